@@ -1,0 +1,264 @@
+//! Rendering: the alert body for a new term, and the summary of a capped window.
+//!
+//! Layout follows Kibana's alert `_source`: the source event's fields are copied as
+//! they are (nested ECS for raw input, whatever spelling an ECS input used), minus any
+//! `kibana.*` field, with `event.kind` replaced by `signal`; Kibana's own fields are
+//! top-level dotted keys (`kibana.alert.new_terms`, `kibana.alert.rule.name`, …).
+//! The rule's static fields are built once per detector and cloned into each alert.
+
+use serde_json::{json, Map, Value};
+
+use super::cap::CapSummary;
+use super::reason::reason;
+use super::uuid::{alert_uuid, summary_uuid};
+use crate::config::Config;
+use crate::ecs::{field, SourceEvent};
+use crate::rule::terms::Term;
+use crate::time::{format_timestamp, Millis};
+
+/// Kibana's warning when a run stops at `max_signals`.
+pub const MAX_SIGNALS_WARNING: &str =
+    "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";
+
+/// Renders documents for one configuration.
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    rule_fields: Map<String, Value>,
+    severity: &'static str,
+    rule_name: &'static str,
+    space: String,
+    rule_uuid: String,
+}
+
+impl Renderer {
+    pub fn new(config: &Config) -> Self {
+        Renderer {
+            rule_fields: rule_fields(config),
+            severity: config.rule.severity,
+            rule_name: config.rule.rule_name,
+            space: config.space_id.clone(),
+            rule_uuid: config.rule_uuid.clone(),
+        }
+    }
+
+    /// The alert for `term`, first seen in `source` at the host's `detection_time`.
+    pub fn new_term(
+        &self,
+        source: &SourceEvent,
+        term: &Term,
+        detection_time: Millis,
+    ) -> Map<String, Value> {
+        let mut doc = source.doc.clone();
+        doc.retain(|k, _| k != "kibana" && !k.starts_with("kibana."));
+        field::remove(&mut doc, "event.kind");
+        match doc
+            .entry("event")
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            Value::Object(event) => {
+                event.insert("kind".into(), Value::from("signal"));
+            }
+            other => *other = json!({"kind": "signal"}),
+        }
+        let now = Value::from(format_timestamp(detection_time));
+        doc.insert("@timestamp".into(), now.clone());
+        let event_id = source.ancestor_id();
+        let uuid = alert_uuid(
+            &source.meta,
+            event_id.as_deref(),
+            &self.space,
+            &self.rule_uuid,
+            &term.values,
+        );
+
+        let mut ancestor = Map::new();
+        if let Some(id) = &event_id {
+            ancestor.insert("id".into(), Value::from(id.as_str()));
+        }
+        if let Some(index) = &source.meta.index {
+            ancestor.insert("index".into(), Value::from(index.as_str()));
+        }
+        ancestor.insert("type".into(), Value::from("event"));
+        ancestor.insert("depth".into(), Value::from(0));
+
+        let k = |name: &str| format!("kibana.alert.{name}");
+        doc.insert(k("new_terms"), Value::Array(term.values.clone()));
+        if let Some(t) = field::first(&source.doc, "@timestamp") {
+            doc.insert(k("original_time"), t.clone());
+        }
+        for (prefix, target) in [
+            ("event", "original_event"),
+            ("data_stream", "original_data_stream"),
+        ] {
+            let mut flat = Vec::new();
+            field::flatten_under(&source.doc, prefix, &mut flat);
+            for (path, value) in flat {
+                doc.insert(k(&format!("{target}.{path}")), value.clone());
+            }
+        }
+        doc.insert(k("ancestors"), Value::Array(vec![Value::Object(ancestor)]));
+        doc.insert(k("depth"), Value::from(1));
+        doc.insert(
+            k("reason"),
+            Value::from(reason(&source.doc, self.severity, self.rule_name)),
+        );
+        self.common(&mut doc, uuid, now);
+        doc
+    }
+
+    /// The summary document for a window in which the cap suppressed alerts.
+    pub fn cap_summary(&self, s: &CapSummary, detection_time: Millis) -> Map<String, Value> {
+        let now = Value::from(format_timestamp(detection_time));
+        let mut doc = Map::new();
+        doc.insert("@timestamp".into(), now.clone());
+        doc.insert(
+            "event".into(),
+            json!({"kind": "signal", "action": "max_signals_reached"}),
+        );
+        let k = |name: &str| format!("kibana.alert.{name}");
+        doc.insert(
+            k("reason"),
+            Value::from(format!(
+                "{MAX_SIGNALS_WARNING} {} alerts of {} were suppressed in the window {} to {}.",
+                s.suppressed,
+                self.rule_name,
+                format_timestamp(s.window_start),
+                format_timestamp(s.window_end)
+            )),
+        );
+        doc.insert(
+            k("max_signals_summary"),
+            json!({
+                "window_start": format_timestamp(s.window_start),
+                "window_end": format_timestamp(s.window_end),
+                "max_signals": s.max_signals,
+                "alerts_emitted": s.emitted,
+                "alerts_suppressed": s.suppressed,
+                "suppressed_new_terms": s.suppressed_terms,
+                "suppressed_new_terms_truncated": s.terms_truncated,
+            }),
+        );
+        let uuid = summary_uuid(&self.space, &self.rule_uuid, s.window_start);
+        self.common(&mut doc, uuid, now);
+        doc
+    }
+
+    fn common(&self, doc: &mut Map<String, Value>, uuid: String, now: Value) {
+        let k = |name: &str| format!("kibana.alert.{name}");
+        doc.insert(k("uuid"), Value::from(uuid));
+        doc.insert(k("start"), now.clone());
+        doc.insert(k("last_detected"), now.clone());
+        doc.insert(k("intended_timestamp"), now);
+        doc.insert(k("status"), Value::from("active"));
+        doc.insert(k("workflow_status"), Value::from("open"));
+        doc.insert(k("workflow_tags"), json!([]));
+        doc.insert(k("workflow_assignee_ids"), json!([]));
+        doc.insert("kibana.space_ids".into(), json!([self.space]));
+        for (key, value) in &self.rule_fields {
+            doc.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// The static `kibana.alert.*` rule fields of a configuration.
+fn rule_fields(c: &Config) -> Map<String, Value> {
+    let r = c.rule;
+    let threat: Vec<Value> = r
+        .threat
+        .iter()
+        .map(|t| {
+            json!({
+                "framework": "MITRE ATT&CK",
+                "tactic": {"id": t.tactic.0, "name": t.tactic.1, "reference": t.tactic.2},
+                "technique": t.techniques.iter().map(|x| json!({"id": x.0, "name": x.1, "reference": x.2})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let query = r.query();
+    let (package, integration, version) = r.related_integration;
+    let parameters = json!({
+        "author": ["Elastic"],
+        "description": r.description,
+        "exceptions_list": [],
+        "false_positives": [],
+        "from": c.from.as_date_math(),
+        "history_window_start": c.history_window.as_date_math(),
+        "immutable": true,
+        "index": r.index,
+        "language": "kuery",
+        "license": "Elastic License v2",
+        "max_signals": c.max_signals.get(),
+        "new_terms_fields": c.new_terms_fields,
+        "note": r.note,
+        "query": query,
+        "references": r.references,
+        "related_integrations": [{"package": package, "integration": integration, "version": version}],
+        "required_fields": [
+            {"name": "event.action", "type": "keyword", "ecs": true},
+            {"name": r.dataset_field, "type": if r.dataset_field == "event.dataset" { "keyword" } else { "constant_keyword" }, "ecs": true},
+            {"name": "event.outcome", "type": "keyword", "ecs": true},
+            {"name": "event.provider", "type": "keyword", "ecs": true},
+        ],
+        "risk_score": r.risk_score,
+        "risk_score_mapping": [],
+        "rule_id": r.rule_id,
+        "setup": r.setup,
+        "severity": r.severity,
+        "severity_mapping": [],
+        "threat": threat,
+        "timestamp_override": c.timestamp_override,
+        "timestamp_override_fallback_disabled": !c.timestamp_fallback,
+        "to": "now",
+        "type": "new_terms",
+        "version": r.version,
+    });
+    let mut m = Map::new();
+    let mut put = |key: &str, value: Value| {
+        m.insert(format!("kibana.alert.{key}"), value);
+    };
+    put("severity", Value::from(r.severity));
+    put("risk_score", Value::from(r.risk_score));
+    for (key, value) in [
+        ("uuid", Value::from(c.rule_uuid.as_str())),
+        ("rule_id", Value::from(r.rule_id)),
+        ("name", Value::from(r.rule_name)),
+        ("description", Value::from(r.description)),
+        ("type", Value::from("new_terms")),
+        ("category", Value::from("New Terms Rule")),
+        ("rule_type_id", Value::from("siem.newTermsRule")),
+        ("producer", Value::from("siem")),
+        ("consumer", Value::from("siem")),
+        ("author", json!(["Elastic"])),
+        ("license", Value::from("Elastic License v2")),
+        ("references", json!(r.references)),
+        ("tags", json!(r.tags)),
+        ("threat", parameters["threat"].clone()),
+        ("from", Value::from(c.from.as_date_math())),
+        ("to", Value::from("now")),
+        ("interval", Value::from(c.interval.to_string())),
+        ("max_signals", Value::from(c.max_signals.get())),
+        (
+            "timestamp_override",
+            Value::from(c.timestamp_override.as_str()),
+        ),
+        ("indices", json!(r.index)),
+        ("immutable", Value::from(true)),
+        ("version", Value::from(r.version)),
+        ("revision", Value::from(0)),
+        ("enabled", Value::from(true)),
+        ("severity", Value::from(r.severity)),
+        ("risk_score", Value::from(r.risk_score)),
+        ("exceptions_list", json!([])),
+        ("false_positives", json!([])),
+        ("risk_score_mapping", json!([])),
+        ("severity_mapping", json!([])),
+        ("actions", json!([])),
+        ("note", Value::from(r.note)),
+        ("setup", Value::from(r.setup)),
+        ("execution.type", Value::from("scheduled")),
+        ("parameters", parameters),
+    ] {
+        put(&format!("rule.{key}"), value);
+    }
+    m
+}

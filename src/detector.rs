@@ -1,0 +1,359 @@
+//! The detector: a synchronous, clock-free state machine. Hosts hand it documents
+//! (bytes) with the detection time; it returns the alerts those documents cause.
+//!
+//! For each record: normalise (raw CloudTrail → ECS), apply the rule query and the
+//! exceptions, read the time basis, extract the term tuples, and judge each against
+//! the first-seen store. Only records that pass the query and exceptions touch state.
+
+use serde_json::Value;
+
+use crate::alert::cap::{Admission, SignalCap};
+use crate::alert::document::Renderer;
+use crate::alert::{Alert, AlertKind};
+use crate::config::Config;
+use crate::ecs::cloudtrail::to_ecs;
+use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm};
+use crate::error::{InputError, SnapshotError};
+use crate::input::{self, Piece, Record};
+use crate::rule::query::Query;
+use crate::rule::terms::{extract, Extraction};
+use crate::state::snapshot;
+use crate::state::store::TermStore;
+use crate::stats::Stats;
+use crate::time::{timestamp_from_value, Millis};
+
+/// Which time an alert's `@timestamp` (the detection time) takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectionTime {
+    /// A time the host read from its clock.
+    At(Millis),
+    /// The time basis of the event that raised the alert: reproducible output.
+    EventTime,
+}
+
+/// What the host passes with each document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    pub detection_time: DetectionTime,
+    /// A time for events that carry none (Fluent Bit's record time, for example).
+    pub fallback_time: Option<Millis>,
+}
+
+impl Context {
+    pub fn at(now: Millis) -> Self {
+        Context {
+            detection_time: DetectionTime::At(now),
+            fallback_time: None,
+        }
+    }
+    pub fn event_time() -> Self {
+        Context {
+            detection_time: DetectionTime::EventTime,
+            fallback_time: None,
+        }
+    }
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Unparseable(InputError),
+    NotCloudTrail(&'static str),
+    NotMatched,
+    Excepted,
+    NoTimestamp,
+    MissingTerms,
+    Recorded,
+}
+
+/// One record, its verdict and the documents it caused (a summary of a window it
+/// closed comes first).
+#[derive(Debug)]
+pub struct RecordReport<'a> {
+    pub text: &'a str,
+    pub verdict: Verdict,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Alert,
+    Learn,
+}
+
+/// The detector. See the crate documentation for its semantics.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    config: Config,
+    query: Query,
+    renderer: Renderer,
+    store: TermStore,
+    cap: SignalCap,
+    learning_start: Option<Millis>,
+    watermark: Option<Millis>,
+    stats: Stats,
+}
+
+impl Detector {
+    pub fn new(config: Config) -> Self {
+        Detector {
+            query: Query::new(config.rule.dataset_field),
+            renderer: Renderer::new(&config),
+            store: TermStore::new(config.max_terms.get()),
+            cap: SignalCap::new(config.interval.millis(), config.max_signals.get()),
+            learning_start: None,
+            watermark: None,
+            stats: Stats::default(),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Process one document and report on each of its records, in order.
+    pub fn process_each(
+        &mut self,
+        doc: &[u8],
+        ctx: Context,
+        on_record: &mut dyn for<'x> FnMut(RecordReport<'x>),
+    ) {
+        self.run(doc, ctx, Mode::Alert, on_record);
+    }
+
+    /// Process one document; the alerts it caused.
+    pub fn process(&mut self, doc: &[u8], ctx: Context) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        self.run(doc, ctx, Mode::Alert, &mut |r| alerts.extend(r.alerts));
+        alerts
+    }
+
+    /// Record a document's events as history without ever alerting (priming).
+    pub fn learn(&mut self, doc: &[u8], ctx: Context) {
+        self.run(doc, ctx, Mode::Learn, &mut |_| {});
+    }
+
+    /// End of input: the summary of the current window if the cap suppressed alerts.
+    pub fn flush(&mut self, detection_time: DetectionTime) -> Vec<Alert> {
+        let Some(summary) = self.cap.flush() else {
+            return Vec::new();
+        };
+        let at = match detection_time {
+            DetectionTime::At(t) => t,
+            DetectionTime::EventTime => self.watermark.unwrap_or(summary.window_end),
+        };
+        self.stats.summaries += 1;
+        vec![Alert {
+            kind: AlertKind::CapSummary,
+            document: self.renderer.cap_summary(&summary, at),
+        }]
+    }
+
+    /// The current counters.
+    pub fn stats(&self) -> Stats {
+        let mut s = self.stats.clone();
+        s.tracked_terms = self.store.len() as u64;
+        s.expired = self.store.counters.expired;
+        s.evicted = self.store.counters.evicted;
+        s
+    }
+
+    /// Heap bytes held by the first-seen store.
+    pub fn state_bytes(&self) -> usize {
+        self.store.heap_bytes()
+    }
+
+    /// The whole state as versioned, checksummed bytes.
+    pub fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(&snapshot::State {
+            new_terms_fields: self.config.new_terms_fields.clone(),
+            watermark: self.watermark,
+            learning_start: self.learning_start,
+            cap: self.cap.clone(),
+            stats: self.stats(),
+            terms: self.store.iter_oldest_first().collect(),
+        })
+    }
+
+    /// A detector with `config` and the state in `bytes`. Fails, never half-restores,
+    /// on corrupt or incompatible bytes.
+    pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
+        let state = snapshot::decode(bytes)?;
+        if state.new_terms_fields != config.new_terms_fields {
+            return Err(SnapshotError::FieldsMismatch {
+                snapshot: state.new_terms_fields,
+                config: config.new_terms_fields.clone(),
+            });
+        }
+        let mut d = Detector::new(config);
+        d.watermark = state.watermark;
+        d.learning_start = state.learning_start;
+        d.cap = state.cap;
+        d.cap
+            .reconfigure(d.config.interval.millis(), d.config.max_signals.get());
+        for (key, t) in state.terms {
+            d.store.restore_entry(key, t);
+        }
+        d.store.counters.expired = state.stats.expired;
+        d.store.counters.evicted += state.stats.evicted;
+        d.stats = state.stats;
+        Ok(d)
+    }
+
+    fn run(
+        &mut self,
+        doc: &[u8],
+        ctx: Context,
+        mode: Mode,
+        on_record: &mut dyn for<'x> FnMut(RecordReport<'x>),
+    ) {
+        input::split_bytes(doc, &mut |piece| {
+            self.stats.events_in += 1;
+            let mut alerts = Vec::new();
+            let (text, verdict) = match piece {
+                Piece::Invalid { text, error } => (text, Verdict::Unparseable(error)),
+                Piece::NotCloudTrail { text, reason } => (text, Verdict::NotCloudTrail(reason)),
+                Piece::Record(record) => (record.text, self.judge(record, ctx, mode, &mut alerts)),
+            };
+            match &verdict {
+                Verdict::Unparseable(e) => {
+                    self.stats.unparseable += 1;
+                    self.stats.last_error = Some(e.to_string());
+                }
+                Verdict::NotCloudTrail(_) => self.stats.not_cloudtrail += 1,
+                Verdict::NotMatched => self.stats.not_matched += 1,
+                Verdict::Excepted => self.stats.excepted += 1,
+                Verdict::NoTimestamp => self.stats.no_timestamp += 1,
+                Verdict::MissingTerms => self.stats.missing_terms += 1,
+                Verdict::Recorded => self.stats.recorded += 1,
+            }
+            on_record(RecordReport {
+                text,
+                verdict,
+                alerts,
+            });
+        });
+    }
+
+    /// Normalise and match one record; judge its terms if it is a matching event.
+    fn judge(
+        &mut self,
+        record: Record<'_>,
+        ctx: Context,
+        mode: Mode,
+        alerts: &mut Vec<Alert>,
+    ) -> Verdict {
+        let source = match self.normalise(record) {
+            Ok(source) => source,
+            Err(verdict) => return verdict,
+        };
+        self.stats.matched += 1;
+        if self.config.exceptions.excepts(&source.doc) {
+            return Verdict::Excepted;
+        }
+        let Some(t) = self.time_basis(&source, ctx) else {
+            return Verdict::NoTimestamp;
+        };
+        let (terms, truncated) = match extract(&source.doc, &self.config.new_terms_fields) {
+            Extraction::Terms { terms, truncated } => (terms, truncated),
+            Extraction::Missing(_) => return Verdict::MissingTerms,
+        };
+        self.stats.terms_truncated += u64::from(truncated);
+        let watermark = self.watermark.map_or(t, |w| w.max(t));
+        self.watermark = Some(watermark);
+        let start = self.learning_start.map_or(t, |s| s.min(t));
+        self.learning_start = Some(start);
+        let window = self.config.history_window.millis();
+        let learning = watermark < start.saturating_add(self.config.learning_period.millis());
+        let detected_at = match ctx.detection_time {
+            DetectionTime::At(now) => now,
+            DetectionTime::EventTime => t,
+        };
+        for term in &terms {
+            let seen = self.store.observe(term.key, t, window);
+            if seen == crate::state::store::Seen::Late {
+                self.stats.late += 1;
+            }
+            if !seen.is_new() {
+                continue;
+            }
+            self.stats.new_terms += 1;
+            if mode == Mode::Learn {
+                self.stats.learned += 1;
+                continue;
+            }
+            if learning {
+                self.stats.muted += 1;
+                continue;
+            }
+            let (closed, admission) = self.cap.admit(t, &term.values);
+            if let Some(summary) = closed {
+                self.stats.summaries += 1;
+                alerts.push(Alert {
+                    kind: AlertKind::CapSummary,
+                    document: self.renderer.cap_summary(&summary, detected_at),
+                });
+            }
+            match admission {
+                Admission::Emit => {
+                    self.stats.alerts += 1;
+                    alerts.push(Alert {
+                        kind: AlertKind::NewTerm,
+                        document: self.renderer.new_term(&source, term, detected_at),
+                    });
+                }
+                Admission::Suppress => self.stats.summarised += 1,
+            }
+        }
+        self.store.expire(watermark, window);
+        Verdict::Recorded
+    }
+
+    /// The record as an ECS event, if it is one the rule query selects.
+    fn normalise(&self, record: Record<'_>) -> Result<SourceEvent, Verdict> {
+        if let Some(fields) = &record.cloudtrail {
+            if !self.query.matches_cloudtrail(fields) {
+                return Err(Verdict::NotMatched);
+            }
+        }
+        let value: Value = serde_json::from_str(record.text)
+            .map_err(|e| Verdict::Unparseable(InputError::Json(e.to_string())))?;
+        let Value::Object(map) = value else {
+            return Err(Verdict::NotCloudTrail("not a JSON object"));
+        };
+        let (doc, form) = if record.cloudtrail.is_some() {
+            (to_ecs(map), SourceForm::CloudTrail)
+        } else if looks_like_ecs(&map) {
+            if !self.query.matches_ecs(&map) {
+                return Err(Verdict::NotMatched);
+            }
+            (map, SourceForm::Ecs)
+        } else {
+            return Err(Verdict::NotCloudTrail(
+                "neither a CloudTrail record nor an ECS document",
+            ));
+        };
+        Ok(SourceEvent {
+            doc,
+            meta: record.meta,
+            form,
+        })
+    }
+
+    /// `timestamp_override`, else (with the fallback on) `@timestamp`, else the host's time.
+    fn time_basis(&self, source: &SourceEvent, ctx: Context) -> Option<Millis> {
+        let field_time =
+            |path: &str| field::first(&source.doc, path).and_then(timestamp_from_value);
+        if let Some(t) = field_time(&self.config.timestamp_override) {
+            return Some(t);
+        }
+        if !self.config.timestamp_fallback {
+            return None;
+        }
+        field_time("@timestamp").or(ctx.fallback_time)
+    }
+}
+
+#[cfg(test)]
+mod tests;

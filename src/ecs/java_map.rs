@@ -1,0 +1,196 @@
+//! Java's `Map.toString()` as Elastic's ingest pipeline writes it into
+//! `aws.cloudtrail.request_parameters` and its siblings: `{k1=v1, k2={a=b}, k3=[x, y]}`.
+//!
+//! The pipeline's maps are `java.util.HashMap`s filled one key at a time, so the keys
+//! come out in hash-bucket order, not in the record's order. We reproduce that order
+//! (String.hashCode over UTF-16 code units, the spread `h ^ (h >>> 16)`, a table of 16
+//! buckets doubling past a load of 0.75, insertion order within a bucket), which makes
+//! our strings byte-identical to Elastic's for the fixtures we hold.
+
+use serde_json::{Map, Number, Value};
+
+/// Render a JSON value as Java's `toString()` of the equivalent parsed object.
+pub fn to_java_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(value, &mut out, 0);
+    out
+}
+
+fn write_value(value: &Value, out: &mut String, depth: usize) {
+    if depth > 64 {
+        out.push_str("...");
+        return;
+    }
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&java_number(n)),
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, key) in hash_map_order(map.keys().map(String::as_str), |k| string_hash(k))
+                .into_iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(key);
+                out.push('=');
+                if let Some(v) = map.get(key) {
+                    write_value(v, out, depth + 1);
+                }
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Java's `String.hashCode()`.
+pub fn string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
+}
+
+/// The hash Java uses for a JSON value parsed into Java objects (strings, numbers, booleans, maps, lists).
+pub fn value_hash(v: &Value) -> i32 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        Value::String(s) => string_hash(s),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if i32::try_from(i).is_ok() => i as i32,
+            Some(i) => (i ^ (i >> 32)) as i32,
+            None => {
+                let bits = n.as_f64().unwrap_or(0.0).to_bits() as i64;
+                (bits ^ (bits >> 32)) as i32
+            }
+        },
+        Value::Array(items) => items
+            .iter()
+            .fold(1i32, |h, x| h.wrapping_mul(31).wrapping_add(value_hash(x))),
+        Value::Object(map) => map_hash(map),
+    }
+}
+
+/// Java's `AbstractMap.hashCode()`: the sum of `key.hashCode() ^ value.hashCode()`.
+pub fn map_hash(map: &Map<String, Value>) -> i32 {
+    map.iter().fold(0i32, |h, (k, v)| {
+        h.wrapping_add(string_hash(k) ^ value_hash(v))
+    })
+}
+
+/// The iteration order of a `HashMap`/`HashSet` that received `items` one by one.
+pub fn hash_map_order<T: Copy>(items: impl Iterator<Item = T>, hash: impl Fn(T) -> i32) -> Vec<T> {
+    let items: Vec<(T, u32)> = items
+        .map(|item| {
+            let h = hash(item) as u32;
+            (item, h ^ (h >> 16))
+        })
+        .collect();
+    let mut capacity: usize = 16;
+    while items.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let mask = (capacity - 1) as u32;
+    let mut order: Vec<(u32, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, h))| (h & mask, i))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| items[i].0).collect()
+}
+
+fn java_number(n: &Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    java_double(f)
+}
+
+/// Java's `Double.toString`: plain notation between 10^-3 and 10^7, else `d.dddE±n`.
+fn java_double(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let abs = f.abs();
+    if (1e-3..1e7).contains(&abs) {
+        let s = format!("{f}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let s = format!("{f:e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.to_owned()
+        } else {
+            format!("{mantissa}.0")
+        };
+        format!("{mantissa}E{exp}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn orders_keys_as_java_hash_map() {
+        let cases = [
+            (
+                json!({"bucketName": "b", "Host": "h", "x-amz-copy-source": "c", "key": "k"}),
+                "{bucketName=b, Host=h, x-amz-copy-source=c, key=k}",
+            ),
+            (json!({"MobileVersion": "No", "LoginTo": "u", "MFAUsed": "No"}), "{LoginTo=u, MobileVersion=No, MFAUsed=No}"),
+            (json!({"tableName": "T", "limit": 1, "consistentRead": false}), "{consistentRead=false, limit=1, tableName=T}"),
+            (json!({"a": {"b": [1, 2.5, "x"]}}), "{a={b=[1, 2.5, x]}}"),
+            (
+                json!({"select": "ALL_ATTRIBUTES", "consistentRead": false, "tableName": "T", "limit": 50, "returnConsumedCapacity": "TOTAL"}),
+                "{select=ALL_ATTRIBUTES, consistentRead=false, limit=50, returnConsumedCapacity=TOTAL, tableName=T}",
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(to_java_string(&value), want);
+        }
+    }
+
+    #[test]
+    fn java_hashes_and_doubles() {
+        assert_eq!(string_hash(""), 0);
+        assert_eq!(string_hash("a"), 97);
+        assert_eq!(string_hash("hello"), 99_162_322);
+        assert_eq!(string_hash("é"), 233);
+        assert_eq!(java_double(1.0), "1.0");
+        assert_eq!(java_double(0.5), "0.5");
+        assert_eq!(java_double(1e7), "1.0E7");
+        assert_eq!(java_double(1.5e-5), "1.5E-5");
+        assert_eq!(java_double(123.25), "123.25");
+    }
+}

@@ -1,0 +1,315 @@
+//! Splitting one input document into CloudTrail records, whatever its shape:
+//!
+//! * a raw record, or an ECS document (nested, dotted or mixed);
+//! * CloudTrail's S3 delivery `{"Records":[…]}`, or a JSON array of any of these;
+//! * an EventBridge "… via CloudTrail" event (the record is under `detail`);
+//! * a CloudWatch Logs subscription payload (`logEvents[].message` holds records),
+//!   decoded or still wrapped as `{"awslogs":{"data":base64(gzip(…))}}`;
+//! * an Elasticsearch hit (`_source`, with `_index`/`_id`/`_version`) or a search response.
+//!
+//! Records are handed out as the exact JSON text they had in the input, so a host can
+//! pass them on unchanged. A raw CloudTrail record also carries the few fields the query
+//! needs, read without building a JSON tree, so that records which cannot match are
+//! rejected cheaply.
+
+mod cloudwatch;
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::ecs::SourceMeta;
+use crate::error::InputError;
+
+/// How deep containers may nest (an array of S3 files of records, and so on).
+const MAX_CONTAINER_DEPTH: usize = 4;
+
+/// One piece of an input document.
+#[derive(Debug)]
+pub enum Piece<'a> {
+    /// A record to judge.
+    Record(Record<'a>),
+    /// Valid JSON that is not a CloudTrail record or container; `reason` says what it is.
+    NotCloudTrail { text: &'a str, reason: &'static str },
+    /// Input that cannot be read.
+    Invalid { text: &'a str, error: InputError },
+}
+
+/// One record with its exact text.
+#[derive(Debug)]
+pub struct Record<'a> {
+    pub text: &'a str,
+    pub meta: SourceMeta,
+    /// Present when the record is a raw CloudTrail record.
+    pub cloudtrail: Option<CloudTrailFields<'a>>,
+}
+
+/// The fields of a raw CloudTrail record the rule query reads, still as raw JSON.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CloudTrailFields<'a> {
+    pub event_source: Option<&'a RawValue>,
+    pub event_name: Option<&'a RawValue>,
+    pub error_code: Option<&'a RawValue>,
+    pub error_message: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct Shape<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<&'a RawValue>,
+    #[serde(rename = "detail-type", borrow, default)]
+    detail_type: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    awslogs: Option<&'a RawValue>,
+    #[serde(rename = "logEvents", borrow, default)]
+    log_events: Option<&'a RawValue>,
+    #[serde(rename = "messageType", borrow, default)]
+    message_type: Option<&'a RawValue>,
+    #[serde(rename = "_source", borrow, default)]
+    source: Option<&'a RawValue>,
+    #[serde(rename = "_index", borrow, default)]
+    index: Option<&'a RawValue>,
+    #[serde(rename = "_id", borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(rename = "_version", borrow, default)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    hits: Option<&'a RawValue>,
+    #[serde(rename = "eventSource", borrow, default)]
+    event_source: Option<&'a RawValue>,
+    #[serde(rename = "eventName", borrow, default)]
+    event_name: Option<&'a RawValue>,
+    #[serde(rename = "errorCode", borrow, default)]
+    error_code: Option<&'a RawValue>,
+    #[serde(rename = "errorMessage", borrow, default)]
+    error_message: Option<&'a RawValue>,
+}
+
+/// Split a document given as bytes; invalid UTF-8 is one invalid piece.
+pub fn split_bytes(bytes: &[u8], out: &mut dyn for<'x> FnMut(Piece<'x>)) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => split(text, out),
+        Err(e) => out(Piece::Invalid {
+            text: "",
+            error: InputError::Utf8(e.valid_up_to()),
+        }),
+    }
+}
+
+/// Split a document into pieces, calling `out` for each in input order.
+pub fn split(text: &str, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
+    split_at_depth(text, SourceMeta::default(), 0, out);
+}
+
+fn split_at_depth(
+    text: &str,
+    meta: SourceMeta,
+    depth: usize,
+    out: &mut dyn for<'x> FnMut(Piece<'x>),
+) {
+    let trimmed = text.trim_start();
+    if depth > MAX_CONTAINER_DEPTH {
+        return out(Piece::Invalid {
+            text,
+            error: InputError::TooDeep(MAX_CONTAINER_DEPTH),
+        });
+    }
+    match trimmed.as_bytes().first() {
+        Some(b'{') => split_object(text, meta, depth, out),
+        Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
+            Ok(items) => {
+                for item in items {
+                    split_at_depth(item.get(), meta.clone(), depth + 1, out);
+                }
+            }
+            Err(e) => out(Piece::Invalid {
+                text,
+                error: InputError::Json(e.to_string()),
+            }),
+        },
+        _ => match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => out(Piece::NotCloudTrail {
+                text,
+                reason: "not a JSON object",
+            }),
+            Err(e) => out(Piece::Invalid {
+                text,
+                error: InputError::Json(e.to_string()),
+            }),
+        },
+    }
+}
+
+fn split_object(
+    text: &str,
+    meta: SourceMeta,
+    depth: usize,
+    out: &mut dyn for<'x> FnMut(Piece<'x>),
+) {
+    let shape: Shape = match serde_json::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            return out(Piece::Invalid {
+                text,
+                error: InputError::Json(e.to_string()),
+            })
+        }
+    };
+    if let Some(records) = shape.records {
+        return match serde_json::from_str::<Vec<&RawValue>>(records.get()) {
+            Ok(items) => {
+                for item in items {
+                    split_at_depth(item.get(), meta.clone(), depth + 1, out);
+                }
+            }
+            Err(_) => out(Piece::Invalid {
+                text,
+                error: InputError::RecordsNotArray,
+            }),
+        };
+    }
+    if let (Some(kind), Some(detail)) = (shape.detail_type, shape.detail) {
+        return if raw_str(kind).is_some_and(|k| k.contains("CloudTrail")) {
+            split_at_depth(detail.get(), meta, depth + 1, out)
+        } else {
+            out(Piece::NotCloudTrail {
+                text,
+                reason: "EventBridge event not delivered via CloudTrail",
+            })
+        };
+    }
+    if let Some(awslogs) = shape.awslogs {
+        return match cloudwatch::inflate_awslogs(awslogs.get()) {
+            Ok(payload) => split_at_depth(&payload, meta, depth + 1, out),
+            Err(error) => out(Piece::Invalid { text, error }),
+        };
+    }
+    if let Some(events) = shape.log_events {
+        if shape.message_type.and_then(raw_str).as_deref() == Some("CONTROL_MESSAGE") {
+            return out(Piece::NotCloudTrail {
+                text,
+                reason: "CloudWatch Logs control message",
+            });
+        }
+        return match cloudwatch::messages(events) {
+            Ok(messages) => {
+                for m in messages {
+                    split_at_depth(&m, meta.clone(), depth + 1, out);
+                }
+            }
+            Err(error) => out(Piece::Invalid { text, error }),
+        };
+    }
+    if let Some(source) = shape.source {
+        let meta = SourceMeta {
+            index: shape.index.and_then(raw_scalar),
+            id: shape.id.and_then(raw_scalar),
+            version: shape.version.and_then(raw_scalar),
+        };
+        return split_at_depth(source.get(), meta, depth + 1, out);
+    }
+    if let Some(hits) = shape.hits {
+        return split_hits(text, hits, meta, depth, out);
+    }
+    let is_cloudtrail = shape.event_source.is_some() || shape.event_name.is_some();
+    if is_cloudtrail
+        && shape
+            .event_source
+            .and_then(raw_str)
+            .is_some_and(|s| s.starts_with("aws:"))
+    {
+        return out(Piece::NotCloudTrail {
+            text,
+            reason: "AWS service record (e.g. DynamoDB Streams), not CloudTrail",
+        });
+    }
+    let cloudtrail = is_cloudtrail.then_some(CloudTrailFields {
+        event_source: shape.event_source,
+        event_name: shape.event_name,
+        error_code: shape.error_code,
+        error_message: shape.error_message,
+    });
+    out(Piece::Record(Record {
+        text,
+        meta,
+        cloudtrail,
+    }))
+}
+
+/// `{"hits": [...]}` or `{"hits": {"hits": [...]}}`.
+fn split_hits(
+    text: &str,
+    hits: &RawValue,
+    meta: SourceMeta,
+    depth: usize,
+    out: &mut dyn for<'x> FnMut(Piece<'x>),
+) {
+    #[derive(Deserialize)]
+    struct Inner<'a> {
+        #[serde(borrow)]
+        hits: Vec<&'a RawValue>,
+    }
+    let items = serde_json::from_str::<Vec<&RawValue>>(hits.get())
+        .or_else(|_| serde_json::from_str::<Inner>(hits.get()).map(|i| i.hits));
+    match items {
+        Ok(items) => {
+            for item in items {
+                split_at_depth(item.get(), meta.clone(), depth + 1, out);
+            }
+        }
+        Err(_) => out(Piece::NotCloudTrail {
+            text,
+            reason: "object with a `hits` key that is not a search response",
+        }),
+    }
+}
+
+/// The text of a JSON string, unescaped only when it has escapes; `None` for non-strings.
+pub fn raw_str(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let s = raw.get();
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(s).ok().map(Cow::Owned)
+}
+
+/// A scalar as text (strings unescaped, numbers as written); `None` for null and containers.
+fn raw_scalar(raw: &RawValue) -> Option<String> {
+    match raw.get().as_bytes().first() {
+        Some(b'"') => raw_str(raw).map(Cow::into_owned),
+        Some(b'{' | b'[' | b'n') | None => None,
+        Some(_) => Some(raw.get().to_owned()),
+    }
+}
+
+/// Whether a raw value is "present" in Elastic's sense: not null, `""`, `{}` or `[]`
+/// (after Elastic's recursive clean-up, which empties `{"a":null}` too).
+pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
+    let Some(raw) = raw else { return false };
+    match raw.get().as_bytes().first() {
+        Some(b'"') => raw.get().len() > 2,
+        Some(b'{' | b'[') => {
+            serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|v| has_content(&v, 0))
+        }
+        Some(b'n') | None => false,
+        Some(_) => true,
+    }
+}
+
+fn has_content(v: &serde_json::Value, depth: usize) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => depth > 64 || a.iter().any(|x| has_content(x, depth + 1)),
+        Value::Object(m) => depth > 64 || m.values().any(|x| has_content(x, depth + 1)),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+use super::*;
+
+#[derive(Debug, PartialEq)]
+enum Got {
+    Rec(String, bool, Option<String>),
+    Not(&'static str),
+    Bad(String),
+}
+
+fn pieces(text: &str) -> Vec<Got> {
+    let mut got = Vec::new();
+    split(text, &mut |p| {
+        got.push(match p {
+            Piece::Record(r) => {
+                Got::Rec(r.text.to_owned(), r.cloudtrail.is_some(), r.meta.id.clone())
+            }
+            Piece::NotCloudTrail { reason, .. } => Got::Not(reason),
+            Piece::Invalid { error, .. } => Got::Bad(error.to_string()),
+        })
+    });
+    got
+}
+
+fn rec(t: &str, ct: bool) -> Got {
+    Got::Rec(t.to_owned(), ct, None)
+}
+
+#[test]
+fn every_shape_yields_its_records_in_order() {
+    let r1 = r#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan"}"#;
+    let r2 = r#"{"eventName":"PutItem"}"#;
+    let ecs = r#"{"event":{"action":"Scan"}}"#;
+    let cases: Vec<(String, Vec<Got>)> = vec![
+        (r1.to_owned(), vec![rec(r1, true)]),
+        (
+            format!(r#"{{"Records":[{r1},{r2}]}}"#),
+            vec![rec(r1, true), rec(r2, true)],
+        ),
+        (
+            format!("[{r1}, {ecs}]"),
+            vec![rec(r1, true), rec(ecs, false)],
+        ),
+        (
+            format!(
+                r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.dynamodb","detail":{r1}}}"#
+            ),
+            vec![rec(r1, true)],
+        ),
+        (
+            r#"{"detail-type":"EC2 Instance State-change Notification","detail":{}}"#.to_owned(),
+            vec![Got::Not("EventBridge event not delivered via CloudTrail")],
+        ),
+        (
+            format!(
+                r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":"1","timestamp":1,"message":{}}}]}}"#,
+                serde_json::to_string(r1).expect("string")
+            ),
+            vec![rec(r1, true)],
+        ),
+        (
+            r#"{"messageType":"CONTROL_MESSAGE","logEvents":[]}"#.to_owned(),
+            vec![Got::Not("CloudWatch Logs control message")],
+        ),
+        (
+            format!(
+                r#"{{"_index":"logs-aws.cloudtrail-default","_id":"abc","_version":3,"_source":{ecs}}}"#
+            ),
+            vec![Got::Rec(ecs.to_owned(), false, Some("abc".into()))],
+        ),
+        (
+            format!(r#"{{"took":1,"hits":{{"total":1,"hits":[{{"_id":"x","_source":{r1}}}]}}}}"#),
+            vec![Got::Rec(r1.to_owned(), true, Some("x".into()))],
+        ),
+        (
+            r#"{"eventSource":"aws:dynamodb","eventName":"INSERT"}"#.to_owned(),
+            vec![Got::Not(
+                "AWS service record (e.g. DynamoDB Streams), not CloudTrail",
+            )],
+        ),
+        ("42".to_owned(), vec![Got::Not("not a JSON object")]),
+        (
+            r#"{"Records":{"a":1}}"#.to_owned(),
+            vec![Got::Bad("`Records` is not an array".into())],
+        ),
+        (
+            r#"{"Records":[1"#.to_owned(),
+            vec![Got::Bad(
+                "invalid JSON: EOF while parsing a list at line 1 column 13".into(),
+            )],
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(pieces(&input), want, "{input}");
+    }
+}
+
+#[test]
+fn awslogs_envelope_inflates_and_guards() {
+    use base64::Engine;
+    use std::io::Write;
+    let payload =
+        r#"{"messageType":"DATA_MESSAGE","logEvents":[{"message":"{\"eventName\":\"Scan\"}"}]}"#;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(payload.as_bytes()).expect("in-memory write");
+    let data =
+        base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("in-memory gzip"));
+    let doc = format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#);
+    assert_eq!(pieces(&doc), vec![rec(r#"{"eventName":"Scan"}"#, true)]);
+    assert_eq!(
+        pieces(r#"{"awslogs":{"data":"!!!"}}"#),
+        vec![Got::Bad("`awslogs.data` is not valid base64".into())]
+    );
+    let not_gzip = base64::engine::general_purpose::STANDARD.encode(b"plain text");
+    let got = pieces(&format!(r#"{{"awslogs":{{"data":"{not_gzip}"}}}}"#));
+    assert!(
+        matches!(&got[..], [Got::Bad(m)] if m.starts_with("`awslogs.data` is not valid gzip")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_one_invalid_piece() {
+    let mut got = Vec::new();
+    split_bytes(b"{\"a\":\"\xff\"}", &mut |p| {
+        got.push(matches!(
+            p,
+            Piece::Invalid {
+                error: InputError::Utf8(6),
+                ..
+            }
+        ))
+    });
+    assert_eq!(got, [true]);
+}
+
+#[test]
+fn presence_is_elastics_non_empty() {
+    fn raw(s: &str) -> &RawValue {
+        serde_json::from_str::<&RawValue>(s).expect("raw")
+    }
+    for (text, present) in [
+        (r#""""#, false),
+        (r#""x""#, true),
+        ("{}", false),
+        (r#"{"a":null}"#, false),
+        ("[]", false),
+        ("[1]", true),
+        ("0", true),
+        ("false", true),
+    ] {
+        assert_eq!(raw_is_present(Some(raw(text))), present, "{text}");
+    }
+    assert!(!raw_is_present(None));
+    assert_eq!(raw_str(raw(r#""\u0053can""#)).as_deref(), Some("Scan"));
+    assert_eq!(raw_str(raw("5")), None);
+}

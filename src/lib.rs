@@ -1,0 +1,46 @@
+//! A streaming, in-memory form of Elastic Security's New Terms rule
+//! *AWS DynamoDB Scan by Unusual User*: alert when a successful DynamoDB `Scan` is
+//! made by a principal that has not scanned within the history window (14 days).
+//!
+//! The core is a synchronous, clock-free state machine ([`Detector`]). It never reads
+//! a clock, a file, the network or randomness: hosts pass bytes and time in.
+//!
+//! ```
+//! use dynamodb_scan_detector::{Config, Context, Detector};
+//!
+//! let mut detector = Detector::new(Config::default());
+//! let scan = br#"{"eventVersion":"1.08","eventTime":"2024-03-12T06:22:01Z",
+//!   "eventSource":"dynamodb.amazonaws.com","eventName":"Scan","sourceIPAddress":"192.0.2.2",
+//!   "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"}}"#;
+//! let alerts = detector.process(scan, Context::event_time());
+//! assert_eq!(alerts.len(), 1);
+//! assert_eq!(alerts[0].new_terms()[0], "arn:aws:iam::123456789012:user/alice");
+//! assert!(detector.process(scan, Context::event_time()).is_empty(), "seen before");
+//! ```
+#![deny(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
+pub mod alert;
+pub mod config;
+pub mod detector;
+pub mod ecs;
+pub mod error;
+pub mod input;
+pub mod rule;
+pub mod state;
+pub mod stats;
+pub mod time;
+
+pub use alert::{Alert, AlertKind};
+pub use config::{Config, DetectorOptions, ProfileName};
+pub use detector::{Context, DetectionTime, Detector, RecordReport, Verdict};
+pub use error::{ConfigError, InputError, SnapshotError};
+pub use stats::Stats;
+pub use time::Millis;
+
+/// This crate's version, as hosts report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,4 @@
+//! The rule as executable data: its query and its new-terms extraction.
+
+pub mod query;
+pub mod terms;

@@ -1,0 +1,7 @@
+//! Bounded first-seen state and its persistence.
+
+pub mod snapshot;
+pub mod store;
+
+#[cfg(test)]
+mod tests;

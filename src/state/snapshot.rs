@@ -1,0 +1,225 @@
+//! Snapshots: the detector's whole state as versioned, checksummed bytes.
+//!
+//! Layout (little-endian):
+//! `b"DDBSCAND"` · format version `u16` · payload length `u64` · payload · XXH3-64 of
+//! everything before it. The payload is a JSON header (length-prefixed `u32`) with the
+//! new-terms fields, watermark, learning start, alert-cap window and stats, followed by
+//! the tracked terms as `(key u64, last_seen i64)` pairs, least recently seen first.
+//! Every length is checked against the bytes actually present before anything is
+//! allocated, so corrupt or hostile bytes give an error, never a panic or a huge
+//! allocation.
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::alert::cap::SignalCap;
+use crate::error::SnapshotError;
+use crate::stats::Stats;
+use crate::time::Millis;
+
+const MAGIC: &[u8; 8] = b"DDBSCAND";
+/// The format this build writes and reads.
+pub const FORMAT_VERSION: u16 = 1;
+const HEADER_LEN: usize = 8 + 2 + 8;
+
+/// Everything a snapshot holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub new_terms_fields: Vec<String>,
+    pub watermark: Option<Millis>,
+    pub learning_start: Option<Millis>,
+    pub cap: SignalCap,
+    pub stats: Stats,
+    pub terms: Vec<(u64, Millis)>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    new_terms_fields: Vec<String>,
+    watermark: Option<Millis>,
+    learning_start: Option<Millis>,
+    cap: SignalCap,
+    stats: Stats,
+    terms: u64,
+}
+
+pub fn encode(state: &State) -> Vec<u8> {
+    let meta = Meta {
+        new_terms_fields: state.new_terms_fields.clone(),
+        watermark: state.watermark,
+        learning_start: state.learning_start,
+        cap: state.cap.clone(),
+        stats: state.stats.clone(),
+        terms: state.terms.len() as u64,
+    };
+    let meta_json = serde_json::to_vec(&meta).unwrap_or_default();
+    let payload_len = 4 + meta_json.len() + state.terms.len() * 16;
+    let mut out = Vec::with_capacity(HEADER_LEN + payload_len + 8);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload_len as u64).to_le_bytes());
+    out.extend_from_slice(&(meta_json.len() as u32).to_le_bytes());
+    out.extend_from_slice(&meta_json);
+    for (key, t) in &state.terms {
+        out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+    let sum = xxh3_64(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(if bytes.len() < MAGIC.len() {
+            SnapshotError::Truncated("shorter than the header")
+        } else {
+            SnapshotError::BadMagic
+        });
+    }
+    let header = bytes
+        .get(..HEADER_LEN)
+        .ok_or(SnapshotError::Truncated("shorter than the header"))?;
+    let version = u16::from_le_bytes([header[8], header[9]]);
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let payload_len = u64::from_le_bytes(array8(&header[10..18]));
+    let total = usize::try_from(payload_len)
+        .ok()
+        .and_then(|n| n.checked_add(HEADER_LEN + 8))
+        .ok_or(SnapshotError::Truncated(
+            "payload length is larger than the snapshot",
+        ))?;
+    if bytes.len() < total {
+        return Err(SnapshotError::Truncated(
+            "payload length is larger than the snapshot",
+        ));
+    }
+    if bytes.len() > total {
+        return Err(SnapshotError::Malformed(format!(
+            "{} unexpected bytes after the checksum",
+            bytes.len() - total
+        )));
+    }
+    let (body, sum) = bytes.split_at(total - 8);
+    if xxh3_64(body) != u64::from_le_bytes(array8(sum)) {
+        return Err(SnapshotError::Checksum);
+    }
+    let payload = &body[HEADER_LEN..];
+    let meta_len = payload
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or(SnapshotError::Truncated("no metadata length"))?;
+    let meta_bytes = payload
+        .get(4..4 + meta_len)
+        .ok_or(SnapshotError::Truncated("metadata"))?;
+    let meta: Meta = serde_json::from_slice(meta_bytes)
+        .map_err(|e| SnapshotError::Malformed(format!("metadata: {e}")))?;
+    let rest = &payload[4 + meta_len..];
+    if rest.len() as u64 != meta.terms.saturating_mul(16) {
+        return Err(SnapshotError::Malformed(format!(
+            "{} terms announced but {} bytes of terms present",
+            meta.terms,
+            rest.len()
+        )));
+    }
+    let terms = rest
+        .chunks_exact(16)
+        .map(|c| {
+            (
+                u64::from_le_bytes(array8(&c[..8])),
+                i64::from_le_bytes(array8(&c[8..])),
+            )
+        })
+        .collect();
+    Ok(State {
+        new_terms_fields: meta.new_terms_fields,
+        watermark: meta.watermark,
+        learning_start: meta.learning_start,
+        cap: meta.cap,
+        stats: meta.stats,
+        terms,
+    })
+}
+
+fn array8(b: &[u8]) -> [u8; 8] {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> State {
+        State {
+            new_terms_fields: vec!["aws.cloudtrail.user_identity.arn".into()],
+            watermark: Some(5),
+            learning_start: Some(1),
+            cap: SignalCap::new(300_000, 100),
+            stats: Stats {
+                events_in: 3,
+                matched: 1,
+                ..Stats::default()
+            },
+            terms: vec![(1, 2), (3, 4), (u64::MAX, -5)],
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = sample();
+        assert_eq!(decode(&encode(&s)), Ok(s));
+    }
+
+    #[test]
+    fn every_corruption_is_a_clear_error() {
+        let good = encode(&sample());
+        assert_eq!(
+            decode(&[]),
+            Err(SnapshotError::Truncated("shorter than the header"))
+        );
+        assert_eq!(
+            decode(b"NOTASNAPSHOTATALL....."),
+            Err(SnapshotError::BadMagic)
+        );
+        let mut v2 = good.clone();
+        v2[8] = 2;
+        assert_eq!(
+            decode(&v2),
+            Err(SnapshotError::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            })
+        );
+        for cut in [
+            9,
+            HEADER_LEN,
+            HEADER_LEN + 3,
+            good.len() - 9,
+            good.len() - 1,
+        ] {
+            assert!(
+                matches!(decode(&good[..cut]), Err(SnapshotError::Truncated(_))),
+                "cut at {cut}"
+            );
+        }
+        for i in HEADER_LEN..good.len() {
+            let mut bad = good.clone();
+            bad[i] ^= 0x40;
+            assert_eq!(decode(&bad), Err(SnapshotError::Checksum), "flip at {i}");
+        }
+        let mut long = good.clone();
+        long.push(0);
+        assert!(matches!(decode(&long), Err(SnapshotError::Malformed(_))));
+        let mut huge = good;
+        huge[10..18].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(decode(&huge), Err(SnapshotError::Truncated(_))));
+    }
+}

@@ -1,0 +1,105 @@
+use super::store::*;
+
+const H: i64 = 14 * 86_400_000;
+
+#[test]
+fn novelty_follows_the_window() {
+    let mut s = TermStore::new(10);
+    assert_eq!(s.observe(1, 0, H), Seen::First);
+    assert_eq!(s.observe(1, 1000, H), Seen::Repeat);
+    assert_eq!(s.observe(1, 500, H), Seen::Late);
+    assert_eq!(s.last_seen(1), Some(1000));
+    assert_eq!(
+        s.observe(1, 1000 + H, H),
+        Seen::Repeat,
+        "exactly the window is still history"
+    );
+    assert_eq!(s.observe(1, 1000 + 2 * H + 1, H), Seen::Expired);
+    assert_eq!(
+        s.observe(1, 1000 + 2 * H + 1, H),
+        Seen::Repeat,
+        "equal time is not late"
+    );
+}
+
+/// semantics.md §6.5 item 32: cap 3 and keys A, B, C, D evict A; A again is new.
+#[test]
+fn item_32_lru_eviction_at_the_cap() {
+    let mut s = TermStore::new(3);
+    for (i, k) in [10u64, 11, 12].into_iter().enumerate() {
+        assert_eq!(s.observe(k, i as i64, H), Seen::First);
+    }
+    assert_eq!(
+        s.observe(10, 5, H),
+        Seen::Repeat,
+        "touching A makes B the oldest"
+    );
+    assert_eq!(s.observe(13, 6, H), Seen::First);
+    assert_eq!(s.len(), 3);
+    assert_eq!(s.counters.evicted, 1);
+    assert_eq!(s.last_seen(11), None, "B was least recently seen");
+    assert_eq!(
+        s.observe(11, 7, H),
+        Seen::First,
+        "an evicted term alerts again"
+    );
+    assert_eq!(s.counters.evicted, 2);
+}
+
+/// semantics.md §6.5 item 33: after a window without activity the store empties.
+#[test]
+fn item_33_expiry_frees_the_store() {
+    let mut s = TermStore::new(100);
+    for k in 0..50u64 {
+        s.observe(k, k as i64, H);
+    }
+    assert_eq!(s.expire(H, H), 0, "exactly the window is still history");
+    assert_eq!(s.expire(48 + H + 1, H), 49);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s.expire(49 + H + 1, H), 1);
+    assert!(s.is_empty());
+    assert_eq!(s.counters.expired, 50);
+    // Slots are reused, not leaked.
+    for k in 100..150u64 {
+        s.observe(k, 3 * H, H);
+    }
+    assert!(s.heap_bytes() < 50 * 64 * 4);
+}
+
+#[test]
+fn iteration_is_oldest_first_and_restores_identically() {
+    let mut s = TermStore::new(10);
+    for (k, t) in [(1u64, 5i64), (2, 3), (3, 9), (1, 10)] {
+        s.observe(k, t, H);
+    }
+    let order: Vec<_> = s.iter_oldest_first().collect();
+    assert_eq!(order, [(2, 3), (3, 9), (1, 10)]);
+    let mut r = TermStore::new(2);
+    for (k, t) in &order {
+        r.restore_entry(*k, *t);
+    }
+    assert_eq!(
+        r.iter_oldest_first().collect::<Vec<_>>(),
+        [(3, 9), (1, 10)],
+        "restore into a smaller cap keeps the newest"
+    );
+}
+
+#[test]
+fn many_terms_stay_consistent() {
+    let mut s = TermStore::new(1000);
+    let mut t = 0;
+    for round in 0..5u64 {
+        for k in 0..3000u64 {
+            t += 1;
+            let _ = s.observe(k * 7919 + round % 2, t, H);
+            assert!(s.len() <= 1000);
+        }
+    }
+    assert_eq!(s.iter_oldest_first().count(), s.len());
+    let times: Vec<_> = s.iter_oldest_first().map(|(_, t)| t).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "in-order input keeps the list sorted by time"
+    );
+}

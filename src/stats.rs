@@ -1,0 +1,85 @@
+//! What the detector has seen, as counts that add up.
+//!
+//! Every record that enters is counted once in `events_in` and in exactly one of
+//! `unparseable`, `not_cloudtrail`, `not_matched` and `matched`; every matched record
+//! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`.
+//! [`Stats::check`] verifies both identities.
+
+use serde::{Deserialize, Serialize};
+
+/// Counters of one detector (kept across snapshot and restore).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Stats {
+    /// Records (or unreadable documents) received.
+    pub events_in: u64,
+    /// Input that was not valid JSON / UTF-8 or a broken container.
+    pub unparseable: u64,
+    /// The last reason input was unparseable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Valid JSON that is neither a CloudTrail record nor an ECS document.
+    pub not_cloudtrail: u64,
+    /// CloudTrail events the rule query does not select.
+    pub not_matched: u64,
+    /// Events the rule query selects (successful DynamoDB Scans).
+    pub matched: u64,
+    /// Matched events dropped by a rule exception (no alert, no history).
+    pub excepted: u64,
+    /// Matched events with no usable time (no alert, no history).
+    pub no_timestamp: u64,
+    /// Matched events missing a new-terms field (no alert, no history).
+    pub missing_terms: u64,
+    /// Matched events that entered history.
+    pub recorded: u64,
+    /// Events whose term product exceeded the per-event cap (only the first tuples were used).
+    pub terms_truncated: u64,
+    /// Term occurrences older than the term's latest one (never alert).
+    pub late: u64,
+    /// New terms found (alerted, muted, learned or summarised).
+    pub new_terms: u64,
+    /// Alert documents emitted for new terms.
+    pub alerts: u64,
+    /// New-term alerts held back by `max_signals` and reported in summaries.
+    pub summarised: u64,
+    /// Summary documents emitted.
+    pub summaries: u64,
+    /// New terms not alerted because the learning period was still running.
+    pub muted: u64,
+    /// New terms recorded through the learn entry point (never alerted).
+    pub learned: u64,
+    /// Terms currently tracked.
+    pub tracked_terms: u64,
+    /// Terms forgotten because they were not seen for the history window.
+    pub expired: u64,
+    /// Terms forgotten because `max_terms` was reached.
+    pub evicted: u64,
+}
+
+impl Stats {
+    /// Whether the counts add up (see the module documentation).
+    pub fn check(&self) -> Result<(), String> {
+        let outcomes = self.unparseable + self.not_cloudtrail + self.not_matched + self.matched;
+        if outcomes != self.events_in {
+            return Err(format!(
+                "events_in {} != unparseable + not_cloudtrail + not_matched + matched = {outcomes}",
+                self.events_in
+            ));
+        }
+        let matched = self.excepted + self.no_timestamp + self.missing_terms + self.recorded;
+        if matched != self.matched {
+            return Err(format!(
+                "matched {} != excepted + no_timestamp + missing_terms + recorded = {matched}",
+                self.matched
+            ));
+        }
+        let fates = self.alerts + self.summarised + self.muted + self.learned;
+        if fates != self.new_terms {
+            return Err(format!(
+                "new_terms {} != alerts + summarised + muted + learned = {fates}",
+                self.new_terms
+            ));
+        }
+        Ok(())
+    }
+}
