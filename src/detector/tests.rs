@@ -1,1 +1,73 @@
+//! Table-driven tests of the streaming New Terms semantics, one per applicable item of
+//! the test plan in `research/semantics.md` §6.5 (items 54–56 live in `config::tests`,
+//! 32–33 also in `state::tests`, 30–31 also in `alert::cap::tests`, 35 in `alert::uuid`).
+
+mod alert_items;
+mod limit_items;
+mod term_items;
+mod time_items;
+
+use serde_json::{json, Value};
+
 use super::*;
+
+pub(super) const DAY: Millis = 86_400_000;
+pub(super) const T0: Millis = 1_735_689_600_000; // 2025-01-01T00:00:00Z
+
+/// A successful DynamoDB Scan as an ECS document with the given extra fields.
+pub(super) fn scan(t: Millis, extra: Value) -> Vec<u8> {
+    let mut doc = json!({
+        "@timestamp": crate::time::format_timestamp(t),
+        "event": {"dataset": "aws.cloudtrail", "provider": "dynamodb.amazonaws.com", "action": "Scan",
+                  "outcome": "success", "kind": "event", "id": format!("evt-{t}")},
+        "data_stream": {"dataset": "aws.cloudtrail", "type": "logs", "namespace": "default"},
+    });
+    merge(&mut doc, extra);
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// A scan by principal `arn` at `t` (the seed profile's field).
+pub(super) fn by(arn: &str, t: Millis) -> Vec<u8> {
+    scan(
+        t,
+        json!({"aws": {"cloudtrail": {"user_identity": {"arn": arn}}}}),
+    )
+}
+
+fn merge(into: &mut Value, extra: Value) {
+    match (into, extra) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, other) => *slot = other,
+    }
+}
+
+pub(super) fn detector(config: &str) -> Detector {
+    Detector::new(Config::from_json(config).expect("test config is valid"))
+}
+
+/// Run documents through a detector; the `kibana.alert.new_terms` of every new-term alert.
+pub(super) fn run(d: &mut Detector, docs: &[Vec<u8>]) -> Vec<Vec<Value>> {
+    let mut out = Vec::new();
+    for doc in docs {
+        for a in d.process(doc, Context::event_time()) {
+            if a.kind == AlertKind::NewTerm {
+                out.push(a.new_terms().to_vec());
+            }
+        }
+    }
+    d.stats().check().expect("stats add up");
+    out
+}
+
+pub(super) fn terms(items: &[&[Value]]) -> Vec<Vec<Value>> {
+    items.iter().map(|t| t.to_vec()).collect()
+}

@@ -38,7 +38,7 @@ fn write_value(value: &Value, out: &mut String, depth: usize) {
         }
         Value::Object(map) => {
             out.push('{');
-            for (i, key) in hash_map_order(map.keys().map(String::as_str), |k| string_hash(k))
+            for (i, key) in hash_map_order(map.keys().map(String::as_str), string_hash)
                 .into_iter()
                 .enumerate()
             {

@@ -1,0 +1,56 @@
+//! Shared helpers for the integration tests: where the real data lives and how a file
+//! becomes the documents a host would hand to the detector.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The third-party CloudTrail/ECS records, copied byte-for-byte from `../shared/data`
+/// (see `tests/data/third-party/README.md` for sources and licences).
+pub fn third_party() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party")
+}
+
+/// Every file under `dir`, sorted by path.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = entry.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A file's bytes, gunzipped when it is gzip.
+pub fn read(path: &Path) -> Vec<u8> {
+    let raw = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(raw.as_slice())
+            .read_to_end(&mut out)
+            .expect("valid gzip");
+        out
+    } else {
+        raw
+    }
+}
+
+/// One JSON document per file, or one per line when the file is NDJSON.
+pub fn documents(bytes: &[u8]) -> Vec<Vec<u8>> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return vec![bytes.to_vec()];
+    }
+    bytes
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .map(<[u8]>::to_vec)
+        .collect()
+}
