@@ -103,3 +103,15 @@ fn many_terms_stay_consistent() {
         "in-order input keeps the list sorted by time"
     );
 }
+
+#[test]
+fn a_million_terms_fit_in_40_bytes_each() {
+    let n = 1_000_000u64;
+    let mut s = TermStore::new(n as usize);
+    for k in 0..n {
+        s.observe(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), k as i64, H);
+    }
+    assert_eq!(s.len(), n as usize);
+    let per_term = s.heap_bytes() as f64 / n as f64;
+    assert!(per_term <= 40.0, "{per_term:.1} bytes per term");
+}
