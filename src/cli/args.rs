@@ -87,7 +87,10 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
     use lexopt::prelude::*;
     let mut a = Args::default();
     let mut p = lexopt::Parser::from_iter(argv);
-    let text = |v: OsString, what: &str| v.into_string().map_err(|_| format!("{what} is not valid UTF-8"));
+    let text = |v: OsString, what: &str| {
+        v.into_string()
+            .map_err(|_| format!("{what} is not valid UTF-8"))
+    };
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         match arg {
             Short('o') | Long("output") => {
@@ -95,34 +98,56 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                     "alerts" => OutputMode::Alerts,
                     "passthrough" => OutputMode::Passthrough,
                     "annotate" => OutputMode::Annotate,
-                    other => return Err(format!("--output: unknown mode `{other}` (alerts, passthrough or annotate)")),
+                    other => {
+                        return Err(format!(
+                            "--output: unknown mode `{other}` (alerts, passthrough or annotate)"
+                        ))
+                    }
                 }
             }
-            Short('c') | Long("config") => a.config = Some(p.value().map_err(|e| e.to_string())?.into()),
+            Short('c') | Long("config") => {
+                a.config = Some(p.value().map_err(|e| e.to_string())?.into())
+            }
             Short('p') | Long("profile") => {
                 let name = text(p.value().map_err(|e| e.to_string())?, "--profile")?;
                 a.profile = Some(
-                    serde_json::from_value(serde_json::Value::String(name.clone()))
-                        .map_err(|_| format!("--profile: unknown profile `{name}` (seed or current)"))?,
+                    serde_json::from_value(serde_json::Value::String(name.clone())).map_err(
+                        |_| format!("--profile: unknown profile `{name}` (seed or current)"),
+                    )?,
                 );
             }
-            Short('s') | Long("state") => a.state = Some(p.value().map_err(|e| e.to_string())?.into()),
+            Short('s') | Long("state") => {
+                a.state = Some(p.value().map_err(|e| e.to_string())?.into())
+            }
             Long("state-every") => a.state_every_secs = number(&mut p, "--state-every")?,
-            Short('l') | Long("learn") => a.learn.push(p.value().map_err(|e| e.to_string())?.into()),
+            Short('l') | Long("learn") => {
+                a.learn.push(p.value().map_err(|e| e.to_string())?.into())
+            }
             Long("detection-time") => {
-                a.detection_time_event = match text(p.value().map_err(|e| e.to_string())?, "--detection-time")?.as_str() {
-                    "now" => false,
-                    "event" => true,
-                    other => return Err(format!("--detection-time: unknown value `{other}` (now or event)")),
-                }
+                a.detection_time_event =
+                    match text(p.value().map_err(|e| e.to_string())?, "--detection-time")?.as_str()
+                    {
+                        "now" => false,
+                        "event" => true,
+                        other => {
+                            return Err(format!(
+                                "--detection-time: unknown value `{other}` (now or event)"
+                            ))
+                        }
+                    }
             }
             Long("stats") => a.stats = true,
             Long("max-line-bytes") => a.max_line_bytes = number(&mut p, "--max-line-bytes")?,
-            Long("max-document-bytes") => a.max_document_bytes = number(&mut p, "--max-document-bytes")?,
+            Long("max-document-bytes") => {
+                a.max_document_bytes = number(&mut p, "--max-document-bytes")?
+            }
             Long("no-progress") => a.progress = false,
             Short('h') | Long("help") => return Ok(Parsed::Print(USAGE.to_owned())),
             Short('V') | Long("version") => {
-                return Ok(Parsed::Print(format!("dynamodb-scan-detector {}", dynamodb_scan_detector::VERSION)))
+                return Ok(Parsed::Print(format!(
+                    "dynamodb-scan-detector {}",
+                    dynamodb_scan_detector::VERSION
+                )))
             }
             Value(v) => a.inputs.push(v.into()),
             _ => return Err(arg.unexpected().to_string()),
@@ -137,7 +162,8 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
 fn number<T: std::str::FromStr>(p: &mut lexopt::Parser, what: &str) -> Result<T, String> {
     let v = p.value().map_err(|e| e.to_string())?;
     let s = v.to_string_lossy().into_owned();
-    s.parse().map_err(|_| format!("{what}: `{s}` is not a number"))
+    s.parse()
+        .map_err(|_| format!("{what}: `{s}` is not a number"))
 }
 
 #[cfg(test)]
@@ -145,7 +171,9 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Result<Args, String> {
-        let argv = std::iter::once("x").chain(list.iter().copied()).map(OsString::from);
+        let argv = std::iter::once("x")
+            .chain(list.iter().copied())
+            .map(OsString::from);
         match parse(argv)? {
             Parsed::Run(a) => Ok(a),
             Parsed::Print(_) => Err("printed".into()),
@@ -154,8 +182,30 @@ mod tests {
 
     #[test]
     fn parses_every_option() {
-        let a = args(&["-o", "passthrough", "--config", "c.json", "--profile", "current", "--state", "s.bin", "--state-every", "5",
-            "--learn", "h1", "-l", "h2", "--detection-time", "event", "--stats", "--max-line-bytes", "10", "--no-progress", "a", "-"])
+        let a = args(&[
+            "-o",
+            "passthrough",
+            "--config",
+            "c.json",
+            "--profile",
+            "current",
+            "--state",
+            "s.bin",
+            "--state-every",
+            "5",
+            "--learn",
+            "h1",
+            "-l",
+            "h2",
+            "--detection-time",
+            "event",
+            "--stats",
+            "--max-line-bytes",
+            "10",
+            "--no-progress",
+            "a",
+            "-",
+        ])
         .expect("valid");
         assert_eq!(a.output, OutputMode::Passthrough);
         assert_eq!(a.profile, Some(ProfileName::Current));
@@ -171,8 +221,14 @@ mod tests {
         for (list, want) in [
             (&["--output", "all"][..], "--output: unknown mode `all`"),
             (&["--profile", "v9"][..], "--profile: unknown profile `v9`"),
-            (&["--detection-time", "later"][..], "--detection-time: unknown value"),
-            (&["--state-every", "soon"][..], "--state-every: `soon` is not a number"),
+            (
+                &["--detection-time", "later"][..],
+                "--detection-time: unknown value",
+            ),
+            (
+                &["--state-every", "soon"][..],
+                "--state-every: `soon` is not a number",
+            ),
             (&["--frobnicate"][..], "--frobnicate"),
             (&["--config"][..], "--config"),
         ] {

@@ -15,7 +15,9 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use dynamodb_scan_detector::{Config, Context, DetectionTime, Detector, DetectorOptions, InputError, Verdict};
+use dynamodb_scan_detector::{
+    Config, Context, DetectionTime, Detector, DetectorOptions, InputError, Verdict,
+};
 
 use args::{Args, Parsed};
 use output::Output;
@@ -64,16 +66,24 @@ enum Fatal {
 fn load_config(args: &Args) -> Result<Config, Fatal> {
     let mut options = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Fatal::Usage(format!("--config {}: {e}", path.display())))?;
-            serde_json::from_str::<DetectorOptions>(&text)
-                .map_err(|e| Fatal::Usage(format!("--config {}: not a valid config document: {e}", path.display())))?
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Fatal::Usage(format!("--config {}: {e}", path.display())))?;
+            serde_json::from_str::<DetectorOptions>(&text).map_err(|e| {
+                Fatal::Usage(format!(
+                    "--config {}: not a valid config document: {e}",
+                    path.display()
+                ))
+            })?
         }
         None => DetectorOptions::default(),
     };
     if args.profile.is_some() {
         options.profile = args.profile;
     }
-    let what = args.config.as_ref().map_or_else(|| "config".to_owned(), |p| format!("--config {}", p.display()));
+    let what = args.config.as_ref().map_or_else(
+        || "config".to_owned(),
+        |p| format!("--config {}", p.display()),
+    );
     Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))
 }
 
@@ -104,12 +114,17 @@ impl Run {
 }
 
 fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn run(args: &Args) -> Result<i32, Fatal> {
     let config = load_config(args)?;
-    let mut state = args.state.clone().map(|p| StateFile::new(p, args.state_every_secs));
+    let mut state = args
+        .state
+        .clone()
+        .map(|p| StateFile::new(p, args.state_every_secs));
     let mut detector = match &state {
         Some(s) => s.load(config).map_err(Fatal::Usage)?,
         None => Detector::new(config),
@@ -131,52 +146,89 @@ fn run(args: &Args) -> Result<i32, Fatal> {
     let mut progress = Progress::new(args.progress && io::stderr().is_terminal(), total);
 
     for src in &learn_sources {
-        read_source(src, args, &mut run, &mut progress, &mut |d, doc, _line, run| {
-            d.learn(doc, run.context());
-            Ok(())
-        }, &mut detector, &mut state)?;
+        read_source(
+            src,
+            args,
+            &mut run,
+            &mut progress,
+            &mut |d, doc, _line, run| {
+                d.learn(doc, run.context());
+                Ok(())
+            },
+            &mut detector,
+            &mut state,
+        )?;
     }
 
     let stdout = io::stdout();
     let flush_each = true;
-    let mut out = Output::new(io::BufWriter::with_capacity(256 * 1024, stdout.lock()), args.output, flush_each);
+    let mut out = Output::new(
+        io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
+        args.output,
+        flush_each,
+    );
     for src in &sources {
         let name = src.name();
-        read_source(src, args, &mut run, &mut progress, &mut |d, doc, line, run| {
-            let mut failure = Ok(());
-            let mut index = 0;
-            d.process_each(doc, run.context(), &mut |report| {
-                index += 1;
-                if let Verdict::Unparseable(e) = &report.verdict {
-                    let at = if index > 1 { format!(" (record {index})") } else { String::new() };
-                    run.problem(format!("{name}:{line}{at}: {e}"));
-                }
-                let text: &[u8] = match report.verdict {
-                    Verdict::Unparseable(InputError::Utf8(_)) => doc,
-                    _ => report.text.as_bytes(),
-                };
-                if failure.is_ok() {
-                    failure = out.event(text, &report.alerts);
-                }
-            });
-            failure
-        }, &mut detector, &mut state)?;
+        read_source(
+            src,
+            args,
+            &mut run,
+            &mut progress,
+            &mut |d, doc, line, run| {
+                let mut failure = Ok(());
+                let mut index = 0;
+                d.process_each(doc, run.context(), &mut |report| {
+                    index += 1;
+                    if let Verdict::Unparseable(e) = &report.verdict {
+                        let at = if index > 1 {
+                            format!(" (record {index})")
+                        } else {
+                            String::new()
+                        };
+                        run.problem(format!("{name}:{line}{at}: {e}"));
+                    }
+                    let text: &[u8] = match report.verdict {
+                        Verdict::Unparseable(InputError::Utf8(_)) => doc,
+                        _ => report.text.as_bytes(),
+                    };
+                    if failure.is_ok() {
+                        failure = out.event(text, &report.alerts);
+                    }
+                });
+                failure
+            },
+            &mut detector,
+            &mut state,
+        )?;
     }
-    let detection = if args.detection_time_event { DetectionTime::EventTime } else { DetectionTime::At(now_millis()) };
+    let detection = if args.detection_time_event {
+        DetectionTime::EventTime
+    } else {
+        DetectionTime::At(now_millis())
+    };
     let tail = detector.flush(detection);
-    out.documents(&tail).and_then(|()| out.flush()).map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
+    out.documents(&tail)
+        .and_then(|()| out.flush())
+        .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
     progress.finish();
 
     if let Some(s) = &mut state {
-        s.save(&detector).map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
+        s.save(&detector)
+            .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
     }
     if run.problem_count > 0 {
-        eprintln!("dynamodb-scan-detector: {} input problem(s) skipped and counted:", run.problem_count);
+        eprintln!(
+            "dynamodb-scan-detector: {} input problem(s) skipped and counted:",
+            run.problem_count
+        );
         for p in &run.problems {
             eprintln!("  {p}");
         }
         if run.problem_count > run.problems.len() as u64 {
-            eprintln!("  … and {} more", run.problem_count - run.problems.len() as u64);
+            eprintln!(
+                "  … and {} more",
+                run.problem_count - run.problems.len() as u64
+            );
         }
     }
     if args.stats {
@@ -216,21 +268,26 @@ fn read_source(
         match docs.next_item() {
             Ok(None) => break,
             Ok(Some(Item::Doc { bytes, line })) => {
-                handle(detector, &bytes, line, run).map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
+                handle(detector, &bytes, line, run)
+                    .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
             }
             Ok(Some(Item::TooLong { line, limit })) => {
                 run.problem(format!("{name}:{line}: longer than {limit} bytes, skipped"));
                 detector.skip_input(InputError::TooLarge(limit));
             }
             Err(e) => {
-                run.problem(format!("{name}: unreadable after {} bytes: {e}", run.bytes.get()));
+                run.problem(format!(
+                    "{name}: unreadable after {} bytes: {e}",
+                    run.bytes.get()
+                ));
                 detector.skip_input(InputError::Unreadable(e.to_string()));
                 break;
             }
         }
         progress.update(run.bytes.get(), detector.stats().events_in);
         if let Some(s) = state.as_mut() {
-            s.maybe_save(detector).map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
+            s.maybe_save(detector)
+                .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
         }
     }
     Ok(())

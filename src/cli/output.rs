@@ -19,7 +19,12 @@ pub struct Output<W: Write> {
 
 impl<W: Write> Output<W> {
     pub fn new(out: W, mode: OutputMode, flush_each_alert: bool) -> Self {
-        Output { out, mode, flush_each_alert, lines: 0 }
+        Output {
+            out,
+            mode,
+            flush_each_alert,
+            lines: 0,
+        }
     }
 
     /// One input event (its exact text, or its raw bytes when it is not text) and the
@@ -73,7 +78,10 @@ impl<W: Write> Output<W> {
     /// become spaces, so every record stays on one line.
     fn line(&mut self, text: &[u8]) -> io::Result<()> {
         if memchr::memchr2(b'\n', b'\r', text).is_some() {
-            let flat: Vec<u8> = text.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }).collect();
+            let flat: Vec<u8> = text
+                .iter()
+                .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+                .collect();
             self.out.write_all(&flat)?;
         } else {
             self.out.write_all(text)?;
@@ -95,10 +103,18 @@ pub fn annotate(text: &[u8], alert: &Alert) -> String {
     let Some(body) = trimmed.strip_suffix('}') else {
         return event.into_owned();
     };
-    let empty = body.trim_start().strip_prefix('{').is_some_and(|rest| rest.trim().is_empty());
+    let empty = body
+        .trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim().is_empty());
     let mut out = String::with_capacity(text.len() + 2048);
     out.push_str(body.trim_end());
-    for (i, (k, v)) in alert.document.iter().filter(|(k, _)| k.starts_with("kibana.")).enumerate() {
+    for (i, (k, v)) in alert
+        .document
+        .iter()
+        .filter(|(k, _)| k.starts_with("kibana."))
+        .enumerate()
+    {
         if i > 0 || !empty {
             out.push(',');
         }
@@ -117,14 +133,23 @@ mod tests {
 
     fn alert() -> Alert {
         let doc = json!({"event": {"kind": "signal"}, "kibana.alert.uuid": "u", "kibana.alert.new_terms": ["a"]});
-        Alert { kind: AlertKind::NewTerm, document: doc.as_object().cloned().unwrap_or_default() }
+        Alert {
+            kind: AlertKind::NewTerm,
+            document: doc.as_object().cloned().unwrap_or_default(),
+        }
     }
 
     #[test]
     fn annotation_keeps_the_event_bytes_and_adds_kibana_fields() {
         let cases = [
-            (r#"{"eventName":"Scan", "x" : 1 }"#, r#"{"eventName":"Scan", "x" : 1,"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#),
-            ("{ }", r#"{"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#),
+            (
+                r#"{"eventName":"Scan", "x" : 1 }"#,
+                r#"{"eventName":"Scan", "x" : 1,"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#,
+            ),
+            (
+                "{ }",
+                r#"{"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#,
+            ),
             ("[1]", "[1]"),
         ];
         for (event, want) in cases {
@@ -150,7 +175,11 @@ mod tests {
             o.event(b"{\"b\":2}", &[]).expect("write");
             assert_eq!(o.lines, want, "{mode:?}");
             let text = String::from_utf8(buf).expect("utf-8");
-            assert!(text.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()), "{text}");
+            assert!(
+                text.lines()
+                    .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+                "{text}"
+            );
         }
     }
 }

@@ -12,12 +12,21 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(enabled: bool, total_bytes: Option<u64>) -> Self {
-        Progress { enabled, started: Instant::now(), last_draw: None, total_bytes }
+        Progress {
+            enabled,
+            started: Instant::now(),
+            last_draw: None,
+            total_bytes,
+        }
     }
 
     /// Redraw at most ten times a second.
     pub fn update(&mut self, bytes: u64, events: u64) {
-        if !self.enabled || self.last_draw.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+        if !self.enabled
+            || self
+                .last_draw
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
             return;
         }
         self.last_draw = Some(Instant::now());
@@ -27,12 +36,22 @@ impl Progress {
             Some(total) => {
                 let frac = (bytes as f64 / total as f64).min(1.0);
                 let filled = (frac * 30.0) as usize;
-                format!("[{}{}] {:>3.0}% ", "#".repeat(filled), "-".repeat(30 - filled), frac * 100.0)
+                format!(
+                    "[{}{}] {:>3.0}% ",
+                    "#".repeat(filled),
+                    "-".repeat(30 - filled),
+                    frac * 100.0
+                )
             }
             None => String::new(),
         };
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{bar}{mb:.1} MB, {events} events, {:.1} MB/s, {:.0} events/s ", mb / secs, events as f64 / secs);
+        let _ = write!(
+            err,
+            "\r{bar}{mb:.1} MB, {events} events, {:.1} MB/s, {:.0} events/s ",
+            mb / secs,
+            events as f64 / secs
+        );
         let _ = err.flush();
     }
 

@@ -39,7 +39,14 @@ pub struct DocReader<R> {
 
 impl<R: BufRead> DocReader<R> {
     pub fn new(input: R, max_line: usize, max_document: usize) -> Self {
-        DocReader { input, max_line, max_document, mode: Mode::Start, line: 0, buf: Vec::new() }
+        DocReader {
+            input,
+            max_line,
+            max_document,
+            mode: Mode::Start,
+            line: 0,
+            buf: Vec::new(),
+        }
     }
 
     /// The next item, `Ok(None)` at the end, or an I/O error (the input is then done).
@@ -63,13 +70,19 @@ impl<R: BufRead> DocReader<R> {
                         }
                         Some(false) => {
                             self.mode = Mode::Lines;
-                            return Ok(Some(Item::TooLong { line: start_line, limit: self.max_document }));
+                            return Ok(Some(Item::TooLong {
+                                line: start_line,
+                                limit: self.max_document,
+                            }));
                         }
                         Some(true) if is_blank(&self.buf) => continue,
                         Some(true) => {
                             if serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf).is_ok() {
                                 self.mode = Mode::Lines;
-                                return Ok(Some(Item::Doc { bytes: std::mem::take(&mut self.buf), line: start_line }));
+                                return Ok(Some(Item::Doc {
+                                    bytes: std::mem::take(&mut self.buf),
+                                    line: start_line,
+                                }));
                             }
                             let items = self.read_rest_whole(start_line)?;
                             self.mode = Mode::Buffered(items.into_iter());
@@ -83,9 +96,19 @@ impl<R: BufRead> DocReader<R> {
                             self.mode = Mode::Done;
                             return Ok(None);
                         }
-                        Some(false) => return Ok(Some(Item::TooLong { line, limit: self.max_line })),
+                        Some(false) => {
+                            return Ok(Some(Item::TooLong {
+                                line,
+                                limit: self.max_line,
+                            }))
+                        }
                         Some(true) if is_blank(&self.buf) => continue,
-                        Some(true) => return Ok(Some(Item::Doc { bytes: std::mem::take(&mut self.buf), line })),
+                        Some(true) => {
+                            return Ok(Some(Item::Doc {
+                                bytes: std::mem::take(&mut self.buf),
+                                line,
+                            }))
+                        }
                     }
                 }
             }
@@ -141,12 +164,18 @@ impl<R: BufRead> DocReader<R> {
         whole.push(b'\n');
         let mut chunk = Vec::new();
         let limit = self.max_document as u64 + 1 - whole.len().min(self.max_document) as u64;
-        io::Read::read_to_end(&mut <&mut R as io::Read>::take(&mut self.input, limit), &mut chunk)?;
+        io::Read::read_to_end(
+            &mut <&mut R as io::Read>::take(&mut self.input, limit),
+            &mut chunk,
+        )?;
         whole.extend_from_slice(&chunk);
         if whole.len() > self.max_document {
             // Drain the rest so the input is fully consumed, then report.
             io::copy(&mut self.input, &mut io::sink())?;
-            return Ok(vec![Item::TooLong { line: start_line, limit: self.max_document }]);
+            return Ok(vec![Item::TooLong {
+                line: start_line,
+                limit: self.max_document,
+            }]);
         }
         Ok(split_values(&whole, start_line).unwrap_or_else(|| split_lines(&whole, start_line)))
     }
@@ -168,7 +197,10 @@ fn split_values(buf: &[u8], first_line: u64) -> Option<Vec<Item>> {
         let text = value.get().as_bytes();
         let start = stream.byte_offset() - text.len();
         line += count_newlines(&buf[offset..start]);
-        items.push(Item::Doc { bytes: text.to_vec(), line });
+        items.push(Item::Doc {
+            bytes: text.to_vec(),
+            line,
+        });
         line += count_newlines(text);
         offset = stream.byte_offset();
     }
@@ -179,7 +211,10 @@ fn split_lines(buf: &[u8], first_line: u64) -> Vec<Item> {
     buf.split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !is_blank(l))
-        .map(|(i, l)| Item::Doc { bytes: l.strip_suffix(b"\r").unwrap_or(l).to_vec(), line: first_line + i as u64 })
+        .map(|(i, l)| Item::Doc {
+            bytes: l.strip_suffix(b"\r").unwrap_or(l).to_vec(),
+            line: first_line + i as u64,
+        })
         .collect()
 }
 
@@ -201,18 +236,39 @@ mod tests {
     }
 
     fn doc(s: &str, line: u64) -> Item {
-        Item::Doc { bytes: s.as_bytes().to_vec(), line }
+        Item::Doc {
+            bytes: s.as_bytes().to_vec(),
+            line,
+        }
     }
 
     #[test]
     fn recognises_ndjson_and_whole_documents() {
         let cases: Vec<(&str, Vec<Item>)> = vec![
-            ("{\"a\":1}\n\n{\"b\":2}\r\n", vec![doc("{\"a\":1}", 1), doc("{\"b\":2}", 3)]),
-            ("{\"Records\":[{\"a\":1}]}", vec![doc("{\"Records\":[{\"a\":1}]}", 1)]),
-            ("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n", vec![doc("[\n  {\"a\": 1},\n  {\"b\": 2}\n]", 1)]),
-            ("{\n \"a\": 1\n}\n{\n \"b\": 2\n}", vec![doc("{\n \"a\": 1\n}", 1), doc("{\n \"b\": 2\n}", 4)]),
-            ("\n\n{\"a\":1}\nnot json\n{\"c\":3}", vec![doc("{\"a\":1}", 3), doc("not json", 4), doc("{\"c\":3}", 5)]),
-            ("broken {\n{\"a\":1}\n", vec![doc("broken {", 1), doc("{\"a\":1}", 2)]),
+            (
+                "{\"a\":1}\n\n{\"b\":2}\r\n",
+                vec![doc("{\"a\":1}", 1), doc("{\"b\":2}", 3)],
+            ),
+            (
+                "{\"Records\":[{\"a\":1}]}",
+                vec![doc("{\"Records\":[{\"a\":1}]}", 1)],
+            ),
+            (
+                "[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n",
+                vec![doc("[\n  {\"a\": 1},\n  {\"b\": 2}\n]", 1)],
+            ),
+            (
+                "{\n \"a\": 1\n}\n{\n \"b\": 2\n}",
+                vec![doc("{\n \"a\": 1\n}", 1), doc("{\n \"b\": 2\n}", 4)],
+            ),
+            (
+                "\n\n{\"a\":1}\nnot json\n{\"c\":3}",
+                vec![doc("{\"a\":1}", 3), doc("not json", 4), doc("{\"c\":3}", 5)],
+            ),
+            (
+                "broken {\n{\"a\":1}\n",
+                vec![doc("broken {", 1), doc("{\"a\":1}", 2)],
+            ),
             ("", vec![]),
             ("\n \n", vec![]),
         ];
@@ -226,6 +282,13 @@ mod tests {
         let long = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
         let input = format!("{{\"first\":1}}\n{long}\n{{\"after\":1}}\n");
         let got = read_all(&input, 50);
-        assert_eq!(got, vec![doc("{\"first\":1}", 1), Item::TooLong { line: 2, limit: 50 }, doc("{\"after\":1}", 3)]);
+        assert_eq!(
+            got,
+            vec![
+                doc("{\"first\":1}", 1),
+                Item::TooLong { line: 2, limit: 50 },
+                doc("{\"after\":1}", 3)
+            ]
+        );
     }
 }

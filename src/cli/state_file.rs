@@ -15,13 +15,18 @@ pub struct StateFile {
 
 impl StateFile {
     pub fn new(path: PathBuf, every_secs: u64) -> Self {
-        StateFile { path, every: Duration::from_secs(every_secs.max(1)), last_save: Instant::now() }
+        StateFile {
+            path,
+            every: Duration::from_secs(every_secs.max(1)),
+            last_save: Instant::now(),
+        }
     }
 
     /// The detector to start with: restored from the file, or new when there is none.
     pub fn load(&self, config: Config) -> Result<Detector, String> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => Detector::restore(config, &bytes).map_err(|e| format!("--state {}: {e}", self.path.display())),
+            Ok(bytes) => Detector::restore(config, &bytes)
+                .map_err(|e| format!("--state {}: {e}", self.path.display())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Detector::new(config)),
             Err(e) => Err(format!("--state {}: {e}", self.path.display())),
         }

@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::{Map, Value};
 
-use super::events::{background, dynamodb, Principal, BOTO_UA, CLI_UA, SDK_UA};
+use super::events::{background, dynamodb, Principal, Table, BOTO_UA, CLI_UA, SDK_UA};
 use super::rng::Rng;
 use dynamodb_scan_detector::ecs::cloudtrail::to_ecs;
 use dynamodb_scan_detector::time::format_timestamp;
@@ -15,17 +15,43 @@ use dynamodb_scan_detector::time::format_timestamp;
 const START: i64 = 1_793_577_600_000;
 
 pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result<(), String> {
-    let events: u64 = events.parse().map_err(|_| format!("EVENTS `{events}` is not a number"))?;
-    let seed: u64 = seed.map_or(Ok(1), str::parse).map_err(|_| "SEED is not a number".to_owned())?;
+    let events: u64 = events
+        .parse()
+        .map_err(|_| format!("EVENTS `{events}` is not a number"))?;
+    let seed: u64 = seed
+        .map_or(Ok(1), str::parse)
+        .map_err(|_| "SEED is not a number".to_owned())?;
     if !matches!(form, "raw" | "ecs-nested" | "ecs-dotted") {
-        return Err(format!("unknown FORM `{form}` (raw, ecs-nested, ecs-dotted)"));
+        return Err(format!(
+            "unknown FORM `{form}` (raw, ecs-nested, ecs-dotted)"
+        ));
     }
     let mut rng = Rng::new(seed);
     let principals: Vec<Principal> = (0..500)
         .map(|i| match i % 3 {
-            0 => Principal::user("111122223333", &format!("user-{i}"), &format!("AKIAQ3EGRZ7K{i:08}"), &format!("10.1.{}.{}", i / 250, i % 250), CLI_UA),
-            1 => Principal::role("111122223333", &format!("role-{}", i % 40), &format!("i-{:017x}", i * 7919), &format!("ASIAQ3EGRZ7K{i:08}"), "10.2.0.9", BOTO_UA),
-            _ => Principal::role("444455556666", &format!("app-{}", i % 25), &format!("session-{i}"), &format!("ASIAW7VENDOR{i:08}"), "192.0.2.10", SDK_UA),
+            0 => Principal::user(
+                "111122223333",
+                &format!("user-{i}"),
+                &format!("AKIAQ3EGRZ7K{i:08}"),
+                &format!("10.1.{}.{}", i / 250, i % 250),
+                CLI_UA,
+            ),
+            1 => Principal::role(
+                "111122223333",
+                &format!("role-{}", i % 40),
+                &format!("i-{:017x}", i * 7919),
+                &format!("ASIAQ3EGRZ7K{i:08}"),
+                "10.2.0.9",
+                BOTO_UA,
+            ),
+            _ => Principal::role(
+                "444455556666",
+                &format!("app-{}", i % 25),
+                &format!("session-{i}"),
+                &format!("ASIAW7VENDOR{i:08}"),
+                "192.0.2.10",
+                SDK_UA,
+            ),
         })
         .collect();
     let out = std::io::stdout();
@@ -36,21 +62,69 @@ pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result
             "typical" => {
                 let p = principals[rng.below(principals.len() as u64) as usize].clone();
                 if rng.chance(10) {
-                    let action = if rng.chance(150) { "Scan" } else { rng.pick(&["GetItem", "PutItem", "Query", "UpdateItem", "BatchGetItem"]) };
-                    dynamodb(&mut rng, t, &p, "us-east-1", "111122223333", action, "Orders", None)
+                    let action = if rng.chance(150) {
+                        "Scan"
+                    } else {
+                        rng.pick(&["GetItem", "PutItem", "Query", "UpdateItem", "BatchGetItem"])
+                    };
+                    dynamodb(
+                        &mut rng,
+                        t,
+                        &p,
+                        Table {
+                            region: "us-east-1",
+                            account: "111122223333",
+                            name: "Orders",
+                        },
+                        action,
+                        None,
+                    )
                 } else {
                     background(&mut rng, t, &p, "us-east-1")
                 }
             }
             "scan-heavy" => {
                 let p = principals[rng.below(principals.len() as u64) as usize].clone();
-                dynamodb(&mut rng, t, &p, "us-east-1", "111122223333", "Scan", "Orders", None)
+                dynamodb(
+                    &mut rng,
+                    t,
+                    &p,
+                    Table {
+                        region: "us-east-1",
+                        account: "111122223333",
+                        name: "Orders",
+                    },
+                    "Scan",
+                    None,
+                )
             }
             "high-cardinality" => {
-                let p = Principal::role("111122223333", "batch", &format!("job-{n}"), "ASIAQ3EGRZ7KBATCH001", "10.3.0.1", BOTO_UA);
-                dynamodb(&mut rng, t, &p, "us-east-1", "111122223333", "Scan", "Orders", None)
+                let p = Principal::role(
+                    "111122223333",
+                    "batch",
+                    &format!("job-{n}"),
+                    "ASIAQ3EGRZ7KBATCH001",
+                    "10.3.0.1",
+                    BOTO_UA,
+                );
+                dynamodb(
+                    &mut rng,
+                    t,
+                    &p,
+                    Table {
+                        region: "us-east-1",
+                        account: "111122223333",
+                        name: "Orders",
+                    },
+                    "Scan",
+                    None,
+                )
             }
-            other => return Err(format!("unknown KIND `{other}` (typical, scan-heavy, high-cardinality)")),
+            other => {
+                return Err(format!(
+                    "unknown KIND `{other}` (typical, scan-heavy, high-cardinality)"
+                ))
+            }
         };
         let line = match form {
             "raw" => record,
@@ -80,7 +154,11 @@ fn dotted(map: &Map<String, Value>) -> Map<String, Value> {
         match v {
             Value::Object(m) if !prefix.starts_with("aws.cloudtrail.flattened") => {
                 for (k, v) in m {
-                    let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&p, v, out);
                 }
             }

@@ -29,12 +29,21 @@ pub const SDK_UA: &str = "aws-sdk-java/2.25.40 Linux/5.10.216-204.855.amzn2.x86_
 
 impl Principal {
     pub fn user(account: &str, name: &str, key: &str, ip: &str, ua: &str) -> Self {
-        Principal { identity: Identity::IamUser { name: name.into() }, account: account.into(), key: key.into(), source_ip: ip.into(), user_agent: ua.into() }
+        Principal {
+            identity: Identity::IamUser { name: name.into() },
+            account: account.into(),
+            key: key.into(),
+            source_ip: ip.into(),
+            user_agent: ua.into(),
+        }
     }
 
     pub fn role(account: &str, role: &str, session: &str, key: &str, ip: &str, ua: &str) -> Self {
         Principal {
-            identity: Identity::AssumedRole { role: role.into(), session: session.into() },
+            identity: Identity::AssumedRole {
+                role: role.into(),
+                session: session.into(),
+            },
             account: account.into(),
             key: key.into(),
             source_ip: ip.into(),
@@ -44,7 +53,9 @@ impl Principal {
 
     pub fn service(invoked_by: &str) -> Self {
         Principal {
-            identity: Identity::Service { invoked_by: invoked_by.into() },
+            identity: Identity::Service {
+                invoked_by: invoked_by.into(),
+            },
             account: String::new(),
             key: String::new(),
             source_ip: invoked_by.into(),
@@ -54,14 +65,23 @@ impl Principal {
 
     pub fn arn(&self) -> Option<String> {
         match &self.identity {
-            Identity::IamUser { name } => Some(format!("arn:aws:iam::{}:user/{name}", self.account)),
-            Identity::AssumedRole { role, session } => Some(format!("arn:aws:sts::{}:assumed-role/{role}/{session}", self.account)),
+            Identity::IamUser { name } => {
+                Some(format!("arn:aws:iam::{}:user/{name}", self.account))
+            }
+            Identity::AssumedRole { role, session } => Some(format!(
+                "arn:aws:sts::{}:assumed-role/{role}/{session}",
+                self.account
+            )),
             Identity::Service { .. } => None,
         }
     }
 
     fn user_identity(&self, t: i64) -> Value {
-        let id_suffix = |s: &str| s.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000_000;
+        let id_suffix = |s: &str| {
+            s.bytes()
+                .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+                % 1_000_000_000
+        };
         match &self.identity {
             Identity::IamUser { name } => json!({
                 "type": "IAMUser", "principalId": format!("AIDA{:017}", id_suffix(name)), "arn": self.arn(),
@@ -79,7 +99,9 @@ impl Principal {
                     }
                 })
             }
-            Identity::Service { invoked_by } => json!({"type": "AWSService", "invokedBy": invoked_by}),
+            Identity::Service { invoked_by } => {
+                json!({"type": "AWSService", "invokedBy": invoked_by})
+            }
         }
     }
 }
@@ -101,7 +123,14 @@ pub struct Call<'a> {
     pub read_only: bool,
 }
 
-pub fn record(rng: &mut Rng, t: i64, p: &Principal, region: &str, recipient: &str, call: Call<'_>) -> Value {
+pub fn record(
+    rng: &mut Rng,
+    t: i64,
+    p: &Principal,
+    region: &str,
+    recipient: &str,
+    call: Call<'_>,
+) -> Value {
     let mut r = json!({
         "eventVersion": if call.data_event { "1.10" } else { "1.09" },
         "userIdentity": p.user_identity(t),
@@ -136,8 +165,28 @@ pub fn record(rng: &mut Rng, t: i64, p: &Principal, region: &str, recipient: &st
     r
 }
 
+/// A DynamoDB table: where it lives and its name.
+#[derive(Clone, Copy)]
+pub struct Table<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+    pub name: &'a str,
+}
+
 /// A DynamoDB data event on `table`.
-pub fn dynamodb(rng: &mut Rng, t: i64, p: &Principal, region: &str, table_account: &str, action: &str, table: &str, error: Option<(&str, &str)>) -> Value {
+pub fn dynamodb(
+    rng: &mut Rng,
+    t: i64,
+    p: &Principal,
+    table: Table<'_>,
+    action: &str,
+    error: Option<(&str, &str)>,
+) -> Value {
+    let Table {
+        region,
+        account: table_account,
+        name: table,
+    } = table;
     let key = json!({"id": {"S": rng.uuid()}});
     let params = match action {
         "Scan" => {
@@ -147,25 +196,49 @@ pub fn dynamodb(rng: &mut Rng, t: i64, p: &Principal, region: &str, table_accoun
                 json!({"select": "ALL_ATTRIBUTES", "consistentRead": false, "tableName": table, "limit": 100, "returnConsumedCapacity": "TOTAL"})
             }
         }
-        "Query" => json!({"tableName": table, "keyConditionExpression": "#n0 = :v0", "expressionAttributeNames": {"#n0": "id"}, "limit": 25}),
+        "Query" => {
+            json!({"tableName": table, "keyConditionExpression": "#n0 = :v0", "expressionAttributeNames": {"#n0": "id"}, "limit": 25})
+        }
         "GetItem" => json!({"tableName": table, "key": key, "consistentRead": false}),
         _ => json!({"tableName": table, "key": key}),
     };
     let read_only = matches!(action, "Scan" | "Query" | "GetItem");
     let resources = json!([{"accountId": table_account, "type": "AWS::DynamoDB::Table",
         "ARN": format!("arn:aws:dynamodb:{region}:{table_account}:table/{table}")}]);
-    record(rng, t, p, region, table_account, Call {
-        source: "dynamodb.amazonaws.com", name: action, params, response: Value::Null, resources, error, data_event: true, read_only,
-    })
+    record(
+        rng,
+        t,
+        p,
+        region,
+        table_account,
+        Call {
+            source: "dynamodb.amazonaws.com",
+            name: action,
+            params,
+            response: Value::Null,
+            resources,
+            error,
+            data_event: true,
+            read_only,
+        },
+    )
 }
 
 /// One of the everyday calls that make up most of a trail.
 pub fn background(rng: &mut Rng, t: i64, p: &Principal, region: &str) -> Value {
-    let account = if p.account.is_empty() { "111122223333".to_owned() } else { p.account.clone() };
+    let account = if p.account.is_empty() {
+        "111122223333".to_owned()
+    } else {
+        p.account.clone()
+    };
     let call = match rng.below(10) {
         0..=3 => {
             let bucket = rng.pick(&["acme-app-assets", "acme-data-lake", "acme-logs-archive"]);
-            let key = format!("{}/{}.parquet", rng.pick(&["raw", "curated", "exports"]), rng.hex(12));
+            let key = format!(
+                "{}/{}.parquet",
+                rng.pick(&["raw", "curated", "exports"]),
+                rng.hex(12)
+            );
             Call {
                 source: "s3.amazonaws.com",
                 name: rng.pick(&["GetObject", "PutObject", "HeadObject"]),
@@ -180,7 +253,11 @@ pub fn background(rng: &mut Rng, t: i64, p: &Principal, region: &str) -> Value {
         }
         4..=5 => Call {
             source: "ec2.amazonaws.com",
-            name: rng.pick(&["DescribeInstances", "DescribeSecurityGroups", "DescribeVolumes"]),
+            name: rng.pick(&[
+                "DescribeInstances",
+                "DescribeSecurityGroups",
+                "DescribeVolumes",
+            ]),
             params: json!({"filterSet": {}, "maxResults": 1000}),
             response: Value::Null,
             resources: Value::Null,
@@ -224,7 +301,14 @@ pub fn background(rng: &mut Rng, t: i64, p: &Principal, region: &str) -> Value {
             params: json!({"maxItems": 100}),
             response: Value::Null,
             resources: Value::Null,
-            error: if rng.chance(200) { Some(("AccessDenied", "User is not authorized to perform this action")) } else { None },
+            error: if rng.chance(200) {
+                Some((
+                    "AccessDenied",
+                    "User is not authorized to perform this action",
+                ))
+            } else {
+                None
+            },
             data_event: false,
             read_only: true,
         },

@@ -20,7 +20,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("sample") if args.len() == 2 => sample::write(std::path::Path::new(&args[1])),
-        Some("corpus") if (4..=5).contains(&args.len()) => corpus::write(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)),
+        Some("corpus") if (4..=5).contains(&args.len()) => corpus::write(
+            &args[1],
+            &args[2],
+            &args[3],
+            args.get(4).map(String::as_str),
+        ),
         _ => Err("usage: generate sample DIR | generate corpus KIND FORM EVENTS [SEED]".to_owned()),
     };
     if let Err(e) = result {

@@ -30,16 +30,27 @@ impl Rng {
 
     /// `n` hex digits.
     pub fn hex(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from_digit(self.below(16) as u32, 16).unwrap_or('0')).collect()
+        (0..n)
+            .map(|_| char::from_digit(self.below(16) as u32, 16).unwrap_or('0'))
+            .collect()
     }
 
     pub fn uuid(&mut self) -> String {
-        format!("{}-{}-4{}-{}-{}", self.hex(8), self.hex(4), self.hex(3), self.hex(4), self.hex(12))
+        format!(
+            "{}-{}-4{}-{}-{}",
+            self.hex(8),
+            self.hex(4),
+            self.hex(3),
+            self.hex(4),
+            self.hex(12)
+        )
     }
 
     /// Uppercase letters and digits, as AWS request ids and file suffixes use.
     pub fn alnum(&mut self, n: usize) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        (0..n).map(|_| A[self.below(A.len() as u64) as usize] as char).collect()
+        (0..n)
+            .map(|_| A[self.below(A.len() as u64) as usize] as char)
+            .collect()
     }
 }
