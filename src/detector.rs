@@ -320,7 +320,7 @@ impl Detector {
             })
         };
         for term in &terms {
-            let seen = self.store.observe(term.key, t, window);
+            let seen = self.store.observe(term.key, t, window, watermark);
             if seen == Seen::Late {
                 self.stats.late += 1;
             }

@@ -6,10 +6,11 @@
 //! `HashTable<u32>` of slab indices keyed by the term key. Every operation is O(1):
 //!
 //! * **lookup/update** hashes once and moves the node to the head;
-//! * **expiry** pops from the tail while the tail's `last_seen` is older than the
-//!   history window behind the newest time seen (no scan; an out-of-order node
-//!   that stops the sweep early is still judged correctly on lookup, because
-//!   novelty compares times, and is swept when it reaches the tail);
+//! * **expiry**: a term is forgotten once its latest occurrence is more than the
+//!   history window behind the newest time seen (the watermark). The sweep pops such
+//!   terms from the tail without a scan; one that an out-of-order update left behind a
+//!   newer node is treated as forgotten on lookup all the same, so what the detector
+//!   decides never depends on how far the sweep has got;
 //! * **eviction** at `max_terms` removes the tail: the term whose latest matching
 //!   event arrived longest ago.
 //!
@@ -40,7 +41,7 @@ pub enum Seen {
     Expired,
     /// Seen within the window: not new; its time moves forward.
     Repeat,
-    /// Older than the term's latest occurrence: never alerts, state unchanged.
+    /// Older than the term's latest (unexpired) occurrence: never alerts, state unchanged.
     Late,
 }
 
@@ -99,22 +100,29 @@ impl TermStore {
 
     /// Judge an occurrence of `key` at time `t` against a history of `window`
     /// milliseconds, and record it (the store keeps the latest occurrence).
-    pub fn observe(&mut self, key: u64, t: Millis, window: Millis) -> Seen {
+    ///
+    /// `watermark` is the newest time seen so far (this occurrence included). A term whose
+    /// latest occurrence is more than the window before the watermark is expired: it is
+    /// forgotten whether or not the sweep has reached it yet, so an out-of-order
+    /// occurrence of it is judged new, exactly as if the sweep had removed it.
+    pub fn observe(&mut self, key: u64, t: Millis, window: Millis, watermark: Millis) -> Seen {
         let nodes = &self.nodes;
         if let Some(&idx) = self.table.find(key, |&i| nodes[i].key == key) {
             let node = &mut self.nodes[idx];
+            let expired = t.saturating_sub(node.last_seen) > window
+                || watermark.saturating_sub(node.last_seen) > window;
+            if expired {
+                self.counters.expired += 1;
+                node.last_seen = t;
+                self.move_to_head(idx);
+                return Seen::Expired;
+            }
             if t < node.last_seen {
                 return Seen::Late;
             }
-            let seen = if t.saturating_sub(node.last_seen) > window {
-                self.counters.expired += 1;
-                Seen::Expired
-            } else {
-                Seen::Repeat
-            };
             node.last_seen = t;
             self.move_to_head(idx);
-            return seen;
+            return Seen::Repeat;
         }
         self.insert(key, t);
         Seen::First
