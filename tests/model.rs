@@ -8,6 +8,7 @@
 //!   summaries, in order) are identical.
 //! * With a smaller `max_terms`, the detector's new terms are a superset of the model's:
 //!   eviction may add alerts, never remove one.
+#![cfg(not(target_family = "wasm"))]
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
