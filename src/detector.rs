@@ -92,6 +92,7 @@ pub struct Detector {
     learning_start: Option<Millis>,
     watermark: Option<Millis>,
     stats: Stats,
+    nesting_limit: Option<usize>,
 }
 
 impl Detector {
@@ -104,8 +105,18 @@ impl Detector {
             learning_start: None,
             watermark: None,
             stats: Stats::default(),
+            nesting_limit: None,
             config,
         }
+    }
+
+    /// Count records whose JSON nests deeper than `limit` levels as unparseable
+    /// ([`InputError::TooDeep`]) instead of building a tree of them. For hosts with a
+    /// small call stack (Fluent Bit's WAMR); `None` (the default) leaves the limit to
+    /// serde_json (128). Only records that reach the tree-building step are measured:
+    /// raw CloudTrail records the query rejects never are. Not part of the snapshot.
+    pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
+        self.nesting_limit = limit;
     }
 
     pub fn config(&self) -> &Config {
@@ -315,6 +326,11 @@ impl Detector {
         if let Some(fields) = &record.cloudtrail {
             if !self.query.matches_cloudtrail(fields) {
                 return Err(Verdict::NotMatched);
+            }
+        }
+        if let Some(limit) = self.nesting_limit {
+            if input::nesting::exceeds(record.text, limit) {
+                return Err(Verdict::Unparseable(InputError::TooDeep(limit)));
             }
         }
         let value: Value = serde_json::from_str(record.text)
