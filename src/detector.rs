@@ -145,6 +145,14 @@ impl Detector {
         self.run(doc, ctx, Mode::Learn, &mut |_| {});
     }
 
+    /// Count input the host could not hand over (too large, unreadable) as unparseable,
+    /// so that the counts still add up.
+    pub fn skip_input(&mut self, error: InputError) {
+        self.stats.events_in += 1;
+        self.stats.unparseable += 1;
+        self.stats.last_error = Some(error.to_string());
+    }
+
     /// End of input: the summary of the current window if the cap suppressed alerts.
     pub fn flush(&mut self, detection_time: DetectionTime) -> Vec<Alert> {
         let Some(summary) = self.cap.flush() else {
