@@ -20,7 +20,7 @@ cargo fmt --all --check
 
 for target in "" wasm32-unknown-unknown wasm32-wasip1; do
   step "cargo clippy ${target:-native} -D warnings"
-  cargo clippy --locked --all-targets ${target:+--target "$target"} -- -D warnings
+  cargo clippy --locked --all-targets --all-features ${target:+--target "$target"} -- -D warnings
 done
 
 step "native tests"

@@ -1,5 +1,6 @@
 //! The detector as a Fluent Bit `filter_wasm` module (`wasm32-wasip1`, Fluent Bit
-//! 4.1.2 or later, `Event_Format json`).
+//! 4.1.2 or later, `Event_Format json`), built with
+//! `cargo build --release --lib --target wasm32-wasip1 --features fluent-bit`.
 //!
 //! # Which function to use
 //!
@@ -36,7 +37,7 @@ pub mod filter;
 pub mod options;
 pub mod output;
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", feature = "fluent-bit"))]
 mod exports;
 
 #[cfg(test)]
