@@ -46,4 +46,8 @@ for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-re
 done
 rm -rf "$tmp"
 
+step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm host (Node's WASI)"
+cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
+node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
+
 printf '\nAll checks passed.\n'

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 
 import { fileRecords, malformedRecords, ROOT, scanBy, scanTemplate, syntheticRecords, writeNdjson } from './corpus.mjs';
 import { FluentBitHost } from './host.mjs';
@@ -23,8 +23,12 @@ const ANNOTATE = 'dynamodb_scan_annotate';
 const ALERTS_ONLY = 'dynamodb_scan_alerts_only';
 const KEY = 'dynamodb_scan_alerts';
 
+const homes = [];
+after(() => homes.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function home(files = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-wasm-'));
+  homes.push(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
