@@ -250,3 +250,33 @@ test('cost per record in this host (reported, not asserted)', async (t) => {
   const avg = otrf.reduce((s, b) => s + b.length, 0) / otrf.length;
   t.diagnostic(`per call, host emulation included: non-matching (~${Math.round(avg)} B OTRF records) ${nonMatching.toFixed(1)} µs; matching, seen ${matchingSeen.toFixed(1)} µs; matching, new principal (alert spliced in) ${newPrincipal.toFixed(1)} µs`);
 });
+
+test('the example pipelines name real exports, and the example directory loads cleanly', async (t) => {
+  const dir = path.join(ROOT, 'pipeline-examples/fluent-bit');
+  const exported = new Set(WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(WASM))).map((e) => e.name));
+  for (const file of ['minimal.conf', 'minimal.yaml', 'advanced.conf', 'advanced.yaml']) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const names = [...text.matchAll(/function_name:?\s+(\S+)/gi)].map((m) => m[1]);
+    assert.equal(names.length, 1, file);
+    assert.ok(exported.has(names[0]), `${file}: ${names[0]} is exported`);
+    assert.match(text, /wasm_stack_size:?\s+64K/i, file);
+    assert.match(text, /event_format:?\s+json/i, file);
+  }
+  const files = Object.fromEntries(fs.readdirSync(path.join(dir, 'detector')).map((f) => [f, fs.readFileSync(path.join(dir, 'detector', f), 'utf8')]));
+  const host = await load(files);
+  const log = host.stderr();
+  assert.match(log, /config: \/fluent-bit\/dynamodb-scan-detector\.json; no snapshot yet, writing \/fluent-bit\/dynamodb-scan-detector\.snapshot every 60s/);
+  assert.equal(log.trim().split('\n').length, 1, log);
+
+  let luajit = null;
+  try {
+    execFileSync('luajit', ['-v'], { stdio: 'ignore' });
+    luajit = 'luajit';
+  } catch {
+    t.diagnostic('luajit not installed: cloudtrail.lua not exercised');
+  }
+  if (luajit) {
+    const out = execFileSync(luajit, [path.join(ROOT, 'tests/fluent-bit/cloudtrail_lua_check.lua'), path.join(dir, 'cloudtrail.lua')]);
+    assert.equal(out.toString().trim(), 'lua ok');
+  }
+});
