@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, test } from 'node:test';
 
 import { fileRecords, malformedRecords, ROOT, scanBy, scanTemplate, syntheticRecords, writeNdjson } from './corpus.mjs';
@@ -36,11 +37,11 @@ const SETTINGS = 'dynamodb-scan-detector.fluent-bit.json';
 const CONFIG = 'dynamodb-scan-detector.json';
 
 /** A host whose module writes stderr into a file we can read back. */
-async function load(files = {}) {
+async function load(files = {}, { appHeap = 0 } = {}) {
   const dir = home(files);
   const stderrPath = path.join(dir, 'stderr.txt');
   const stderrFd = fs.openSync(stderrPath, 'w');
-  const host = await FluentBitHost.load(WASM, { dir, stderrFd });
+  const host = await FluentBitHost.load(WASM, { dir, stderrFd, appHeap });
   host.dir = dir;
   host.stderr = () => fs.readFileSync(stderrPath, 'utf8');
   return host;
@@ -143,6 +144,30 @@ test('a null record pointer: an error object (annotate) or a drop (alerts-only)'
   }
   assert.match(host.stderr(), /null record pointer/);
   assert.equal(host.stats().fluent_bit.missing, 6);
+});
+
+test("the host's small default heap: copies that do not fit arrive as null pointers, every record still answered", async () => {
+  const settings = { [SETTINGS]: '{"detection_time":"event"}' };
+  const small = await load(settings, { appHeap: 8192 }); // WAMR: one 64 KiB page
+  const normal = await load(settings);
+  const records = [...syntheticRecords(), ...fileRecords(path.join(ROOT, 'tests/data/third-party/datadog-stratus-red-team'))];
+  let lost = 0;
+  const alerts = { small: [], normal: [] };
+  for (const r of records) {
+    const a = small.call(ANNOTATE, r.bytes);
+    assert.equal(a.dropped, false);
+    if (small.lastCopyFailed) {
+      lost++;
+      assert.equal(a.object.dynamodb_scan_detector_error.record_len, r.bytes.length);
+      continue;
+    }
+    if (!sameBytes(a.bytes, r.bytes) && KEY in a.object) alerts.small.push(...a.object[KEY]);
+    const b = normal.call(ANNOTATE, r.bytes);
+    if (!sameBytes(b.bytes, r.bytes) && KEY in b.object) alerts.normal.push(...b.object[KEY]);
+  }
+  assert.ok(lost >= 2, `${lost} records did not fit`); // the two 1 MB records, at least
+  sameDocuments(alerts.small, alerts.normal, 'small heap vs exported malloc');
+  assert.equal(small.stats().fluent_bit.missing, lost);
 });
 
 test('malformed and deep records: a valid object or nothing, never a trap', async () => {
@@ -248,6 +273,8 @@ test('cost per record in this host (reported, not asserted)', async (t) => {
   const matchingSeen = time(20_000, () => host.call(ANNOTATE, seen));
   const newPrincipal = time(10_000, (i) => host.call(ANNOTATE, JSON.stringify(scanBy(tmpl, `arn:aws:iam::1:user/c${i}`, Date.UTC(2027, 9, 1) + i * 60_000))));
   const avg = otrf.reduce((s, b) => s + b.length, 0) / otrf.length;
+  const wasm = fs.readFileSync(WASM);
+  t.diagnostic(`module: ${wasm.length} bytes, ${zlib.gzipSync(wasm, { level: 9 }).length} gzip -9`);
   t.diagnostic(`per call, host emulation included: non-matching (~${Math.round(avg)} B OTRF records) ${nonMatching.toFixed(1)} µs; matching, seen ${matchingSeen.toFixed(1)} µs; matching, new principal (alert spliced in) ${newPrincipal.toFixed(1)} µs`);
 });
 

@@ -21,8 +21,12 @@ export class FluentBitHost {
    * @param {string} wasmPath the built module
    * @param {{dir?: string, guestDir?: string, stderrFd?: number}} options
    *   dir: host directory preopened as `guestDir` (Fluent Bit's Accessible_Paths)
+   *   appHeap: bytes of a host-managed "app heap" to copy records into instead of the
+   *     exported malloc, as WAMR does for a module that exports none: whole 64 KiB pages
+   *     added after the initial memory (Wasm_Heap_Size 8192 becomes one page). A copy
+   *     that does not fit gives the guest pointer 0.
    */
-  static async load(wasmPath, { dir, guestDir = '/fluent-bit', stderrFd } = {}) {
+  static async load(wasmPath, { dir, guestDir = '/fluent-bit', stderrFd, appHeap = 0 } = {}) {
     const wasi = new WASI({
       version: 'preview1',
       args: [],
@@ -33,14 +37,35 @@ export class FluentBitHost {
     });
     const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
     const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+    const host = new FluentBitHost(instance);
+    if (appHeap > 0) {
+      const pages = Math.ceil(appHeap / 65536);
+      host.heap = { base: instance.exports.memory.grow(pages) * 65536, size: pages * 65536, next: 0, live: 0 };
+    }
     // Fluent Bit's WAMR calls `_initialize` once at instantiation, as this does.
     wasi.initialize(instance);
-    return new FluentBitHost(instance);
+    return host;
   }
 
   constructor(instance) {
     this.exports = instance.exports;
     this.calls = 0;
+    this.heap = null;
+  }
+
+  malloc(size) {
+    if (!this.heap) return this.exports.malloc(size);
+    const h = this.heap;
+    const start = (h.next + 7) & ~7;
+    if (start + size > h.size) return 0;
+    h.next = start + size;
+    h.live++;
+    return h.base + start;
+  }
+
+  free(ptr) {
+    if (!this.heap) return this.exports.free(ptr);
+    if (--this.heap.live === 0) this.heap.next = 0;
   }
 
   get memoryBytes() {
@@ -49,7 +74,7 @@ export class FluentBitHost {
 
   /** wasm_runtime_module_dup_data: malloc(len + 1), copy the bytes and a NUL. */
   dup(bytes) {
-    const ptr = this.exports.malloc(bytes.length + 1);
+    const ptr = this.malloc(bytes.length + 1);
     if (ptr === 0) return 0;
     const mem = new Uint8Array(this.exports.memory.buffer); // re-read: malloc may grow memory
     mem.set(bytes, ptr);
@@ -79,12 +104,13 @@ export class FluentBitHost {
     const tagPtr = this.dup(tagBytes);
     const recPtr = recBytes === null ? 0 : this.dup(recBytes);
     const recLen = recBytes === null ? nullLength : recBytes.length;
+    this.lastCopyFailed = recBytes !== null && recPtr === 0;
     let out;
     try {
       out = this.readResult(f(tagPtr, tagBytes.length, sec >>> 0, nsec >>> 0, recPtr, recLen));
     } finally {
-      if (tagPtr) this.exports.free(tagPtr);
-      if (recPtr) this.exports.free(recPtr);
+      if (tagPtr) this.free(tagPtr);
+      if (recPtr) this.free(recPtr);
     }
     this.calls++;
     if (out.length === 0) return { dropped: true, text: '', object: null, bytes: out };
