@@ -194,7 +194,17 @@ fn passthrough_keeps_every_event_and_the_counts_prove_it() {
 #[test]
 fn bad_records_are_counted_and_reported_with_file_and_line() {
     let file = shapes().join("09-bad-records.ndjson");
-    let out = run(&["--detection-time", "event", "--stats", p(&file)], None);
+    // Every record classified: each malformed one is reported with its line.
+    let out = run(
+        &[
+            "--detection-time",
+            "event",
+            "--stats",
+            "--validate-all",
+            p(&file),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "bad records are never fatal");
     let err = String::from_utf8_lossy(&out.stderr);
     for want in [
@@ -215,6 +225,20 @@ fn bad_records_are_counted_and_reported_with_file_and_line() {
         (Some(4), Some(2), Some(1)),
         "{s}"
     );
+    // By default the DynamoDB Streams record (no "Scan" in it) is only counted as prefiltered;
+    // unreadable input is still reported, and the alerts are the same.
+    let default = run(&["--detection-time", "event", "--stats", p(&file)], None);
+    let d = stats(&default.stderr);
+    assert_eq!(
+        (
+            d["unparseable"].as_u64(),
+            d["not_cloudtrail"].as_u64(),
+            d["prefiltered"].as_u64()
+        ),
+        (Some(4), Some(1), Some(1)),
+        "{d}"
+    );
+    assert_eq!(default.stdout, out.stdout);
 }
 
 #[test]

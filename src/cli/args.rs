@@ -27,6 +27,9 @@ Options:
       --stats              print the detector's counters as JSON on stderr at exit
       --max-line-bytes N   longest NDJSON line accepted (default 67108864)
       --max-document-bytes N  largest non-NDJSON document read whole (default 536870912)
+      --validate-all       parse and classify every record, even those the byte-level
+                           pre-check proves cannot hold a Scan (slower; every malformed
+                           record is then reported, not only counted as prefiltered)
       --no-progress        never draw the progress bar (it is drawn only on a terminal)
   -h, --help               this text
   -V, --version            the version
@@ -48,6 +51,7 @@ pub struct Args {
     pub max_line_bytes: usize,
     pub max_document_bytes: usize,
     pub progress: bool,
+    pub validate_all: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +82,7 @@ impl Default for Args {
             max_line_bytes: 64 << 20,
             max_document_bytes: 512 << 20,
             progress: true,
+            validate_all: false,
         }
     }
 }
@@ -142,6 +147,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                 a.max_document_bytes = number(&mut p, "--max-document-bytes")?
             }
             Long("no-progress") => a.progress = false,
+            Long("validate-all") => a.validate_all = true,
             Short('h') | Long("help") => return Ok(Parsed::Print(USAGE.to_owned())),
             Short('V') | Long("version") => {
                 return Ok(Parsed::Print(format!(

@@ -129,6 +129,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
         Some(s) => s.load(config).map_err(Fatal::Usage)?,
         None => Detector::new(config),
     };
+    detector.set_prefilter(!args.validate_all);
     let mut run = Run {
         ctx_event_time: args.detection_time_event,
         problems: Vec::new(),
@@ -188,7 +189,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
                         run.problem(format!("{name}:{line}{at}: {e}"));
                     }
                     let text: &[u8] = match report.verdict {
-                        Verdict::Unparseable(InputError::Utf8(_)) => doc,
+                        Verdict::Unparseable(InputError::Utf8(_)) | Verdict::Prefiltered => doc,
                         _ => report.text.as_bytes(),
                     };
                     if failure.is_ok() {

@@ -124,7 +124,7 @@ mod tests {
     fn non_matching_raw_records_are_never_scanned_or_rejected() {
         let mut d = Detector::new(crate::Config::default());
         d.set_nesting_limit(Some(2));
-        let record = br#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"a":{"b":{"c":{}}}}}"#;
+        let record = br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","errorCode":"AccessDenied","requestParameters":{"a":{"b":{"c":{}}}}}"#;
         let mut verdicts = Vec::new();
         d.process_each(record, Context::event_time(), &mut |r| {
             verdicts.push(r.verdict)

@@ -21,6 +21,20 @@ pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result
     let seed: u64 = seed
         .map_or(Ok(1), str::parse)
         .map_err(|_| "SEED is not a number".to_owned())?;
+    let out = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, out.lock());
+    write_to(&mut out, kind, form, events, seed)?;
+    out.flush().map_err(|e| e.to_string())
+}
+
+/// Write `events` NDJSON lines of corpus `kind` in `form` to `out`.
+pub fn write_to(
+    out: &mut dyn Write,
+    kind: &str,
+    form: &str,
+    events: u64,
+    seed: u64,
+) -> Result<(), String> {
     if !matches!(form, "raw" | "ecs-nested" | "ecs-dotted") {
         return Err(format!(
             "unknown FORM `{form}` (raw, ecs-nested, ecs-dotted)"
@@ -54,8 +68,6 @@ pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result
             ),
         })
         .collect();
-    let out = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, out.lock());
     for n in 0..events {
         let t = START + (n as i64) * 50 + rng.below(50) as i64;
         let record = match kind {
@@ -142,10 +154,10 @@ pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result
                 }
             }
         };
-        serde_json::to_writer(&mut out, &line).map_err(|e| e.to_string())?;
+        serde_json::to_writer(&mut *out, &line).map_err(|e| e.to_string())?;
         out.write_all(b"\n").map_err(|e| e.to_string())?;
     }
-    out.flush().map_err(|e| e.to_string())
+    Ok(())
 }
 
 /// Flatten nested objects into dotted keys, as Filebeat's module wrote them.

@@ -178,14 +178,18 @@ impl Filter {
         let mut alerts: Vec<Alert> = Vec::new();
         let mut error = None;
         let mut recorded = false;
+        let mut prefiltered = false;
         self.detector.process_each(bytes, ctx, &mut |report| {
             if let Verdict::Unparseable(e) = &report.verdict {
                 error.get_or_insert_with(|| e.to_string());
             }
             recorded |= report.verdict == Verdict::Recorded;
+            prefiltered |= report.verdict == Verdict::Prefiltered;
             alerts.extend(report.alerts);
         });
-        let unparseable = error.is_some();
+        // The detector parsed (so validated) the whole text unless it was unparseable
+        // or its byte-level pre-check rejected it unread.
+        let validated = error.is_none() && !prefiltered;
         if let Some(e) = &error {
             self.counters.unjudged += 1;
             let n = self.counters.unjudged;
@@ -211,14 +215,14 @@ impl Filter {
                 output::alerts_only(&mut self.out, &alerts);
                 self.finish()
             }
-            Mode::Annotate => self.annotate(bytes, unparseable, &alerts),
+            Mode::Annotate => self.annotate(bytes, validated, &alerts),
         }
     }
 
-    fn annotate(&mut self, bytes: &[u8], unparseable: bool, alerts: &[Alert]) -> Reply {
+    fn annotate(&mut self, bytes: &[u8], validated: bool, alerts: &[Alert]) -> Reply {
         // Fast path: the detector parsed the whole text as one object.
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-        if !unparseable && first == Some(&b'{') {
+        if validated && first == Some(&b'{') {
             if alerts.is_empty() {
                 return Reply::Unchanged;
             }
