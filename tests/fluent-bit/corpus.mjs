@@ -130,9 +130,12 @@ export function malformedRecords() {
     '{"a":', '{"a":1}{"b":2}', '{"a":1} trailing', 'nope', '[1,2,3]', '42', '"string"', 'null', '{}', ' { } ',
     '{"Records":5}', '{"Records":[1,"two",{"eventName":"Scan"}]}', '{"awslogs":{"data":"!!!"}}',
     '{"a":"\\ud800"}', '{"a":"\u0000"}', '{"a":1,"a":2}', '{"dynamodb_scan_alerts":"already here"}',
-    `{"unclosed":${'['.repeat(5000)}`, deepObject, deepArray, deepScan(200), '{"n":1e400}',
+    `{"unclosed":${'['.repeat(5000)}`, deepObject, deepArray, '{"n":1e400}',
   ];
   const out = text.map((s) => ({ source: 'malformed/text', bytes: enc.encode(s) }));
+  // Deeper than the module's nesting limit: passed on unjudged by the module, judged by
+  // the native CLI's raw-record fast path, so kept out of the comparison with it.
+  out.push({ source: 'malformed/deep-scan', bytes: enc.encode(deepScan(200)) });
   out.push({ source: 'malformed/invalid-utf8', bytes: Uint8Array.from([...enc.encode('{"a":"'), 0xff, 0xfe, ...enc.encode('"}')]) });
   out.push({ source: 'malformed/invalid-utf8-scan', bytes: Uint8Array.from([...enc.encode(deepScan(1).slice(0, -1)), ...enc.encode(',"z":"'), 0xc3, ...enc.encode('"}')]) });
   out.push({ source: 'malformed/lone-continuation', bytes: Uint8Array.from([0x80, 0x81]) });
