@@ -41,9 +41,12 @@ async function load(files = {}, { appHeap = 0 } = {}) {
   const dir = home(files);
   const stderrPath = path.join(dir, 'stderr.txt');
   const stderrFd = fs.openSync(stderrPath, 'w');
-  const host = await FluentBitHost.load(WASM, { dir, stderrFd, appHeap });
+  const stdoutPath = path.join(dir, 'stdout.txt');
+  const stdoutFd = fs.openSync(stdoutPath, 'w');
+  const host = await FluentBitHost.load(WASM, { dir, stderrFd, stdoutFd, appHeap });
   host.dir = dir;
   host.stderr = () => fs.readFileSync(stderrPath, 'utf8');
+  host.stdout = () => fs.readFileSync(stdoutPath, 'utf8');
   return host;
 }
 
@@ -131,6 +134,7 @@ test('every shape: one object out per record in, alerts equal to the native CLI'
 
   const stats = annotate.stats();
   assert.equal(stats.fluent_bit.calls, records.length);
+  assert.equal(annotate.stdout() + alertsOnly.stdout(), '', 'nothing on stdout (it may be the pipeline)');
   t.diagnostic(`${records.length} records, ${unchanged} returned unchanged, ${fromAnnotate.length} alert documents (${summaries} cap summaries), ${bundles} alerts-only bundles; native CLI: ${native.length} (${tail.length} end-of-input)`);
   t.diagnostic(`module counters: ${JSON.stringify(stats.fluent_bit)}`);
 });

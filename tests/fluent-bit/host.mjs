@@ -26,13 +26,14 @@ export class FluentBitHost {
    *     added after the initial memory (Wasm_Heap_Size 8192 becomes one page). A copy
    *     that does not fit gives the guest pointer 0.
    */
-  static async load(wasmPath, { dir, guestDir = '/fluent-bit', stderrFd, appHeap = 0 } = {}) {
+  static async load(wasmPath, { dir, guestDir = '/fluent-bit', stderrFd, stdoutFd, appHeap = 0 } = {}) {
     const wasi = new WASI({
       version: 'preview1',
       args: [],
       env: {},
       preopens: dir ? { [guestDir]: dir } : {},
       ...(stderrFd === undefined ? {} : { stderr: stderrFd }),
+      ...(stdoutFd === undefined ? {} : { stdout: stdoutFd }),
       returnOnExit: true,
     });
     const module = await WebAssembly.compile(fs.readFileSync(wasmPath));

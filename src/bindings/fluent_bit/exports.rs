@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{record_time, Filter, Mode, Record, Reply};
@@ -35,8 +36,12 @@ extern "C" {
 /// the constructors, then starts the filter, so config problems show at startup.
 #[no_mangle]
 pub extern "C" fn _initialize() {
-    // SAFETY: the linker-generated constructor runner, called exactly once, here, by
-    // the runtime before any other export (the reactor contract).
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    // SAFETY: the linker-generated constructor runner; the flag above makes this the
+    // only call, and the runtime makes it before any other export (the reactor contract).
     unsafe { __wasm_call_ctors() };
     with_filter(|_| ());
 }
