@@ -79,15 +79,14 @@ pub extern "C" fn dynamodb_scan_stats() -> *const u8 {
 }
 
 fn call(mode: Mode, time_sec: u32, time_nsec: u32, addr: u32, len: u32) -> *const u8 {
-    let record = match readable(addr, len) {
+    let record = if readable(addr, len) {
         // SAFETY: `readable` checked that [addr, addr + len) lies inside linear memory,
         // so reading it cannot trap. It is the host's copy of the record, allocated
         // through our `malloc` and freed only after this call returns; nothing writes
         // to it while the slice lives, and the slice does not outlive this call.
-        true => {
-            Record::Bytes(unsafe { std::slice::from_raw_parts(addr as *const u8, len as usize) })
-        }
-        false => Record::Missing(len),
+        Record::Bytes(unsafe { std::slice::from_raw_parts(addr as *const u8, len as usize) })
+    } else {
+        Record::Missing(len)
     };
     let reply = with_filter(|filter| {
         match filter.call(mode, record, record_time(time_sec, time_nsec), now()) {
