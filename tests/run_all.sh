@@ -50,4 +50,8 @@ step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm ho
 cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
 node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 
+step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"
+cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
+python3 tests/bench/bench.py --quick
+
 printf '\nAll checks passed.\n'

@@ -227,7 +227,16 @@ fn run(args: &Args) -> Result<i32, Fatal> {
         }
     }
     if args.stats {
-        let stats = serde_json::to_string(&detector.stats()).unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut stats = serde_json::to_value(detector.stats()).unwrap_or_default();
+        #[cfg(target_arch = "wasm32")]
+        if let Some(map) = stats.as_object_mut() {
+            // Linear memory only grows: its size now is this run's peak footprint.
+            map.insert(
+                "wasm_memory_bytes".into(),
+                (core::arch::wasm32::memory_size(0) * 65_536).into(),
+            );
+        }
         eprintln!("{stats}");
     }
     Ok(if run.io_failed { IO_ERROR } else { OK })

@@ -1,7 +1,7 @@
 //! The bounded first-seen store: term key → time of its latest occurrence.
 //!
 //! Layout, chosen for a small, flat footprint (about 35 bytes per term at a million):
-//! a slab of 24-byte nodes `{key, last_seen, prev, next}` threaded on one intrusive
+//! a chunked slab of 24-byte nodes `{key, last_seen, prev, next}` threaded on one intrusive
 //! doubly-linked list in order of update (most recent at the head), and a hashbrown
 //! `HashTable<u32>` of slab indices keyed by the term key. Every operation is O(1):
 //!
@@ -18,6 +18,7 @@
 
 use hashbrown::HashTable;
 
+use super::slab::Slab;
 use crate::time::Millis;
 
 const NIL: u32 = u32::MAX;
@@ -60,7 +61,7 @@ pub struct StoreCounters {
 #[derive(Debug, Clone)]
 pub struct TermStore {
     table: HashTable<u32>,
-    nodes: Vec<Node>,
+    nodes: Slab<Node>,
     free: u32,
     head: u32,
     tail: u32,
@@ -74,7 +75,7 @@ impl TermStore {
     pub fn new(capacity: usize) -> Self {
         TermStore {
             table: HashTable::new(),
-            nodes: Vec::new(),
+            nodes: Slab::default(),
             free: NIL,
             head: NIL,
             tail: NIL,
@@ -100,8 +101,8 @@ impl TermStore {
     /// milliseconds, and record it (the store keeps the latest occurrence).
     pub fn observe(&mut self, key: u64, t: Millis, window: Millis) -> Seen {
         let nodes = &self.nodes;
-        if let Some(&idx) = self.table.find(key, |&i| nodes[i as usize].key == key) {
-            let node = &mut self.nodes[idx as usize];
+        if let Some(&idx) = self.table.find(key, |&i| nodes[i].key == key) {
+            let node = &mut self.nodes[idx];
             if t < node.last_seen {
                 return Seen::Late;
             }
@@ -123,8 +124,8 @@ impl TermStore {
     pub fn last_seen(&self, key: u64) -> Option<Millis> {
         let nodes = &self.nodes;
         self.table
-            .find(key, |&i| nodes[i as usize].key == key)
-            .map(|&i| nodes[i as usize].last_seen)
+            .find(key, |&i| nodes[i].key == key)
+            .map(|&i| nodes[i].last_seen)
     }
 
     /// Drop terms, from the least recently updated, whose latest occurrence is more
@@ -132,7 +133,7 @@ impl TermStore {
     pub fn expire(&mut self, now: Millis, window: Millis) -> usize {
         let mut dropped = 0;
         while self.tail != NIL {
-            let node = self.nodes[self.tail as usize];
+            let node = self.nodes[self.tail];
             if now.saturating_sub(node.last_seen) <= window {
                 break;
             }
@@ -150,7 +151,7 @@ impl TermStore {
             if cursor == NIL {
                 return None;
             }
-            let node = self.nodes[cursor as usize];
+            let node = self.nodes[cursor];
             cursor = node.prev;
             Some((node.key, node.last_seen))
         })
@@ -159,8 +160,8 @@ impl TermStore {
     /// Re-insert a term while restoring (oldest first), evicting if over capacity.
     pub fn restore_entry(&mut self, key: u64, last_seen: Millis) {
         let nodes = &self.nodes;
-        if let Some(&idx) = self.table.find(key, |&i| nodes[i as usize].key == key) {
-            let node = &mut self.nodes[idx as usize];
+        if let Some(&idx) = self.table.find(key, |&i| nodes[i].key == key) {
+            let node = &mut self.nodes[idx];
             node.last_seen = node.last_seen.max(last_seen);
             self.move_to_head(idx);
         } else {
@@ -170,8 +171,7 @@ impl TermStore {
 
     /// Approximate heap bytes held (for the memory-per-term figure).
     pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+        self.nodes.capacity_bytes() + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 
     fn insert(&mut self, key: u64, t: Millis) {
@@ -187,16 +187,15 @@ impl TermStore {
         };
         let idx = if self.free != NIL {
             let idx = self.free;
-            self.free = self.nodes[idx as usize].next;
-            self.nodes[idx as usize] = node;
+            self.free = self.nodes[idx].next;
+            self.nodes[idx] = node;
             idx
         } else {
             self.nodes.push(node);
             (self.nodes.len() - 1) as u32
         };
         let nodes = &self.nodes;
-        self.table
-            .insert_unique(key, idx, |&i| nodes[i as usize].key);
+        self.table.insert_unique(key, idx, |&i| nodes[i].key);
         self.link_head(idx);
         self.len += 1;
     }
@@ -205,12 +204,12 @@ impl TermStore {
         if idx == NIL {
             return;
         }
-        let key = self.nodes[idx as usize].key;
+        let key = self.nodes[idx].key;
         if let Ok(entry) = self.table.find_entry(key, |&i| i == idx) {
             entry.remove();
         }
         self.unlink(idx);
-        self.nodes[idx as usize].next = self.free;
+        self.nodes[idx].next = self.free;
         self.free = idx;
         self.len -= 1;
     }
@@ -225,12 +224,12 @@ impl TermStore {
     fn link_head(&mut self, idx: u32) {
         let old = self.head;
         {
-            let n = &mut self.nodes[idx as usize];
+            let n = &mut self.nodes[idx];
             n.prev = NIL;
             n.next = old;
         }
         if old != NIL {
-            self.nodes[old as usize].prev = idx;
+            self.nodes[old].prev = idx;
         } else {
             self.tail = idx;
         }
@@ -238,14 +237,14 @@ impl TermStore {
     }
 
     fn unlink(&mut self, idx: u32) {
-        let Node { prev, next, .. } = self.nodes[idx as usize];
+        let Node { prev, next, .. } = self.nodes[idx];
         if prev != NIL {
-            self.nodes[prev as usize].next = next;
+            self.nodes[prev].next = next;
         } else {
             self.head = next;
         }
         if next != NIL {
-            self.nodes[next as usize].prev = prev;
+            self.nodes[next].prev = prev;
         } else {
             self.tail = prev;
         }

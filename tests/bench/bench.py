@@ -95,6 +95,40 @@ def first_seen(path, kind):
     return pairs
 
 
+WASM_CLI = os.path.join(ROOT, "target/wasm32-wasip1/release/dynamodb-scan-detector.wasm")
+
+
+def compact_scans(path, n):
+    """`n` successful Scans by `n` distinct principals, as small raw records."""
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write('{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2026-11-02T00:%02d:%02dZ",'
+                    '"userIdentity":{"arn":"arn:aws:sts::111122223333:assumed-role/batch/job-%d"}}\n' % (i // 60000 % 60, i // 1000 % 60, i))
+
+
+def memory_per_term(work, n):
+    """Bytes per tracked term, natively (peak RSS) and in wasm (linear memory), from the
+    difference between a run that tracks `n` terms and one capped at 1,000."""
+    path = os.path.join(work, "terms.ndjson")
+    compact_scans(path, n)
+    out = os.path.join(work, "terms.out")
+    results = {}
+    native, wasm = {}, {}
+    for cap in (1_000, n):
+        cfg = os.path.join(work, f"cap{cap}.json")
+        with open(cfg, "w") as f:
+            f.write(json.dumps({"max_terms": cap}))
+        _, peak = run_measured([CLI, "--config", cfg, "--no-progress", "-"], path, out)
+        native[cap] = peak * 1024 * 1024
+        proc = subprocess.run(["node", "--disable-warning=ExperimentalWarning", "tests/wasi/run-cli.mjs", WASM_CLI, path, out, "--",
+                               "--config", cfg, "--stats"], cwd=ROOT, stderr=subprocess.PIPE, check=True)
+        stats = json.loads([l for l in proc.stderr.decode().splitlines() if l.startswith("{")][-1])
+        wasm[cap] = stats["wasm_memory_bytes"]
+    results["native"] = (native[n] - native[1_000]) / (n - 1_000)
+    results["wasm"] = (wasm[n] - wasm[1_000]) / (n - 1_000)
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small corpora, one round (for CI)")
@@ -106,6 +140,8 @@ def main():
     rounds = args.rounds or (1 if args.quick else 3)
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "dynamodb-scan-detector", "--example", "generate"],
+                   cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--locked", "--target", "wasm32-wasip1", "--bin", "dynamodb-scan-detector"],
                    cwd=ROOT, check=True)
     work = args.keep or tempfile.mkdtemp(prefix="ddbscan-bench-")
     os.makedirs(work, exist_ok=True)
@@ -152,6 +188,10 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for corpus, name, mbs, eps, peak, ratio in rows:
         print(f"| {corpus} | {name} | {mbs:,.0f} | {eps:,.0f} | {peak:,.1f} | {ratio:.2f}x |")
+    terms = 100_000 if args.quick else 1_000_000
+    per_term = memory_per_term(work, terms)
+    print(f"\nMemory per tracked term at {terms:,} terms: {per_term['native']:.1f} bytes natively (peak RSS), "
+          f"{per_term['wasm']:.1f} bytes in wasm (linear memory); target at most 40.")
     if not args.keep:
         shutil.rmtree(work)
 
