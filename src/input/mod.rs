@@ -13,6 +13,7 @@
 //! rejected cheaply.
 
 mod cloudwatch;
+pub mod nesting;
 
 use std::borrow::Cow;
 
