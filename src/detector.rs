@@ -102,7 +102,7 @@ pub struct Detector {
     stats: Stats,
     prefilter: Option<Prefilter>,
     fast_path: bool,
-    nesting_limit: Option<usize>,
+    nesting_limit: usize,
 }
 
 impl Detector {
@@ -117,7 +117,7 @@ impl Detector {
             stats: Stats::default(),
             prefilter: Some(Prefilter::default()),
             fast_path: prepared::fast_path_applies(&config),
-            nesting_limit: None,
+            nesting_limit: crate::input::nesting::MAX_NESTING,
             config,
         }
     }
@@ -141,12 +141,15 @@ impl Detector {
     }
 
     /// Count records whose JSON nests deeper than `limit` levels as unparseable
-    /// ([`InputError::TooDeep`]) instead of building a tree of them. For hosts with a
-    /// small call stack (Fluent Bit's WAMR); `None` (the default) leaves the limit to
-    /// serde_json (128). Only records that may reach a tree-building step are measured:
-    /// raw CloudTrail records the query rejects never are. Not part of the snapshot.
+    /// ([`InputError::TooDeep`]) instead of building a tree of them. Every host has a
+    /// limit of [`crate::input::nesting::MAX_NESTING`] (100); a host with a small call
+    /// stack (Fluent Bit's WAMR) sets a lower one. `None` or a higher value keeps 100.
+    /// Only records that may reach a tree-building step are measured: raw CloudTrail
+    /// records the query rejects never are. Not part of the snapshot.
     pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
-        self.nesting_limit = limit;
+        self.nesting_limit = limit.map_or(crate::input::nesting::MAX_NESTING, |l| {
+            l.min(crate::input::nesting::MAX_NESTING)
+        });
     }
 
     /// Process one document and report on each of its records, in order.

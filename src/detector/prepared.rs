@@ -46,7 +46,7 @@ pub fn prepare<'a>(
     record: Record<'a>,
     query: &Query,
     fast: bool,
-    nesting_limit: Option<usize>,
+    nesting_limit: usize,
 ) -> Result<Prepared<'a>, Verdict> {
     if let Some(fields) = &record.cloudtrail {
         if !query.matches_cloudtrail(fields) {
@@ -55,10 +55,8 @@ pub fn prepare<'a>(
     }
     // Every path from here may build a tree of the whole record (the fast path when it
     // renders an alert), so the depth is checked once, before any of them.
-    if let Some(limit) = nesting_limit {
-        if crate::input::nesting::exceeds(record.text, limit) {
-            return Err(Verdict::Unparseable(InputError::TooDeep(limit)));
-        }
+    if crate::input::nesting::exceeds(record.text, nesting_limit) {
+        return Err(Verdict::Unparseable(InputError::TooDeep(nesting_limit)));
     }
     if let Some(fields) = &record.cloudtrail {
         if fast {

@@ -1,18 +1,28 @@
 //! How deeply a JSON text nests, measured without parsing it into a tree.
 //!
-//! Building a `serde_json::Value` recurses once per level of nesting. Natively that is
-//! harmless up to serde_json's own limit (128 levels), but a host with a small call
-//! stack (Fluent Bit's WAMR interpreter defaults to an 8 KiB operand stack) traps long
-//! before. Such a host sets [`crate::Detector::set_nesting_limit`]; records nesting
-//! deeper are then counted as unparseable instead of being parsed.
+//! Building a `serde_json::Value` recurses once per level of nesting, up to serde_json's
+//! own limit (128 levels). The input scan that finds a raw record's fields does not
+//! build a tree and has no such limit, so without a check of our own the fast path
+//! would judge a record the full path cannot even parse. Every matching record is
+//! therefore measured first, against [`MAX_NESTING`] (or a lower limit a host with a
+//! small call stack sets, such as Fluent Bit's WAMR: [`crate::Detector::set_nesting_limit`]);
+//! records nesting deeper are counted as unparseable on every path.
 //!
 //! The scan is one pass over the bytes with a counter: no recursion, no allocation.
 //! It does not validate the JSON (the parser that follows does); it only has to be
-//! right about brackets, which means skipping strings and their escapes.
+//! right about brackets, which means skipping strings and their escapes. A text with
+//! fewer brackets than the limit cannot exceed it, which a SIMD count settles first.
+
+/// The deepest nesting any host accepts (below serde_json's 128).
+pub const MAX_NESTING: usize = 100;
 
 /// Whether the nesting of arrays and objects in `text` goes deeper than `limit`.
 /// `{}` and `[]` are one level; scalars are zero.
 pub fn exceeds(text: &str, limit: usize) -> bool {
+    let brackets = memchr::memchr2_iter(b'{', b'[', text.as_bytes()).count();
+    if brackets <= limit {
+        return false;
+    }
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -89,11 +99,14 @@ mod tests {
     }
 
     #[test]
-    fn a_host_limit_makes_deeper_records_unparseable_and_leaves_others_alone() {
+    fn the_limit_makes_deeper_records_unparseable_and_leaves_others_alone() {
         // (limit, padding levels, alerts, verdict is TooDeep)
         let cases: &[(Option<usize>, usize, usize, bool)] = &[
             (None, 5, 1, false),
-            (None, 100, 1, false),
+            (None, 98, 1, false),
+            (None, 99, 0, true),
+            (None, 5_000, 0, true),
+            (Some(500), 99, 0, true),
             (Some(40), 5, 1, false),
             (Some(40), 38, 1, false),
             (Some(40), 39, 0, true),
