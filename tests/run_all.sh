@@ -54,6 +54,9 @@ step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests
 cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
 python3 tests/bench/bench.py --quick
 
+step "soak, short mode (400k events against a 100k cap; full run: python3 tests/soak/soak.py)"
+python3 tests/soak/soak.py --quick
+
 step "supply chain: cargo deny (licences, duplicate versions, sources) and where unsafe may live"
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked || cargo install cargo-deny
 cargo deny --config .ci/deny.toml check licenses bans sources
