@@ -54,6 +54,9 @@ step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests
 cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
 python3 tests/bench/bench.py --quick
 
+step "pipeline examples (shell runs; Fluentd's and Vector's detector commands run as those hosts feed them)"
+python3 tests/pipelines/check.py
+
 step "soak, short mode (400k events against a 100k cap; full run: python3 tests/soak/soak.py)"
 python3 tests/soak/soak.py --quick
 
