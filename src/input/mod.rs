@@ -13,6 +13,7 @@
 //! rejected cheaply.
 
 mod cloudwatch;
+pub mod json_check;
 pub mod lenient;
 pub mod nesting;
 
