@@ -25,6 +25,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod alert;
+pub mod bindings;
 pub mod config;
 pub mod detector;
 pub mod ecs;

@@ -1,0 +1,137 @@
+//! The options object a JavaScript caller may pass to the constructor (defaults) and
+//! to each call: `{ detectionTime, fallbackTime }`.
+//!
+//! * `detectionTime` is the alert's `@timestamp`: `'clock'` (the default: the JS clock,
+//!   `Date.now()`), `'event'` (the event's own time, which makes output reproducible),
+//!   or a fixed time as epoch milliseconds or a `Date`.
+//! * `fallbackTime` is the time of events that carry none (epoch ms or a `Date`).
+//!
+//! The clock is read through `js_sys::Date::now()`: `SystemTime::now()` panics on
+//! wasm32-unknown-unknown. Unknown keys are rejected, so a misspelt option is an
+//! error rather than silently ignored.
+
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::error;
+use super::marshal::type_name;
+use crate::{Context, DetectionTime, Millis};
+
+/// The range of a JavaScript `Date`: ±100,000,000 days around the epoch.
+const MAX_DATE_MILLIS: f64 = 8.64e15;
+
+const KEYS: [&str; 2] = ["detectionTime", "fallbackTime"];
+
+/// Where an alert's detection time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Clock,
+    Event,
+    At(Millis),
+}
+
+/// Parsed call options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    pub detection_time: When,
+    pub fallback_time: Option<Millis>,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            detection_time: When::Clock,
+            fallback_time: None,
+        }
+    }
+}
+
+impl CallOptions {
+    /// `value` laid over `defaults`; `undefined` and `null` keep the defaults.
+    pub fn parse(value: &JsValue, defaults: CallOptions) -> Result<CallOptions, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(defaults);
+        }
+        let Some(object) = value.dyn_ref::<Object>().filter(|_| !value.is_function()) else {
+            return Err(error::type_error(format!(
+                "options must be an object such as {{ detectionTime: 'event' }}, got {}",
+                type_name(value)
+            )));
+        };
+        for key in Object::keys(object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KEYS.contains(&key.as_str()) {
+                return Err(error::options(format!(
+                    "unknown option `{key}` (known: {})",
+                    KEYS.join(", ")
+                )));
+            }
+        }
+        let mut out = defaults;
+        let detection = get(value, "detectionTime")?;
+        if !detection.is_undefined() {
+            out.detection_time = match detection.as_string().as_deref() {
+                Some("clock") => When::Clock,
+                Some("event") => When::Event,
+                _ => When::At(millis(&detection, "detectionTime")?),
+            };
+        }
+        let fallback = get(value, "fallbackTime")?;
+        if !fallback.is_undefined() {
+            out.fallback_time = if fallback.is_null() {
+                None
+            } else {
+                Some(millis(&fallback, "fallbackTime")?)
+            };
+        }
+        Ok(out)
+    }
+
+    /// The detection time, reading the JS clock if that is the source.
+    pub fn detection_time(&self) -> DetectionTime {
+        match self.detection_time {
+            When::Clock => DetectionTime::At(Date::now() as Millis),
+            When::Event => DetectionTime::EventTime,
+            When::At(t) => DetectionTime::At(t),
+        }
+    }
+
+    /// The core's context for one call.
+    pub fn context(&self) -> Context {
+        Context {
+            detection_time: self.detection_time(),
+            fallback_time: self.fallback_time,
+        }
+    }
+}
+
+fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .map_err(|e| error::from_js("reading the options", e))
+}
+
+/// Epoch milliseconds from a number or a `Date`.
+fn millis(value: &JsValue, key: &str) -> Result<Millis, JsValue> {
+    let ms = match value.dyn_ref::<Date>() {
+        Some(date) => date.get_time(),
+        None => value.as_f64().ok_or_else(|| {
+            error::options(format!(
+                "`{key}` must be 'clock', 'event', epoch milliseconds or a Date, got {}",
+                describe_value(value)
+            ))
+        })?,
+    };
+    if !ms.is_finite() || ms.abs() > MAX_DATE_MILLIS {
+        return Err(error::options(format!(
+            "`{key}` must be a valid time (epoch milliseconds within the range of a Date), got {ms}"
+        )));
+    }
+    Ok(ms.floor() as Millis)
+}
+
+fn describe_value(value: &JsValue) -> String {
+    match value.as_string() {
+        Some(s) => format!("'{s}'"),
+        None => type_name(value),
+    }
+}
