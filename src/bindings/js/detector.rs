@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use super::marshal;
-use super::options::CallOptions;
+use super::options::{CallOptions, InputShape, OutputShape};
 use super::{error, verdict};
 use crate::input::batch;
-use crate::{Config, Detector, VERSION};
+use crate::{Alert, Config, Detector, VERSION};
 
 #[wasm_bindgen(js_name = Detector)]
 pub struct JsDetector {
@@ -34,24 +34,27 @@ impl JsDetector {
     /// EventBridge or CloudWatch envelope, an ECS document); the alerts it caused.
     pub fn process(&mut self, event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let doc = marshal::input_bytes(&event, "process")?;
-        let ctx = self.options(&options)?.context();
-        marshal::alerts(self.core.process(&doc, ctx))
+        let opts = self.options(&options)?;
+        alerts_out(self.core.process(&doc, opts.context()), opts)
     }
 
     /// Judge a batch: NDJSON (one document per line) or one JSON document.
     #[wasm_bindgen(js_name = processBatch)]
     pub fn process_batch(&mut self, batch: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let bytes = marshal::input_bytes(&batch, "processBatch")?;
-        let ctx = self.options(&options)?.context();
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
         let mut alerts = Vec::new();
-        batch::documents(&bytes, &mut |doc| {
-            alerts.extend(self.core.process(doc, ctx))
+        each_document(opts.input, &bytes, &mut |doc| {
+            alerts.extend(self.core.process(doc, ctx));
         });
-        marshal::alerts(alerts)
+        alerts_out(alerts, opts)
     }
 
     /// Like `processBatch`, reporting on every record: `{record, verdict, reason?,
-    /// alerts}`, where `record` is the record's exact JSON text.
+    /// alerts}`, where `record` is the record's exact JSON text. With
+    /// `output: 'ndjson'`: the records, each followed by the alerts it caused, as
+    /// NDJSON text (the passthrough stream).
     #[wasm_bindgen(js_name = processRecords)]
     pub fn process_records(
         &mut self,
@@ -59,9 +62,19 @@ impl JsDetector {
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let bytes = marshal::input_bytes(&batch, "processRecords")?;
-        let ctx = self.options(&options)?.context();
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        if opts.output == OutputShape::Ndjson {
+            let mut text = String::with_capacity(bytes.len() + 2);
+            each_document(opts.input, &bytes, &mut |doc| {
+                self.core.process_each(doc, ctx, &mut |report| {
+                    verdict::passthrough(&report, &mut text);
+                });
+            });
+            return Ok(JsValue::from_str(&text));
+        }
         let mut reports = Vec::new();
-        batch::documents(&bytes, &mut |doc| {
+        each_document(opts.input, &bytes, &mut |doc| {
             self.core.process_each(doc, ctx, &mut |report| {
                 reports.push(verdict::report(report));
             });
@@ -72,16 +85,17 @@ impl JsDetector {
     /// Record a batch (as `processBatch` reads it) as history, never alerting.
     pub fn learn(&mut self, batch: JsValue, options: JsValue) -> Result<(), JsValue> {
         let bytes = marshal::input_bytes(&batch, "learn")?;
-        let ctx = self.options(&options)?.context();
-        batch::documents(&bytes, &mut |doc| self.core.learn(doc, ctx));
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        each_document(opts.input, &bytes, &mut |doc| self.core.learn(doc, ctx));
         Ok(())
     }
 
     /// End of input: the summary of the current window if the alert cap held
     /// alerts back in it (at most one document).
     pub fn flush(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
-        let when = self.options(&options)?.detection_time();
-        marshal::alerts(self.core.flush(when))
+        let opts = self.options(&options)?;
+        alerts_out(self.core.flush(opts.detection_time()), opts)
     }
 
     /// The whole state as versioned, checksummed bytes.
@@ -142,6 +156,29 @@ impl JsDetector {
 impl JsDetector {
     fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
         CallOptions::parse(value, self.defaults)
+    }
+}
+
+/// Cut a batch into documents the way the `input` option says.
+fn each_document<'a>(shape: InputShape, bytes: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
+    match shape {
+        InputShape::Auto => batch::documents(bytes, out),
+        InputShape::Ndjson => batch::non_blank_lines(bytes).for_each(out),
+    }
+}
+
+/// Alerts in the shape the `output` option asks for.
+fn alerts_out(alerts: Vec<Alert>, opts: CallOptions) -> Result<JsValue, JsValue> {
+    match opts.output {
+        OutputShape::Objects => marshal::alerts(alerts),
+        OutputShape::Ndjson => {
+            let mut text = String::new();
+            for alert in &alerts {
+                text.push_str(&alert.to_json());
+                text.push('\n');
+            }
+            Ok(JsValue::from_str(&text))
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! The options object a JavaScript caller may pass to the constructor (defaults) and
-//! to each call: `{ detectionTime, fallbackTime }`.
+//! to each call: `{ detectionTime, fallbackTime, input, output }`.
 //!
 //! * `detectionTime` is the alert's `@timestamp`: `'clock'` (the default: the JS clock,
 //!   `Date.now()`), `'event'` (the event's own time, which makes output reproducible),
 //!   or a fixed time as epoch milliseconds or a `Date`.
 //! * `fallbackTime` is the time of events that carry none (epoch ms or a `Date`).
+//! * `input` is how batch methods cut their input: `'auto'` (the default: NDJSON, or
+//!   one JSON document such as a pretty-printed S3 file) or `'ndjson'` (strictly one
+//!   document per line, whatever the first line holds; what a stream needs).
+//! * `output` is `'objects'` (the default: plain objects) or `'ndjson'` (the exact
+//!   JSON text, one document per line, each line ending in `\n`).
 //!
 //! The clock is read through `js_sys::Date::now()`: `SystemTime::now()` panics on
 //! wasm32-unknown-unknown. Unknown keys are rejected, so a misspelt option is an
@@ -20,7 +25,7 @@ use crate::{Context, DetectionTime, Millis};
 /// The range of a JavaScript `Date`: ±100,000,000 days around the epoch.
 const MAX_DATE_MILLIS: f64 = 8.64e15;
 
-const KEYS: [&str; 2] = ["detectionTime", "fallbackTime"];
+const KEYS: [&str; 4] = ["detectionTime", "fallbackTime", "input", "output"];
 
 /// Where an alert's detection time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +35,27 @@ pub enum When {
     At(Millis),
 }
 
+/// How a batch is cut into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputShape {
+    Auto,
+    Ndjson,
+}
+
+/// How results are returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputShape {
+    Objects,
+    Ndjson,
+}
+
 /// Parsed call options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallOptions {
     pub detection_time: When,
     pub fallback_time: Option<Millis>,
+    pub input: InputShape,
+    pub output: OutputShape,
 }
 
 impl Default for CallOptions {
@@ -42,6 +63,8 @@ impl Default for CallOptions {
         CallOptions {
             detection_time: When::Clock,
             fallback_time: None,
+            input: InputShape::Auto,
+            output: OutputShape::Objects,
         }
     }
 }
@@ -82,6 +105,22 @@ impl CallOptions {
                 None
             } else {
                 Some(millis(&fallback, "fallbackTime")?)
+            };
+        }
+        let input = get(value, "input")?;
+        if !input.is_undefined() {
+            out.input = match input.as_string().as_deref() {
+                Some("auto") => InputShape::Auto,
+                Some("ndjson") => InputShape::Ndjson,
+                _ => return Err(choice_error("input", "'auto' or 'ndjson'", &input)),
+            };
+        }
+        let output = get(value, "output")?;
+        if !output.is_undefined() {
+            out.output = match output.as_string().as_deref() {
+                Some("objects") => OutputShape::Objects,
+                Some("ndjson") => OutputShape::Ndjson,
+                _ => return Err(choice_error("output", "'objects' or 'ndjson'", &output)),
             };
         }
         Ok(out)
@@ -127,6 +166,13 @@ fn millis(value: &JsValue, key: &str) -> Result<Millis, JsValue> {
         )));
     }
     Ok(ms.floor() as Millis)
+}
+
+fn choice_error(key: &str, choices: &str, got: &JsValue) -> JsValue {
+    error::options(format!(
+        "`{key}` must be {choices}, got {}",
+        describe_value(got)
+    ))
 }
 
 fn describe_value(value: &JsValue) -> String {
