@@ -5,22 +5,19 @@
 //! exceptions, read the time basis, extract the term tuples, and judge each against
 //! the first-seen store. Only records that pass the query and exceptions touch state.
 
-use serde_json::Value;
-
 use crate::alert::cap::{Admission, SignalCap};
 use crate::alert::document::Renderer;
 use crate::alert::{Alert, AlertKind};
 use crate::config::Config;
-use crate::ecs::cloudtrail::to_ecs;
-use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm};
 use crate::error::{InputError, SnapshotError};
 use crate::input::{self, Piece, Record};
+use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
-use crate::rule::terms::{extract, Extraction};
+use crate::rule::terms::Extraction;
 use crate::state::snapshot;
-use crate::state::store::TermStore;
+use crate::state::store::{Seen, TermStore};
 use crate::stats::Stats;
-use crate::time::{timestamp_from_value, Millis};
+use crate::time::Millis;
 
 /// Which time an alert's `@timestamp` (the detection time) takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +56,8 @@ impl Context {
 pub enum Verdict {
     Unparseable(InputError),
     NotCloudTrail(&'static str),
+    /// Rejected by the byte-level pre-check: it cannot hold a successful Scan.
+    Prefiltered,
     NotMatched,
     Excepted,
     NoTimestamp,
@@ -92,6 +91,8 @@ pub struct Detector {
     learning_start: Option<Millis>,
     watermark: Option<Millis>,
     stats: Stats,
+    prefilter: Option<Prefilter>,
+    fast_path: bool,
 }
 
 impl Detector {
@@ -104,12 +105,28 @@ impl Detector {
             learning_start: None,
             watermark: None,
             stats: Stats::default(),
+            prefilter: Some(Prefilter::default()),
+            fast_path: prepared::fast_path_applies(&config),
             config,
         }
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Turn the byte-level pre-check on (the default) or off. With it off, every
+    /// document is parsed and classified (unparseable, not CloudTrail, not matched);
+    /// with it on, single records that cannot hold a Scan are counted as `prefiltered`
+    /// without being parsed. Alerts are the same either way.
+    pub fn set_prefilter(&mut self, on: bool) {
+        self.prefilter = on.then(Prefilter::default);
+    }
+
+    /// Turn the raw-record fast path on (the default where the config allows it) or off
+    /// (every matching record is mapped to a full ECS document). Alerts are the same.
+    pub fn set_fast_path(&mut self, on: bool) {
+        self.fast_path = on && prepared::fast_path_applies(&self.config);
     }
 
     /// Process one document and report on each of its records, in order.
@@ -132,6 +149,14 @@ impl Detector {
     /// Record a document's events as history without ever alerting (priming).
     pub fn learn(&mut self, doc: &[u8], ctx: Context) {
         self.run(doc, ctx, Mode::Learn, &mut |_| {});
+    }
+
+    /// Count input the host could not hand over (too large, unreadable) as unparseable,
+    /// so that the counts still add up.
+    pub fn skip_input(&mut self, error: InputError) {
+        self.stats.events_in += 1;
+        self.stats.unparseable += 1;
+        self.stats.last_error = Some(error.to_string());
     }
 
     /// End of input: the summary of the current window if the cap suppressed alerts.
@@ -208,6 +233,15 @@ impl Detector {
         mode: Mode,
         on_record: &mut dyn for<'x> FnMut(RecordReport<'x>),
     ) {
+        if self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc)) {
+            self.stats.events_in += 1;
+            self.stats.prefiltered += 1;
+            return on_record(RecordReport {
+                text: "",
+                verdict: Verdict::Prefiltered,
+                alerts: Vec::new(),
+            });
+        }
         input::split_bytes(doc, &mut |piece| {
             self.stats.events_in += 1;
             let mut alerts = Vec::new();
@@ -222,6 +256,7 @@ impl Detector {
                     self.stats.last_error = Some(e.to_string());
                 }
                 Verdict::NotCloudTrail(_) => self.stats.not_cloudtrail += 1,
+                Verdict::Prefiltered => self.stats.prefiltered += 1,
                 Verdict::NotMatched => self.stats.not_matched += 1,
                 Verdict::Excepted => self.stats.excepted += 1,
                 Verdict::NoTimestamp => self.stats.no_timestamp += 1,
@@ -244,18 +279,18 @@ impl Detector {
         mode: Mode,
         alerts: &mut Vec<Alert>,
     ) -> Verdict {
-        let source = match self.normalise(record) {
-            Ok(source) => source,
+        let mut event = match prepared::prepare(record, &self.query, self.fast_path) {
+            Ok(event) => event,
             Err(verdict) => return verdict,
         };
         self.stats.matched += 1;
-        if self.config.exceptions.excepts(&source.doc) {
+        if event.excepted(&self.config) {
             return Verdict::Excepted;
         }
-        let Some(t) = self.time_basis(&source, ctx) else {
+        let Some(t) = event.time(&self.config, ctx) else {
             return Verdict::NoTimestamp;
         };
-        let (terms, truncated) = match extract(&source.doc, &self.config.new_terms_fields) {
+        let (terms, truncated) = match event.terms(&self.config.new_terms_fields) {
             Extraction::Terms { terms, truncated } => (terms, truncated),
             Extraction::Missing(_) => return Verdict::MissingTerms,
         };
@@ -272,7 +307,7 @@ impl Detector {
         };
         for term in &terms {
             let seen = self.store.observe(term.key, t, window);
-            if seen == crate::state::store::Seen::Late {
+            if seen == Seen::Late {
                 self.stats.late += 1;
             }
             if !seen.is_new() {
@@ -298,9 +333,10 @@ impl Detector {
             match admission {
                 Admission::Emit => {
                     self.stats.alerts += 1;
+                    let document = self.renderer.new_term(event.source(), term, detected_at);
                     alerts.push(Alert {
                         kind: AlertKind::NewTerm,
-                        document: self.renderer.new_term(&source, term, detected_at),
+                        document,
                     });
                 }
                 Admission::Suppress => self.stats.summarised += 1,
@@ -309,51 +345,8 @@ impl Detector {
         self.store.expire(watermark, window);
         Verdict::Recorded
     }
-
-    /// The record as an ECS event, if it is one the rule query selects.
-    fn normalise(&self, record: Record<'_>) -> Result<SourceEvent, Verdict> {
-        if let Some(fields) = &record.cloudtrail {
-            if !self.query.matches_cloudtrail(fields) {
-                return Err(Verdict::NotMatched);
-            }
-        }
-        let value: Value = serde_json::from_str(record.text)
-            .map_err(|e| Verdict::Unparseable(InputError::Json(e.to_string())))?;
-        let Value::Object(map) = value else {
-            return Err(Verdict::NotCloudTrail("not a JSON object"));
-        };
-        let (doc, form) = if record.cloudtrail.is_some() {
-            (to_ecs(map), SourceForm::CloudTrail)
-        } else if looks_like_ecs(&map) {
-            if !self.query.matches_ecs(&map) {
-                return Err(Verdict::NotMatched);
-            }
-            (map, SourceForm::Ecs)
-        } else {
-            return Err(Verdict::NotCloudTrail(
-                "neither a CloudTrail record nor an ECS document",
-            ));
-        };
-        Ok(SourceEvent {
-            doc,
-            meta: record.meta,
-            form,
-        })
-    }
-
-    /// `timestamp_override`, else (with the fallback on) `@timestamp`, else the host's time.
-    fn time_basis(&self, source: &SourceEvent, ctx: Context) -> Option<Millis> {
-        let field_time =
-            |path: &str| field::first(&source.doc, path).and_then(timestamp_from_value);
-        if let Some(t) = field_time(&self.config.timestamp_override) {
-            return Some(t);
-        }
-        if !self.config.timestamp_fallback {
-            return None;
-        }
-        field_time("@timestamp").or(ctx.fallback_time)
-    }
 }
 
+mod prepared;
 #[cfg(test)]
 mod tests;

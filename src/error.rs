@@ -45,8 +45,10 @@ pub enum InputError {
     Gzip(String),
     #[error("`awslogs.data` inflates past {0} bytes")]
     InflatedTooLarge(usize),
-    #[error("a record is not a JSON object")]
-    NotAnObject,
+    #[error("input larger than {0} bytes, skipped")]
+    TooLarge(usize),
+    #[error("input could not be read: {0}")]
+    Unreadable(String),
 }
 
 /// A snapshot that cannot be restored. The detector is never half-restored.

@@ -1,7 +1,7 @@
 //! What the detector has seen, as counts that add up.
 //!
 //! Every record that enters is counted once in `events_in` and in exactly one of
-//! `unparseable`, `not_cloudtrail`, `not_matched` and `matched`; every matched record
+//! `unparseable`, `not_cloudtrail`, `prefiltered`, `not_matched` and `matched`; every matched record
 //! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`.
 //! [`Stats::check`] verifies both identities.
 
@@ -20,6 +20,9 @@ pub struct Stats {
     pub last_error: Option<String>,
     /// Valid JSON that is neither a CloudTrail record nor an ECS document.
     pub not_cloudtrail: u64,
+    /// Single records rejected by the byte-level pre-check, unparsed: they cannot hold
+    /// a successful DynamoDB Scan (they may or may not be valid CloudTrail).
+    pub prefiltered: u64,
     /// CloudTrail events the rule query does not select.
     pub not_matched: u64,
     /// Events the rule query selects (successful DynamoDB Scans).
@@ -59,10 +62,14 @@ pub struct Stats {
 impl Stats {
     /// Whether the counts add up (see the module documentation).
     pub fn check(&self) -> Result<(), String> {
-        let outcomes = self.unparseable + self.not_cloudtrail + self.not_matched + self.matched;
+        let outcomes = self.unparseable
+            + self.not_cloudtrail
+            + self.prefiltered
+            + self.not_matched
+            + self.matched;
         if outcomes != self.events_in {
             return Err(format!(
-                "events_in {} != unparseable + not_cloudtrail + not_matched + matched = {outcomes}",
+                "events_in {} != unparseable + not_cloudtrail + prefiltered + not_matched + matched = {outcomes}",
                 self.events_in
             ));
         }

@@ -1,5 +1,7 @@
 //! Every real third-party file goes through the detector without a panic and with
 //! counts that add up; the real DynamoDB Scan records alert on first sight only.
+//! Classification tests turn the byte-level pre-check off, so that every record is
+//! parsed and classified (the pre-check never changes alerts: see `fast_path.rs`).
 
 mod common;
 
@@ -9,6 +11,12 @@ use dynamodb_scan_detector::ecs::cloudtrail::to_ecs;
 use dynamodb_scan_detector::input::{split, Piece};
 use dynamodb_scan_detector::rule::query::Query;
 use dynamodb_scan_detector::{Config, Context, Detector, ProfileName};
+
+fn classifying(config: Config) -> Detector {
+    let mut d = Detector::new(config);
+    d.set_prefilter(false);
+    d
+}
 
 fn run_file(d: &mut Detector, path: &std::path::Path) -> usize {
     let mut alerts = 0;
@@ -23,7 +31,7 @@ fn every_file_is_read_and_counted() {
     let mut per_folder: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for profile in [ProfileName::Seed, ProfileName::Current] {
         for path in common::files(&common::third_party()) {
-            let mut d = Detector::new(Config::for_profile(profile));
+            let mut d = classifying(Config::for_profile(profile));
             run_file(&mut d, &path);
             let s = d.stats();
             s.check()
@@ -103,7 +111,7 @@ fn the_real_scans_alert_on_first_sight_and_not_on_a_repeat() {
 #[test]
 fn look_alikes_are_not_cloudtrail() {
     let path = common::third_party().join("awsdocs-amazon-dynamodb-developer-guide/NEGATIVE-not-cloudtrail.Streams.Lambda.Tutorial.ndjson");
-    let mut d = Detector::new(Config::default());
+    let mut d = classifying(Config::default());
     run_file(&mut d, &path);
     let s = d.stats();
     assert_eq!((s.events_in, s.not_cloudtrail, s.matched), (3, 3, 0));
@@ -113,7 +121,7 @@ fn look_alikes_are_not_cloudtrail() {
 fn cloudwatch_payloads_decoded_and_wrapped_give_the_same_records() {
     let dir = common::third_party().join("dynatrace-aws-log-forwarder");
     let count = |name: &str| {
-        let mut d = Detector::new(Config::default());
+        let mut d = classifying(Config::default());
         run_file(&mut d, &dir.join(name));
         (d.stats().events_in, d.stats().not_matched)
     };
@@ -159,7 +167,7 @@ fn raw_and_ecs_query_paths_agree_on_every_record() {
 #[test]
 fn ecs_documents_nested_and_dotted_are_recognised() {
     let tp = common::third_party();
-    let mut d = Detector::new(Config::default());
+    let mut d = classifying(Config::default());
     let filebeat: serde_json::Value = serde_json::from_slice(&common::read(
         &tp.join("elastic-beats-filebeat-aws-cloudtrail/console-login-json.log-expected.json"),
     ))

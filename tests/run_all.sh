@@ -31,4 +31,19 @@ for target in wasm32-unknown-unknown wasm32-wasip1; do
   cargo build --locked --release --lib --target "$target"
 done
 
+step "command-line filter under WASI (Node's host) gives the native bytes"
+cargo build --locked --release --bin dynamodb-scan-detector
+cargo build --locked --release --target wasm32-wasip1 --bin dynamodb-scan-detector
+tmp=$(mktemp -d)
+day=pipeline-examples/data/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/05
+for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-records.ndjson "$day/$(ls "$day" | head -1)"; do
+  for mode in alerts passthrough; do
+    target/release/dynamodb-scan-detector --detection-time event --output "$mode" < "$input" > "$tmp/native"
+    node --disable-warning=ExperimentalWarning tests/wasi/run-cli.mjs \
+      target/wasm32-wasip1/release/dynamodb-scan-detector.wasm "$input" "$tmp/wasi" -- --detection-time event --output "$mode" 2>/dev/null
+    cmp "$tmp/native" "$tmp/wasi" || fail "WASI output differs for $input ($mode)"
+  done
+done
+rm -rf "$tmp"
+
 printf '\nAll checks passed.\n'

@@ -29,22 +29,15 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     let get = |k: &str| r.get(k);
 
-    // Time: eventTime, else a shipper's @timestamp already on the record (Logstash).
-    let ts = get("eventTime")
-        .and_then(Value::as_str)
-        .and_then(parse_timestamp)
-        .map(|t| Value::String(format_timestamp(t)))
-        .or_else(|| get("@timestamp").cloned());
+    let ts = timestamp(get("eventTime"), get("@timestamp"));
     if let Some(ts) = ts {
         out.insert("@timestamp".into(), ts);
     }
 
-    let identity = get("userIdentity").and_then(Value::as_object);
-    let id = |k: &str| identity.and_then(|i| i.get(k));
+    let caller = Caller::new(get("userIdentity"));
+    let id = |k: &str| caller.get(k);
     let session = id("sessionContext").and_then(Value::as_object);
-    let issuer = session
-        .and_then(|s| s.get("sessionIssuer"))
-        .and_then(Value::as_object);
+    let issuer = caller.issuer();
     let attributes = session
         .and_then(|s| s.get("attributes"))
         .and_then(Value::as_object);
@@ -54,7 +47,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     put(
         &mut out,
         "cloud.account.id",
-        id("accountId").or_else(|| get("recipientAccountId")),
+        caller.account_id(get("recipientAccountId")),
     );
     put(&mut out, "cloud.provider", Some(&Value::from("aws")));
     if let Some(service) = get("eventSource")
@@ -98,14 +91,12 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     // source.*, user_agent
     if let Some(addr) = get("sourceIPAddress") {
         put(&mut out, "source.address", Some(addr));
-        if let Some(ip) = addr.as_str().and_then(|s| s.parse::<IpAddr>().ok()) {
-            put(&mut out, "source.ip", Some(&Value::from(ip.to_string())));
-        }
+        put(&mut out, "source.ip", source_ip(addr).as_ref());
     }
     put(&mut out, "user_agent.original", get("userAgent"));
 
     // user.* — for assumed roles the name is the role's (the session issuer's).
-    let user_name = id("userName").or_else(|| issuer.and_then(|i| i.get("userName")));
+    let user_name = caller.user_name();
     put(&mut out, "user.name", user_name);
     put(&mut out, "user.id", id("principalId"));
     if let Some(name) = user_name
@@ -240,6 +231,59 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     out
 }
 
+/// The caller, as the pipeline reads it from a (pruned) `userIdentity`.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    identity: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Caller<'a> {
+    pub fn new(user_identity: Option<&'a Value>) -> Self {
+        Caller {
+            identity: user_identity.and_then(Value::as_object),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.identity.and_then(|i| i.get(key))
+    }
+
+    pub fn issuer(&self) -> Option<&'a Map<String, Value>> {
+        self.get("sessionContext")
+            .and_then(Value::as_object)
+            .and_then(|s| s.get("sessionIssuer"))
+            .and_then(Value::as_object)
+    }
+
+    /// `userName`, else (assumed roles) the session issuer's: the role name.
+    pub fn user_name(&self) -> Option<&'a Value> {
+        self.get("userName")
+            .or_else(|| self.issuer().and_then(|i| i.get("userName")))
+    }
+
+    /// The caller's account, else the recipient account (AWS services have none).
+    pub fn account_id(&self, recipient: Option<&'a Value>) -> Option<&'a Value> {
+        self.get("accountId").or(recipient)
+    }
+}
+
+/// `source.ip`: set only when the whole `sourceIPAddress` is an IP address.
+pub fn source_ip(address: &Value) -> Option<Value> {
+    address
+        .as_str()
+        .and_then(|s| s.parse::<IpAddr>().ok())
+        .map(|ip| Value::from(ip.to_string()))
+}
+
+/// `@timestamp`: `eventTime`, else a shipper's `@timestamp` already on the record.
+pub fn timestamp(event_time: Option<&Value>, shipper: Option<&Value>) -> Option<Value> {
+    event_time
+        .and_then(Value::as_str)
+        .and_then(parse_timestamp)
+        .map(|t| Value::String(format_timestamp(t)))
+        .or_else(|| shipper.cloned())
+}
+
 /// `success` unless a non-empty `errorCode` or `errorMessage` is present; for
 /// `ConsoleLogin`, the lower-cased `responseElements.ConsoleLogin` wins.
 fn outcome(r: &Map<String, Value>) -> String {
@@ -361,7 +405,8 @@ fn prune_object(map: Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-fn prune(v: Value, depth: usize) -> Option<Value> {
+/// Elastic's clean-up of one value: `None` when nothing is left of it.
+pub fn prune(v: Value, depth: usize) -> Option<Value> {
     match v {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,

@@ -3,14 +3,16 @@
 //! document per line. [`documents`] cuts a batch into the documents to hand to
 //! [`crate::Detector::process`], in order, without copying.
 //!
-//! The rule: when the first non-blank line is a complete JSON value, the batch is
-//! NDJSON and every non-blank line is a document (a bad line is still handed out, so
-//! the detector counts it as unparseable and goes on with the next one). Otherwise,
-//! when the whole batch is one valid JSON document, it is that document. Otherwise it
-//! is NDJSON after all (a damaged first line). Only the first line is validated in
-//! the common NDJSON case, so the batch is not parsed twice.
+//! The rule is the command-line reader's: when the first non-blank line is a complete
+//! JSON value, the batch is NDJSON and every non-blank line is a document (a bad line
+//! is still handed out, so the detector counts it as unparseable and goes on with the
+//! next one). Otherwise the batch is one or more whole JSON documents (a pretty-printed
+//! file, an array), handed out value by value; if it is not a sequence of JSON values,
+//! it is NDJSON after all (a damaged first line costs one line, not the batch). Only
+//! the first line is validated in the common NDJSON case, so it is not parsed twice.
 
 use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
 /// Call `out` with each document of `batch`, in input order.
 pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
@@ -18,13 +20,23 @@ pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
     let Some(first) = lines.next() else {
         return;
     };
-    let first_is_whole = serde_json::from_slice::<IgnoredAny>(first).is_ok();
-    if !first_is_whole && serde_json::from_slice::<IgnoredAny>(batch).is_ok() {
-        out(batch);
+    if serde_json::from_slice::<IgnoredAny>(first).is_ok() {
+        out(first);
+        lines.for_each(out);
         return;
     }
-    out(first);
-    lines.for_each(out);
+    match top_level_values(batch) {
+        Some(values) => values.into_iter().for_each(out),
+        None => non_blank_lines(batch).for_each(out),
+    }
+}
+
+/// The top-level JSON values of `batch`, or `None` if it is not a sequence of them.
+fn top_level_values(batch: &[u8]) -> Option<Vec<&[u8]>> {
+    serde_json::Deserializer::from_slice(batch)
+        .into_iter::<&RawValue>()
+        .map(|value| value.ok().map(|v| v.get().as_bytes()))
+        .collect()
 }
 
 /// The lines of `batch` with their line ending (`\n` or `\r\n`) removed, skipping
@@ -66,11 +78,21 @@ mod tests {
     }
 
     #[test]
-    fn one_pretty_document_stays_whole() {
-        let s3 = "{\n  \"Records\": [\n    {\"eventName\": \"Scan\"}\n  ]\n}\n";
-        assert_eq!(docs(s3), [s3]);
+    fn pretty_documents_stay_whole() {
+        let s3 = "{\n  \"Records\": [\n    {\"eventName\": \"Scan\"}\n  ]\n}";
+        assert_eq!(docs(&format!("\n{s3}\n")), [s3]);
         let array = "[\n{\"a\":1},\n{\"b\":2}\n]";
         assert_eq!(docs(array), [array]);
+        assert_eq!(
+            docs(&format!("{s3}\n{array}\n")),
+            [s3, array],
+            "concatenated"
+        );
+    }
+
+    #[test]
+    fn a_broken_pretty_document_falls_back_to_lines() {
+        assert_eq!(docs("{\n\"a\": 1\n"), ["{", "\"a\": 1"]);
     }
 
     #[test]

@@ -27,6 +27,8 @@ use crate::error::InputError;
 const MAX_CONTAINER_DEPTH: usize = 4;
 
 /// One piece of an input document.
+// Pieces live for one callback; boxing the large variant would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Piece<'a> {
     /// A record to judge.
@@ -46,13 +48,21 @@ pub struct Record<'a> {
     pub cloudtrail: Option<CloudTrailFields<'a>>,
 }
 
-/// The fields of a raw CloudTrail record the rule query reads, still as raw JSON.
+/// The fields of a raw CloudTrail record that the rule query, the usual new-terms
+/// fields and the time basis read, still as raw JSON (borrowed from the input).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CloudTrailFields<'a> {
     pub event_source: Option<&'a RawValue>,
     pub event_name: Option<&'a RawValue>,
     pub error_code: Option<&'a RawValue>,
     pub error_message: Option<&'a RawValue>,
+    pub event_time: Option<&'a RawValue>,
+    pub shipper_timestamp: Option<&'a RawValue>,
+    pub user_identity: Option<&'a RawValue>,
+    pub recipient_account_id: Option<&'a RawValue>,
+    pub aws_region: Option<&'a RawValue>,
+    pub source_ip_address: Option<&'a RawValue>,
+    pub event_id: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,6 +97,20 @@ struct Shape<'a> {
     error_code: Option<&'a RawValue>,
     #[serde(rename = "errorMessage", borrow, default)]
     error_message: Option<&'a RawValue>,
+    #[serde(rename = "eventTime", borrow, default)]
+    event_time: Option<&'a RawValue>,
+    #[serde(rename = "@timestamp", borrow, default)]
+    shipper_timestamp: Option<&'a RawValue>,
+    #[serde(rename = "userIdentity", borrow, default)]
+    user_identity: Option<&'a RawValue>,
+    #[serde(rename = "recipientAccountId", borrow, default)]
+    recipient_account_id: Option<&'a RawValue>,
+    #[serde(rename = "awsRegion", borrow, default)]
+    aws_region: Option<&'a RawValue>,
+    #[serde(rename = "sourceIPAddress", borrow, default)]
+    source_ip_address: Option<&'a RawValue>,
+    #[serde(rename = "eventID", borrow, default)]
+    event_id: Option<&'a RawValue>,
 }
 
 /// Split a document given as bytes; invalid UTF-8 is one invalid piece.
@@ -232,6 +256,13 @@ fn split_object(
         event_name: shape.event_name,
         error_code: shape.error_code,
         error_message: shape.error_message,
+        event_time: shape.event_time,
+        shipper_timestamp: shape.shipper_timestamp,
+        user_identity: shape.user_identity,
+        recipient_account_id: shape.recipient_account_id,
+        aws_region: shape.aws_region,
+        source_ip_address: shape.source_ip_address,
+        event_id: shape.event_id,
     });
     out(Piece::Record(Record {
         text,

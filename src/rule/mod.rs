@@ -1,4 +1,5 @@
 //! The rule as executable data: its query and its new-terms extraction.
 
+pub mod prefilter;
 pub mod query;
 pub mod terms;

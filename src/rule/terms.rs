@@ -39,13 +39,27 @@ pub enum Extraction {
 
 /// Extract the term tuples of `fields` from an ECS document.
 pub fn extract(doc: &Map<String, Value>, fields: &[String]) -> Extraction {
-    let mut per_field: Vec<Vec<&Value>> = Vec::with_capacity(fields.len());
     let mut found = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
+    from_values(fields.len(), |i, out| {
         found.clear();
-        field::collect(doc, f, &mut found);
-        let mut usable: Vec<&Value> = Vec::with_capacity(found.len());
-        for v in found.iter().copied() {
+        field::collect(doc, &fields[i], &mut found);
+        out.extend(found.iter().copied());
+    })
+}
+
+/// Extract term tuples from per-field values: `values(i, out)` pushes the values of
+/// field `i` (array elements as separate values).
+pub fn from_values<'v>(
+    fields: usize,
+    mut values: impl FnMut(usize, &mut Vec<&'v Value>),
+) -> Extraction {
+    let mut per_field: Vec<Vec<&Value>> = Vec::with_capacity(fields);
+    let mut raw = Vec::new();
+    for i in 0..fields {
+        raw.clear();
+        values(i, &mut raw);
+        let mut usable: Vec<&Value> = Vec::with_capacity(raw.len());
+        for v in raw.iter().copied() {
             let ok = match v {
                 Value::String(s) => !s.is_empty(),
                 Value::Number(_) | Value::Bool(_) => true,

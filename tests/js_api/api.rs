@@ -133,13 +133,18 @@ fn process_records_reports_each_record_and_passes_it_through() {
         scan(ALICE, "2024-03-12T06:00:00Z"),
         scan(ALICE, "2024-03-12T06:05:00Z")
     );
-    let mut d = detector("{}");
+    let mut d = validating("{}");
     let reports = items(&d.process_records(s(&batch), none()).expect("records"));
     let verdicts: Vec<String> = reports.iter().map(|r| string(&get(r, "verdict"))).collect();
     assert_eq!(
         verdicts,
         ["recorded", "unparseable", "not_cloudtrail", "recorded"]
     );
+    // By default the byte-level pre-check skips what cannot hold a Scan, unparsed.
+    let mut quick = detector("{}");
+    let skipped = items(&quick.process_records(s(&batch), none()).expect("records"));
+    assert_eq!(string(&get(&skipped[1], "verdict")), "prefiltered");
+    assert_eq!(string(&get(&skipped[1], "record")), "{broken");
     assert_eq!(
         string(&get(&reports[0], "record")),
         scan(ALICE, "2024-03-12T06:00:00Z")
@@ -165,8 +170,9 @@ fn process_records_reports_each_record_and_passes_it_through() {
     assert_eq!(
         lines[0],
         format!(
-            r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:00:00Z","note":"a  b","userIdentity":{{"arn":"{BOB}"}}}}"#
-        )
+            r#"{{"eventSource": "dynamodb.amazonaws.com",      "eventName": "Scan", "eventTime": "2024-03-12T06:00:00Z", "note": "a  b",      "userIdentity": {{"arn": "{BOB}"}}}}"#
+        ),
+        "line breaks become spaces, as the command line writes them"
     );
     assert!(lines[1].contains("\"kibana.alert.uuid\""));
 }

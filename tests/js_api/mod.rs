@@ -52,6 +52,12 @@ pub fn detector(config: &str) -> JsDetector {
     JsDetector::new(s(config), event_time()).unwrap_or_else(|e| panic!("{config}: {e:?}"))
 }
 
+/// A detector that parses and classifies every record (`validateAll`).
+pub fn validating(config: &str) -> JsDetector {
+    let options = obj(r#"{"detectionTime":"event","validateAll":true}"#);
+    JsDetector::new(s(config), options).unwrap_or_else(|e| panic!("{config}: {e:?}"))
+}
+
 /// `value[key]`.
 pub fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &s(key)).unwrap_or_else(|e| panic!("get {key}: {e:?}"))

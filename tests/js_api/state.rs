@@ -89,7 +89,7 @@ fn bad_snapshots_throw_snapshot_errors() {
 
 #[wasm_bindgen_test]
 fn stats_add_up_and_state_is_measured() {
-    let mut d = detector("{}");
+    let mut d = validating("{}");
     let batch = format!(
         "{}\nnot json\n{{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"}}\n",
         scan(ALICE, "2024-03-12T06:00:00Z")

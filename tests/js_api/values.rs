@@ -136,6 +136,7 @@ fn bad_options_throw_named_errors() {
             "`output` must be 'objects' or 'ndjson'",
         ),
         (r#"{"input":"lines"}"#, "`input` must be 'auto' or 'ndjson'"),
+        (r#"{"validateAll":true}"#, "unknown option `validateAll`"),
     ] {
         let (name, message) = thrown(d.process(record.clone(), obj(options)));
         assert_eq!(name, "OptionsError", "{options}");
@@ -143,6 +144,12 @@ fn bad_options_throw_named_errors() {
     }
     let (name, _) = thrown(d.process(record, s("event")));
     assert_eq!(name, "TypeError");
+    let (name, message) = thrown(JsDetector::new(none(), obj(r#"{"validateAll":"yes"}"#)));
+    assert_eq!(name, "OptionsError");
+    assert!(
+        message.contains("`validateAll` must be true or false"),
+        "{message}"
+    );
 }
 
 #[wasm_bindgen_test]

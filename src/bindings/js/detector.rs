@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use super::marshal;
-use super::options::{CallOptions, InputShape, OutputShape};
+use super::options::{CallOptions, DetectorSettings, InputShape, OutputShape};
 use super::{error, verdict};
 use crate::input::batch;
 use crate::{Alert, Config, Detector, VERSION};
@@ -20,14 +20,12 @@ pub struct JsDetector {
 #[wasm_bindgen(js_class = Detector)]
 impl JsDetector {
     /// `new Detector(config?, options?)`: `config` is the configuration document as an
-    /// object or JSON text (absent: the defaults); `options` sets the default
-    /// `detectionTime` / `fallbackTime` of every call.
+    /// object or JSON text (absent: the defaults); `options` sets the defaults of every
+    /// call (`detectionTime`, …) and `validateAll` (parse and classify every record).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<JsDetector, JsValue> {
-        Ok(JsDetector {
-            core: Detector::new(parse_config(&config)?),
-            defaults: CallOptions::parse(&options, CallOptions::default())?,
-        })
+        let core = Detector::new(parse_config(&config)?);
+        JsDetector::with_settings(core, &options)
     }
 
     /// Judge one document (a record, an S3 `{"Records":[…]}` file, an array, an
@@ -68,7 +66,7 @@ impl JsDetector {
             let mut text = String::with_capacity(bytes.len() + 2);
             each_document(opts.input, &bytes, &mut |doc| {
                 self.core.process_each(doc, ctx, &mut |report| {
-                    verdict::passthrough(&report, &mut text);
+                    verdict::passthrough(&report, doc, &mut text);
                 });
             });
             return Ok(JsValue::from_str(&text));
@@ -76,7 +74,7 @@ impl JsDetector {
         let mut reports = Vec::new();
         each_document(opts.input, &bytes, &mut |doc| {
             self.core.process_each(doc, ctx, &mut |report| {
-                reports.push(verdict::report(report));
+                reports.push(verdict::report(report, doc));
             });
         });
         marshal::value(&Value::Array(reports))
@@ -118,10 +116,7 @@ impl JsDetector {
         }
         let bytes = marshal::input_bytes(&bytes, "restore")?;
         let core = Detector::restore(parse_config(&config)?, &bytes).map_err(error::snapshot)?;
-        Ok(JsDetector {
-            core,
-            defaults: CallOptions::parse(&options, CallOptions::default())?,
-        })
+        JsDetector::with_settings(core, &options)
     }
 
     /// The counters, as a plain object.
@@ -154,6 +149,15 @@ impl JsDetector {
 }
 
 impl JsDetector {
+    fn with_settings(mut core: Detector, options: &JsValue) -> Result<JsDetector, JsValue> {
+        let settings = DetectorSettings::parse(options)?;
+        core.set_prefilter(!settings.validate_all);
+        Ok(JsDetector {
+            core,
+            defaults: settings.defaults,
+        })
+    }
+
     fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
         CallOptions::parse(value, self.defaults)
     }

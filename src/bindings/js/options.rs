@@ -11,6 +11,10 @@
 //! * `output` is `'objects'` (the default: plain objects) or `'ndjson'` (the exact
 //!   JSON text, one document per line, each line ending in `\n`).
 //!
+//! The constructor (and `restore`) also take `validateAll`: `true` turns off the core's
+//! byte-level pre-check, so every record is parsed and classified (what the command
+//! line's `--validate-all` does); alerts are the same either way.
+//!
 //! The clock is read through `js_sys::Date::now()`: `SystemTime::now()` panics on
 //! wasm32-unknown-unknown. Unknown keys are rejected, so a misspelt option is an
 //! error rather than silently ignored.
@@ -26,6 +30,7 @@ use crate::{Context, DetectionTime, Millis};
 const MAX_DATE_MILLIS: f64 = 8.64e15;
 
 const KEYS: [&str; 4] = ["detectionTime", "fallbackTime", "input", "output"];
+const VALIDATE_ALL: &str = "validateAll";
 
 /// Where an alert's detection time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +74,48 @@ impl Default for CallOptions {
     }
 }
 
+/// What the constructor's options set: the defaults of every call, and the pre-check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DetectorSettings {
+    pub defaults: CallOptions,
+    pub validate_all: bool,
+}
+
+impl DetectorSettings {
+    pub fn parse(value: &JsValue) -> Result<DetectorSettings, JsValue> {
+        let mut keys = KEYS.to_vec();
+        keys.push(VALIDATE_ALL);
+        let defaults = CallOptions::parse_keys(value, CallOptions::default(), &keys)?;
+        let mut validate_all = false;
+        if value.is_object() {
+            let flag = get(value, VALIDATE_ALL)?;
+            if !flag.is_undefined() {
+                validate_all = flag.as_bool().ok_or_else(|| {
+                    error::options(format!(
+                        "`{VALIDATE_ALL}` must be true or false, got {}",
+                        describe_value(&flag)
+                    ))
+                })?;
+            }
+        }
+        Ok(DetectorSettings {
+            defaults,
+            validate_all,
+        })
+    }
+}
+
 impl CallOptions {
     /// `value` laid over `defaults`; `undefined` and `null` keep the defaults.
     pub fn parse(value: &JsValue, defaults: CallOptions) -> Result<CallOptions, JsValue> {
+        Self::parse_keys(value, defaults, &KEYS)
+    }
+
+    fn parse_keys(
+        value: &JsValue,
+        defaults: CallOptions,
+        known: &[&str],
+    ) -> Result<CallOptions, JsValue> {
         if value.is_undefined() || value.is_null() {
             return Ok(defaults);
         }
@@ -83,10 +127,10 @@ impl CallOptions {
         };
         for key in Object::keys(object).iter() {
             let key = key.as_string().unwrap_or_default();
-            if !KEYS.contains(&key.as_str()) {
+            if !known.contains(&key.as_str()) {
                 return Err(error::options(format!(
                     "unknown option `{key}` (known: {})",
-                    KEYS.join(", ")
+                    known.join(", ")
                 )));
             }
         }

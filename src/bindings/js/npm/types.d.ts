@@ -140,6 +140,8 @@ export interface Stats {
   /** The last reason input was unparseable. */
   last_error?: string;
   not_cloudtrail: number;
+  /** Documents the byte-level pre-check proved cannot hold a Scan (not parsed). */
+  prefiltered: number;
   not_matched: number;
   matched: number;
   excepted: number;
@@ -163,6 +165,7 @@ export interface Stats {
 export type Verdict =
   | "unparseable"
   | "not_cloudtrail"
+  | "prefiltered"
   | "not_matched"
   | "excepted"
   | "no_timestamp"
@@ -171,7 +174,7 @@ export type Verdict =
 
 /** One record of a batch, as `processRecords` reports it. */
 export interface RecordResult {
-  /** The record's exact JSON text. */
+  /** The record's exact JSON text (a prefiltered document's whole text). */
   record: string;
   verdict: Verdict;
   /** Why the record was unparseable or not CloudTrail. */

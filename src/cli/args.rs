@@ -1,0 +1,245 @@
+//! Command-line options.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use dynamodb_scan_detector::ProfileName;
+
+pub const USAGE: &str = "\
+Usage: dynamodb-scan-detector [OPTIONS] [INPUT...]
+
+Reads CloudTrail (S3 files, NDJSON, JSON arrays, EventBridge, CloudWatch Logs, ECS
+documents; .gz read transparently) from files, directories (walked in name order) or
+standard input (`-`, the default), and writes NDJSON to standard output.
+
+Options:
+  -o, --output MODE        alerts (default): alert documents only
+                           passthrough: every input event, each alert right after it
+                           annotate: every event, alert fields merged into the trigger
+  -c, --config FILE        the detector's JSON config document
+  -p, --profile NAME       seed (rule v3, the default) or current (Elastic's v6)
+  -s, --state FILE         restore state from FILE if present; save it at exit and
+                           every --state-every seconds (atomically)
+      --state-every SECS   how often to save --state while running (default 60)
+  -l, --learn PATH         prime the state from PATH without alerting (repeatable)
+      --detection-time T   now (default) or event: the alert's @timestamp is the
+                           event's time, so output is byte-for-byte reproducible
+      --stats              print the detector's counters as JSON on stderr at exit
+      --max-line-bytes N   longest NDJSON line accepted (default 67108864)
+      --max-document-bytes N  largest non-NDJSON document read whole (default 536870912)
+      --validate-all       parse and classify every record, even those the byte-level
+                           pre-check proves cannot hold a Scan (slower; every malformed
+                           record is then reported, not only counted as prefiltered)
+      --no-progress        never draw the progress bar (it is drawn only on a terminal)
+  -h, --help               this text
+  -V, --version            the version
+
+Exit status: 0 success, 1 an input could not be read, 2 usage or config error.";
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Args {
+    pub inputs: Vec<PathBuf>,
+    pub output: OutputMode,
+    pub config: Option<PathBuf>,
+    pub profile: Option<ProfileName>,
+    pub state: Option<PathBuf>,
+    pub state_every_secs: u64,
+    pub learn: Vec<PathBuf>,
+    pub detection_time_event: bool,
+    pub stats: bool,
+    pub max_line_bytes: usize,
+    pub max_document_bytes: usize,
+    pub progress: bool,
+    pub validate_all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    Alerts,
+    Passthrough,
+    Annotate,
+}
+
+/// What parsing produced: options to run with, or a text to print and exit 0.
+pub enum Parsed {
+    Run(Args),
+    Print(String),
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            inputs: Vec::new(),
+            output: OutputMode::Alerts,
+            config: None,
+            profile: None,
+            state: None,
+            state_every_secs: 60,
+            learn: Vec::new(),
+            detection_time_event: false,
+            stats: false,
+            max_line_bytes: 64 << 20,
+            max_document_bytes: 512 << 20,
+            progress: true,
+            validate_all: false,
+        }
+    }
+}
+
+/// Parse the command line; an `Err` is a one-line message naming the problem.
+pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
+    use lexopt::prelude::*;
+    let mut a = Args::default();
+    let mut p = lexopt::Parser::from_iter(argv);
+    let text = |v: OsString, what: &str| {
+        v.into_string()
+            .map_err(|_| format!("{what} is not valid UTF-8"))
+    };
+    while let Some(arg) = p.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('o') | Long("output") => {
+                a.output = match text(p.value().map_err(|e| e.to_string())?, "--output")?.as_str() {
+                    "alerts" => OutputMode::Alerts,
+                    "passthrough" => OutputMode::Passthrough,
+                    "annotate" => OutputMode::Annotate,
+                    other => {
+                        return Err(format!(
+                            "--output: unknown mode `{other}` (alerts, passthrough or annotate)"
+                        ))
+                    }
+                }
+            }
+            Short('c') | Long("config") => {
+                a.config = Some(p.value().map_err(|e| e.to_string())?.into())
+            }
+            Short('p') | Long("profile") => {
+                let name = text(p.value().map_err(|e| e.to_string())?, "--profile")?;
+                a.profile = Some(
+                    serde_json::from_value(serde_json::Value::String(name.clone())).map_err(
+                        |_| format!("--profile: unknown profile `{name}` (seed or current)"),
+                    )?,
+                );
+            }
+            Short('s') | Long("state") => {
+                a.state = Some(p.value().map_err(|e| e.to_string())?.into())
+            }
+            Long("state-every") => a.state_every_secs = number(&mut p, "--state-every")?,
+            Short('l') | Long("learn") => {
+                a.learn.push(p.value().map_err(|e| e.to_string())?.into())
+            }
+            Long("detection-time") => {
+                a.detection_time_event =
+                    match text(p.value().map_err(|e| e.to_string())?, "--detection-time")?.as_str()
+                    {
+                        "now" => false,
+                        "event" => true,
+                        other => {
+                            return Err(format!(
+                                "--detection-time: unknown value `{other}` (now or event)"
+                            ))
+                        }
+                    }
+            }
+            Long("stats") => a.stats = true,
+            Long("max-line-bytes") => a.max_line_bytes = number(&mut p, "--max-line-bytes")?,
+            Long("max-document-bytes") => {
+                a.max_document_bytes = number(&mut p, "--max-document-bytes")?
+            }
+            Long("no-progress") => a.progress = false,
+            Long("validate-all") => a.validate_all = true,
+            Short('h') | Long("help") => return Ok(Parsed::Print(USAGE.to_owned())),
+            Short('V') | Long("version") => {
+                return Ok(Parsed::Print(format!(
+                    "dynamodb-scan-detector {}",
+                    dynamodb_scan_detector::VERSION
+                )))
+            }
+            Value(v) => a.inputs.push(v.into()),
+            _ => return Err(arg.unexpected().to_string()),
+        }
+    }
+    if a.inputs.is_empty() {
+        a.inputs.push("-".into());
+    }
+    Ok(Parsed::Run(a))
+}
+
+fn number<T: std::str::FromStr>(p: &mut lexopt::Parser, what: &str) -> Result<T, String> {
+    let v = p.value().map_err(|e| e.to_string())?;
+    let s = v.to_string_lossy().into_owned();
+    s.parse()
+        .map_err(|_| format!("{what}: `{s}` is not a number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        let argv = std::iter::once("x")
+            .chain(list.iter().copied())
+            .map(OsString::from);
+        match parse(argv)? {
+            Parsed::Run(a) => Ok(a),
+            Parsed::Print(_) => Err("printed".into()),
+        }
+    }
+
+    #[test]
+    fn parses_every_option() {
+        let a = args(&[
+            "-o",
+            "passthrough",
+            "--config",
+            "c.json",
+            "--profile",
+            "current",
+            "--state",
+            "s.bin",
+            "--state-every",
+            "5",
+            "--learn",
+            "h1",
+            "-l",
+            "h2",
+            "--detection-time",
+            "event",
+            "--stats",
+            "--max-line-bytes",
+            "10",
+            "--no-progress",
+            "a",
+            "-",
+        ])
+        .expect("valid");
+        assert_eq!(a.output, OutputMode::Passthrough);
+        assert_eq!(a.profile, Some(ProfileName::Current));
+        assert_eq!(a.learn.len(), 2);
+        assert_eq!(a.inputs, [PathBuf::from("a"), PathBuf::from("-")]);
+        assert!(a.detection_time_event && a.stats && !a.progress);
+        assert_eq!((a.state_every_secs, a.max_line_bytes), (5, 10));
+        assert_eq!(args(&[]).expect("valid").inputs, [PathBuf::from("-")]);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        for (list, want) in [
+            (&["--output", "all"][..], "--output: unknown mode `all`"),
+            (&["--profile", "v9"][..], "--profile: unknown profile `v9`"),
+            (
+                &["--detection-time", "later"][..],
+                "--detection-time: unknown value",
+            ),
+            (
+                &["--state-every", "soon"][..],
+                "--state-every: `soon` is not a number",
+            ),
+            (&["--frobnicate"][..], "--frobnicate"),
+            (&["--config"][..], "--config"),
+        ] {
+            let err = args(list).expect_err("invalid");
+            assert!(err.contains(want), "{list:?}: {err}");
+        }
+    }
+}

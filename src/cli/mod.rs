@@ -1,0 +1,295 @@
+//! The command-line host: reads CloudTrail from files, directories or standard input,
+//! runs the detector, and writes NDJSON. Marshalling and I/O only; every decision about
+//! events is the core's.
+
+mod args;
+mod output;
+mod progress;
+mod reader;
+mod source;
+mod state_file;
+
+use std::cell::Cell;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dynamodb_scan_detector::{
+    Config, Context, DetectionTime, Detector, DetectorOptions, InputError, Verdict,
+};
+
+use args::{Args, Parsed};
+use output::Output;
+use progress::Progress;
+use reader::{DocReader, Item};
+use source::Source;
+use state_file::StateFile;
+
+/// Exit statuses.
+const OK: i32 = 0;
+const IO_ERROR: i32 = 1;
+const USAGE: i32 = 2;
+
+/// At most this many bad inputs are listed at the end (all are counted).
+const MAX_LISTED_PROBLEMS: usize = 20;
+
+pub fn main() -> i32 {
+    let args = match args::parse(std::env::args_os()) {
+        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Print(text)) => {
+            let _ = writeln!(io::stdout(), "{text}");
+            return OK;
+        }
+        Err(msg) => return usage_error(&format!("{msg} (see --help)")),
+    };
+    match run(&args) {
+        Ok(status) => status,
+        Err(Fatal::Usage(msg)) => usage_error(&msg),
+        Err(Fatal::Io(msg)) => {
+            eprintln!("dynamodb-scan-detector: {msg}");
+            IO_ERROR
+        }
+    }
+}
+
+fn usage_error(msg: &str) -> i32 {
+    eprintln!("dynamodb-scan-detector: {msg}");
+    USAGE
+}
+
+enum Fatal {
+    Usage(String),
+    Io(String),
+}
+
+fn load_config(args: &Args) -> Result<Config, Fatal> {
+    let mut options = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Fatal::Usage(format!("--config {}: {e}", path.display())))?;
+            serde_json::from_str::<DetectorOptions>(&text).map_err(|e| {
+                Fatal::Usage(format!(
+                    "--config {}: not a valid config document: {e}",
+                    path.display()
+                ))
+            })?
+        }
+        None => DetectorOptions::default(),
+    };
+    if args.profile.is_some() {
+        options.profile = args.profile;
+    }
+    let what = args.config.as_ref().map_or_else(
+        || "config".to_owned(),
+        |p| format!("--config {}", p.display()),
+    );
+    Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))
+}
+
+/// Everything one run accumulates besides the detector.
+struct Run {
+    ctx_event_time: bool,
+    problems: Vec<String>,
+    problem_count: u64,
+    io_failed: bool,
+    bytes: Rc<Cell<u64>>,
+}
+
+impl Run {
+    fn problem(&mut self, msg: String) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.problems.push(msg);
+        }
+    }
+
+    fn context(&self) -> Context {
+        if self.ctx_event_time {
+            Context::event_time()
+        } else {
+            Context::at(now_millis())
+        }
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn run(args: &Args) -> Result<i32, Fatal> {
+    let config = load_config(args)?;
+    let mut state = args
+        .state
+        .clone()
+        .map(|p| StateFile::new(p, args.state_every_secs));
+    let mut detector = match &state {
+        Some(s) => s.load(config).map_err(Fatal::Usage)?,
+        None => Detector::new(config),
+    };
+    detector.set_prefilter(!args.validate_all);
+    let mut run = Run {
+        ctx_event_time: args.detection_time_event,
+        problems: Vec::new(),
+        problem_count: 0,
+        io_failed: false,
+        bytes: Rc::new(Cell::new(0)),
+    };
+
+    let (learn_sources, learn_errors) = source::expand(&args.learn);
+    let (sources, errors) = source::expand(&args.inputs);
+    for (path, e) in learn_errors.iter().chain(&errors) {
+        report_io(&mut run, path, e);
+    }
+    let total: Option<u64> = learn_sources.iter().chain(&sources).map(Source::size).sum();
+    let mut progress = Progress::new(args.progress && io::stderr().is_terminal(), total);
+
+    for src in &learn_sources {
+        read_source(
+            src,
+            args,
+            &mut run,
+            &mut progress,
+            &mut |d, doc, _line, run| {
+                d.learn(doc, run.context());
+                Ok(())
+            },
+            &mut detector,
+            &mut state,
+        )?;
+    }
+
+    let stdout = io::stdout();
+    let flush_each = true;
+    let mut out = Output::new(
+        io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
+        args.output,
+        flush_each,
+    );
+    for src in &sources {
+        let name = src.name();
+        read_source(
+            src,
+            args,
+            &mut run,
+            &mut progress,
+            &mut |d, doc, line, run| {
+                let mut failure = Ok(());
+                let mut index = 0;
+                d.process_each(doc, run.context(), &mut |report| {
+                    index += 1;
+                    if let Verdict::Unparseable(e) = &report.verdict {
+                        let at = if index > 1 {
+                            format!(" (record {index})")
+                        } else {
+                            String::new()
+                        };
+                        run.problem(format!("{name}:{line}{at}: {e}"));
+                    }
+                    let text: &[u8] = match report.verdict {
+                        Verdict::Unparseable(InputError::Utf8(_)) | Verdict::Prefiltered => doc,
+                        _ => report.text.as_bytes(),
+                    };
+                    if failure.is_ok() {
+                        failure = out.event(text, &report.alerts);
+                    }
+                });
+                failure
+            },
+            &mut detector,
+            &mut state,
+        )?;
+    }
+    let detection = if args.detection_time_event {
+        DetectionTime::EventTime
+    } else {
+        DetectionTime::At(now_millis())
+    };
+    let tail = detector.flush(detection);
+    out.documents(&tail)
+        .and_then(|()| out.flush())
+        .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
+    progress.finish();
+
+    if let Some(s) = &mut state {
+        s.save(&detector)
+            .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
+    }
+    if run.problem_count > 0 {
+        eprintln!(
+            "dynamodb-scan-detector: {} input problem(s) skipped and counted:",
+            run.problem_count
+        );
+        for p in &run.problems {
+            eprintln!("  {p}");
+        }
+        if run.problem_count > run.problems.len() as u64 {
+            eprintln!(
+                "  … and {} more",
+                run.problem_count - run.problems.len() as u64
+            );
+        }
+    }
+    if args.stats {
+        let stats = serde_json::to_string(&detector.stats()).unwrap_or_default();
+        eprintln!("{stats}");
+    }
+    Ok(if run.io_failed { IO_ERROR } else { OK })
+}
+
+fn report_io(run: &mut Run, path: &std::path::Path, e: &io::Error) {
+    run.io_failed = true;
+    eprintln!("dynamodb-scan-detector: {}: {e}", path.display());
+}
+
+type Handler<'a> = dyn FnMut(&mut Detector, &[u8], u64, &mut Run) -> io::Result<()> + 'a;
+
+/// Read one source document by document, handing each to `handle`.
+fn read_source(
+    src: &Source,
+    args: &Args,
+    run: &mut Run,
+    progress: &mut Progress,
+    handle: &mut Handler<'_>,
+    detector: &mut Detector,
+    state: &mut Option<StateFile>,
+) -> Result<(), Fatal> {
+    let input = match source::open(src, Rc::clone(&run.bytes)) {
+        Ok(i) => i,
+        Err(e) => {
+            report_io(run, &PathBuf::from(src.name()), &e);
+            return Ok(());
+        }
+    };
+    let name = src.name();
+    let mut docs = DocReader::new(input, args.max_line_bytes, args.max_document_bytes);
+    loop {
+        match docs.next_item() {
+            Ok(None) => break,
+            Ok(Some(Item::Doc { bytes, line })) => {
+                handle(detector, &bytes, line, run)
+                    .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
+            }
+            Ok(Some(Item::TooLong { line, limit })) => {
+                run.problem(format!("{name}:{line}: longer than {limit} bytes, skipped"));
+                detector.skip_input(InputError::TooLarge(limit));
+            }
+            Err(e) => {
+                run.problem(format!(
+                    "{name}: unreadable after {} bytes: {e}",
+                    run.bytes.get()
+                ));
+                detector.skip_input(InputError::Unreadable(e.to_string()));
+                break;
+            }
+        }
+        progress.update(run.bytes.get(), detector.stats().events_in);
+        if let Some(s) = state.as_mut() {
+            s.maybe_save(detector)
+                .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
+        }
+    }
+    Ok(())
+}

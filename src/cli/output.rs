@@ -1,0 +1,185 @@
+//! Writing NDJSON: alerts only, the whole stream, or the stream with alert fields
+//! merged into the events that raised them.
+
+use std::io::{self, Write};
+
+use dynamodb_scan_detector::{Alert, AlertKind};
+use serde_json::Value;
+
+use super::args::OutputMode;
+
+/// The output stream. Flushes after every alert when it is not a terminal, so a
+/// pipeline downstream sees each alert at once.
+pub struct Output<W: Write> {
+    out: W,
+    mode: OutputMode,
+    flush_each_alert: bool,
+    pub lines: u64,
+}
+
+impl<W: Write> Output<W> {
+    pub fn new(out: W, mode: OutputMode, flush_each_alert: bool) -> Self {
+        Output {
+            out,
+            mode,
+            flush_each_alert,
+            lines: 0,
+        }
+    }
+
+    /// One input event (its exact text, or its raw bytes when it is not text) and the
+    /// documents it caused.
+    pub fn event(&mut self, text: &[u8], alerts: &[Alert]) -> io::Result<()> {
+        match self.mode {
+            OutputMode::Alerts => {
+                for a in alerts {
+                    self.line(a.to_json().as_bytes())?;
+                }
+            }
+            OutputMode::Passthrough => {
+                self.line(text)?;
+                for a in alerts {
+                    self.line(a.to_json().as_bytes())?;
+                }
+            }
+            OutputMode::Annotate => {
+                let mut annotated = false;
+                for a in alerts {
+                    if a.kind == AlertKind::NewTerm {
+                        self.line(annotate(text, a).as_bytes())?;
+                        annotated = true;
+                    } else {
+                        self.line(a.to_json().as_bytes())?;
+                    }
+                }
+                if !annotated {
+                    self.line(text)?;
+                }
+            }
+        }
+        if !alerts.is_empty() && self.flush_each_alert {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Documents not tied to an event (summaries at the end of input).
+    pub fn documents(&mut self, alerts: &[Alert]) -> io::Result<()> {
+        for a in alerts {
+            self.line(a.to_json().as_bytes())?;
+        }
+        if !alerts.is_empty() && self.flush_each_alert {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Write one line; raw newlines inside a JSON text are insignificant whitespace and
+    /// become spaces, so every record stays on one line.
+    fn line(&mut self, text: &[u8]) -> io::Result<()> {
+        if memchr::memchr2(b'\n', b'\r', text).is_some() {
+            let flat: Vec<u8> = text
+                .iter()
+                .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+                .collect();
+            self.out.write_all(&flat)?;
+        } else {
+            self.out.write_all(text)?;
+        }
+        self.lines += 1;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The event's own text with the alert's `kibana.*` fields spliced in before its closing
+/// brace: the event's bytes are kept as they were. Non-object text is returned as is.
+pub fn annotate(text: &[u8], alert: &Alert) -> String {
+    let event = String::from_utf8_lossy(text);
+    let trimmed = event.trim_end();
+    let Some(body) = trimmed.strip_suffix('}') else {
+        return event.into_owned();
+    };
+    let empty = body
+        .trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim().is_empty());
+    let mut out = String::with_capacity(text.len() + 2048);
+    out.push_str(body.trim_end());
+    for (i, (k, v)) in alert
+        .document
+        .iter()
+        .filter(|(k, _)| k.starts_with("kibana."))
+        .enumerate()
+    {
+        if i > 0 || !empty {
+            out.push(',');
+        }
+        out.push_str(&Value::String(k.clone()).to_string());
+        out.push(':');
+        out.push_str(&v.to_string());
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn alert() -> Alert {
+        let doc = json!({"event": {"kind": "signal"}, "kibana.alert.uuid": "u", "kibana.alert.new_terms": ["a"]});
+        Alert {
+            kind: AlertKind::NewTerm,
+            document: doc.as_object().cloned().unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn annotation_keeps_the_event_bytes_and_adds_kibana_fields() {
+        let cases = [
+            (
+                r#"{"eventName":"Scan", "x" : 1 }"#,
+                r#"{"eventName":"Scan", "x" : 1,"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#,
+            ),
+            (
+                "{ }",
+                r#"{"kibana.alert.uuid":"u","kibana.alert.new_terms":["a"]}"#,
+            ),
+            ("[1]", "[1]"),
+        ];
+        for (event, want) in cases {
+            let got = annotate(event.as_bytes(), &alert());
+            assert_eq!(got, want);
+            if event.starts_with('{') {
+                serde_json::from_str::<Value>(&got).expect("valid JSON");
+            }
+        }
+    }
+
+    #[test]
+    fn modes_write_the_right_lines() {
+        let a = [alert()];
+        for (mode, want) in [
+            (OutputMode::Alerts, 1),
+            (OutputMode::Passthrough, 3),
+            (OutputMode::Annotate, 2),
+        ] {
+            let mut buf = Vec::new();
+            let mut o = Output::new(&mut buf, mode, true);
+            o.event(b"{\"a\":\n1}", &a).expect("write");
+            o.event(b"{\"b\":2}", &[]).expect("write");
+            assert_eq!(o.lines, want, "{mode:?}");
+            let text = String::from_utf8(buf).expect("utf-8");
+            assert!(
+                text.lines()
+                    .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+                "{text}"
+            );
+        }
+    }
+}

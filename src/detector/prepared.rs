@@ -1,0 +1,138 @@
+//! A matching event, ready to be judged: either the fast raw view of a CloudTrail
+//! record (its full ECS document built only if an alert needs it), or a full ECS event.
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::ecs::cloudtrail::to_ecs;
+use crate::ecs::raw_view::{self, RawView};
+use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm};
+use crate::error::InputError;
+use crate::input::Record;
+use crate::rule::query::Query;
+use crate::rule::terms::{extract, from_values, Extraction};
+use crate::time::{timestamp_from_value, Millis};
+
+use super::{Context, Verdict};
+
+/// Whether `config` lets raw records take the fast path: no exceptions (they may read
+/// any field), new-terms fields the raw view knows, and a time basis it can compute.
+pub fn fast_path_applies(config: &Config) -> bool {
+    config.exceptions.is_empty()
+        && config
+            .new_terms_fields
+            .iter()
+            .all(|f| raw_view::FIELDS.contains(&f.as_str()))
+        && matches!(
+            config.timestamp_override.as_str(),
+            "event.ingested" | "@timestamp"
+        )
+}
+
+// One lives per matching record, on the stack; boxing would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+pub enum Prepared<'a> {
+    Raw {
+        record: Record<'a>,
+        view: RawView,
+        built: Option<SourceEvent>,
+    },
+    Full(SourceEvent),
+}
+
+/// The record as an event the rule query selects, or the verdict on it.
+pub fn prepare<'a>(record: Record<'a>, query: &Query, fast: bool) -> Result<Prepared<'a>, Verdict> {
+    if let Some(fields) = &record.cloudtrail {
+        if !query.matches_cloudtrail(fields) {
+            return Err(Verdict::NotMatched);
+        }
+        if fast {
+            let view = RawView::new(fields);
+            return Ok(Prepared::Raw {
+                record,
+                view,
+                built: None,
+            });
+        }
+    }
+    let map = parse_object(record.text)?;
+    let (doc, form) = if record.cloudtrail.is_some() {
+        (to_ecs(map), SourceForm::CloudTrail)
+    } else if looks_like_ecs(&map) {
+        if !query.matches_ecs(&map) {
+            return Err(Verdict::NotMatched);
+        }
+        (map, SourceForm::Ecs)
+    } else {
+        return Err(Verdict::NotCloudTrail(
+            "neither a CloudTrail record nor an ECS document",
+        ));
+    };
+    Ok(Prepared::Full(SourceEvent {
+        doc,
+        meta: record.meta,
+        form,
+    }))
+}
+
+fn parse_object(text: &str) -> Result<Map<String, Value>, Verdict> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Verdict::NotCloudTrail("not a JSON object")),
+        Err(e) => Err(Verdict::Unparseable(InputError::Json(e.to_string()))),
+    }
+}
+
+impl Prepared<'_> {
+    /// `timestamp_override`, else (with the fallback on) `@timestamp`, else the host's time.
+    pub fn time(&self, config: &Config, ctx: Context) -> Option<Millis> {
+        let field_time = |path: &str| match self {
+            // A raw record's ECS form has `@timestamp` and never `event.ingested`.
+            Prepared::Raw { view, .. } => {
+                (path == "@timestamp").then(|| view.timestamp()).flatten()
+            }
+            Prepared::Full(src) => field::first(&src.doc, path).and_then(timestamp_from_value),
+        };
+        if let Some(t) = field_time(&config.timestamp_override) {
+            return Some(t);
+        }
+        if !config.timestamp_fallback {
+            return None;
+        }
+        field_time("@timestamp").or(ctx.fallback_time)
+    }
+
+    pub fn excepted(&self, config: &Config) -> bool {
+        match self {
+            Prepared::Raw { .. } => false,
+            Prepared::Full(src) => config.exceptions.excepts(&src.doc),
+        }
+    }
+
+    pub fn terms(&self, fields: &[String]) -> Extraction {
+        match self {
+            Prepared::Full(src) => extract(&src.doc, fields),
+            Prepared::Raw { view, .. } => {
+                let values: Vec<Option<Value>> = fields.iter().map(|f| view.field(f)).collect();
+                from_values(fields.len(), |i, out| match &values[i] {
+                    Some(Value::Array(items)) => out.extend(items.iter()),
+                    Some(v) => out.push(v),
+                    None => {}
+                })
+            }
+        }
+    }
+
+    /// The full source event (built on first use for a raw record).
+    pub fn source(&mut self) -> &SourceEvent {
+        match self {
+            Prepared::Full(src) => src,
+            Prepared::Raw { record, built, .. } => built.get_or_insert_with(|| SourceEvent {
+                // The input scan already read this text as a JSON object.
+                doc: parse_object(record.text).map(to_ecs).unwrap_or_default(),
+                meta: record.meta.clone(),
+                form: SourceForm::CloudTrail,
+            }),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The fast path (byte-level pre-check + raw-record view) against the full path (every
+//! record parsed and mapped to ECS): identical alerts, byte for byte, and identical
+//! counts of what matched, on every corpus and on adversarial escapes.
+
+mod common;
+#[path = "tools/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+#[path = "tools/events.rs"]
+#[allow(dead_code)]
+mod events;
+#[path = "tools/rng.rs"]
+#[allow(dead_code)]
+mod rng;
+
+use dynamodb_scan_detector::{Config, Context, DetectionTime, Detector};
+
+/// Alert JSON and the matched-side counts of one run.
+fn run(config: &str, docs: &[Vec<u8>], fast: bool) -> (Vec<String>, [u64; 7]) {
+    let mut d = Detector::new(Config::from_json(config).expect("valid config"));
+    d.set_prefilter(fast);
+    d.set_fast_path(fast);
+    let mut alerts = Vec::new();
+    for doc in docs {
+        alerts.extend(
+            d.process(doc, Context::event_time())
+                .iter()
+                .map(|a| a.to_json()),
+        );
+    }
+    alerts.extend(
+        d.flush(DetectionTime::EventTime)
+            .iter()
+            .map(|a| a.to_json()),
+    );
+    let s = d.stats();
+    s.check().expect("counts add up");
+    (
+        alerts,
+        [
+            s.matched,
+            s.recorded,
+            s.missing_terms,
+            s.no_timestamp,
+            s.new_terms,
+            s.late,
+            s.tracked_terms,
+        ],
+    )
+}
+
+fn same(name: &str, config: &str, docs: &[Vec<u8>]) -> usize {
+    let (fast, fast_counts) = run(config, docs, true);
+    let (full, full_counts) = run(config, docs, false);
+    assert_eq!(
+        fast_counts, full_counts,
+        "{name} {config}: matched-side counts"
+    );
+    assert_eq!(fast.len(), full.len(), "{name} {config}: number of alerts");
+    for (i, (a, b)) in fast.iter().zip(&full).enumerate() {
+        assert_eq!(a, b, "{name} {config}: alert {i}");
+    }
+    fast.len()
+}
+
+const CONFIGS: &[&str] = &[
+    "{}",
+    r#"{"profile":"current"}"#,
+    r#"{"new_terms_fields":["source.ip","aws.cloudtrail.user_identity.type"],"max_signals":3}"#,
+    r#"{"new_terms_fields":["user.id"],"timestamp_override":"@timestamp","timestamp_fallback":false}"#,
+    r#"{"new_terms_fields":["cloud.region","event.id"],"history_window":"1h","max_terms":50}"#,
+];
+
+fn corpus(kind: &str, form: &str, n: u64) -> Vec<Vec<u8>> {
+    let mut buf = Vec::new();
+    corpus::write_to(&mut buf, kind, form, n, 7).expect("generated");
+    buf.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+#[test]
+fn generated_corpora_give_identical_results() {
+    let mut alerts = 0;
+    for kind in ["typical", "scan-heavy", "high-cardinality"] {
+        for form in ["raw", "ecs-nested", "ecs-dotted"] {
+            // Smaller in unoptimised builds, so the suite stays quick; release runs 4,000.
+            let docs = corpus(kind, form, if cfg!(debug_assertions) { 1200 } else { 4000 });
+            for config in CONFIGS {
+                alerts += same(&format!("{kind}/{form}"), config, &docs);
+            }
+        }
+    }
+    assert!(alerts > 500, "{alerts}");
+}
+
+#[test]
+fn real_data_sample_and_fixtures_give_identical_results() {
+    let mut files = common::files(&common::third_party());
+    files.extend(common::files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shapes"),
+    ));
+    files.extend(common::files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipeline-examples/data"),
+    ));
+    let docs: Vec<Vec<u8>> = files
+        .iter()
+        .flat_map(|f| common::documents(&common::read(f)))
+        .collect();
+    for config in CONFIGS {
+        same("all files", config, &docs);
+    }
+}
+
+/// JSON may spell any character as an escape; keys too. None of these may be lost.
+#[test]
+fn adversarial_escapes_give_identical_results() {
+    let scan = |source: &str, name: &str, extra: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2024-03-12T06:22:01Z",{source},{name},"userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/{extra}","accountId":"1","userName":"{extra}"}},"sourceIPAddress":"192.0.2.1","eventID":"id-{extra}"{}}}"#,
+            if extra.contains("fail") { r#","errorCode":"AccessDenied""# } else { "" }
+        )
+        .into_bytes()
+    };
+    let src = r#""eventSource":"dynamodb.amazonaws.com""#;
+    let name = r#""eventName":"Scan""#;
+    let mut docs = vec![
+        scan(src, r#""eventName":"\u0053can""#, "u1"),
+        scan(src, r#""eventName":"\u0053\u0063\u0061\u006e""#, "u2"),
+        scan(r#""eventSource":"\u0064ynamodb.amazonaws.com""#, name, "u3"),
+        scan(r#""event\u0053ource":"dynamodb.amazonaws.com""#, name, "u4"),
+        scan(src, r#""event\u004eame":"Scan""#, "u5"),
+        scan(src, r#""eventName":"Sc\u0061n""#, "u6"),
+        scan(src, r#""eventName":"S\/can""#, "not-a-scan"),
+        scan(src, r#""eventName":"scan""#, "lowercase"),
+        scan(src, name, "fail-1"),
+        scan(src, name, r"back\\slash"),
+        scan(src, name, r"quote\u0022d"),
+        scan(src, name, "uni\u{e9}code"),
+        scan(r#""eventSource":"s3.amazonaws.com","userAgent":"dynamodb.amazonaws.com Scan""#, r#""eventName":"GetObject""#, "decoy"),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"","userName":null,"accountId":{}},"recipientAccountId":"9"}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":["a","b","a"]},"errorCode":"","errorMessage":null}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"bogus","@timestamp":"2024-03-12T06:22:01Z","userIdentity":{"arn":7}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","userIdentity":"not an object","recipientAccountId":"3"}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","errorCode":{"a":null}, "eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"x"}}"#.to_vec(),
+    ];
+    let inner =
+        String::from_utf8(scan(src, r#""eventName":"\u0053can""#, "in-cloudwatch")).expect("utf-8");
+    docs.push(format!(r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":"1","timestamp":1,"message":{}}}]}}"#, serde_json::to_string(&inner).expect("json")).into_bytes());
+    docs.push(br#"{"event.action":"\u0053can","event.provider":"dynamodb.amazonaws.com","event.outcome":"success","event.dataset":"aws.cloudtrail","data_stream.dataset":"aws.cloudtrail","@timestamp":"2024-03-12T06:30:00Z","aws.cloudtrail.user_identity.arn":"ecs-escaped","cloud.account.id":"1","user.name":"e"}"#.to_vec());
+    for config in CONFIGS {
+        same("adversarial", config, &docs);
+    }
+    let (alerts, _) = run("{}", &docs, true);
+    let terms: Vec<String> = alerts
+        .iter()
+        .map(|a| {
+            serde_json::from_str::<serde_json::Value>(a).expect("json")["kibana.alert.new_terms"][0]
+                .to_string()
+        })
+        .collect();
+    for escaped in [
+        "u1",
+        "u2",
+        "u3",
+        "u4",
+        "u5",
+        "u6",
+        "in-cloudwatch",
+        "ecs-escaped",
+    ] {
+        assert!(
+            terms.iter().any(|t| t.contains(escaped)),
+            "{escaped} must alert: {terms:?}"
+        );
+    }
+    for never in ["not-a-scan", "lowercase", "fail-1", "decoy"] {
+        assert!(
+            !terms.iter().any(|t| t.contains(never)),
+            "{never} must not alert"
+        );
+    }
+}
