@@ -5,14 +5,15 @@
 // the module is ready on import and `init` resolves at once.
 export * from "./types.js";
 
+/**
+ * A compiled `WebAssembly.Module`. Typed structurally (the DOM's `WebAssembly.Module`
+ * is an empty interface) so that these declarations need neither the DOM library nor
+ * Node's types.
+ */
+export type CompiledModule = object;
+
 /** What `init` and `initSync` accept: where or what the `.wasm` is. */
-export type InitInput =
-  | string
-  | URL
-  | Response
-  | ArrayBuffer
-  | ArrayBufferView
-  | WebAssembly.Module;
+export type InitInput = string | URL | Response | ArrayBuffer | ArrayBufferView | CompiledModule;
 
 /** Load and instantiate the WebAssembly module (once; later calls return at once). */
 export default function init(
@@ -21,9 +22,5 @@ export default function init(
 export { init };
 /** Instantiate the WebAssembly module synchronously from its bytes or a compiled module. */
 export declare function initSync(
-  module?:
-    | { module: ArrayBuffer | ArrayBufferView | WebAssembly.Module }
-    | ArrayBuffer
-    | ArrayBufferView
-    | WebAssembly.Module,
+  module?: { module: ArrayBuffer | ArrayBufferView | CompiledModule } | ArrayBuffer | ArrayBufferView | CompiledModule,
 ): unknown;

@@ -121,8 +121,11 @@ export interface Alert {
   [field: string]: JsonValue | undefined;
 }
 
-/** What the alert cap held back in one `interval` window. */
-export interface MaxSignalsSummary {
+/**
+ * What the alert cap held back in one `interval` window. (A type alias rather than an
+ * interface, so that it fits the `JsonValue` index signature of `Alert`.)
+ */
+export type MaxSignalsSummary = {
   window_start: string;
   window_end: string;
   max_signals: number;
@@ -131,7 +134,7 @@ export interface MaxSignalsSummary {
   /** The suppressed term tuples (the first 100). */
   suppressed_new_terms: JsonValue[][];
   suppressed_new_terms_truncated: boolean;
-}
+};
 
 /** Counters of one detector; the outcome counts add up to `events_in`. */
 export interface Stats {
