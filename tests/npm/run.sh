@@ -24,7 +24,7 @@ cargo build --locked --release --bin dynamodb-scan-detector
 cli=$ROOT/target/release/dynamodb-scan-detector
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" 2>/dev/null || true' EXIT
 expected=$work/expected
 mkdir -p "$expected"
 

@@ -7,13 +7,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { cases, readInput, expected } = require('./common.cjs');
+const { WORK, cases, readInput, expected } = require('./common.cjs');
 
 const CHROMIUM = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser']
   .find((p) => existsSync(p));
@@ -79,12 +78,14 @@ test('the web build runs in headless Chromium and matches the command line', asy
     res.writeHead(404).end();
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const profile = mkdtempSync(path.join(tmpdir(), 'chromium-'));
+  // The profile lives in run.sh's work directory, which run.sh removes at exit.
+  const profile = mkdtempSync(path.join(WORK, 'chromium-'));
   const browser = spawn(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     `--user-data-dir=${profile}`, `http://127.0.0.1:${server.address().port}/`,
   ], { stdio: 'ignore', detached: true });
+  const exited = new Promise((r) => browser.once('exit', r));
   let timer;
   try {
     const got = await Promise.race([
@@ -102,8 +103,8 @@ test('the web build runs in headless Chromium and matches the command line', asy
     } catch {
       // already gone
     }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     server.closeAllConnections();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 });
