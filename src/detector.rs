@@ -20,16 +20,19 @@ use crate::stats::Stats;
 use crate::time::Millis;
 
 /// Which time an alert's `@timestamp` (the detection time) takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum DetectionTime {
     /// A time the host read from its clock.
     At(Millis),
+    /// The host's clock, read only when an alert is rendered (so a host that passes
+    /// millions of events pays for no clock reads until something alerts).
+    Clock(fn() -> Millis),
     /// The time basis of the event that raised the alert: reproducible output.
     EventTime,
 }
 
 /// What the host passes with each document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Context {
     pub detection_time: DetectionTime,
     /// A time for events that carry none (Fluent Bit's record time, for example).
@@ -40,6 +43,12 @@ impl Context {
     pub fn at(now: Millis) -> Self {
         Context {
             detection_time: DetectionTime::At(now),
+            fallback_time: None,
+        }
+    }
+    pub fn clock(now: fn() -> Millis) -> Self {
+        Context {
+            detection_time: DetectionTime::Clock(now),
             fallback_time: None,
         }
     }
@@ -166,6 +175,7 @@ impl Detector {
         };
         let at = match detection_time {
             DetectionTime::At(t) => t,
+            DetectionTime::Clock(now) => now(),
             DetectionTime::EventTime => self.watermark.unwrap_or(summary.window_end),
         };
         self.stats.summaries += 1;
@@ -301,12 +311,16 @@ impl Detector {
         self.learning_start = Some(start);
         let window = self.config.history_window.millis();
         let learning = watermark < start.saturating_add(self.config.learning_period.millis());
-        let detected_at = match ctx.detection_time {
-            DetectionTime::At(now) => now,
-            DetectionTime::EventTime => t,
+        let mut detected = None;
+        let mut detected_at = || {
+            *detected.get_or_insert_with(|| match ctx.detection_time {
+                DetectionTime::At(now) => now,
+                DetectionTime::Clock(now) => now(),
+                DetectionTime::EventTime => t,
+            })
         };
         for term in &terms {
-            let seen = self.store.observe(term.key, t, window);
+            let seen = self.store.observe(term.key, t, window, watermark);
             if seen == Seen::Late {
                 self.stats.late += 1;
             }
@@ -327,13 +341,13 @@ impl Detector {
                 self.stats.summaries += 1;
                 alerts.push(Alert {
                     kind: AlertKind::CapSummary,
-                    document: self.renderer.cap_summary(&summary, detected_at),
+                    document: self.renderer.cap_summary(&summary, detected_at()),
                 });
             }
             match admission {
                 Admission::Emit => {
                     self.stats.alerts += 1;
-                    let document = self.renderer.new_term(event.source(), term, detected_at);
+                    let document = self.renderer.new_term(event.source(), term, detected_at());
                     alerts.push(Alert {
                         kind: AlertKind::NewTerm,
                         document,

@@ -144,6 +144,11 @@ fn adversarial_escapes_give_identical_results() {
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"bogus","@timestamp":"2024-03-12T06:22:01Z","userIdentity":{"arn":7}}"#.to_vec(),
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","userIdentity":"not an object","recipientAccountId":"3"}"#.to_vec(),
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","errorCode":{"a":null}, "eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"x"}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"first","arn":"dup-last","accountId":"1"}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"s","accountId":"1","sessionContext":{"sessionIssuer":{"userName":"r1"},"sessionIssuer":{"userName":"dup-role"}}}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"t","accountId":"1","sessionContext":{"sessionIssuer":"not an object"}}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"u","accountId":"1","userName":"","sessionContext":{"sessionIssuer":{"userName":{"x":null}}}}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"","@timestamp":1710224521000,"userIdentity":["not","an","object"],"recipientAccountId":"5"}"#.to_vec(),
     ];
     let inner =
         String::from_utf8(scan(src, r#""eventName":"\u0053can""#, "in-cloudwatch")).expect("utf-8");

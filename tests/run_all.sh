@@ -75,4 +75,8 @@ for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-re
 done
 rm -rf "$tmp"
 
+step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"
+cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
+python3 tests/bench/bench.py --quick
+
 printf '\nAll checks passed.\n'

@@ -15,9 +15,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use dynamodb_scan_detector::{
-    Config, Context, DetectionTime, Detector, DetectorOptions, InputError, Verdict,
-};
+use dynamodb_scan_detector::{Config, Context, Detector, DetectorOptions, InputError, Verdict};
 
 use args::{Args, Parsed};
 use output::Output;
@@ -108,7 +106,7 @@ impl Run {
         if self.ctx_event_time {
             Context::event_time()
         } else {
-            Context::at(now_millis())
+            Context::clock(now_millis)
         }
     }
 }
@@ -202,11 +200,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
             &mut state,
         )?;
     }
-    let detection = if args.detection_time_event {
-        DetectionTime::EventTime
-    } else {
-        DetectionTime::At(now_millis())
-    };
+    let detection = run.context().detection_time;
     let tail = detector.flush(detection);
     out.documents(&tail)
         .and_then(|()| out.flush())
@@ -233,7 +227,16 @@ fn run(args: &Args) -> Result<i32, Fatal> {
         }
     }
     if args.stats {
-        let stats = serde_json::to_string(&detector.stats()).unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut stats = serde_json::to_value(detector.stats()).unwrap_or_default();
+        #[cfg(target_arch = "wasm32")]
+        if let Some(map) = stats.as_object_mut() {
+            // Linear memory only grows: its size now is this run's peak footprint.
+            map.insert(
+                "wasm_memory_bytes".into(),
+                (core::arch::wasm32::memory_size(0) * 65_536).into(),
+            );
+        }
         eprintln!("{stats}");
     }
     Ok(if run.io_failed { IO_ERROR } else { OK })
@@ -269,7 +272,7 @@ fn read_source(
         match docs.next_item() {
             Ok(None) => break,
             Ok(Some(Item::Doc { bytes, line })) => {
-                handle(detector, &bytes, line, run)
+                handle(detector, bytes, line, run)
                     .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
             }
             Ok(Some(Item::TooLong { line, limit })) => {
@@ -285,7 +288,9 @@ fn read_source(
                 break;
             }
         }
-        progress.update(run.bytes.get(), detector.stats().events_in);
+        if progress.enabled() {
+            progress.update(run.bytes.get(), detector.stats().events_in);
+        }
         if let Some(s) = state.as_mut() {
             s.maybe_save(detector)
                 .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;

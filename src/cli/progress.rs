@@ -20,6 +20,10 @@ impl Progress {
         }
     }
 
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Redraw at most ten times a second.
     pub fn update(&mut self, bytes: u64, events: u64) {
         if !self.enabled

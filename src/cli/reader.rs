@@ -6,25 +6,60 @@
 //! (a pretty-printed file, an array): it is read whole, up to `max_document` bytes,
 //! and split into its top-level values; if that fails, its lines are used instead, so
 //! a broken first line of an NDJSON file costs one line, not the file.
+//!
+//! Lines are handed out as slices of the reader's own buffer whenever they lie within
+//! it (almost always), so the hot path neither allocates nor copies.
 
 use std::io::{self, BufRead};
+use std::ops::Range;
 
 use serde_json::value::RawValue;
 
-/// One thing read from the input.
+/// One thing read from the input, borrowed until the next call.
 #[derive(Debug, PartialEq)]
-pub enum Item {
+pub enum Item<'a> {
     /// A document and the line it starts on (1-based).
-    Doc { bytes: Vec<u8>, line: u64 },
+    Doc { bytes: &'a [u8], line: u64 },
     /// A line or document over the limit, skipped.
     TooLong { line: u64, limit: usize },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Doc(Range<usize>, u64),
+    TooLong(u64, usize),
 }
 
 enum Mode {
     Start,
     Lines,
-    Buffered(std::vec::IntoIter<Item>),
+    Whole {
+        buf: Vec<u8>,
+        pieces: Vec<Piece>,
+        next: usize,
+    },
     Done,
+}
+
+/// Where the next item is.
+enum Ready {
+    End,
+    TooLong(u64, usize),
+    /// In `self.buf`, starting on this line.
+    Owned(u64),
+    /// The first `len` bytes of the input's buffer, on this line.
+    InInput(usize, u64),
+    /// Piece `i` of a whole document.
+    Piece(usize),
+}
+
+/// A line found by [`DocReader::read_line`].
+enum Line {
+    /// In the input's buffer, `len` bytes long (consumed on the next call).
+    Borrowed(usize),
+    /// Copied into `self.buf`.
+    Copied,
+    TooLong,
 }
 
 /// Reads documents from a stream.
@@ -35,6 +70,7 @@ pub struct DocReader<R> {
     mode: Mode,
     line: u64,
     buf: Vec<u8>,
+    pending_consume: usize,
 }
 
 impl<R: BufRead> DocReader<R> {
@@ -46,68 +82,85 @@ impl<R: BufRead> DocReader<R> {
             mode: Mode::Start,
             line: 0,
             buf: Vec::new(),
+            pending_consume: 0,
         }
     }
 
     /// The next item, `Ok(None)` at the end, or an I/O error (the input is then done).
-    pub fn next_item(&mut self) -> io::Result<Option<Item>> {
+    pub fn next_item(&mut self) -> io::Result<Option<Item<'_>>> {
+        Ok(match self.advance()? {
+            Ready::End => None,
+            Ready::TooLong(line, limit) => Some(Item::TooLong { line, limit }),
+            Ready::Owned(line) => Some(Item::Doc {
+                bytes: &self.buf,
+                line,
+            }),
+            Ready::InInput(len, line) => Some(Item::Doc {
+                bytes: trim_cr(&self.input.fill_buf()?[..len]),
+                line,
+            }),
+            Ready::Piece(i) => match (&self.mode, i) {
+                (Mode::Whole { buf, pieces, .. }, i) => match &pieces[i] {
+                    Piece::Doc(range, line) => Some(Item::Doc {
+                        bytes: &buf[range.clone()],
+                        line: *line,
+                    }),
+                    Piece::TooLong(line, limit) => Some(Item::TooLong {
+                        line: *line,
+                        limit: *limit,
+                    }),
+                },
+                _ => None,
+            },
+        })
+    }
+
+    /// Move to the next item and say where it is (no borrow is held across the loop).
+    fn advance(&mut self) -> io::Result<Ready> {
         loop {
             match &mut self.mode {
-                Mode::Done => return Ok(None),
-                Mode::Buffered(items) => {
-                    let next = items.next();
-                    if next.is_none() {
+                Mode::Done => return Ok(Ready::End),
+                Mode::Whole { pieces, next, .. } => {
+                    if *next >= pieces.len() {
                         self.mode = Mode::Done;
+                        continue;
                     }
-                    return Ok(next);
+                    *next += 1;
+                    return Ok(Ready::Piece(*next - 1));
                 }
                 Mode::Start => {
                     let start_line = self.line + 1;
-                    match self.read_line(self.max_document)? {
-                        None => {
-                            self.mode = Mode::Done;
-                            return Ok(None);
-                        }
-                        Some(false) => {
+                    let limit = self.max_document;
+                    match self.read_line(limit)? {
+                        None => self.mode = Mode::Done,
+                        Some(Line::TooLong) => {
                             self.mode = Mode::Lines;
-                            return Ok(Some(Item::TooLong {
-                                line: start_line,
-                                limit: self.max_document,
-                            }));
+                            return Ok(Ready::TooLong(start_line, limit));
                         }
-                        Some(true) if is_blank(&self.buf) => continue,
-                        Some(true) => {
+                        Some(found) => {
+                            self.own(found);
+                            if is_blank(&self.buf) {
+                                continue;
+                            }
                             if serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf).is_ok() {
                                 self.mode = Mode::Lines;
-                                return Ok(Some(Item::Doc {
-                                    bytes: std::mem::take(&mut self.buf),
-                                    line: start_line,
-                                }));
+                                return Ok(Ready::Owned(start_line));
                             }
-                            let items = self.read_rest_whole(start_line)?;
-                            self.mode = Mode::Buffered(items.into_iter());
+                            self.mode = self.read_rest_whole(start_line)?;
                         }
                     }
                 }
                 Mode::Lines => {
                     let line = self.line + 1;
                     match self.read_line(self.max_line)? {
-                        None => {
-                            self.mode = Mode::Done;
-                            return Ok(None);
-                        }
-                        Some(false) => {
-                            return Ok(Some(Item::TooLong {
-                                line,
-                                limit: self.max_line,
-                            }))
-                        }
-                        Some(true) if is_blank(&self.buf) => continue,
-                        Some(true) => {
-                            return Ok(Some(Item::Doc {
-                                bytes: std::mem::take(&mut self.buf),
-                                line,
-                            }))
+                        None => self.mode = Mode::Done,
+                        Some(Line::TooLong) => return Ok(Ready::TooLong(line, self.max_line)),
+                        Some(Line::Copied) if is_blank(&self.buf) => {}
+                        Some(Line::Copied) => return Ok(Ready::Owned(line)),
+                        Some(Line::Borrowed(len)) => {
+                            if !is_blank(&self.input.fill_buf()?[..len]) {
+                                return Ok(Ready::InInput(len, line));
+                            }
                         }
                     }
                 }
@@ -115,22 +168,27 @@ impl<R: BufRead> DocReader<R> {
         }
     }
 
-    /// Read one line into `buf` (without its newline). `Some(false)` when it was longer
-    /// than `limit` (the rest of it is consumed and dropped), `None` at the end.
-    fn read_line(&mut self, limit: usize) -> io::Result<Option<bool>> {
+    /// Find the next line. `None` at the end. A line within the input's buffer is left
+    /// there (and consumed on the next call); otherwise it is copied into `self.buf`.
+    fn read_line(&mut self, limit: usize) -> io::Result<Option<Line>> {
+        self.input
+            .consume(std::mem::take(&mut self.pending_consume));
+        let chunk = fill(&mut self.input)?;
+        if chunk.is_empty() {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', chunk).filter(|&i| i <= limit) {
+            self.line += 1;
+            self.pending_consume = i + 1;
+            return Ok(Some(Line::Borrowed(i)));
+        }
         self.buf.clear();
         let mut too_long = false;
-        let mut any = false;
         loop {
-            let chunk = match self.input.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let chunk = fill(&mut self.input)?;
             if chunk.is_empty() {
                 break;
             }
-            any = true;
             let (take, found) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i, true),
                 None => (chunk.len(), false),
@@ -148,37 +206,71 @@ impl<R: BufRead> DocReader<R> {
                 break;
             }
         }
-        if !any {
-            return Ok(None);
-        }
         self.line += 1;
         if self.buf.last() == Some(&b'\r') {
             self.buf.pop();
         }
-        Ok(Some(!too_long))
+        Ok(Some(if too_long {
+            Line::TooLong
+        } else {
+            Line::Copied
+        }))
+    }
+
+    /// Make the line just found owned, in `self.buf`.
+    fn own(&mut self, found: Line) {
+        if let Line::Borrowed(len) = found {
+            self.buf.clear();
+            if let Ok(chunk) = self.input.fill_buf() {
+                self.buf.extend_from_slice(trim_cr(&chunk[..len]));
+            }
+        }
     }
 
     /// The first line was not a JSON value on its own: read everything and split it.
-    fn read_rest_whole(&mut self, start_line: u64) -> io::Result<Vec<Item>> {
+    fn read_rest_whole(&mut self, start_line: u64) -> io::Result<Mode> {
+        self.input
+            .consume(std::mem::take(&mut self.pending_consume));
         let mut whole = std::mem::take(&mut self.buf);
         whole.push(b'\n');
-        let mut chunk = Vec::new();
-        let limit = self.max_document as u64 + 1 - whole.len().min(self.max_document) as u64;
+        let limit = (self.max_document + 1).saturating_sub(whole.len()) as u64;
         io::Read::read_to_end(
             &mut <&mut R as io::Read>::take(&mut self.input, limit),
-            &mut chunk,
+            &mut whole,
         )?;
-        whole.extend_from_slice(&chunk);
         if whole.len() > self.max_document {
             // Drain the rest so the input is fully consumed, then report.
             io::copy(&mut self.input, &mut io::sink())?;
-            return Ok(vec![Item::TooLong {
-                line: start_line,
-                limit: self.max_document,
-            }]);
+            let pieces = vec![Piece::TooLong(start_line, self.max_document)];
+            return Ok(Mode::Whole {
+                buf: Vec::new(),
+                pieces,
+                next: 0,
+            });
         }
-        Ok(split_values(&whole, start_line).unwrap_or_else(|| split_lines(&whole, start_line)))
+        let pieces =
+            split_values(&whole, start_line).unwrap_or_else(|| split_lines(&whole, start_line));
+        Ok(Mode::Whole {
+            buf: whole,
+            pieces,
+            next: 0,
+        })
     }
+}
+
+fn fill<R: BufRead>(input: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match input.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // Re-borrow: the retry loop above would otherwise hold the borrow.
+            Ok(_) => return input.fill_buf(),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn trim_cr(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\r").unwrap_or(b)
 }
 
 fn is_blank(b: &[u8]) -> bool {
@@ -187,35 +279,34 @@ fn is_blank(b: &[u8]) -> bool {
 
 /// Top-level JSON values of a buffer, with the line each starts on; `None` if it is not
 /// a sequence of JSON values.
-fn split_values(buf: &[u8], first_line: u64) -> Option<Vec<Item>> {
+fn split_values(buf: &[u8], first_line: u64) -> Option<Vec<Piece>> {
     let mut stream = serde_json::Deserializer::from_slice(buf).into_iter::<&RawValue>();
-    let mut items = Vec::new();
+    let mut pieces = Vec::new();
     let mut line = first_line;
     let mut offset = 0;
     while let Some(next) = stream.next() {
-        let value = next.ok()?;
-        let text = value.get().as_bytes();
-        let start = stream.byte_offset() - text.len();
+        let len = next.ok()?.get().len();
+        let end = stream.byte_offset();
+        let start = end - len;
         line += count_newlines(&buf[offset..start]);
-        items.push(Item::Doc {
-            bytes: text.to_vec(),
-            line,
-        });
-        line += count_newlines(text);
-        offset = stream.byte_offset();
+        pieces.push(Piece::Doc(start..end, line));
+        line += count_newlines(&buf[start..end]);
+        offset = end;
     }
-    Some(items)
+    Some(pieces)
 }
 
-fn split_lines(buf: &[u8], first_line: u64) -> Vec<Item> {
-    buf.split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !is_blank(l))
-        .map(|(i, l)| Item::Doc {
-            bytes: l.strip_suffix(b"\r").unwrap_or(l).to_vec(),
-            line: first_line + i as u64,
-        })
-        .collect()
+fn split_lines(buf: &[u8], first_line: u64) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
+        let end = start + trim_cr(line).len();
+        if !is_blank(line) {
+            pieces.push(Piece::Doc(start..end, first_line + i as u64));
+        }
+        start += line.len() + 1;
+    }
+    pieces
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -226,25 +317,37 @@ fn count_newlines(b: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    fn read_all(input: &str, max_line: usize) -> Vec<Item> {
-        let mut r = DocReader::new(input.as_bytes(), max_line, 1 << 20);
+    #[derive(Debug, PartialEq)]
+    enum Owned {
+        Doc(String, u64),
+        TooLong(u64, usize),
+    }
+
+    fn read_all(input: &str, max_line: usize, capacity: usize) -> Vec<Owned> {
+        let mut r = DocReader::new(
+            io::BufReader::with_capacity(capacity, input.as_bytes()),
+            max_line,
+            1 << 20,
+        );
         let mut out = Vec::new();
         while let Some(item) = r.next_item().expect("in-memory read") {
-            out.push(item);
+            out.push(match item {
+                Item::Doc { bytes, line } => {
+                    Owned::Doc(String::from_utf8_lossy(bytes).into_owned(), line)
+                }
+                Item::TooLong { line, limit } => Owned::TooLong(line, limit),
+            });
         }
         out
     }
 
-    fn doc(s: &str, line: u64) -> Item {
-        Item::Doc {
-            bytes: s.as_bytes().to_vec(),
-            line,
-        }
+    fn doc(s: &str, line: u64) -> Owned {
+        Owned::Doc(s.to_owned(), line)
     }
 
     #[test]
     fn recognises_ndjson_and_whole_documents() {
-        let cases: Vec<(&str, Vec<Item>)> = vec![
+        let cases: Vec<(&str, Vec<Owned>)> = vec![
             (
                 "{\"a\":1}\n\n{\"b\":2}\r\n",
                 vec![doc("{\"a\":1}", 1), doc("{\"b\":2}", 3)],
@@ -266,14 +369,21 @@ mod tests {
                 vec![doc("{\"a\":1}", 3), doc("not json", 4), doc("{\"c\":3}", 5)],
             ),
             (
-                "broken {\n{\"a\":1}\n",
+                "broken {\r\n{\"a\":1}\n",
                 vec![doc("broken {", 1), doc("{\"a\":1}", 2)],
             ),
             ("", vec![]),
             ("\n \n", vec![]),
         ];
-        for (input, want) in cases {
-            assert_eq!(read_all(input, 1 << 20), want, "{input:?}");
+        // Tiny buffers force lines across buffer boundaries (the copying path).
+        for capacity in [8 * 1024, 7, 3, 1] {
+            for (input, want) in &cases {
+                assert_eq!(
+                    &read_all(input, 1 << 20, capacity),
+                    want,
+                    "{input:?} with a {capacity}-byte buffer"
+                );
+            }
         }
     }
 
@@ -281,14 +391,16 @@ mod tests {
     fn long_lines_are_skipped_and_reading_goes_on() {
         let long = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
         let input = format!("{{\"first\":1}}\n{long}\n{{\"after\":1}}\n");
-        let got = read_all(&input, 50);
-        assert_eq!(
-            got,
-            vec![
-                doc("{\"first\":1}", 1),
-                Item::TooLong { line: 2, limit: 50 },
-                doc("{\"after\":1}", 3)
-            ]
-        );
+        for capacity in [8 * 1024, 16] {
+            let got = read_all(&input, 50, capacity);
+            assert_eq!(
+                got,
+                vec![
+                    doc("{\"first\":1}", 1),
+                    Owned::TooLong(2, 50),
+                    doc("{\"after\":1}", 3)
+                ]
+            );
+        }
     }
 }

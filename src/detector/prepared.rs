@@ -34,7 +34,7 @@ pub fn fast_path_applies(config: &Config) -> bool {
 pub enum Prepared<'a> {
     Raw {
         record: Record<'a>,
-        view: RawView,
+        view: RawView<'a>,
         built: Option<SourceEvent>,
     },
     Full(SourceEvent),

@@ -3,12 +3,20 @@
 //! raw fields (borrowed, already located by the input scan) with exactly the mapping
 //! rules of [`super::cloudtrail::to_ecs`], so no JSON tree of the record is built.
 //! The full ECS document is built only when an alert is rendered.
+//!
+//! `userIdentity` is read into a borrowed struct of the keys the mapping uses; if that
+//! fails (not an object, duplicate keys, …) it is parsed and pruned as a whole, exactly
+//! as the full mapping does, so the two paths can never disagree.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::cloudtrail::{prune, source_ip, timestamp, Caller};
-use crate::input::CloudTrailFields;
-use crate::time::{timestamp_from_value, Millis};
+use super::cloudtrail::{prune, source_ip, Caller};
+use crate::input::{raw_str, CloudTrailFields};
+use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
 /// ECS fields the fast path can produce. Any other new-terms field takes the full path.
 pub const FIELDS: &[&str] = &[
@@ -26,60 +34,165 @@ pub const FIELDS: &[&str] = &[
     "event.id",
 ];
 
-/// The values a raw record gives to the fast-path fields (pruned, as Elastic would).
-pub struct RawView {
-    user_identity: Option<Value>,
-    recipient_account_id: Option<Value>,
-    aws_region: Option<Value>,
-    source_ip_address: Option<Value>,
-    event_id: Option<Value>,
-    timestamp: Option<Value>,
+#[derive(Deserialize, Default)]
+struct IdentityFields<'a> {
+    #[serde(borrow, default)]
+    arn: Option<&'a RawValue>,
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<&'a RawValue>,
+    #[serde(rename = "accessKeyId", borrow, default)]
+    access_key_id: Option<&'a RawValue>,
+    #[serde(rename = "invokedBy", borrow, default)]
+    invoked_by: Option<&'a RawValue>,
+    #[serde(rename = "userName", borrow, default)]
+    user_name: Option<&'a RawValue>,
+    #[serde(rename = "principalId", borrow, default)]
+    principal_id: Option<&'a RawValue>,
+    #[serde(rename = "accountId", borrow, default)]
+    account_id: Option<&'a RawValue>,
+    #[serde(rename = "sessionContext", borrow, default)]
+    session_context: Option<&'a RawValue>,
 }
 
-fn value(raw: Option<&serde_json::value::RawValue>) -> Option<Value> {
-    raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+#[derive(Deserialize)]
+struct SessionFields<'a> {
+    #[serde(rename = "sessionIssuer", borrow, default)]
+    session_issuer: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct IssuerFields<'a> {
+    #[serde(rename = "userName", borrow, default)]
+    user_name: Option<&'a RawValue>,
+}
+
+enum Identity<'a> {
+    Fields(IdentityFields<'a>),
+    /// The whole `userIdentity`, parsed and pruned.
+    Whole(Option<Value>),
+}
+
+/// A raw record's view of the fast-path fields.
+pub struct RawView<'a> {
+    fields: CloudTrailFields<'a>,
+    identity: Identity<'a>,
+}
+
+/// A raw value as the mapping would keep it: parsed, pruned (`None` when empty).
+fn value(raw: Option<&RawValue>) -> Option<Value> {
+    let raw = raw?;
+    if let Some(s) = raw_str(raw) {
+        return (!s.is_empty()).then(|| Value::String(s.into_owned()));
+    }
+    serde_json::from_str::<Value>(raw.get())
+        .ok()
         .and_then(|v| prune(v, 0))
 }
 
-impl RawView {
-    pub fn new(f: &CloudTrailFields<'_>) -> Self {
+impl<'a> RawView<'a> {
+    pub fn new(fields: &CloudTrailFields<'a>) -> Self {
+        let identity = match fields.user_identity.map(object_fields::<IdentityFields>) {
+            None => Identity::Fields(IdentityFields::default()),
+            Some(Some(f)) => Identity::Fields(f),
+            Some(None) => Identity::Whole(value(fields.user_identity)),
+        };
         RawView {
-            user_identity: value(f.user_identity),
-            recipient_account_id: value(f.recipient_account_id),
-            aws_region: value(f.aws_region),
-            source_ip_address: value(f.source_ip_address),
-            event_id: value(f.event_id),
-            timestamp: timestamp(
-                value(f.event_time).as_ref(),
-                value(f.shipper_timestamp).as_ref(),
-            ),
+            fields: *fields,
+            identity,
         }
     }
 
     /// The value of a fast-path ECS field (`None` when absent). Unknown fields are absent;
     /// check [`FIELDS`] first.
     pub fn field(&self, path: &str) -> Option<Value> {
-        let caller = Caller::new(self.user_identity.as_ref());
-        let v = match path {
-            "aws.cloudtrail.user_identity.arn" => caller.get("arn"),
-            "aws.cloudtrail.user_identity.type" => caller.get("type"),
-            "aws.cloudtrail.user_identity.access_key_id" => caller.get("accessKeyId"),
-            "aws.cloudtrail.user_identity.invoked_by" => caller.get("invokedBy"),
-            "aws.cloudtrail.recipient_account_id" => self.recipient_account_id.as_ref(),
-            "cloud.account.id" => caller.account_id(self.recipient_account_id.as_ref()),
-            "cloud.region" => self.aws_region.as_ref(),
-            "user.name" => caller.user_name(),
-            "user.id" => caller.get("principalId"),
-            "source.address" => self.source_ip_address.as_ref(),
-            "source.ip" => return self.source_ip_address.as_ref().and_then(source_ip),
-            "event.id" => self.event_id.as_ref(),
-            _ => None,
-        };
-        v.cloned()
+        let f = &self.fields;
+        match path {
+            "aws.cloudtrail.recipient_account_id" => value(f.recipient_account_id),
+            "cloud.region" => value(f.aws_region),
+            "source.address" => value(f.source_ip_address),
+            "source.ip" => value(f.source_ip_address).as_ref().and_then(source_ip),
+            "event.id" => value(f.event_id),
+            identity_path => self.identity_field(identity_path),
+        }
     }
 
-    /// `@timestamp` as the mapping sets it, as a time.
+    fn identity_field(&self, path: &str) -> Option<Value> {
+        match &self.identity {
+            Identity::Whole(whole) => {
+                let caller = Caller::new(whole.as_ref());
+                let recipient = value(self.fields.recipient_account_id);
+                match path {
+                    "aws.cloudtrail.user_identity.arn" => caller.get("arn").cloned(),
+                    "aws.cloudtrail.user_identity.type" => caller.get("type").cloned(),
+                    "aws.cloudtrail.user_identity.access_key_id" => {
+                        caller.get("accessKeyId").cloned()
+                    }
+                    "aws.cloudtrail.user_identity.invoked_by" => caller.get("invokedBy").cloned(),
+                    "cloud.account.id" => caller.account_id(recipient.as_ref()).cloned(),
+                    "user.name" => caller.user_name().cloned(),
+                    "user.id" => caller.get("principalId").cloned(),
+                    _ => None,
+                }
+            }
+            Identity::Fields(id) => match path {
+                "aws.cloudtrail.user_identity.arn" => value(id.arn),
+                "aws.cloudtrail.user_identity.type" => value(id.kind),
+                "aws.cloudtrail.user_identity.access_key_id" => value(id.access_key_id),
+                "aws.cloudtrail.user_identity.invoked_by" => value(id.invoked_by),
+                // The caller's account, else the recipient's (AWS services have none).
+                "cloud.account.id" => {
+                    value(id.account_id).or_else(|| value(self.fields.recipient_account_id))
+                }
+                // `userName`, else (assumed roles) the session issuer's: the role name.
+                "user.name" => value(id.user_name).or_else(|| issuer_user_name(id.session_context)),
+                "user.id" => value(id.principal_id),
+                _ => None,
+            },
+        }
+    }
+
+    /// `@timestamp` as the mapping sets it, as a time: `eventTime`, else a shipper's
+    /// `@timestamp` on the record.
     pub fn timestamp(&self) -> Option<Millis> {
-        self.timestamp.as_ref().and_then(timestamp_from_value)
+        let from_event_time = self
+            .fields
+            .event_time
+            .and_then(raw_str)
+            .and_then(|s: Cow<'_, str>| parse_timestamp(&s));
+        match from_event_time {
+            Some(t) => Some(t),
+            None => value(self.fields.shipper_timestamp)
+                .as_ref()
+                .and_then(timestamp_from_value),
+        }
+    }
+}
+
+/// A JSON object read into a borrowed struct; `None` when it is not an object (serde would
+/// otherwise accept an array for a struct) or the struct refuses it (duplicate keys).
+fn object_fields<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Option<T> {
+    if !raw.get().starts_with('{') {
+        return None;
+    }
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// `sessionContext.sessionIssuer.userName`, where both levels are objects. Shapes the
+/// borrowed structs refuse (duplicate keys, …) are read as whole values instead.
+fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
+    let raw = session_context?;
+    let borrowed = object_fields::<SessionFields>(raw)
+        .map(|s| s.session_issuer.map(object_fields::<IssuerFields>));
+    match borrowed {
+        Some(None) => None,
+        Some(Some(Some(issuer))) => value(issuer.user_name),
+        _ => {
+            let session = value(Some(raw))?;
+            session
+                .get("sessionIssuer")?
+                .as_object()?
+                .get("userName")
+                .cloned()
+        }
     }
 }

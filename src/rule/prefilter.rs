@@ -13,6 +13,16 @@
 
 use memchr::memmem::Finder;
 
+/// Container keys: documents holding them are split, never rejected whole.
+const CONTAINER_KEYS: [&str; 6] = [
+    "\"Records\"",
+    "\"logEvents\"",
+    "\"awslogs\"",
+    "\"detail\"",
+    "\"_source\"",
+    "\"hits\"",
+];
+
 /// Pre-compiled searchers.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
@@ -20,6 +30,9 @@ pub struct Prefilter {
     dynamodb: Finder<'static>,
     escape: Finder<'static>,
     containers: [Finder<'static>; 6],
+    /// Every needle at once: when none occurs, the document is rejected after one pass.
+    #[cfg(not(target_family = "wasm"))]
+    any: aho_corasick::AhoCorasick,
 }
 
 impl Default for Prefilter {
@@ -28,14 +41,12 @@ impl Default for Prefilter {
             scan: Finder::new("Scan"),
             dynamodb: Finder::new("dynamodb"),
             escape: Finder::new("\\u"),
-            containers: [
-                Finder::new("\"Records\""),
-                Finder::new("\"logEvents\""),
-                Finder::new("\"awslogs\""),
-                Finder::new("\"detail\""),
-                Finder::new("\"_source\""),
-                Finder::new("\"hits\""),
-            ],
+            containers: CONTAINER_KEYS.map(Finder::new),
+            #[cfg(not(target_family = "wasm"))]
+            any: aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(["Scan", "\\u"].iter().chain(CONTAINER_KEYS.iter()))
+                .unwrap_or_else(|_| unreachable!("eight short literal needles always build")),
         }
     }
 }
@@ -43,6 +54,16 @@ impl Default for Prefilter {
 impl Prefilter {
     /// `false` only when `doc` is a single record that cannot match the rule query.
     pub fn may_match(&self, doc: &[u8]) -> bool {
+        #[cfg(not(target_family = "wasm"))]
+        if !self.any.is_match(doc) {
+            let object = doc.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+            return !object || std::str::from_utf8(doc).is_err();
+        }
+        self.careful(doc)
+    }
+
+    /// The same decision, one needle at a time.
+    fn careful(&self, doc: &[u8]) -> bool {
         if self.scan.find(doc).is_some() && self.dynamodb.find(doc).is_some() {
             return true;
         }
@@ -115,6 +136,7 @@ mod tests {
         );
         for (doc, want) in cases {
             assert_eq!(p.may_match(doc.as_bytes()), *want, "{doc}");
+            assert_eq!(p.careful(doc.as_bytes()), *want, "{doc}");
         }
     }
 }

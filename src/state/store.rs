@@ -1,15 +1,16 @@
 //! The bounded first-seen store: term key → time of its latest occurrence.
 //!
 //! Layout, chosen for a small, flat footprint (about 35 bytes per term at a million):
-//! a slab of 24-byte nodes `{key, last_seen, prev, next}` threaded on one intrusive
+//! a chunked slab of 24-byte nodes `{key, last_seen, prev, next}` threaded on one intrusive
 //! doubly-linked list in order of update (most recent at the head), and a hashbrown
 //! `HashTable<u32>` of slab indices keyed by the term key. Every operation is O(1):
 //!
 //! * **lookup/update** hashes once and moves the node to the head;
-//! * **expiry** pops from the tail while the tail's `last_seen` is older than the
-//!   history window behind the newest time seen (no scan; an out-of-order node
-//!   that stops the sweep early is still judged correctly on lookup, because
-//!   novelty compares times, and is swept when it reaches the tail);
+//! * **expiry**: a term is forgotten once its latest occurrence is more than the
+//!   history window behind the newest time seen (the watermark). The sweep pops such
+//!   terms from the tail without a scan; one that an out-of-order update left behind a
+//!   newer node is treated as forgotten on lookup all the same, so what the detector
+//!   decides never depends on how far the sweep has got;
 //! * **eviction** at `max_terms` removes the tail: the term whose latest matching
 //!   event arrived longest ago.
 //!
@@ -18,6 +19,7 @@
 
 use hashbrown::HashTable;
 
+use super::slab::Slab;
 use crate::time::Millis;
 
 const NIL: u32 = u32::MAX;
@@ -39,7 +41,7 @@ pub enum Seen {
     Expired,
     /// Seen within the window: not new; its time moves forward.
     Repeat,
-    /// Older than the term's latest occurrence: never alerts, state unchanged.
+    /// Older than the term's latest (unexpired) occurrence: never alerts, state unchanged.
     Late,
 }
 
@@ -60,7 +62,7 @@ pub struct StoreCounters {
 #[derive(Debug, Clone)]
 pub struct TermStore {
     table: HashTable<u32>,
-    nodes: Vec<Node>,
+    nodes: Slab<Node>,
     free: u32,
     head: u32,
     tail: u32,
@@ -74,7 +76,7 @@ impl TermStore {
     pub fn new(capacity: usize) -> Self {
         TermStore {
             table: HashTable::new(),
-            nodes: Vec::new(),
+            nodes: Slab::default(),
             free: NIL,
             head: NIL,
             tail: NIL,
@@ -98,22 +100,29 @@ impl TermStore {
 
     /// Judge an occurrence of `key` at time `t` against a history of `window`
     /// milliseconds, and record it (the store keeps the latest occurrence).
-    pub fn observe(&mut self, key: u64, t: Millis, window: Millis) -> Seen {
+    ///
+    /// `watermark` is the newest time seen so far (this occurrence included). A term whose
+    /// latest occurrence is more than the window before the watermark is expired: it is
+    /// forgotten whether or not the sweep has reached it yet, so an out-of-order
+    /// occurrence of it is judged new, exactly as if the sweep had removed it.
+    pub fn observe(&mut self, key: u64, t: Millis, window: Millis, watermark: Millis) -> Seen {
         let nodes = &self.nodes;
-        if let Some(&idx) = self.table.find(key, |&i| nodes[i as usize].key == key) {
-            let node = &mut self.nodes[idx as usize];
+        if let Some(&idx) = self.table.find(key, |&i| nodes[i].key == key) {
+            let node = &mut self.nodes[idx];
+            let expired = t.saturating_sub(node.last_seen) > window
+                || watermark.saturating_sub(node.last_seen) > window;
+            if expired {
+                self.counters.expired += 1;
+                node.last_seen = t;
+                self.move_to_head(idx);
+                return Seen::Expired;
+            }
             if t < node.last_seen {
                 return Seen::Late;
             }
-            let seen = if t.saturating_sub(node.last_seen) > window {
-                self.counters.expired += 1;
-                Seen::Expired
-            } else {
-                Seen::Repeat
-            };
             node.last_seen = t;
             self.move_to_head(idx);
-            return seen;
+            return Seen::Repeat;
         }
         self.insert(key, t);
         Seen::First
@@ -123,8 +132,8 @@ impl TermStore {
     pub fn last_seen(&self, key: u64) -> Option<Millis> {
         let nodes = &self.nodes;
         self.table
-            .find(key, |&i| nodes[i as usize].key == key)
-            .map(|&i| nodes[i as usize].last_seen)
+            .find(key, |&i| nodes[i].key == key)
+            .map(|&i| nodes[i].last_seen)
     }
 
     /// Drop terms, from the least recently updated, whose latest occurrence is more
@@ -132,7 +141,7 @@ impl TermStore {
     pub fn expire(&mut self, now: Millis, window: Millis) -> usize {
         let mut dropped = 0;
         while self.tail != NIL {
-            let node = self.nodes[self.tail as usize];
+            let node = self.nodes[self.tail];
             if now.saturating_sub(node.last_seen) <= window {
                 break;
             }
@@ -150,7 +159,7 @@ impl TermStore {
             if cursor == NIL {
                 return None;
             }
-            let node = self.nodes[cursor as usize];
+            let node = self.nodes[cursor];
             cursor = node.prev;
             Some((node.key, node.last_seen))
         })
@@ -159,8 +168,8 @@ impl TermStore {
     /// Re-insert a term while restoring (oldest first), evicting if over capacity.
     pub fn restore_entry(&mut self, key: u64, last_seen: Millis) {
         let nodes = &self.nodes;
-        if let Some(&idx) = self.table.find(key, |&i| nodes[i as usize].key == key) {
-            let node = &mut self.nodes[idx as usize];
+        if let Some(&idx) = self.table.find(key, |&i| nodes[i].key == key) {
+            let node = &mut self.nodes[idx];
             node.last_seen = node.last_seen.max(last_seen);
             self.move_to_head(idx);
         } else {
@@ -170,8 +179,7 @@ impl TermStore {
 
     /// Approximate heap bytes held (for the memory-per-term figure).
     pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+        self.nodes.capacity_bytes() + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 
     fn insert(&mut self, key: u64, t: Millis) {
@@ -187,16 +195,15 @@ impl TermStore {
         };
         let idx = if self.free != NIL {
             let idx = self.free;
-            self.free = self.nodes[idx as usize].next;
-            self.nodes[idx as usize] = node;
+            self.free = self.nodes[idx].next;
+            self.nodes[idx] = node;
             idx
         } else {
             self.nodes.push(node);
             (self.nodes.len() - 1) as u32
         };
         let nodes = &self.nodes;
-        self.table
-            .insert_unique(key, idx, |&i| nodes[i as usize].key);
+        self.table.insert_unique(key, idx, |&i| nodes[i].key);
         self.link_head(idx);
         self.len += 1;
     }
@@ -205,12 +212,12 @@ impl TermStore {
         if idx == NIL {
             return;
         }
-        let key = self.nodes[idx as usize].key;
+        let key = self.nodes[idx].key;
         if let Ok(entry) = self.table.find_entry(key, |&i| i == idx) {
             entry.remove();
         }
         self.unlink(idx);
-        self.nodes[idx as usize].next = self.free;
+        self.nodes[idx].next = self.free;
         self.free = idx;
         self.len -= 1;
     }
@@ -225,12 +232,12 @@ impl TermStore {
     fn link_head(&mut self, idx: u32) {
         let old = self.head;
         {
-            let n = &mut self.nodes[idx as usize];
+            let n = &mut self.nodes[idx];
             n.prev = NIL;
             n.next = old;
         }
         if old != NIL {
-            self.nodes[old as usize].prev = idx;
+            self.nodes[old].prev = idx;
         } else {
             self.tail = idx;
         }
@@ -238,14 +245,14 @@ impl TermStore {
     }
 
     fn unlink(&mut self, idx: u32) {
-        let Node { prev, next, .. } = self.nodes[idx as usize];
+        let Node { prev, next, .. } = self.nodes[idx];
         if prev != NIL {
-            self.nodes[prev as usize].next = next;
+            self.nodes[prev].next = next;
         } else {
             self.head = next;
         }
         if next != NIL {
-            self.nodes[next as usize].prev = prev;
+            self.nodes[next].prev = prev;
         } else {
             self.tail = prev;
         }

@@ -17,14 +17,18 @@ const wasi = new WASI({
   version: 'preview1',
   args: ['dynamodb-scan-detector', ...args],
   env: {},
+  // Paths given on the command line (config, state) are host paths: map the host's root.
+  preopens: { '/': '/' },
   stdin,
   stdout,
   stderr: 2,
-  returnOnExit: true,
+  // The module ends with proc_exit: let it end this process. (Node 20's returnOnExit
+  // unwinding has been seen to crash V8 after long runs with a large memory.)
+  returnOnExit: false,
 });
 const wasm = await WebAssembly.compile(await readFile(module));
 const instance = await WebAssembly.instantiate(wasm, wasi.getImportObject());
-const code = wasi.start(instance);
+wasi.start(instance);
+// Reached only if the module returns from _start without calling proc_exit.
 closeSync(stdin);
 closeSync(stdout);
-process.exit(code);

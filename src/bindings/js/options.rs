@@ -170,10 +170,10 @@ impl CallOptions {
         Ok(out)
     }
 
-    /// The detection time, reading the JS clock if that is the source.
+    /// The detection time; the JS clock is read only when an alert is rendered.
     pub fn detection_time(&self) -> DetectionTime {
         match self.detection_time {
-            When::Clock => DetectionTime::At(Date::now() as Millis),
+            When::Clock => DetectionTime::Clock(js_now),
             When::Event => DetectionTime::EventTime,
             When::At(t) => DetectionTime::At(t),
         }
@@ -186,6 +186,11 @@ impl CallOptions {
             fallback_time: self.fallback_time,
         }
     }
+}
+
+/// `Date.now()`: the JS clock (`SystemTime::now()` panics on wasm32-unknown-unknown).
+fn js_now() -> Millis {
+    Date::now() as Millis
 }
 
 fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
