@@ -102,6 +102,7 @@ pub struct Detector {
     stats: Stats,
     prefilter: Option<Prefilter>,
     fast_path: bool,
+    nesting_limit: usize,
 }
 
 impl Detector {
@@ -116,6 +117,7 @@ impl Detector {
             stats: Stats::default(),
             prefilter: Some(Prefilter::default()),
             fast_path: prepared::fast_path_applies(&config),
+            nesting_limit: crate::input::nesting::MAX_NESTING,
             config,
         }
     }
@@ -136,6 +138,18 @@ impl Detector {
     /// (every matching record is mapped to a full ECS document). Alerts are the same.
     pub fn set_fast_path(&mut self, on: bool) {
         self.fast_path = on && prepared::fast_path_applies(&self.config);
+    }
+
+    /// Count records whose JSON nests deeper than `limit` levels as unparseable
+    /// ([`InputError::TooDeep`]) instead of building a tree of them. Every host has a
+    /// limit of [`crate::input::nesting::MAX_NESTING`] (100); a host with a small call
+    /// stack (Fluent Bit's WAMR) sets a lower one. `None` or a higher value keeps 100.
+    /// Only records that may reach a tree-building step are measured: raw CloudTrail
+    /// records the query rejects never are. Not part of the snapshot.
+    pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
+        self.nesting_limit = limit.map_or(crate::input::nesting::MAX_NESTING, |l| {
+            l.min(crate::input::nesting::MAX_NESTING)
+        });
     }
 
     /// Process one document and report on each of its records, in order.
@@ -289,10 +303,11 @@ impl Detector {
         mode: Mode,
         alerts: &mut Vec<Alert>,
     ) -> Verdict {
-        let mut event = match prepared::prepare(record, &self.query, self.fast_path) {
-            Ok(event) => event,
-            Err(verdict) => return verdict,
-        };
+        let mut event =
+            match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
+                Ok(event) => event,
+                Err(verdict) => return verdict,
+            };
         self.stats.matched += 1;
         if event.excepted(&self.config) {
             return Verdict::Excepted;

@@ -43,7 +43,7 @@ cargo fmt --all --check
 
 for target in "" wasm32-unknown-unknown wasm32-wasip1; do
   step "cargo clippy ${target:-native} -D warnings"
-  cargo clippy --locked --all-targets ${target:+--target "$target"} -- -D warnings
+  cargo clippy --locked --all-targets --all-features ${target:+--target "$target"} -- -D warnings
 done
 
 step "native tests"
@@ -74,6 +74,10 @@ for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-re
   done
 done
 rm -rf "$tmp"
+
+step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm host (Node's WASI)"
+cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
+node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 
 step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"
 cargo bench --locked --bench core -- --sample-count 3 --sample-size 3

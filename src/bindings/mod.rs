@@ -1,6 +1,11 @@
-//! Host bindings: marshalling between a host's types and the core, nothing else.
-//! Every detection decision is the core's; a binding only converts arguments in,
-//! results out, and core errors into the host's errors.
+//! Host bindings: thin layers that give the core its bytes and time and hand its
+//! results back in a host's terms (marshalling only: every detection decision is the
+//! core's). Each is compiled only for its own target.
+
+/// Fluent Bit's `filter_wasm` (wasm32-wasip1, feature `fluent-bit`). Its
+/// platform-independent parts are also compiled for native unit tests.
+#[cfg(any(all(target_os = "wasi", feature = "fluent-bit"), test))]
+pub mod fluent_bit;
 
 /// The wasm-bindgen API of the npm package (`Detector` for JavaScript).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

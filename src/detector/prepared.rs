@@ -41,11 +41,24 @@ pub enum Prepared<'a> {
 }
 
 /// The record as an event the rule query selects, or the verdict on it.
-pub fn prepare<'a>(record: Record<'a>, query: &Query, fast: bool) -> Result<Prepared<'a>, Verdict> {
+/// `nesting_limit`: see [`super::Detector::set_nesting_limit`].
+pub fn prepare<'a>(
+    record: Record<'a>,
+    query: &Query,
+    fast: bool,
+    nesting_limit: usize,
+) -> Result<Prepared<'a>, Verdict> {
     if let Some(fields) = &record.cloudtrail {
         if !query.matches_cloudtrail(fields) {
             return Err(Verdict::NotMatched);
         }
+    }
+    // Every path from here may build a tree of the whole record (the fast path when it
+    // renders an alert), so the depth is checked once, before any of them.
+    if crate::input::nesting::exceeds(record.text, nesting_limit) {
+        return Err(Verdict::Unparseable(InputError::TooDeep(nesting_limit)));
+    }
+    if let Some(fields) = &record.cloudtrail {
         if fast {
             let view = RawView::new(fields);
             return Ok(Prepared::Raw {

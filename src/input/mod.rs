@@ -14,6 +14,7 @@
 
 pub mod batch;
 mod cloudwatch;
+pub mod nesting;
 
 use std::borrow::Cow;
 

@@ -1,0 +1,312 @@
+//! One filter instance: the detector, the module's settings, the reused output buffer
+//! and the counters. Platform-independent, so it is tested natively; `exports` only
+//! turns Fluent Bit's pointers into a [`Record`] and a [`Reply`] back into a pointer.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::files::{self, Persistence};
+use super::options::{DetectionClock, Options};
+use super::output::{self, ErrorRecord, Kind};
+use crate::time::Millis;
+use crate::{Alert, Context, DetectionTime, Detector, Verdict};
+
+/// Which exported function is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every record out; the one that raised alerts carries them under one key.
+    Annotate,
+    /// Only alerts out; every other record dropped.
+    AlertsOnly,
+}
+
+/// The record as the host delivered it.
+#[derive(Debug, Clone, Copy)]
+pub enum Record<'a> {
+    Bytes(&'a [u8]),
+    /// The host passed no usable pointer (its copy into the module failed); the length
+    /// it announced.
+    Missing(u32),
+}
+
+/// What to hand back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// The record as it came in (the host's own NUL-terminated copy may be returned).
+    Unchanged,
+    /// An empty string: Fluent Bit drops the record.
+    Drop,
+    /// [`Filter::output`]: one JSON object followed by a NUL byte.
+    Output,
+}
+
+/// What the module itself counted (the detector counts the rest).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Counters {
+    pub calls: u64,
+    /// Records the detector could not read (whole or in part): invalid UTF-8 or JSON,
+    /// nesting past `max_nesting`, a broken container. Also in the detector's counts.
+    pub unjudged: u64,
+    /// Records the host could not copy into the module (null pointer).
+    pub missing: u64,
+    /// Records that were not valid JSON (annotate: replaced by an error object).
+    pub not_json: u64,
+    /// Valid JSON that was not an object (annotate: wrapped in an error object).
+    pub not_object: u64,
+    /// Records with invalid UTF-8, passed on with U+FFFD in place of the bad bytes.
+    pub repaired_utf8: u64,
+    /// Annotate: records that got the alerts key.
+    pub annotated: u64,
+    /// Alerts-only: records that became one alert document.
+    pub alert_records: u64,
+    /// Alerts-only: records that caused several documents and became a bundle.
+    pub bundles: u64,
+}
+
+/// One filter instance (one per `[FILTER]` section in Fluent Bit 4.1.2 and later).
+pub struct Filter {
+    detector: Detector,
+    options: Options,
+    pub(super) persistence: Option<Persistence>,
+    out: Vec<u8>,
+    pub(super) counters: Counters,
+    log: Box<dyn FnMut(&str)>,
+}
+
+impl Filter {
+    /// Start from the files in `home`; report through `log` (one line per message).
+    pub fn start(home: Option<&Path>, now: Millis, log: Box<dyn FnMut(&str)>) -> Self {
+        let mut log = prefixed(log);
+        let startup = files::start(home, now, &mut log);
+        Filter {
+            detector: startup.detector,
+            options: startup.options,
+            persistence: startup.persistence,
+            out: Vec::new(),
+            counters: Counters::default(),
+            log: Box::new(log),
+        }
+    }
+
+    /// Filter one record. `record_time` is Fluent Bit's record time, used only for
+    /// events that carry no time of their own; `now` is the wall clock.
+    pub fn call(
+        &mut self,
+        mode: Mode,
+        record: Record<'_>,
+        record_time: Option<Millis>,
+        now: Millis,
+    ) -> Reply {
+        self.counters.calls += 1;
+        let reply = match record {
+            Record::Missing(len) => self.missing(mode, len),
+            Record::Bytes(bytes) => self.judge(mode, bytes, record_time, now),
+        };
+        if let Some(p) = &mut self.persistence {
+            p.tick(now, &self.detector, &mut *self.log);
+        }
+        reply
+    }
+
+    /// The text of the last [`Reply::Output`], NUL-terminated.
+    pub fn output(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Copy `bytes` into the output buffer, NUL-terminated (for hosts whose record copy
+    /// lacks the terminator).
+    pub fn set_output(&mut self, bytes: &[u8]) -> &[u8] {
+        self.out.clear();
+        self.out.extend_from_slice(bytes);
+        self.out.push(0);
+        &self.out
+    }
+
+    /// Counters as one JSON object, NUL-terminated, in the output buffer.
+    pub fn stats(&mut self) -> &[u8] {
+        #[derive(Serialize)]
+        struct All<'a> {
+            detector: crate::Stats,
+            fluent_bit: &'a Counters,
+            snapshots_written: u64,
+            snapshot_errors: u64,
+        }
+        let all = All {
+            detector: self.detector.stats(),
+            fluent_bit: &self.counters,
+            snapshots_written: self.persistence.as_ref().map_or(0, |p| p.written),
+            snapshot_errors: self.persistence.as_ref().map_or(0, |p| p.errors),
+        };
+        self.out.clear();
+        if serde_json::to_writer(&mut self.out, &all).is_err() {
+            self.out.clear();
+            self.out.extend_from_slice(b"{}");
+        }
+        self.out.push(0);
+        &self.out
+    }
+
+    fn missing(&mut self, mode: Mode, len: u32) -> Reply {
+        self.counters.missing += 1;
+        let n = self.counters.missing;
+        self.notice(n, &format!("Fluent Bit passed a null record pointer ({len} bytes): its copy into the module failed; the record is lost"));
+        match mode {
+            Mode::AlertsOnly => Reply::Drop,
+            Mode::Annotate => {
+                let reason = "the host could not copy the record into the module";
+                output::error_object(&mut self.out, reason, ErrorRecord::Length(len), &[]);
+                self.finish()
+            }
+        }
+    }
+
+    fn judge(
+        &mut self,
+        mode: Mode,
+        bytes: &[u8],
+        record_time: Option<Millis>,
+        now: Millis,
+    ) -> Reply {
+        let ctx = Context {
+            detection_time: match self.options.detection_time {
+                DetectionClock::Clock => DetectionTime::At(now),
+                DetectionClock::Event => DetectionTime::EventTime,
+            },
+            fallback_time: record_time,
+        };
+        let mut alerts: Vec<Alert> = Vec::new();
+        let mut error = None;
+        let mut recorded = false;
+        let mut prefiltered = false;
+        self.detector.process_each(bytes, ctx, &mut |report| {
+            if let Verdict::Unparseable(e) = &report.verdict {
+                error.get_or_insert_with(|| e.to_string());
+            }
+            recorded |= report.verdict == Verdict::Recorded;
+            prefiltered |= report.verdict == Verdict::Prefiltered;
+            alerts.extend(report.alerts);
+        });
+        // The detector parsed (so validated) the whole text unless it was unparseable
+        // or its byte-level pre-check rejected it unread.
+        let validated = error.is_none() && !prefiltered;
+        if let Some(e) = &error {
+            self.counters.unjudged += 1;
+            let n = self.counters.unjudged;
+            let fate = match mode {
+                Mode::AlertsOnly => "dropped",
+                Mode::Annotate => "passed on (as an error object if it is not a JSON object)",
+            };
+            self.notice(n, &format!("a record was not judged: {e}; {fate}"));
+        }
+        if recorded {
+            if let Some(p) = &mut self.persistence {
+                p.mark_dirty();
+            }
+        }
+        match mode {
+            Mode::AlertsOnly if alerts.is_empty() => Reply::Drop,
+            Mode::AlertsOnly => {
+                if alerts.len() == 1 {
+                    self.counters.alert_records += 1;
+                } else {
+                    self.counters.bundles += 1;
+                }
+                output::alerts_only(&mut self.out, &alerts);
+                self.finish()
+            }
+            Mode::Annotate => self.annotate(bytes, validated, &alerts),
+        }
+    }
+
+    fn annotate(&mut self, bytes: &[u8], validated: bool, alerts: &[Alert]) -> Reply {
+        // Fast path: the detector parsed the whole text as one object.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if validated && first == Some(&b'{') {
+            if alerts.is_empty() {
+                return Reply::Unchanged;
+            }
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                self.counters.annotated += 1;
+                output::splice(&mut self.out, text, alerts);
+                return self.finish();
+            }
+        }
+        let record = output::classify(bytes);
+        let repaired = matches!(record.text, std::borrow::Cow::Owned(_));
+        if repaired {
+            self.counters.repaired_utf8 += 1;
+        }
+        match record.kind {
+            Kind::Object if !repaired && alerts.is_empty() => Reply::Unchanged,
+            Kind::Object => {
+                if alerts.is_empty() {
+                    self.out.clear();
+                    self.out.extend_from_slice(record.text.as_bytes());
+                } else {
+                    self.counters.annotated += 1;
+                    output::splice(&mut self.out, &record.text, alerts);
+                }
+                self.finish()
+            }
+            Kind::OtherJson => {
+                self.counters.not_object += 1;
+                let reason = "the record is not a JSON object";
+                output::error_object(
+                    &mut self.out,
+                    reason,
+                    ErrorRecord::Json(&record.text),
+                    alerts,
+                );
+                self.finish()
+            }
+            Kind::Invalid(reason) => {
+                self.counters.not_json += 1;
+                output::error_object(
+                    &mut self.out,
+                    &reason,
+                    ErrorRecord::Text(&record.text),
+                    alerts,
+                );
+                self.finish()
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Reply {
+        self.out.push(0);
+        Reply::Output
+    }
+
+    /// Per-record problems are reported the 1st, 10th, 100th… time, never flooding.
+    fn notice(&mut self, count: u64, message: &str) {
+        if is_power_of_ten(count) {
+            (self.log)(&format!("{message} [{count} so far]"));
+        }
+    }
+}
+
+fn prefixed(mut log: Box<dyn FnMut(&str)>) -> impl FnMut(&str) {
+    move |line: &str| {
+        log(&format!(
+            "[dynamodb-scan-detector {}] {line}",
+            crate::VERSION
+        ))
+    }
+}
+
+fn is_power_of_ten(mut n: u64) -> bool {
+    while n >= 10 && n % 10 == 0 {
+        n /= 10;
+    }
+    n == 1
+}
+
+/// Fluent Bit's record time (seconds cut to 32 bits, nanoseconds) as milliseconds;
+/// `None` for the zero time, which Fluent Bit never stamps on a real record.
+pub fn record_time(sec: u32, nsec: u32) -> Option<Millis> {
+    if sec == 0 && nsec == 0 {
+        return None;
+    }
+    Some(i64::from(sec) * 1000 + i64::from(nsec.min(999_999_999)) / 1_000_000)
+}

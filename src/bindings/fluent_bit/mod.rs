@@ -1,0 +1,58 @@
+//! The detector as a Fluent Bit `filter_wasm` module (`wasm32-wasip1`, Fluent Bit
+//! 4.1.2 or later, `Event_Format json`), built with
+//! `cargo build --release --lib --target wasm32-wasip1 --features fluent-bit`.
+//!
+//! # Which function to use
+//!
+//! * **`dynamodb_scan_annotate`** passes every record on. A record that raised alerts
+//!   gets one more top-level key, `dynamodb_scan_alerts`: an array of the alert
+//!   documents (Kibana-shaped, usually one). Records are otherwise returned byte for
+//!   byte. Use it when the records go on to their usual destination anyway and alerts
+//!   are to be routed off the same stream (`rewrite_tag` on
+//!   `$dynamodb_scan_alerts[0]['kibana.alert.uuid']`, or `grep`).
+//! * **`dynamodb_scan_alerts_only`** drops every record except those that raised alerts,
+//!   which it replaces with the alert document itself. Use it on a copy of the
+//!   candidates (a `rewrite_tag` copy of `eventName: Scan` records) whose only purpose
+//!   is detection. When one record raised several documents (an S3
+//!   `{"Records":[…]}` object with several new principals, or a cap summary closing
+//!   a window together with a new alert), the one record out is
+//!   `{"dynamodb_scan_alerts":[…]}`, since Fluent Bit takes at most one record back.
+//!
+//! # Files (in the first `Accessible_Paths` directory, all optional)
+//!
+//! * [`CONFIG_FILE`]: the detector's config document, shared with every other host.
+//! * [`OPTIONS_FILE`]: this module's settings ([`options::Options`]).
+//! * [`SNAPSHOT_FILE`]: the state, restored at start and written periodically when
+//!   `snapshot_every` is set.
+//!
+//! Messages go to stderr (which is Fluent Bit's), never to stdout.
+//!
+//! # Guarantees
+//!
+//! Each call returns one valid JSON object or an empty string, never traps on any input
+//! (null pointer, invalid UTF-8 or JSON, any size or depth), and reuses one output buffer.
+
+pub mod files;
+pub mod filter;
+pub mod options;
+pub mod output;
+
+#[cfg(all(target_os = "wasi", feature = "fluent-bit"))]
+mod exports;
+
+#[cfg(test)]
+mod tests;
+
+pub use filter::{record_time, Counters, Filter, Mode, Record, Reply};
+pub use options::{DetectionClock, Options};
+
+/// The detector's config document.
+pub const CONFIG_FILE: &str = "dynamodb-scan-detector.json";
+/// This module's own settings.
+pub const OPTIONS_FILE: &str = "dynamodb-scan-detector.fluent-bit.json";
+/// The state snapshot.
+pub const SNAPSHOT_FILE: &str = "dynamodb-scan-detector.snapshot";
+/// The one key the annotate function adds (and alerts-only bundles use).
+pub const ALERTS_KEY: &str = "dynamodb_scan_alerts";
+/// The one key of the object that stands in for an unreadable record (annotate).
+pub const ERROR_KEY: &str = "dynamodb_scan_detector_error";
