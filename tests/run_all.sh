@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints for all three targets, the native
-# tests, and the WebAssembly builds. Installs what it needs first (idempotent), so it
-# works on a fresh machine. Usage: bash tests/run_all.sh
+# tests, the JavaScript API (Node and headless Chromium), the npm package against the
+# command line, and the WebAssembly builds. Installs what it needs first (idempotent:
+# wasm targets, the wasm-bindgen CLI, Chromium; pinned npm packages into scratch
+# directories), so it works on a fresh machine. Usage: bash tests/run_all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,27 @@ for t in wasm32-unknown-unknown wasm32-wasip1; do
   grep -qx "$t" <<<"$installed" || rustup target add "$t"
 done
 
+step "tools: wasm-bindgen CLI at the Cargo.lock version, Node and npm, Chromium"
+wbv=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$wbv" ]; then
+  # The CLI must equal the crate's version exactly. `--locked` fails on registries that
+  # lack a dependency version pinned in the CLI's own lockfile; the version stays pinned.
+  cargo install wasm-bindgen-cli --version "$wbv" --locked ||
+    cargo install wasm-bindgen-cli --version "$wbv"
+fi
+command -v wasm-bindgen-test-runner >/dev/null || fail "wasm-bindgen-test-runner is not on PATH (~/.cargo/bin)"
+command -v node >/dev/null && command -v npm >/dev/null ||
+  fail "Node.js (>= 18) and npm are required for the npm package"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+  fail "Node.js >= 18 is required, found $(node --version)"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver
+  else
+    fail "chromium and chromium-driver are required: apt-get install chromium chromium-driver (as root)"
+  fi
+fi
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -25,6 +48,12 @@ done
 
 step "native tests"
 cargo test --locked
+
+step "JavaScript API in Node and headless Chromium (wasm-bindgen-test, wasm32-unknown-unknown)"
+CHROMEDRIVER=$(command -v chromedriver) cargo test --locked --target wasm32-unknown-unknown
+
+step "npm package: build, pack, install; require, import, web build, stream, browser, TypeScript vs the CLI"
+bash tests/npm/run.sh
 
 for target in wasm32-unknown-unknown wasm32-wasip1; do
   step "build $target (release)"

@@ -12,6 +12,7 @@
 //! needs, read without building a JSON tree, so that records which cannot match are
 //! rejected cheaply.
 
+pub mod batch;
 mod cloudwatch;
 pub mod json_check;
 pub mod lenient;

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds the npm package `dynamodb-scan-detector` without wasm-pack:
+#   cargo build (wasm32-unknown-unknown, release)
+#   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
+#   -> wasm-opt -Oz from npm's binaryen (pinned, installed into target/npm-tools)
+#   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
+#   -> with --pack, an installable tarball target/npm/dynamodb-scan-detector-<v>.tgz
+#
+# Usage: bash src/bindings/js/build-npm.sh [--pack] [--no-opt | --require-opt]
+#   --no-opt       skip wasm-opt (the package works, the .wasm is larger and slower)
+#   --require-opt  fail if wasm-opt cannot be installed (default: warn and skip)
+# Environment: NPM_OUT (package dir), NPM_TOOLS (scratch dir for binaryen),
+#   WASM_OPT (a wasm-opt to use instead; binaryen >= 116 only: Debian's 108 breaks
+#   wasm-bindgen output).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+ROOT=$PWD
+SRC=$ROOT/src/bindings/js/npm
+OUT=${NPM_OUT:-$ROOT/target/npm/dynamodb-scan-detector}
+TOOLS=${NPM_TOOLS:-$ROOT/target/npm-tools}
+NAME=dynamodb_scan_detector
+BINARYEN_VERSION=132.0.0
+# The features Rust's wasm32 output uses; wasm-opt must accept all of them.
+OPT_FLAGS=(-Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
+  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types
+  --enable-mutable-globals)
+
+die() { printf 'build-npm: %s\n' "$*" >&2; exit 1; }
+note() { printf 'build-npm: %s\n' "$*" >&2; }
+
+opt=auto
+pack=0
+for arg in "$@"; do
+  case $arg in
+    --pack) pack=1 ;;
+    --no-opt) opt=no ;;
+    --require-opt) opt=yes ;;
+    *) die "unknown argument $arg (known: --pack, --no-opt, --require-opt)" ;;
+  esac
+done
+
+# 1. The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+[ -n "$want" ] || die "wasm-bindgen is not in Cargo.lock"
+have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') ||
+  die "the wasm-bindgen CLI is not installed: cargo install wasm-bindgen-cli --version $want"
+[ "$have" = "$want" ] ||
+  die "wasm-bindgen CLI is $have but Cargo.lock has $want: cargo install wasm-bindgen-cli --version $want --force"
+
+# 2. The module.
+cargo build --locked --release --lib --target wasm32-unknown-unknown
+wasm=target/wasm32-unknown-unknown/release/$NAME.wasm
+
+# 3. The package directory: the hand-written sources, then both wasm-bindgen builds.
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp -R "$SRC"/. "$OUT"/
+for target in nodejs web; do
+  dir=$OUT/${target%js}
+  wasm-bindgen --target "$target" --no-typescript --out-dir "$dir" --out-name "$NAME" "$wasm"
+  # The generated JS points at .d.ts files that --no-typescript does not write.
+  sed -i '/@ts-self-types=/d' "$dir/$NAME.js"
+done
+printf '{ "type": "commonjs" }\n' >"$OUT/node/package.json"
+printf '{ "type": "module" }\n' >"$OUT/web/package.json"
+
+# 4. wasm-opt from npm's binaryen (never Debian's binaryen 108: it renumbers the
+#    externref table wasm-bindgen exports, and the module then fails to load).
+wasm_opt=${WASM_OPT:-$TOOLS/node_modules/.bin/wasm-opt}
+if [ "$opt" != no ] && [ -z "${WASM_OPT:-}" ] && ! "$wasm_opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*} "; then
+  mkdir -p "$TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >&2 ||
+    note "could not install binaryen@$BINARYEN_VERSION from npm"
+fi
+optimised="not optimised by wasm-opt"
+if [ "$opt" = no ]; then
+  note "skipping wasm-opt (--no-opt)"
+elif opt_version=$("$wasm_opt" --version 2>/dev/null); then
+  major=$(sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p' <<<"$opt_version")
+  [ "${major:-0}" -ge 116 ] || die "$wasm_opt is binaryen ${major:-?}; it breaks wasm-bindgen output (need >= 116)"
+  for dir in "$OUT/node" "$OUT/web"; do
+    "$wasm_opt" "${OPT_FLAGS[@]}" "$dir/${NAME}_bg.wasm" -o "$dir/${NAME}_bg.opt.wasm"
+    mv "$dir/${NAME}_bg.opt.wasm" "$dir/${NAME}_bg.wasm"
+  done
+  optimised="optimised with \`wasm-opt -Oz\` (binaryen $major)"
+elif [ "$opt" = yes ]; then
+  die "wasm-opt is not available (binaryen@$BINARYEN_VERSION from npm, or WASM_OPT)"
+else
+  note "WARNING: wasm-opt is not available; the .wasm is not optimised"
+fi
+
+# 5. Version and the measured size of the .wasm into package.json and the README.
+version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+web_wasm=$OUT/web/${NAME}_bg.wasm
+raw=$(wc -c <"$web_wasm" | tr -d ' ')
+gz=$(gzip -9 -c "$web_wasm" | wc -c | tr -d ' ')
+kib() { awk -v b="$1" 'BEGIN { printf "%.0f KiB", b / 1024 }'; }
+sed -i "s/\"version\": \"0.0.0-placeholder\"/\"version\": \"$version\"/" "$OUT/package.json"
+sed -i -e "s/{{VERSION}}/$version/g" -e "s/{{WASM_RAW}}/$raw bytes ($(kib "$raw"))/g" \
+  -e "s/{{WASM_GZIP}}/$gz bytes ($(kib "$gz"))/g" -e "s/{{WASM_OPT}}/$optimised/g" "$OUT/README.md"
+if grep -q '{{' "$OUT/README.md" "$OUT/package.json"; then
+  die "a placeholder was left in README.md or package.json"
+fi
+
+# 6. The CommonJS build must load.
+node -e "const m = require(process.argv[1]); if (m.Detector.version() !== process.argv[2]) process.exit(1)" \
+  "$OUT/node/index.cjs" "$version" || die "the built package does not load in Node"
+note "package: $OUT (wasm $raw bytes, gzip -9 $gz bytes; $optimised)"
+
+# 7. The tarball.
+if [ "$pack" = 1 ]; then
+  tarball=$(cd "$(dirname "$OUT")" && npm pack --silent "$OUT" | tail -n 1)
+  note "tarball: $(dirname "$OUT")/$tarball"
+  printf '%s\n' "$(dirname "$OUT")/$tarball"
+fi

@@ -1,0 +1,212 @@
+//! The `Detector` class JavaScript sees: one core [`Detector`] plus default call
+//! options. Each method converts its arguments, calls the core once, and converts
+//! the result; nothing here decides anything about detection.
+
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+use super::marshal;
+use super::options::{CallOptions, DetectorSettings, InputShape, OutputShape};
+use super::{error, verdict};
+use crate::input::batch;
+use crate::{Alert, Config, Detector, VERSION};
+
+#[wasm_bindgen(js_name = Detector)]
+pub struct JsDetector {
+    core: Detector,
+    defaults: CallOptions,
+}
+
+#[wasm_bindgen(js_class = Detector)]
+impl JsDetector {
+    /// `new Detector(config?, options?)`: `config` is the configuration document as an
+    /// object or JSON text (absent: the defaults); `options` sets the defaults of every
+    /// call (`detectionTime`, …) and `validateAll` (parse and classify every record).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, options: JsValue) -> Result<JsDetector, JsValue> {
+        let core = Detector::new(parse_config(&config)?);
+        JsDetector::with_settings(core, &options)
+    }
+
+    /// Judge one document (a record, an S3 `{"Records":[…]}` file, an array, an
+    /// EventBridge or CloudWatch envelope, an ECS document); the alerts it caused.
+    pub fn process(&mut self, event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let doc = marshal::input_bytes(&event, "process")?;
+        let opts = self.options(&options)?;
+        alerts_out(self.core.process(&doc, opts.context()), opts)
+    }
+
+    /// Judge a batch: NDJSON (one document per line) or one JSON document.
+    #[wasm_bindgen(js_name = processBatch)]
+    pub fn process_batch(&mut self, batch: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let bytes = marshal::input_bytes(&batch, "processBatch")?;
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        let mut alerts = Vec::new();
+        each_document(opts.input, &bytes, &mut |doc| {
+            alerts.extend(self.core.process(doc, ctx));
+        });
+        alerts_out(alerts, opts)
+    }
+
+    /// Like `processBatch`, reporting on every record: `{record, verdict, reason?,
+    /// alerts}`, where `record` is the record's exact JSON text. With
+    /// `output: 'ndjson'`: the records, each followed by the alerts it caused, as
+    /// NDJSON text (the passthrough stream).
+    #[wasm_bindgen(js_name = processRecords)]
+    pub fn process_records(
+        &mut self,
+        batch: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let bytes = marshal::input_bytes(&batch, "processRecords")?;
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        if opts.output == OutputShape::Ndjson {
+            let mut text = String::with_capacity(bytes.len() + 2);
+            each_document(opts.input, &bytes, &mut |doc| {
+                self.core.process_each(doc, ctx, &mut |report| {
+                    verdict::passthrough(&report, doc, &mut text);
+                });
+            });
+            return Ok(JsValue::from_str(&text));
+        }
+        let mut reports = Vec::new();
+        each_document(opts.input, &bytes, &mut |doc| {
+            self.core.process_each(doc, ctx, &mut |report| {
+                reports.push(verdict::report(report, doc));
+            });
+        });
+        marshal::value(&Value::Array(reports))
+    }
+
+    /// Record a batch (as `processBatch` reads it) as history, never alerting.
+    pub fn learn(&mut self, batch: JsValue, options: JsValue) -> Result<(), JsValue> {
+        let bytes = marshal::input_bytes(&batch, "learn")?;
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        each_document(opts.input, &bytes, &mut |doc| self.core.learn(doc, ctx));
+        Ok(())
+    }
+
+    /// End of input: the summary of the current window if the alert cap held
+    /// alerts back in it (at most one document).
+    pub fn flush(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = self.options(&options)?;
+        alerts_out(self.core.flush(opts.detection_time()), opts)
+    }
+
+    /// The whole state as versioned, checksummed bytes.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.core.snapshot()
+    }
+
+    /// `Detector.restore(bytes, config?, options?)`: a detector with the state saved
+    /// by `snapshot()`. Throws a `SnapshotError` on corrupt or incompatible bytes.
+    pub fn restore(
+        bytes: JsValue,
+        config: JsValue,
+        options: JsValue,
+    ) -> Result<JsDetector, JsValue> {
+        if bytes.as_string().is_some() || !bytes.is_object() {
+            return Err(error::type_error(format!(
+                "restore: expected the Uint8Array from snapshot(), got {}",
+                marshal::type_name(&bytes)
+            )));
+        }
+        let bytes = marshal::input_bytes(&bytes, "restore")?;
+        let core = Detector::restore(parse_config(&config)?, &bytes).map_err(error::snapshot)?;
+        JsDetector::with_settings(core, &options)
+    }
+
+    /// The counters, as a plain object.
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        let stats = serde_json::to_value(self.core.stats()).unwrap_or(Value::Object(Map::new()));
+        marshal::value(&stats)
+    }
+
+    /// The effective configuration, every key filled in.
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        config_value(self.core.config())
+    }
+
+    /// Heap bytes held by the first-seen store.
+    #[wasm_bindgen(js_name = stateBytes)]
+    pub fn state_bytes(&self) -> f64 {
+        self.core.state_bytes() as f64
+    }
+
+    /// The package (crate) version.
+    pub fn version() -> String {
+        VERSION.to_owned()
+    }
+
+    /// The default configuration document, every key filled in.
+    #[wasm_bindgen(js_name = defaultConfig)]
+    pub fn default_config() -> Result<JsValue, JsValue> {
+        config_value(&Config::default())
+    }
+}
+
+impl JsDetector {
+    fn with_settings(mut core: Detector, options: &JsValue) -> Result<JsDetector, JsValue> {
+        let settings = DetectorSettings::parse(options)?;
+        core.set_prefilter(!settings.validate_all);
+        Ok(JsDetector {
+            core,
+            defaults: settings.defaults,
+        })
+    }
+
+    fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
+        CallOptions::parse(value, self.defaults)
+    }
+}
+
+/// Cut a batch into documents the way the `input` option says.
+fn each_document<'a>(shape: InputShape, bytes: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
+    match shape {
+        InputShape::Auto => batch::documents(bytes, out),
+        InputShape::Ndjson => batch::non_blank_lines(bytes).for_each(out),
+    }
+}
+
+/// Alerts in the shape the `output` option asks for.
+fn alerts_out(alerts: Vec<Alert>, opts: CallOptions) -> Result<JsValue, JsValue> {
+    match opts.output {
+        OutputShape::Objects => marshal::alerts(alerts),
+        OutputShape::Ndjson => {
+            let mut text = String::new();
+            for alert in &alerts {
+                text.push_str(&alert.to_json());
+                text.push('\n');
+            }
+            Ok(JsValue::from_str(&text))
+        }
+    }
+}
+
+/// A config from an object, JSON text, or nothing (the defaults).
+fn parse_config(value: &JsValue) -> Result<Config, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Config::default());
+    }
+    let text = match value.as_string() {
+        Some(text) => text,
+        None if value.is_object() && !js_sys::Array::is_array(value) => {
+            marshal::stringify(value, "config")?
+        }
+        None => {
+            return Err(error::type_error(format!(
+                "config must be an object or a JSON string, got {}",
+                marshal::type_name(value)
+            )))
+        }
+    };
+    Config::from_json(&text).map_err(error::config)
+}
+
+fn config_value(config: &Config) -> Result<JsValue, JsValue> {
+    let options = serde_json::to_value(config.to_options()).unwrap_or(Value::Object(Map::new()));
+    marshal::value(&options)
+}

@@ -1,0 +1,153 @@
+'use strict';
+// A Node Transform stream around one Detector: NDJSON bytes (or objects) in, alerts
+// (or the passthrough stream: every record followed by the alerts it caused) out.
+// Backpressure is the Transform's own: a chunk is judged only when the readable
+// side has room, so a slow consumer slows the producer instead of filling memory.
+// At the end of input the stream flushes the detector, emitting the summary of
+// the last alert-cap window if the cap held alerts back in it.
+
+const { Transform } = require('node:stream');
+const { Detector } = require('./node/index.cjs');
+
+const NEWLINE = 0x0a;
+const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+const KNOWN = [
+  'detector', 'config', 'emit', 'input', 'output', 'detectionTime', 'fallbackTime',
+  'flush', 'maxLineBytes', 'highWaterMark', 'readableHighWaterMark',
+  'writableHighWaterMark',
+];
+
+function oneOf(name, value, choices) {
+  if (!choices.includes(value)) {
+    throw new TypeError(
+      `DetectorStream: \`${name}\` must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+class DetectorStream extends Transform {
+  constructor(options = {}) {
+    for (const key of Object.keys(options)) {
+      if (!KNOWN.includes(key)) {
+        throw new TypeError(`DetectorStream: unknown option \`${key}\` (known: ${KNOWN.join(', ')})`);
+      }
+    }
+    const emit = oneOf('emit', options.emit ?? 'alerts', ['alerts', 'passthrough']);
+    const input = oneOf('input', options.input ?? 'ndjson', ['ndjson', 'objects']);
+    const output = oneOf('output', options.output ?? 'objects', ['objects', 'ndjson']);
+    const sizes = {};
+    for (const key of ['highWaterMark', 'readableHighWaterMark', 'writableHighWaterMark']) {
+      if (options[key] !== undefined) sizes[key] = options[key];
+    }
+    super({ ...sizes, writableObjectMode: input === 'objects', readableObjectMode: output === 'objects' });
+    if (options.detector !== undefined && options.config !== undefined) {
+      throw new TypeError('DetectorStream: pass `detector` or `config`, not both');
+    }
+    /** The detector this stream feeds (its stats, snapshot, …); the caller frees it. */
+    this.detector = options.detector ?? new Detector(options.config);
+    this._emit = emit;
+    this._input = input;
+    this._output = output;
+    this._flushAtEnd = options.flush ?? true;
+    this._maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this._call = { input: 'ndjson' };
+    if (options.detectionTime !== undefined) this._call.detectionTime = options.detectionTime;
+    if (options.fallbackTime !== undefined) this._call.fallbackTime = options.fallbackTime;
+    this._pending = null;
+  }
+
+  _transform(chunk, encoding, callback) {
+    try {
+      if (this._input === 'objects') {
+        this._judgeObject(chunk);
+      } else {
+        this._judgeBytes(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  _flush(callback) {
+    try {
+      if (this._pending !== null) {
+        const rest = this._pending;
+        this._pending = null;
+        this._judgeLines(rest);
+      }
+      if (this._flushAtEnd) {
+        this._pushAlerts(this.detector.flush(this._options()));
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Cut complete lines off the byte stream; keep the unfinished last line. */
+  _judgeBytes(chunk) {
+    const end = chunk.lastIndexOf(NEWLINE);
+    if (end < 0) {
+      this._pending = this._pending === null ? chunk : Buffer.concat([this._pending, chunk]);
+      if (this._pending.length > this._maxLineBytes) {
+        throw new RangeError(`DetectorStream: a line is longer than maxLineBytes (${this._maxLineBytes})`);
+      }
+      return;
+    }
+    const head = chunk.subarray(0, end + 1);
+    const lines = this._pending === null ? head : Buffer.concat([this._pending, head]);
+    this._pending = end + 1 < chunk.length ? Buffer.from(chunk.subarray(end + 1)) : null;
+    this._judgeLines(lines);
+  }
+
+  _judgeLines(lines) {
+    const d = this.detector;
+    if (this._emit === 'alerts') {
+      this._pushAlerts(d.processBatch(lines, this._options()));
+    } else if (this._output === 'ndjson') {
+      this._pushText(d.processRecords(lines, this._options()));
+    } else {
+      for (const r of d.processRecords(lines, this._options())) {
+        this.push(r.verdict === 'unparseable' ? r.record : JSON.parse(r.record));
+        for (const alert of r.alerts) this.push(alert);
+      }
+    }
+  }
+
+  /** One written object is one document (a record, an S3 file, an array, …). */
+  _judgeObject(doc) {
+    const d = this.detector;
+    if (this._emit === 'passthrough' && this._output === 'ndjson') {
+      this._pushText(d.processRecords(doc, { ...this._options(), input: 'auto' }));
+      return;
+    }
+    const alerts = d.process(doc, this._options());
+    if (this._emit === 'passthrough') this.push(doc);
+    this._pushAlerts(alerts);
+  }
+
+  _options() {
+    return this._output === 'ndjson' ? { ...this._call, output: 'ndjson' } : this._call;
+  }
+
+  _pushAlerts(alerts) {
+    if (typeof alerts === 'string') {
+      this._pushText(alerts);
+    } else {
+      for (const alert of alerts) this.push(alert);
+    }
+  }
+
+  _pushText(text) {
+    if (text.length > 0) this.push(text);
+  }
+}
+
+/** `new DetectorStream(options)`. */
+function createDetectorStream(options) {
+  return new DetectorStream(options);
+}
+
+module.exports = { DetectorStream, createDetectorStream };

@@ -1,0 +1,232 @@
+//! The options object a JavaScript caller may pass to the constructor (defaults) and
+//! to each call: `{ detectionTime, fallbackTime, input, output }`.
+//!
+//! * `detectionTime` is the alert's `@timestamp`: `'clock'` (the default: the JS clock,
+//!   `Date.now()`), `'event'` (the event's own time, which makes output reproducible),
+//!   or a fixed time as epoch milliseconds or a `Date`.
+//! * `fallbackTime` is the time of events that carry none (epoch ms or a `Date`).
+//! * `input` is how batch methods cut their input: `'auto'` (the default: NDJSON, or
+//!   one JSON document such as a pretty-printed S3 file) or `'ndjson'` (strictly one
+//!   document per line, whatever the first line holds; what a stream needs).
+//! * `output` is `'objects'` (the default: plain objects) or `'ndjson'` (the exact
+//!   JSON text, one document per line, each line ending in `\n`).
+//!
+//! The constructor (and `restore`) also take `validateAll`: `true` turns off the core's
+//! byte-level pre-check, so every record is parsed and classified (what the command
+//! line's `--validate-all` does); alerts are the same either way.
+//!
+//! The clock is read through `js_sys::Date::now()`: `SystemTime::now()` panics on
+//! wasm32-unknown-unknown. Unknown keys are rejected, so a misspelt option is an
+//! error rather than silently ignored.
+
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::error;
+use super::marshal::type_name;
+use crate::{Context, DetectionTime, Millis};
+
+/// The range of a JavaScript `Date`: ±100,000,000 days around the epoch.
+const MAX_DATE_MILLIS: f64 = 8.64e15;
+
+const KEYS: [&str; 4] = ["detectionTime", "fallbackTime", "input", "output"];
+const VALIDATE_ALL: &str = "validateAll";
+
+/// Where an alert's detection time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Clock,
+    Event,
+    At(Millis),
+}
+
+/// How a batch is cut into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputShape {
+    Auto,
+    Ndjson,
+}
+
+/// How results are returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputShape {
+    Objects,
+    Ndjson,
+}
+
+/// Parsed call options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    pub detection_time: When,
+    pub fallback_time: Option<Millis>,
+    pub input: InputShape,
+    pub output: OutputShape,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            detection_time: When::Clock,
+            fallback_time: None,
+            input: InputShape::Auto,
+            output: OutputShape::Objects,
+        }
+    }
+}
+
+/// What the constructor's options set: the defaults of every call, and the pre-check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DetectorSettings {
+    pub defaults: CallOptions,
+    pub validate_all: bool,
+}
+
+impl DetectorSettings {
+    pub fn parse(value: &JsValue) -> Result<DetectorSettings, JsValue> {
+        let mut keys = KEYS.to_vec();
+        keys.push(VALIDATE_ALL);
+        let defaults = CallOptions::parse_keys(value, CallOptions::default(), &keys)?;
+        let mut validate_all = false;
+        if value.is_object() {
+            let flag = get(value, VALIDATE_ALL)?;
+            if !flag.is_undefined() {
+                validate_all = flag.as_bool().ok_or_else(|| {
+                    error::options(format!(
+                        "`{VALIDATE_ALL}` must be true or false, got {}",
+                        describe_value(&flag)
+                    ))
+                })?;
+            }
+        }
+        Ok(DetectorSettings {
+            defaults,
+            validate_all,
+        })
+    }
+}
+
+impl CallOptions {
+    /// `value` laid over `defaults`; `undefined` and `null` keep the defaults.
+    pub fn parse(value: &JsValue, defaults: CallOptions) -> Result<CallOptions, JsValue> {
+        Self::parse_keys(value, defaults, &KEYS)
+    }
+
+    fn parse_keys(
+        value: &JsValue,
+        defaults: CallOptions,
+        known: &[&str],
+    ) -> Result<CallOptions, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(defaults);
+        }
+        let Some(object) = value.dyn_ref::<Object>().filter(|_| !value.is_function()) else {
+            return Err(error::type_error(format!(
+                "options must be an object such as {{ detectionTime: 'event' }}, got {}",
+                type_name(value)
+            )));
+        };
+        for key in Object::keys(object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                return Err(error::options(format!(
+                    "unknown option `{key}` (known: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        let mut out = defaults;
+        let detection = get(value, "detectionTime")?;
+        if !detection.is_undefined() {
+            out.detection_time = match detection.as_string().as_deref() {
+                Some("clock") => When::Clock,
+                Some("event") => When::Event,
+                _ => When::At(millis(&detection, "detectionTime")?),
+            };
+        }
+        let fallback = get(value, "fallbackTime")?;
+        if !fallback.is_undefined() {
+            out.fallback_time = if fallback.is_null() {
+                None
+            } else {
+                Some(millis(&fallback, "fallbackTime")?)
+            };
+        }
+        let input = get(value, "input")?;
+        if !input.is_undefined() {
+            out.input = match input.as_string().as_deref() {
+                Some("auto") => InputShape::Auto,
+                Some("ndjson") => InputShape::Ndjson,
+                _ => return Err(choice_error("input", "'auto' or 'ndjson'", &input)),
+            };
+        }
+        let output = get(value, "output")?;
+        if !output.is_undefined() {
+            out.output = match output.as_string().as_deref() {
+                Some("objects") => OutputShape::Objects,
+                Some("ndjson") => OutputShape::Ndjson,
+                _ => return Err(choice_error("output", "'objects' or 'ndjson'", &output)),
+            };
+        }
+        Ok(out)
+    }
+
+    /// The detection time; the JS clock is read only when an alert is rendered.
+    pub fn detection_time(&self) -> DetectionTime {
+        match self.detection_time {
+            When::Clock => DetectionTime::Clock(js_now),
+            When::Event => DetectionTime::EventTime,
+            When::At(t) => DetectionTime::At(t),
+        }
+    }
+
+    /// The core's context for one call.
+    pub fn context(&self) -> Context {
+        Context {
+            detection_time: self.detection_time(),
+            fallback_time: self.fallback_time,
+        }
+    }
+}
+
+/// `Date.now()`: the JS clock (`SystemTime::now()` panics on wasm32-unknown-unknown).
+fn js_now() -> Millis {
+    Date::now() as Millis
+}
+
+fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .map_err(|e| error::from_js("reading the options", e))
+}
+
+/// Epoch milliseconds from a number or a `Date`.
+fn millis(value: &JsValue, key: &str) -> Result<Millis, JsValue> {
+    let ms = match value.dyn_ref::<Date>() {
+        Some(date) => date.get_time(),
+        None => value.as_f64().ok_or_else(|| {
+            error::options(format!(
+                "`{key}` must be 'clock', 'event', epoch milliseconds or a Date, got {}",
+                describe_value(value)
+            ))
+        })?,
+    };
+    if !ms.is_finite() || ms.abs() > MAX_DATE_MILLIS {
+        return Err(error::options(format!(
+            "`{key}` must be a valid time (epoch milliseconds within the range of a Date), got {ms}"
+        )));
+    }
+    Ok(ms.floor() as Millis)
+}
+
+fn choice_error(key: &str, choices: &str, got: &JsValue) -> JsValue {
+    error::options(format!(
+        "`{key}` must be {choices}, got {}",
+        describe_value(got)
+    ))
+}
+
+fn describe_value(value: &JsValue) -> String {
+    match value.as_string() {
+        Some(s) => format!("'{s}'"),
+        None => type_name(value),
+    }
+}

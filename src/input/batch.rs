@@ -1,0 +1,113 @@
+//! A batch of input as hosts receive it: either one JSON document (a CloudTrail S3
+//! file `{"Records":[…]}`, a JSON array, one pretty-printed record, …) or NDJSON, one
+//! document per line. [`documents`] cuts a batch into the documents to hand to
+//! [`crate::Detector::process`], in order, without copying.
+//!
+//! The rule is the command-line reader's: when the first non-blank line is a complete
+//! JSON value, the batch is NDJSON and every non-blank line is a document (a bad line
+//! is still handed out, so the detector counts it as unparseable and goes on with the
+//! next one). Otherwise the batch is one or more whole JSON documents (a pretty-printed
+//! file, an array), handed out value by value; if it is not a sequence of JSON values,
+//! it is NDJSON after all (a damaged first line costs one line, not the batch). Only
+//! the first line is validated in the common NDJSON case, so it is not parsed twice.
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+/// Call `out` with each document of `batch`, in input order.
+pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
+    let mut lines = non_blank_lines(batch);
+    let Some(first) = lines.next() else {
+        return;
+    };
+    if serde_json::from_slice::<IgnoredAny>(first).is_ok() {
+        out(first);
+        lines.for_each(out);
+        return;
+    }
+    match top_level_values(batch) {
+        Some(values) => values.into_iter().for_each(out),
+        None => non_blank_lines(batch).for_each(out),
+    }
+}
+
+/// The top-level JSON values of `batch`, or `None` if it is not a sequence of them.
+fn top_level_values(batch: &[u8]) -> Option<Vec<&[u8]>> {
+    serde_json::Deserializer::from_slice(batch)
+        .into_iter::<&RawValue>()
+        .map(|value| value.ok().map(|v| v.get().as_bytes()))
+        .collect()
+}
+
+/// The lines of `batch` with their line ending (`\n` or `\r\n`) removed, skipping
+/// lines that hold only whitespace.
+pub fn non_blank_lines(batch: &[u8]) -> impl Iterator<Item = &[u8]> {
+    batch
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::documents;
+
+    fn docs(batch: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        documents(batch.as_bytes(), &mut |d| {
+            out.push(std::str::from_utf8(d).unwrap_or("<not utf-8>"))
+        });
+        out
+    }
+
+    #[test]
+    fn ndjson_is_cut_into_lines() {
+        assert_eq!(
+            docs("{\"a\":1}\n\n{\"b\":2}\r\n  \n{\"c\":3}"),
+            ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"]
+        );
+    }
+
+    #[test]
+    fn a_bad_line_is_handed_out_and_the_rest_follows() {
+        assert_eq!(
+            docs("{\"a\":1}\n{broken\n{\"c\":3}\n"),
+            ["{\"a\":1}", "{broken", "{\"c\":3}"]
+        );
+        assert_eq!(docs("{broken\n{\"c\":3}"), ["{broken", "{\"c\":3}"]);
+    }
+
+    #[test]
+    fn pretty_documents_stay_whole() {
+        let s3 = "{\n  \"Records\": [\n    {\"eventName\": \"Scan\"}\n  ]\n}";
+        assert_eq!(docs(&format!("\n{s3}\n")), [s3]);
+        let array = "[\n{\"a\":1},\n{\"b\":2}\n]";
+        assert_eq!(docs(array), [array]);
+        assert_eq!(
+            docs(&format!("{s3}\n{array}\n")),
+            [s3, array],
+            "concatenated"
+        );
+    }
+
+    #[test]
+    fn a_broken_pretty_document_falls_back_to_lines() {
+        assert_eq!(docs("{\n\"a\": 1\n"), ["{", "\"a\": 1"]);
+    }
+
+    #[test]
+    fn one_line_documents_and_empty_batches() {
+        assert_eq!(docs("{\"Records\":[]}"), ["{\"Records\":[]}"]);
+        assert_eq!(docs("[1,2]\n"), ["[1,2]"]);
+        assert!(docs("").is_empty());
+        assert!(docs(" \n\r\n\t").is_empty());
+    }
+
+    #[test]
+    fn scalars_and_non_utf8_lines_are_still_documents() {
+        assert_eq!(docs("1\n\"x\"\nnull"), ["1", "\"x\"", "null"]);
+        let mut out = Vec::new();
+        documents(b"{\"a\":1}\n\xff\xfe\n", &mut |d| out.push(d.to_vec()));
+        assert_eq!(out, [b"{\"a\":1}".to_vec(), b"\xff\xfe".to_vec()]);
+    }
+}

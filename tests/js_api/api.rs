@@ -1,0 +1,193 @@
+//! The methods of `Detector`, each against the core's own output.
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use super::*;
+
+#[wasm_bindgen_test]
+fn config_is_an_object_json_text_or_nothing() {
+    let from_object = JsDetector::new(obj(r#"{"profile":"current"}"#), none()).expect("object");
+    let from_text = JsDetector::new(s(r#"{"profile":"current"}"#), none()).expect("text");
+    let fields = |d: &JsDetector| stringify(&get(&d.config().expect("config"), "new_terms_fields"));
+    assert_eq!(fields(&from_object), r#"["cloud.account.id","user.name"]"#);
+    assert_eq!(fields(&from_text), fields(&from_object));
+    let default = JsDetector::new(none(), none()).expect("no config");
+    assert_eq!(
+        stringify(&default.config().expect("config")),
+        stringify(&JsDetector::default_config().expect("defaults"))
+    );
+    assert_eq!(JsDetector::version(), dynamodb_scan_detector::VERSION);
+}
+
+#[wasm_bindgen_test]
+fn an_invalid_config_throws_an_error_naming_the_problem() {
+    let (name, message) = thrown(JsDetector::new(obj(r#"{"new_terms_fields":[]}"#), none()));
+    assert_eq!(name, "ConfigError");
+    assert!(
+        message.contains("new_terms_fields") && message.contains("1 to 3"),
+        "{message}"
+    );
+    let (name, message) = thrown(JsDetector::new(obj(r#"{"max_signal":5}"#), none()));
+    assert_eq!(name, "ConfigError");
+    assert!(message.contains("unknown field `max_signal`"), "{message}");
+    let (name, message) = thrown(JsDetector::new(s("{not json"), none()));
+    assert_eq!(name, "ConfigError");
+    assert!(message.contains("not valid JSON"), "{message}");
+    let (name, message) = thrown(JsDetector::new(JsValue::from_f64(3.0), none()));
+    assert_eq!(name, "TypeError");
+    assert!(
+        message.contains("config must be an object or a JSON string"),
+        "{message}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn process_alerts_once_per_new_principal_whatever_the_input_type() {
+    let mut d = detector("{}");
+    let first = d
+        .process(s(&scan(ALICE, "2024-03-12T06:22:01Z")), none())
+        .expect("text");
+    let alerts = items(&first);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        stringify(&get(&alerts[0], "kibana.alert.new_terms")),
+        format!(r#"["{ALICE}"]"#)
+    );
+    assert_eq!(
+        string(&get(&alerts[0], "@timestamp")),
+        "2024-03-12T06:22:01.000Z"
+    );
+    let again = obj(&scan(ALICE, "2024-03-12T07:00:00Z"));
+    assert!(items(&d.process(again, none()).expect("object")).is_empty());
+    let bytes = js_sys::Uint8Array::from(scan(BOB, "2024-03-12T07:01:00Z").as_bytes());
+    assert_eq!(
+        items(&d.process(bytes.into(), none()).expect("bytes")).len(),
+        1
+    );
+    let (name, message) = thrown(d.process(JsValue::from_f64(1.0), none()));
+    assert_eq!(name, "TypeError");
+    assert!(message.starts_with("process: expected"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn process_batch_gives_exactly_the_core_alerts_on_real_data() {
+    for batch in [IBM_NDJSON, IBM_RECORDS] {
+        let expected = core_alerts("{}", batch);
+        assert!(!expected.is_empty(), "the real files hold Scans");
+        let mut d = detector("{}");
+        let got = items(&d.process_batch(s(batch), none()).expect("batch"));
+        let got: Vec<String> = got.iter().map(stringify).collect();
+        assert_eq!(got, as_js_text(&expected));
+        let mut d = detector("{}");
+        let ndjson = d
+            .process_batch(s(batch), obj(r#"{"output":"ndjson"}"#))
+            .expect("ndjson");
+        assert_eq!(string(&ndjson).lines().count(), expected.len());
+        assert_eq!(
+            string(&ndjson),
+            expected
+                .iter()
+                .map(|a| format!("{a}\n"))
+                .collect::<String>()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn batches_are_ndjson_or_one_document_unless_told_ndjson() {
+    let ndjson = format!(
+        "{}\n\n{}\r\n{}\n",
+        scan(ALICE, "2024-03-12T06:00:00Z"),
+        scan(ALICE, "2024-03-12T06:01:00Z"),
+        scan(BOB, "2024-03-12T06:02:00Z")
+    );
+    let mut d = detector("{}");
+    assert_eq!(
+        items(&d.process_batch(s(&ndjson), none()).expect("ndjson")).len(),
+        2
+    );
+    let pretty = format!(
+        "[\n  {},\n  {}\n]\n",
+        scan(ALICE, "2024-03-12T06:00:00Z"),
+        scan(BOB, "2024-03-12T06:00:00Z")
+    );
+    let mut d = detector("{}");
+    assert_eq!(
+        items(&d.process_batch(s(&pretty), none()).expect("array")).len(),
+        2
+    );
+    let mut d = detector("{}");
+    // Strictly line by line: `[`, `{alice},` and `]` are unparseable, `{bob}` is a record.
+    let strict = d
+        .process_batch(s(&pretty), obj(r#"{"input":"ndjson"}"#))
+        .expect("strict");
+    assert_eq!(items(&strict).len(), 1);
+    let stats = d.stats().expect("stats");
+    assert_eq!(get(&stats, "unparseable").as_f64(), Some(3.0));
+}
+
+#[wasm_bindgen_test]
+fn process_records_reports_each_record_and_passes_it_through() {
+    let batch = format!(
+        "{}\n{{broken\n[1]\n{}\n",
+        scan(ALICE, "2024-03-12T06:00:00Z"),
+        scan(ALICE, "2024-03-12T06:05:00Z")
+    );
+    let mut d = validating("{}");
+    let reports = items(&d.process_records(s(&batch), none()).expect("records"));
+    let verdicts: Vec<String> = reports.iter().map(|r| string(&get(r, "verdict"))).collect();
+    assert_eq!(
+        verdicts,
+        ["recorded", "unparseable", "not_cloudtrail", "recorded"]
+    );
+    // By default the byte-level pre-check skips what cannot hold a Scan, unparsed.
+    let mut quick = detector("{}");
+    let skipped = items(&quick.process_records(s(&batch), none()).expect("records"));
+    assert_eq!(string(&get(&skipped[1], "verdict")), "prefiltered");
+    assert_eq!(string(&get(&skipped[1], "record")), "{broken");
+    assert_eq!(
+        string(&get(&reports[0], "record")),
+        scan(ALICE, "2024-03-12T06:00:00Z")
+    );
+    assert_eq!(items(&get(&reports[0], "alerts")).len(), 1);
+    assert!(string(&get(&reports[1], "reason")).starts_with("invalid JSON"));
+    assert!(items(&get(&reports[3], "alerts")).is_empty());
+
+    let pretty_file = format!(
+        "{{\n  \"Records\": [\n    {{\"eventSource\": \"dynamodb.amazonaws.com\",\n     \"eventName\": \"Scan\", \"eventTime\": \"2024-03-12T06:00:00Z\", \"note\": \"a  b\",\n     \"userIdentity\": {{\"arn\": \"{BOB}\"}}}}\n  ]\n}}\n"
+    );
+    let mut d = detector("{}");
+    let text = string(
+        &d.process_records(s(&pretty_file), obj(r#"{"output":"ndjson"}"#))
+            .expect("passthrough"),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the record on one line, then its alert: {text}"
+    );
+    assert_eq!(
+        lines[0],
+        format!(
+            r#"{{"eventSource": "dynamodb.amazonaws.com",      "eventName": "Scan", "eventTime": "2024-03-12T06:00:00Z", "note": "a  b",      "userIdentity": {{"arn": "{BOB}"}}}}"#
+        ),
+        "line breaks become spaces, as the command line writes them"
+    );
+    assert!(lines[1].contains("\"kibana.alert.uuid\""));
+}
+
+#[wasm_bindgen_test]
+fn learn_records_history_without_alerting() {
+    let mut d = detector("{}");
+    d.learn(s(&scan(ALICE, "2024-03-12T06:00:00Z")), none())
+        .expect("learn");
+    assert!(items(
+        &d.process(s(&scan(ALICE, "2024-03-13T06:00:00Z")), none())
+            .expect("p")
+    )
+    .is_empty());
+    let stats = d.stats().expect("stats");
+    assert_eq!(get(&stats, "learned").as_f64(), Some(1.0));
+    assert_eq!(get(&stats, "alerts").as_f64(), Some(0.0));
+}

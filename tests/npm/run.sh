@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The npm package as a user gets it. Builds and packs it, installs the tarball into a
+# temporary project, and there uses it with `require` and with `import` (Node), through
+# the stream helper, from the web build in headless Chromium, and with TypeScript. The
+# alerts (ids included) must equal the native command line's on the same input: every
+# file of tests/data/third-party and tests/fixtures, and generated CloudTrail.
+#
+# Usage: bash tests/npm/run.sh   (needs: the wasm-bindgen CLI at the Cargo.lock version,
+# Node >= 18 and npm with access to the npm registry, chromium for the browser test)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+TYPESCRIPT=typescript@5.9.3
+TYPES_NODE=@types/node@20.19.9
+
+say() { printf '\n--> %s\n' "$*" >&2; }
+
+say "build and pack the package"
+tarball=$(bash src/bindings/js/build-npm.sh --pack --require-opt | tail -n 1)
+[ -f "$tarball" ] || { echo "no tarball at $tarball" >&2; exit 1; }
+
+say "build the native command line"
+cargo build --locked --release --bin dynamodb-scan-detector
+cli=$ROOT/target/release/dynamodb-scan-detector
+
+work=$(mktemp -d)
+trap 'rm -rf "$work" 2>/dev/null || true' EXIT
+expected=$work/expected
+mkdir -p "$expected"
+
+say "generate CloudTrail and the command line's expected output"
+node tests/npm/generate.mjs "$work/generated.ndjson" 3000000
+head -n 2000 "$work/generated.ndjson" >"$work/part-a.ndjson"
+tail -n +2001 "$work/generated.ndjson" >"$work/part-b.ndjson"
+{
+  find "$ROOT/tests/data/third-party" "$ROOT/tests/fixtures" -type f ! -name '*.md' | LC_ALL=C sort
+  echo "$work/generated.ndjson"
+} >"$work/inputs.txt"
+i=0
+while IFS= read -r input; do
+  for mode in alerts passthrough; do
+    "$cli" --detection-time event --no-progress --output "$mode" "$input" \
+      >"$expected/$i.$mode.ndjson" 2>/dev/null
+  done
+  printf '%s\t%s\n' "$i" "$input" >>"$expected/cases.tsv"
+  i=$((i + 1))
+done <"$work/inputs.txt"
+# State across hosts: the command line saves its state after part A; the package
+# restores it and goes on with part B, as the command line does with the same state.
+"$cli" --detection-time event --no-progress --state "$work/state-a.bin" "$work/part-a.ndjson" >/dev/null
+cp "$work/state-a.bin" "$work/state-a-copy.bin"
+"$cli" --detection-time event --no-progress --state "$work/state-a-copy.bin" "$work/part-b.ndjson" \
+  >"$expected/part-b.after-a.ndjson"
+echo "$i inputs; $(cat "$expected"/*.alerts.ndjson | wc -l) expected alert lines" >&2
+
+say "install the tarball into a fresh project"
+project=$work/project
+mkdir -p "$project"
+cp tests/npm/consumer/* "$project/"
+(cd "$project" && npm install --no-audit --no-fund --loglevel=error "$tarball" "$TYPESCRIPT" "$TYPES_NODE" >&2)
+
+export NPM_TEST_EXPECTED=$expected NPM_TEST_WORK=$work NPM_TEST_CLI=$cli
+say "node --test: require, import, web build, streams, browser"
+(cd "$project" && node --test --test-reporter=spec ./*.test.cjs ./*.test.mjs)
+
+say "TypeScript: the hand-written declarations, for Node (node16) and for bundlers (DOM)"
+(cd "$project" && npx tsc -p tsconfig.node.json && npx tsc -p tsconfig.web.json)
+
+say "npm package: all consumer checks passed"
