@@ -314,7 +314,7 @@ mod tests {
         let deep =
             format!("{}{}{}", r#"{"a":"#.repeat(n), "[".repeat(n), "]".repeat(n)) + &"}".repeat(n);
         assert!(is_one_object(deep.as_bytes()));
-        assert!(!is_one_object(deep[..deep.len() - 1].as_bytes()));
+        assert!(!is_one_object(&deep.as_bytes()[..deep.len() - 1]));
     }
 
     /// Agrees with serde_json (on objects) for every real record and many of its mutations.
