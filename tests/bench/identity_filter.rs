@@ -16,6 +16,3 @@ pub extern "C" fn identity_filter(
 ) -> *const u8 {
     record
 }
-
-#[cfg(not(target_os = "wasi"))]
-fn main() {}
