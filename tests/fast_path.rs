@@ -150,6 +150,16 @@ fn adversarial_escapes_give_identical_results() {
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"u","accountId":"1","userName":"","sessionContext":{"sessionIssuer":{"userName":{"x":null}}}}}"#.to_vec(),
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"","@timestamp":1710224521000,"userIdentity":["not","an","object"],"recipientAccountId":"5"}"#.to_vec(),
     ];
+    // Lone surrogates and numbers beyond f64: valid JSON that must never hide a caller.
+    docs.push(scan(src, name, r"lone\ud800surrogate"));
+    docs.push(br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"ua-surrogate"},"userAgent":"x\udc00y"}"#.to_vec());
+    docs.push(br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"huge-number"},"requestParameters":{"limit":1e400,"segment":-99999999999999999999999999999}}"#.to_vec());
+    // Nesting around the limit (100), and far past serde_json's own (128).
+    for levels in [97, 98, 99, 126, 127, 128, 5_000] {
+        let deep = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        docs.push(format!(r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{{"arn":"deep-{levels}"}},"x":{{"y":{deep}}}}}"#).into_bytes());
+        docs.push(format!(r#"{{"event.action":"Scan","event.provider":"dynamodb.amazonaws.com","event.outcome":"success","event.dataset":"aws.cloudtrail","@timestamp":"2024-03-12T06:30:00Z","aws.cloudtrail.user_identity.arn":"ecs-deep-{levels}","x":{deep}}}"#).into_bytes());
+    }
     let inner =
         String::from_utf8(scan(src, r#""eventName":"\u0053can""#, "in-cloudwatch")).expect("utf-8");
     docs.push(format!(r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":"1","timestamp":1,"message":{}}}]}}"#, serde_json::to_string(&inner).expect("json")).into_bytes());
@@ -174,6 +184,12 @@ fn adversarial_escapes_give_identical_results() {
         "u6",
         "in-cloudwatch",
         "ecs-escaped",
+        "dup-last",
+        "\"deep-98\"",
+        "\"ecs-deep-99\"",
+        "lone\u{fffd}surrogate",
+        "ua-surrogate",
+        "huge-number",
     ] {
         assert!(
             terms.iter().any(|t| t.contains(escaped)),
@@ -185,8 +201,9 @@ fn adversarial_escapes_give_identical_results() {
         "lowercase",
         "fail-1",
         "decoy",
-        "deep-99",
-        "deep-5000",
+        "\"deep-99\"",
+        "\"deep-5000\"",
+        "\"ecs-deep-126\"",
     ] {
         assert!(
             !terms.iter().any(|t| t.contains(never)),

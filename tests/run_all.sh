@@ -83,4 +83,24 @@ step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests
 cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
 python3 tests/bench/bench.py --quick
 
+step "pipeline examples (shell runs; Fluentd's and Vector's detector commands run as those hosts feed them)"
+python3 tests/pipelines/check.py
+
+step "soak, short mode (400k events against a 100k cap; full run: python3 tests/soak/soak.py)"
+python3 tests/soak/soak.py --quick
+
+step "supply chain: cargo deny (licences, duplicate versions, sources) and where unsafe may live"
+command -v cargo-deny >/dev/null || cargo install cargo-deny --locked || cargo install cargo-deny
+cargo deny --config .ci/deny.toml check licenses bans sources
+unsafe_outside=$(grep -rln --include='*.rs' -e 'allow(unsafe_code)' -e 'expect(unsafe_code)' src | grep -v '^src/bindings/fluent_bit/' || true)
+[ -z "$unsafe_outside" ] || fail "unsafe code allowed outside the Fluent Bit boundary: $unsafe_outside"
+
+step "fuzzing, short mode (30 s per target; long runs: bash tests/fuzz/run.sh 600)"
+if rustup toolchain list | grep -q '^nightly'; then
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+  bash tests/fuzz/run.sh 30
+else
+  printf 'SKIPPED: no nightly toolchain on this machine, so no cargo fuzz\n' >&2
+fi
+
 printf '\nAll checks passed.\n'

@@ -3,8 +3,9 @@
 //! core's). Each is compiled only for its own target.
 
 /// Fluent Bit's `filter_wasm` (wasm32-wasip1, feature `fluent-bit`). Its
-/// platform-independent parts are also compiled for native unit tests.
-#[cfg(any(all(target_os = "wasi", feature = "fluent-bit"), test))]
+/// platform-independent parts also compile natively (unit tests, the fuzz target); the
+/// C-ABI exports only for WASI.
+#[cfg(any(feature = "fluent-bit", test))]
 pub mod fluent_bit;
 
 /// The wasm-bindgen API of the npm package (`Detector` for JavaScript).

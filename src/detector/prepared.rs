@@ -89,7 +89,7 @@ pub fn prepare<'a>(
 }
 
 fn parse_object(text: &str) -> Result<Map<String, Value>, Verdict> {
-    match serde_json::from_str(text) {
+    match serde_json::from_str(&crate::input::lenient::without_lone_surrogates(text)) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Verdict::NotCloudTrail("not a JSON object")),
         Err(e) => Err(Verdict::Unparseable(InputError::Json(e.to_string()))),

@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::cloudtrail::{prune, source_ip, Caller};
+use crate::input::lenient::without_lone_surrogates;
 use crate::input::{raw_str, CloudTrailFields};
 use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
@@ -84,7 +85,7 @@ fn value(raw: Option<&RawValue>) -> Option<Value> {
     if let Some(s) = raw_str(raw) {
         return (!s.is_empty()).then(|| Value::String(s.into_owned()));
     }
-    serde_json::from_str::<Value>(raw.get())
+    serde_json::from_str::<Value>(&without_lone_surrogates(raw.get()))
         .ok()
         .and_then(|v| prune(v, 0))
 }

@@ -14,6 +14,7 @@
 
 pub mod batch;
 mod cloudwatch;
+pub mod lenient;
 pub mod nesting;
 
 use std::borrow::Cow;
@@ -307,7 +308,9 @@ pub fn raw_str(raw: &RawValue) -> Option<Cow<'_, str>> {
     if !inner.contains('\\') {
         return Some(Cow::Borrowed(inner));
     }
-    serde_json::from_str::<String>(s).ok().map(Cow::Owned)
+    serde_json::from_str::<String>(&lenient::without_lone_surrogates(s))
+        .ok()
+        .map(Cow::Owned)
 }
 
 /// A scalar as text (strings unescaped, numbers as written); `None` for null and containers.

@@ -1,7 +1,8 @@
 //! Benchmark corpora (NDJSON on stdout): `typical` (about 1% DynamoDB, mostly not Scan),
 //! `scan-heavy` (every event a successful Scan, many principals), `high-cardinality`
-//! (every event a Scan by a principal never seen before), in raw CloudTrail, nested ECS,
-//! or ECS with dotted keys.
+//! (every event a Scan by a principal never seen before), `soak` (every event a Scan by one
+//! of three million principals, for long runs against the state cap), in raw CloudTrail,
+//! nested ECS, or ECS with dotted keys.
 
 use std::io::{BufWriter, Write};
 
@@ -132,9 +133,28 @@ pub fn write_to(
                     None,
                 )
             }
+            "soak" => {
+                // Every event a Scan, by one of 3,000,000 principals in a shuffled order:
+                // far more than the default cap of 1,000,000 tracked terms, with repeats.
+                let who = n.wrapping_mul(2_654_435_761) % 3_000_000;
+                let p = Principal::role(
+                    "111122223333",
+                    "batch",
+                    &format!("job-{who}"),
+                    "ASIAQ3EGRZ7KBATCH001",
+                    "10.3.0.1",
+                    BOTO_UA,
+                );
+                let table = Table {
+                    region: "us-east-1",
+                    account: "111122223333",
+                    name: "Orders",
+                };
+                dynamodb(&mut rng, t, &p, table, "Scan", None)
+            }
             other => {
                 return Err(format!(
-                    "unknown KIND `{other}` (typical, scan-heavy, high-cardinality)"
+                    "unknown KIND `{other}` (typical, scan-heavy, high-cardinality, soak)"
                 ))
             }
         };

@@ -1,0 +1,36 @@
+//! The Fluent Bit entry point's logic on arbitrary records: every reply is the record
+//! itself (when it is a JSON object), an empty string, or one valid JSON object; the
+//! annotate function answers every record; nothing panics.
+#![no_main]
+
+use dynamodb_scan_detector::bindings::fluent_bit::{Filter, Mode, Record, Reply};
+use libfuzzer_sys::fuzz_target;
+
+/// One JSON object by the grammar (what Fluent Bit's parser needs). Not `Value`:
+/// serde_json refuses some valid JSON, such as numbers beyond f64 (`2E2412`).
+fn is_one_object(bytes: &[u8]) -> bool {
+    let starts_with_brace = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    starts_with_brace && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (flags, record) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
+    let mut filter = Filter::start(None, 1_800_000_000_000, Box::new(|_| {}));
+    for mode in [Mode::Annotate, Mode::AlertsOnly] {
+        let input = if flags & 1 == 1 { Record::Missing(record.len() as u32) } else { Record::Bytes(record) };
+        let time = (flags & 2 == 2).then_some(1_800_000_000_000);
+        match filter.call(mode, input, time, 1_800_000_000_000) {
+            Reply::Unchanged => {
+                assert_eq!(mode, Mode::Annotate, "alerts-only never passes a record on unchanged");
+                assert!(is_one_object(record), "unchanged only for a record that is a JSON object");
+            }
+            Reply::Drop => assert_eq!(mode, Mode::AlertsOnly, "annotate answers every record"),
+            Reply::Output => {
+                let out = filter.output();
+                let (last, text) = out.split_last().expect("NUL-terminated");
+                assert_eq!(*last, 0);
+                assert!(is_one_object(text), "output is one JSON object: {}", String::from_utf8_lossy(text));
+            }
+        }
+    }
+});
