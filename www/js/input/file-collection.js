@@ -1,0 +1,86 @@
+// Getting files from the user: drag and drop (files and, where the browser allows,
+// whole folders through DataTransferItem entries), a file picker and a folder picker
+// (webkitdirectory). Each file comes with its path, which orders the replay.
+
+import { isLogFileInFolder, replayOrder } from './file-order.js';
+
+/**
+ * Wires `dropzone` and the pickers; calls `onFiles(inputs)` with `{file, path}` in
+ * replay order whenever the user gives files.
+ */
+export function collectFiles({ dropzone, pickFiles, pickFolder, fileInput, folderInput }, onFiles) {
+  const give = (inputs) => {
+    if (inputs.length) onFiles(replayOrder(inputs));
+  };
+  pickFiles.addEventListener('click', () => fileInput.click());
+  pickFolder.addEventListener('click', () => folderInput.click());
+  fileInput.addEventListener('change', () => {
+    give([...fileInput.files].map((file) => ({ file, path: file.name })));
+    fileInput.value = '';
+  });
+  folderInput.addEventListener('change', () => {
+    const inputs = [...folderInput.files]
+      .map((file) => ({ file, path: file.webkitRelativePath || file.name }))
+      .filter((input) => isLogFileInFolder(input.path));
+    give(inputs);
+    folderInput.value = '';
+  });
+
+  dropzone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    dropzone.classList.add('over');
+  });
+  dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
+  dropzone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    dropzone.classList.remove('over');
+    // Entries must be taken while the event is being dispatched.
+    const items = [...(event.dataTransfer.items ?? [])].filter((item) => item.kind === 'file');
+    const entries = items.map((item) => item.webkitGetAsEntry?.() ?? null);
+    if (entries.length && entries.every(Boolean)) {
+      filesOfEntries(entries).then(give, () => give(droppedFiles(event)));
+    } else {
+      give(droppedFiles(event));
+    }
+  });
+  // A file dropped beside the zone must not make the browser navigate to it.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
+}
+
+function droppedFiles(event) {
+  return [...(event.dataTransfer.files ?? [])].map((file) => ({ file, path: file.name }));
+}
+
+/** Every file under dropped entries; inside folders, only log-like names. */
+async function filesOfEntries(entries) {
+  const out = [];
+  for (const entry of entries) {
+    if (entry.isFile) out.push({ file: await fileOf(entry), path: entry.name });
+    else await walk(entry, out);
+  }
+  return out;
+}
+
+async function walk(directory, out) {
+  for (const entry of await allEntries(directory.createReader())) {
+    const path = entry.fullPath.replace(/^\//, '');
+    if (entry.isDirectory) await walk(entry, out);
+    else if (isLogFileInFolder(path)) out.push({ file: await fileOf(entry), path });
+  }
+}
+
+/** readEntries gives a directory in pieces: call it until it gives nothing. */
+async function allEntries(reader) {
+  const all = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) return all;
+    all.push(...batch);
+  }
+}
+
+function fileOf(entry) {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}

@@ -1,0 +1,170 @@
+// The replay page: wires the inputs, the settings, the worker and the views together.
+// Every value that comes from a log reaches the DOM through textContent (the views),
+// never as HTML.
+
+import { ReplayClient } from './replay-client.js';
+import { collectFiles } from './input/file-collection.js';
+import { replayOrder } from './input/file-order.js';
+import { sampleFiles } from './input/sample.js';
+import { SettingsForm, fromFragment, settingsLink, toConfig, toFragment } from './settings.js';
+import { ProgressView } from './views/progress-view.js';
+import { AlertsView } from './views/alerts-view.js';
+import { PrincipalsView } from './views/principals-view.js';
+import { Timeline } from './views/timeline.js';
+import { download, stampedName } from './download.js';
+import { bytes, count } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const MAX_LISTED_FILES = 1000;
+
+const form = new SettingsForm($('settings'));
+const progress = new ProgressView({
+  bar: $('progress'), status: $('status'), stats: $('stats'), warnings: $('warnings'), cancel: $('cancel'),
+});
+const alerts = new AlertsView($('alerts-table'));
+const principals = new PrincipalsView($('principals-table'));
+const timeline = new Timeline($('timeline-canvas'), $('timeline-tip'));
+let inputs = [];
+let lastRunSettings = null;
+
+const client = new ReplayClient({
+  ready({ version }) {
+    $('version').textContent = `detector v${version}`;
+    document.body.dataset.detector = 'ready';
+  },
+  progress(m) {
+    progress.update(m);
+    alerts.add(m.rows);
+    if (m.timeline) timeline.show(m.timeline);
+  },
+  done(m) {
+    progress.finished(m);
+    if (m.status === 'failed' && !m.stats) {
+      showConfigError(m.message);
+      return;
+    }
+    alerts.add(m.rows);
+    timeline.show(m.timeline);
+    principals.show(m.principals);
+    if (m.droppedPrincipals) {
+      $('warnings').hidden = false;
+      $('warnings').textContent += `\nThe principal view holds the first ${count(m.principals.length)} principals; `
+        + `${count(m.droppedPrincipals)} scans of later ones are not listed (the detector judged them all).`;
+    }
+    $('export-alerts').disabled = false;
+    $('export-state').disabled = false;
+  },
+  fatal(message) {
+    progress.failed(message);
+  },
+});
+
+function showConfigError(message) {
+  $('config-error').textContent = message ? `Settings: ${message}` : '';
+  $('config-error').hidden = !message;
+}
+
+/** Replay `given` ({file, path}, in order) with the current settings. */
+function replay(given) {
+  inputs = given;
+  const settings = form.read();
+  lastRunSettings = JSON.stringify(settings);
+  $('rerun').disabled = true;
+  $('export-alerts').disabled = true;
+  $('export-state').disabled = true;
+  showFiles(given);
+  alerts.clear();
+  principals.clear();
+  timeline.show(null);
+  const total = given.reduce((sum, input) => sum + input.file.size, 0);
+  progress.started(given.length, total);
+  client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
+}
+
+function showFiles(given) {
+  const total = given.reduce((sum, input) => sum + input.file.size, 0);
+  $('file-summary').textContent = `${count(given.length)} files, ${bytes(total)}`;
+  const items = given.slice(0, MAX_LISTED_FILES).map((input) => {
+    const li = document.createElement('li');
+    li.textContent = input.path;
+    return li;
+  });
+  if (given.length > MAX_LISTED_FILES) {
+    const li = document.createElement('li');
+    li.textContent = `… and ${count(given.length - MAX_LISTED_FILES)} more`;
+    items.push(li);
+  }
+  $('file-names').replaceChildren(...items);
+  $('file-list').hidden = false;
+}
+
+let checkTimer = 0;
+function settingsChanged(settings) {
+  history.replaceState(null, '', toFragment(settings) || window.location.pathname);
+  $('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(async () => {
+    const { error } = await client.check(toConfig(settings));
+    showConfigError(error);
+  }, 200);
+}
+
+form.write(fromFragment(window.location.hash));
+form.onChange(settingsChanged);
+window.addEventListener('hashchange', () => {
+  form.write(fromFragment(window.location.hash));
+  settingsChanged(form.read());
+});
+
+collectFiles({
+  dropzone: $('dropzone'),
+  pickFiles: $('pick-files'),
+  pickFolder: $('pick-folder'),
+  fileInput: $('file-input'),
+  folderInput: $('folder-input'),
+}, replay);
+
+$('load-sample').addEventListener('click', async () => {
+  $('status').textContent = 'Loading the bundled sample…';
+  try {
+    replay(replayOrder(await sampleFiles()));
+  } catch (error) {
+    progress.failed(`The bundled sample could not be loaded: ${error.message}`);
+  }
+});
+$('rerun').addEventListener('click', () => replay(inputs));
+$('cancel').addEventListener('click', () => {
+  $('cancel').disabled = true;
+  $('status').textContent = 'Cancelling…';
+  client.cancel();
+});
+
+$('show-config').addEventListener('click', async () => {
+  const config = toConfig(form.read());
+  $('config-document').textContent = JSON.stringify(config, null, 2);
+  $('config-effective').textContent = 'checking…';
+  $('config-dialog').showModal();
+  const { effective, error } = await client.check(config);
+  $('config-effective').textContent = error ? `Invalid: ${error}` : JSON.stringify(effective, null, 2);
+});
+
+$('copy-link').addEventListener('click', async () => {
+  const link = settingsLink(form.read());
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(link);
+    copied = true;
+  } catch {
+    // No clipboard (permissions, insecure context): the link is shown below instead.
+  }
+  $('link-note').textContent = `${copied ? 'Copied' : 'Settings link'} (settings only, never your data): ${link}`;
+});
+
+$('export-alerts').addEventListener('click', async () => {
+  const blob = await client.alertsFile();
+  if (blob) download(blob, stampedName('dynamodb-scan-alerts', 'ndjson'));
+});
+$('export-state').addEventListener('click', async () => {
+  const state = await client.stateFile();
+  if (state) download(new Blob([state], { type: 'application/octet-stream' }), stampedName('dynamodb-scan-state', 'bin'));
+});
