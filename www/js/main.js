@@ -6,7 +6,9 @@ import { ReplayClient } from './replay-client.js';
 import { collectFiles } from './input/file-collection.js';
 import { replayOrder } from './input/file-order.js';
 import { sampleFiles } from './input/sample.js';
-import { SettingsForm, fromFragment, settingsLink, toConfig, toFragment } from './settings.js';
+import {
+  SettingsForm, fromFragment, settingsLink, settingsProblem, toConfig, toFragment,
+} from './settings.js';
 import { ProgressView } from './views/progress-view.js';
 import { AlertsView } from './views/alerts-view.js';
 import { PrincipalsView } from './views/principals-view.js';
@@ -37,6 +39,9 @@ const client = new ReplayClient({
     alerts.add(m.rows);
     if (m.timeline) timeline.show(m.timeline);
   },
+  principals(rows) {
+    principals.add(rows);
+  },
   done(m) {
     progress.finished(m);
     if (m.status === 'failed' && !m.stats) {
@@ -45,10 +50,9 @@ const client = new ReplayClient({
     }
     alerts.add(m.rows);
     timeline.show(m.timeline);
-    principals.show(m.principals);
     if (m.droppedPrincipals) {
       $('warnings').hidden = false;
-      $('warnings').textContent += `\nThe principal view holds the first ${count(m.principals.length)} principals; `
+      $('warnings').textContent += `\nThe principal view holds the first ${count(m.principalCount)} principals; `
         + `${count(m.droppedPrincipals)} scans of later ones are not listed (the detector judged them all).`;
     }
     $('export-alerts').disabled = false;
@@ -68,6 +72,12 @@ function showConfigError(message) {
 function replay(given) {
   inputs = given;
   const settings = form.read();
+  const problem = settingsProblem(settings);
+  if (problem) {
+    showConfigError(problem);
+    progress.failed(`Fix the settings first: ${problem}`);
+    return;
+  }
   lastRunSettings = JSON.stringify(settings);
   $('rerun').disabled = true;
   $('export-alerts').disabled = true;
@@ -103,6 +113,9 @@ function settingsChanged(settings) {
   history.replaceState(null, '', toFragment(settings) || window.location.pathname);
   $('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
   clearTimeout(checkTimer);
+  const problem = settingsProblem(settings);
+  showConfigError(problem);
+  if (problem) return;
   checkTimer = setTimeout(async () => {
     const { error } = await client.check(toConfig(settings));
     showConfigError(error);
@@ -140,24 +153,25 @@ $('cancel').addEventListener('click', () => {
 });
 
 $('show-config').addEventListener('click', async () => {
-  const config = toConfig(form.read());
+  const settings = form.read();
+  const config = toConfig(settings);
   $('config-document').textContent = JSON.stringify(config, null, 2);
   $('config-effective').textContent = 'checking…';
   $('config-dialog').showModal();
-  const { effective, error } = await client.check(config);
+  const { effective, error } = settingsProblem(settings) ? { error: settingsProblem(settings) } : await client.check(config);
   $('config-effective').textContent = error ? `Invalid: ${error}` : JSON.stringify(effective, null, 2);
 });
 
 $('copy-link').addEventListener('click', async () => {
   const link = settingsLink(form.read());
-  let copied = false;
+  const note = $('link-note');
+  note.textContent = `Settings link (settings only, never your data): ${link}`;
   try {
     await navigator.clipboard.writeText(link);
-    copied = true;
+    note.textContent = `Copied (settings only, never your data): ${link}`;
   } catch {
-    // No clipboard (permissions, insecure context): the link is shown below instead.
+    // No clipboard (permissions, insecure context): the link stays shown to copy by hand.
   }
-  $('link-note').textContent = `${copied ? 'Copied' : 'Settings link'} (settings only, never your data): ${link}`;
 });
 
 $('export-alerts').addEventListener('click', async () => {

@@ -4,7 +4,10 @@
 // server sends, so the detector's thread is held to this origin too.
 
 export class ReplayClient {
-  /** `handlers`: ready({version, defaults}), progress(msg), done(msg), fatal(message). */
+  /**
+   * `handlers`: ready({version, defaults}), progress(msg), principals(rows), done(msg),
+   * fatal(message).
+   */
   constructor(handlers) {
     this.handlers = handlers;
     this.runId = 0;
@@ -36,6 +39,7 @@ export class ReplayClient {
       case 'ready': return this.handlers.ready(data);
       case 'fatal': return this.handlers.fatal(data.message);
       case 'progress': return data.id === this.runId && this.handlers.progress(data);
+      case 'principals': return data.id === this.runId && this.handlers.principals(data.rows);
       case 'done': return data.id === this.runId && this.handlers.done(data);
       case 'checked': return this.settle(data.id, data);
       case 'alerts-file': return this.settle('alerts', data.blob);

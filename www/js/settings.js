@@ -38,19 +38,31 @@ export function settingsLink(settings, location = window.location) {
 }
 
 /**
- * The config document for `settings`: the profile, and each other key only when set.
- * `max_terms` is passed as a number when it is one, as text otherwise, so that the
- * detector names the problem.
+ * What is wrong with `settings` before the detector sees them ('' if nothing): the
+ * detector names the key of a bad duration, but not of a number given as text.
  */
+export function settingsProblem(settings) {
+  if (settings.max_terms && !/^[1-9][0-9]*$/.test(normalisedNumber(settings.max_terms))) {
+    return 'max_terms: must be a whole number of at least 1';
+  }
+  return '';
+}
+
+/** The config document for `settings`: the profile, and each other key only when set. */
 export function toConfig(settings) {
   const config = { profile: settings.profile };
   if (settings.history_window) config.history_window = settings.history_window;
   if (settings.learning_period) config.learning_period = settings.learning_period;
   if (settings.max_terms) {
-    const n = Number(settings.max_terms.replaceAll(/[\s_,]/g, ''));
+    const n = Number(normalisedNumber(settings.max_terms));
     config.max_terms = Number.isSafeInteger(n) ? n : settings.max_terms;
   }
   return config;
+}
+
+/** `1,000,000`, `1 000 000` and `1_000_000` as `1000000`. */
+function normalisedNumber(text) {
+  return text.replaceAll(/[\s_,]/g, '');
 }
 
 /** Reads and writes the settings form. */

@@ -27,8 +27,8 @@ export class PrincipalsView {
     this.table.setRows([]);
   }
 
-  /** Rows: [principal, first, last, scans, alerts, 'yes'|'no']. */
-  show(rows) {
-    this.table.setRows(rows);
+  /** More rows: [principal, first, last, scans, alerts, 'yes'|'no']. */
+  add(rows) {
+    this.table.appendRows(rows);
   }
 }

@@ -1,6 +1,7 @@
 // The replay's progress and counters: the progress bar (file bytes read), a status
 // line (bytes, events, rates, the current file), the detector's stats and what the
-// reader had to skip. Each counter carries data-stat so that tests can read it.
+// reader had to skip. Each counter carries data-stat (its name) and data-value (the
+// exact number), so that tests and measurements can read it.
 
 import { bytes, count, duration, megabytesPerSecond, perSecond } from '../format.js';
 
@@ -28,7 +29,7 @@ export class ProgressView {
     this.warnings = warnings;
     this.cancel = cancel;
     this.cells = new Map();
-    for (const [key, label] of [...DETECTOR_STATS, ['files', 'files'], ['bytes_read', 'read'],
+    for (const [key, label] of [...DETECTOR_STATS, ['files', 'files read'], ['bytes_read', 'read'],
       ['bytes_inflated', 'inflated'], ['elapsed', 'elapsed'], ['throughput', 'throughput'],
       ['events_per_second', 'events per second'], ['skipped', 'skipped (size limits)']]) {
       const item = document.createElement('div');
@@ -56,7 +57,10 @@ export class ProgressView {
     this.bar.value = 0;
     this.status.textContent = `Starting: ${count(fileCount)} files, ${bytes(totalBytes)}…`;
     this.warnings.hidden = true;
-    for (const cell of this.cells.values()) cell.textContent = '–';
+    for (const cell of this.cells.values()) {
+      cell.textContent = '–';
+      delete cell.dataset.value;
+    }
     this.setState('running');
   }
 
@@ -64,14 +68,14 @@ export class ProgressView {
   update(m) {
     this.bar.value = m.bytesRead;
     const s = m.stats;
-    for (const [key] of DETECTOR_STATS) this.cells.get(key).textContent = count(s[key]);
-    this.set('files', `${count(Math.min(m.fileIndex + (m.type === 'done' ? 0 : 1), m.fileCount))} / ${count(m.fileCount)}`);
-    this.set('bytes_read', bytes(m.bytesRead));
-    this.set('bytes_inflated', bytes(m.decodedBytes));
-    this.set('elapsed', duration(m.elapsedMs));
+    for (const [key] of DETECTOR_STATS) this.set(key, count(s[key]), s[key]);
+    this.set('files', `${count(m.fileIndex)} / ${count(m.fileCount)}`, m.fileIndex);
+    this.set('bytes_read', bytes(m.bytesRead), m.bytesRead);
+    this.set('bytes_inflated', bytes(m.decodedBytes), m.decodedBytes);
+    this.set('elapsed', duration(m.elapsedMs), m.elapsedMs);
     this.set('throughput', megabytesPerSecond(m.decodedBytes, m.elapsedMs));
     this.set('events_per_second', perSecond(s.events_in, m.elapsedMs));
-    this.set('skipped', count(m.warningCount));
+    this.set('skipped', count(m.warningCount), m.warningCount);
     if (m.type === 'progress') {
       this.status.textContent = `Reading ${m.fileName} (file ${count(m.fileIndex + 1)} of ${count(m.fileCount)}): `
         + `${bytes(m.bytesRead)} of ${bytes(this.totalBytes)}, ${count(s.events_in)} events, `
@@ -109,7 +113,10 @@ export class ProgressView {
     this.setState('failed');
   }
 
-  set(key, text) {
-    this.cells.get(key).textContent = text;
+  /** Show `text`; `value`, the exact number behind it, goes in data-value. */
+  set(key, text, value) {
+    const cell = this.cells.get(key);
+    cell.textContent = text;
+    if (value !== undefined) cell.dataset.value = String(value);
   }
 }

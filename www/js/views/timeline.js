@@ -107,6 +107,7 @@ export class Timeline {
     g.fillText('0', PAD.left - 4, scanTop + scanHeight);
     g.fillStyle = colour('--alert');
     g.fillText('alerts', PAD.left - 4, PAD.top + PAD.alerts - 4);
+    g.fillStyle = colour('--muted');
     const ticks = Math.max(2, Math.min(6, Math.floor(plotWidth / 140)));
     for (let t = 0; t <= ticks; t += 1) {
       const x = PAD.left + (t / ticks) * plotWidth;

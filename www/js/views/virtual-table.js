@@ -122,7 +122,9 @@ export class VirtualTable {
     this.headers.forEach((cell, i) => {
       cell.setAttribute('aria-sort', i !== column ? 'none' : descending ? 'descending' : 'ascending');
     });
-    this.view.sort(this.comparator());
+    // The same column again only flips the order: no need to sort again.
+    if (descending) this.view.reverse();
+    else this.view.sort(this.comparator());
     this.body.scrollTop = 0;
     this.schedule();
   }

@@ -1,8 +1,9 @@
 // The Web Worker that runs the detector (the npm package's web build) off the main
 // thread. Messages in: `check` (a config document), `run` (files in order, config,
 // alert time), `cancel`, `export-alerts`, `export-state`. Messages out: `ready`,
-// `checked`, `progress` (throttled, with new alert rows), `done` (with the timeline and
-// the per-principal rows), `alerts-file`, `state-file`, `fatal`.
+// `checked`, `progress` (throttled, with new alert rows), `principals` (slices of the
+// per-principal rows, at the end), `done` (with the timeline), `alerts-file`,
+// `state-file`, `fatal`.
 //
 // The alerts' exact NDJSON text is kept as Blob parts (which the browser may keep on
 // disk), never in the page: the page only gets the rows it shows.
@@ -16,6 +17,7 @@ const PROGRESS_EVERY_MS = 100;
 const TIMELINE_EVERY_MS = 1000;
 const TIMELINE_LIVE_LIMIT = 50_000;
 const MAX_WARNINGS = 20;
+const PRINCIPAL_SLICE = 20_000;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
@@ -85,6 +87,7 @@ class Run {
     this.fileIndex = 0;
     this.lastProgress = 0;
     this.lastTimeline = 0;
+    this.disposed = false;
   }
 
   async start() {
@@ -106,7 +109,7 @@ class Run {
         this.fileRead = 0;
         const finished = await readFile(file, sink, {
           limits: this.limits,
-          onRead: (n) => { this.fileRead = n; this.progress(false); },
+          onRead: (n) => { this.fileRead = n; this.progress(); },
           cancelled: () => this.cancelled,
         });
         if (!finished) {
@@ -123,6 +126,11 @@ class Run {
     }
     if (this.disposed) return; // a newer run replaced this one
     this.elapsedMs = performance.now() - this.started;
+    // The per-principal rows go in slices, so the page never stalls on one huge message.
+    const principals = this.observations.principalRows();
+    for (let i = 0; i < principals.length; i += PRINCIPAL_SLICE) {
+      post({ type: 'principals', id: this.id, rows: principals.slice(i, i + PRINCIPAL_SLICE) });
+    }
     const timeline = this.observations.timeline();
     post({
       type: 'done',
@@ -132,7 +140,7 @@ class Run {
       ...this.counters(),
       rows: this.takeRows(),
       timeline,
-      principals: this.observations.principalRows(),
+      principalCount: principals.length,
       droppedPrincipals: this.observations.droppedPrincipals,
     }, [timeline.minutes.buffer, timeline.scans.buffer, timeline.alerts.buffer]);
   }
@@ -143,7 +151,7 @@ class Run {
     this.decodedBytes += bytes.length;
     for (const scan of observed) this.observations.scan(scan);
     this.addAlerts(alerts);
-    this.progress(false);
+    this.progress();
   }
 
   addAlerts(ndjson) {
@@ -196,9 +204,9 @@ class Run {
   }
 
   /** A progress message, at most every PROGRESS_EVERY_MS, with the rows found since. */
-  progress(force) {
+  progress() {
     const now = performance.now();
-    if (this.disposed || (!force && now - this.lastProgress < PROGRESS_EVERY_MS)) return;
+    if (this.disposed || now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
     const message = { type: 'progress', id: this.id, ...this.counters(), rows: this.takeRows() };
     const transfer = [];
