@@ -90,7 +90,11 @@ fn recorded_records_report_their_time_and_terms_whether_new_or_not() {
     let want = (T0, vec![vec![json!("1")], vec![json!("2")]]);
     assert_eq!(values(&seen[0]), want, "new terms");
     assert_eq!(values(&seen[1]), want, "the same terms, seen again");
-    d.process_each(b"{\"eventName\":\"GetItem\"}", Context::event_time(), &mut |r| {
-        assert!(r.observed.is_none(), "{:?}", r.verdict);
-    });
+    d.process_each(
+        b"{\"eventName\":\"GetItem\"}",
+        Context::event_time(),
+        &mut |r| {
+            assert!(r.observed.is_none(), "{:?}", r.verdict);
+        },
+    );
 }

@@ -193,7 +193,11 @@ fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
     let want = plain
         .process_batch(s(&batch), obj(r#"{"output":"ndjson"}"#))
         .expect("batch");
-    assert_eq!(string(&get(&out, "alerts")), string(&want), "processBatch's alerts");
+    assert_eq!(
+        string(&get(&out, "alerts")),
+        string(&want),
+        "processBatch's alerts"
+    );
     assert_eq!(
         stringify(&get(&out, "observed")),
         format!(
