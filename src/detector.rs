@@ -144,6 +144,12 @@ impl Detector {
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter = on.then(Prefilter::default);
     }
+    /// The pre-check in the form that also rejects a whole container (an S3 `Records`
+    /// object, …) when none of its records can match, counting it as one prefiltered
+    /// document: for hosts that pass such a document on untouched either way (Fluent Bit).
+    pub fn set_prefilter_whole_documents(&mut self) {
+        self.prefilter = Some(Prefilter::whole_documents());
+    }
 
     /// Turn the raw-record fast path on (the default where the config allows it) or off
     /// (every matching record is mapped to a full ECS document). Alerts are the same.

@@ -2,11 +2,10 @@
 //! and output mode, stdin, directories, `--state`, `--learn`, bad input and exit codes.
 //! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test cli`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_dynamodb-scan-detector");
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,22 +20,7 @@ fn shapes() -> PathBuf {
 }
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let input = stdin.unwrap_or(b"").to_vec();
-    let mut pipe = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || pipe.write_all(&input));
-    let out = child.wait_with_output().expect("the binary finishes");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("stdin written");
-    out
+    common::run_cli(args, stdin.unwrap_or(b""))
 }
 
 fn ok(args: &[&str]) -> Vec<u8> {

@@ -1,13 +1,12 @@
 //! Hostile input, each case with a time bound: a counted, explained skip or a clear
 //! error; never a panic, a hang or an unbounded allocation.
 
+mod common;
+
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dynamodb_scan_detector::{Config, Context, Detector, InputError, Stats, Verdict};
-
-const BIN: &str = env!("CARGO_BIN_EXE_dynamodb-scan-detector");
 
 /// Run `f` on another thread; fail if it takes longer than `secs`.
 fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -339,17 +338,5 @@ fn p(path: &std::path::Path) -> &str {
 }
 
 fn cli(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    let input = stdin.to_vec();
-    let mut pipe = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || pipe.write_all(&input));
-    let out = child.wait_with_output().expect("finishes");
-    let _ = writer.join();
-    out
+    common::run_cli(args, stdin)
 }

@@ -14,6 +14,7 @@
 
 pub mod batch;
 mod cloudwatch;
+pub mod json_check;
 pub mod lenient;
 pub mod nesting;
 

@@ -26,10 +26,10 @@ const CONTAINER_KEYS: [&str; 6] = [
 /// Pre-compiled searchers.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    scan: Finder<'static>,
     dynamodb: Finder<'static>,
-    escape: Finder<'static>,
     containers: [Finder<'static>; 6],
+    /// Reject containers whole too (see [`Prefilter::whole_documents`]).
+    whole_documents: bool,
     /// Every needle at once: when none occurs, the document is rejected after one pass.
     #[cfg(not(target_family = "wasm"))]
     any: aho_corasick::AhoCorasick,
@@ -38,10 +38,9 @@ pub struct Prefilter {
 impl Default for Prefilter {
     fn default() -> Self {
         Prefilter {
-            scan: Finder::new("Scan"),
             dynamodb: Finder::new("dynamodb"),
-            escape: Finder::new("\\u"),
             containers: CONTAINER_KEYS.map(Finder::new),
+            whole_documents: false,
             #[cfg(not(target_family = "wasm"))]
             any: aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostFirst)
@@ -52,29 +51,62 @@ impl Default for Prefilter {
 }
 
 impl Prefilter {
-    /// `false` only when `doc` is a single record that cannot match the rule query.
-    pub fn may_match(&self, doc: &[u8]) -> bool {
-        #[cfg(not(target_family = "wasm"))]
-        if !self.any.is_match(doc) {
-            let object = doc.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-            return !object || std::str::from_utf8(doc).is_err();
+    /// A pre-check that also rejects a container (an S3 `Records` file, …) whole when none
+    /// of its records can match, counting it as one prefiltered document, and leaves the
+    /// UTF-8 check to the host. For hosts that hand over one document per call and
+    /// validate what they pass on untouched (Fluent Bit), where counting a container's
+    /// records one by one changes nothing they emit.
+    pub fn whole_documents() -> Self {
+        Prefilter {
+            whole_documents: true,
+            ..Prefilter::default()
         }
-        self.careful(doc)
     }
 
-    /// The same decision, one needle at a time.
-    fn careful(&self, doc: &[u8]) -> bool {
-        if self.scan.find(doc).is_some() && self.dynamodb.find(doc).is_some() {
+    /// `false` only when `doc` cannot hold a matching record (and, unless built with
+    /// [`Prefilter::whole_documents`], is a single record rather than a container).
+    pub fn may_match(&self, doc: &[u8]) -> bool {
+        if self.may_hold_a_scan(doc) {
             return true;
         }
-        if self.escape.find(doc).is_some() {
+        let object = doc.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !object {
             return true;
         }
-        let first = doc.iter().find(|b| !b.is_ascii_whitespace());
-        if first != Some(&b'{') {
-            return true;
+        if self.whole_documents {
+            // Such a host validates what it passes on anyway; it need not be read twice.
+            return false;
         }
-        self.containers.iter().any(|c| c.find(doc).is_some()) || std::str::from_utf8(doc).is_err()
+        std::str::from_utf8(doc).is_err() || self.containers.iter().any(|c| c.find(doc).is_some())
+    }
+
+    /// Whether `doc` may hold a successful Scan: `Scan` and `dynamodb` both present, or a
+    /// `\u` escape, or an `awslogs` payload.
+    #[cfg(not(target_family = "wasm"))]
+    fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
+        // One SIMD pass for every needle; the rare documents with any take the slow road.
+        self.any.is_match(doc) && self.may_hold_a_scan_one_pass(doc)
+    }
+
+    #[cfg(target_family = "wasm")]
+    fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
+        self.may_hold_a_scan_one_pass(doc)
+    }
+
+    /// The same decision in one pass over three rare bytes (`S`, `\`, `w`), which suits
+    /// wasm32, where memchr has no SIMD: word-at-a-time search instead of one pass per needle.
+    fn may_hold_a_scan_one_pass(&self, doc: &[u8]) -> bool {
+        for i in memchr::memchr3_iter(b'S', b'\\', b'w', doc) {
+            let hit = match doc[i] {
+                b'S' => doc[i..].starts_with(b"Scan") && self.dynamodb.find(doc).is_some(),
+                b'\\' => doc.get(i + 1) == Some(&b'u'),
+                _ => i >= 2 && doc[i - 2..].starts_with(b"\"awslogs\""),
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -136,7 +168,56 @@ mod tests {
         );
         for (doc, want) in cases {
             assert_eq!(p.may_match(doc.as_bytes()), *want, "{doc}");
-            assert_eq!(p.careful(doc.as_bytes()), *want, "{doc}");
+        }
+    }
+
+    #[test]
+    fn whole_documents_also_rejects_containers_that_cannot_match() {
+        let whole = Prefilter::whole_documents();
+        let cases: &[(&str, bool)] = &[
+            (r#"{"Records":[{"eventName":"GetItem"}]}"#, false),
+            (
+                r#"{"detail-type":"x","detail":{"eventName":"GetItem"}}"#,
+                false,
+            ),
+            (
+                r#"{"Records":[{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan"}]}"#,
+                true,
+            ),
+            (r#"{"awslogs":{"data":"H4sIAAAA"}}"#, true),
+            (r#"{"Records":[{"eventName":"\u0053can"}]}"#, true),
+            (r#"[{"eventName":"GetItem"}]"#, true),
+            (
+                r#"{"eventName":"GetItem","userAgent":"awslogs-agent"}"#,
+                false,
+            ),
+        ];
+        for (doc, want) in cases {
+            assert_eq!(whole.may_match(doc.as_bytes()), *want, "{doc}");
+        }
+    }
+
+    /// The one-pass search (wasm's) decides exactly as the needle-at-a-time reading.
+    #[test]
+    fn one_pass_agrees_with_the_needles() {
+        let p = Prefilter::default();
+        let docs = [
+            r#"{"eventName":"Scan","eventSource":"dynamodb.amazonaws.com"}"#,
+            r#"{"eventName":"Scan","eventSource":"s3.amazonaws.com"}"#,
+            r#"{"eventName":"\u0053can"}"#,
+            r#"{"a":"\\"}"#,
+            r#"{"awslogs":{}}"#,
+            r#"{"x":"awslogs"}"#,
+            r#"{"Sca":"n dynamodb"}"#,
+            "S",
+            "",
+        ];
+        for doc in docs {
+            let b = doc.as_bytes();
+            let needles = (doc.contains("Scan") && doc.contains("dynamodb"))
+                || doc.contains("\\u")
+                || doc.contains("\"awslogs\"");
+            assert_eq!(p.may_hold_a_scan_one_pass(b), needles, "{doc}");
         }
     }
 }

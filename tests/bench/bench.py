@@ -69,12 +69,12 @@ def implementations(config_path):
         ("Python baseline (json + dict)", [sys.executable, "tests/bench/baseline.py"], "baseline"),
     ]
     npm = os.path.join(ROOT, "tests/bench/npm-bench.mjs")
-    if os.path.exists(npm):
+    if os.path.exists(os.path.join(ROOT, "target/npm/dynamodb-scan-detector/node/index.cjs")):
         impls.append(("npm package: processBatch", ["node", npm, "batch"], "alerts"))
         impls.append(("npm package: stream helper", ["node", npm, "stream"], "alerts"))
     fluent = os.path.join(ROOT, "tests/bench/fluent-bit-bench.mjs")
-    if os.path.exists(fluent):
-        impls.append(("Fluent Bit module (host emulation)", ["node", "--disable-warning=ExperimentalWarning", fluent], "count"))
+    if os.path.exists(os.path.join(ROOT, "target/wasm32-wasip1/release/dynamodb_scan_detector.wasm")):
+        impls.append(("Fluent Bit module: annotate (host emulation)", ["node", "--disable-warning=ExperimentalWarning", fluent], "count"))
     return impls
 
 
@@ -104,6 +104,25 @@ def compact_scans(path, n):
         for i in range(n):
             f.write('{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2026-11-02T00:%02d:%02dZ",'
                     '"userIdentity":{"arn":"arn:aws:sts::111122223333:assumed-role/batch/job-%d"}}\n' % (i // 60000 % 60, i // 1000 % 60, i))
+
+
+def fluent_bit_cost(corpus):
+    """Per-record cost of the Fluent Bit module on records that cannot match, against a
+    module that returns the record unchanged, in the same host harness."""
+    subprocess.run(["cargo", "build", "--release", "--locked", "--lib", "--target", "wasm32-wasip1", "--features", "fluent-bit"],
+                   cwd=ROOT, check=True)
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, "target/identity"),
+               RUSTFLAGS="-C link-arg=--export=malloc -C link-arg=--export=free")
+    subprocess.run(["cargo", "build", "--release", "--locked", "--target", "wasm32-wasip1", "--example", "identity_filter"],
+                   cwd=ROOT, check=True, env=env)
+    out = subprocess.run(["node", "--disable-warning=ExperimentalWarning", "tests/bench/fluent-bit-bench.mjs", "--cost", corpus],
+                         cwd=ROOT, check=True, capture_output=True).stdout
+    cost = json.loads(out)
+    per = cost["microseconds_per_record"]
+    print(f"\nFluent Bit module, per record that cannot match ({cost['records']:,} records of {cost['mean_bytes']} bytes, "
+          f"host emulation, median of interleaved rounds): identity module {per['identity']['median']:.2f} µs; "
+          f"dynamodb_scan_alerts_only {per['alerts_only']['median']:.2f} µs ({per['alerts_only']['vs_identity']:.2f}x); "
+          f"dynamodb_scan_annotate {per['annotate']['median']:.2f} µs ({per['annotate']['vs_identity']:.2f}x); target at most 1.25x.")
 
 
 def memory_per_term(work, n):
@@ -188,6 +207,7 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for corpus, name, mbs, eps, peak, ratio in rows:
         print(f"| {corpus} | {name} | {mbs:,.0f} | {eps:,.0f} | {peak:,.1f} | {ratio:.2f}x |")
+    fluent_bit_cost(os.path.join(work, "typical-raw.ndjson"))
     terms = 100_000 if args.quick else 1_000_000
     per_term = memory_per_term(work, terms)
     print(f"\nMemory per tracked term at {terms:,} terms: {per_term['native']:.1f} bytes natively (peak RSS), "

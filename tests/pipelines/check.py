@@ -112,6 +112,27 @@ def check_vector(tmp, records):
     print(f"vector: the exec source's detector command yields {len(docs)} JSON events")
 
 
+def check_node(tmp, records):
+    tarball = os.path.join(ROOT, "target/npm/dynamodb-scan-detector-0.1.0.tgz")
+    if not os.path.exists(tarball):
+        fail("node: the npm package is not packed (bash src/bindings/js/build-npm.sh --pack)")
+    project = os.path.join(tmp, "node-demo")
+    os.makedirs(project)
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", tarball], cwd=project, check=True)
+    script = os.path.join(project, "alerts-stream.mjs")
+    with open(os.path.join(ROOT, "pipeline-examples/node/alerts-stream.mjs")) as src, open(script, "w") as dst:
+        dst.write(src.read())
+    events = os.path.join(tmp, "events.ndjson")
+    with open(events, "wb") as f:
+        f.write(records)
+    for run, want in ((1, EXPECTED_ALERTS), (2, 0)):
+        docs = run_command(["node", script, "--state", os.path.join(tmp, "node.state"), events], b"", f"node example run {run}")
+        alerts = [d for d in docs if "kibana.alert.new_terms" in d]
+        if len(alerts) != want:
+            fail(f"node: run {run}: expected {want} alerts, got {len(alerts)}")
+    print(f"node: the stream example prints {EXPECTED_ALERTS} alerts, then none on a second run (state kept)")
+
+
 def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "dynamodb-scan-detector"], cwd=ROOT, check=True)
     records = sample_records()
@@ -119,6 +140,7 @@ def main():
         check_shell(tmp)
         check_fluentd(tmp, records)
         check_vector(tmp, records)
+        check_node(tmp, records)
 
 
 if __name__ == "__main__":

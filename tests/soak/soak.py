@@ -101,8 +101,10 @@ def main():
         json.dump({"max_terms": cap}, f)
     consumers = [("native CLI", [CLI, "--config", config, "--stats", "--no-progress", "-"])]
     npm = os.path.join(ROOT, "tests/soak/npm-soak.mjs")
-    if os.path.exists(npm):
+    if os.path.exists(os.path.join(ROOT, "target/npm/dynamodb-scan-detector/stream.cjs")):
         consumers.append(("npm package (stream helper)", ["node", npm, config]))
+    else:
+        print("(npm package not built: bash src/bindings/js/build-npm.sh; skipping its soak)")
     for name, consumer in consumers:
         samples, stats, elapsed = soak(name, consumer, events, cap, config, every)
         report(name, samples, stats, elapsed, events, cap)

@@ -14,6 +14,11 @@ use dynamodb_scan_detector::ecs::cloudtrail::to_ecs;
 use dynamodb_scan_detector::time::format_timestamp;
 
 const START: i64 = 1_793_577_600_000;
+const ORDERS: Table<'static> = Table {
+    region: "us-east-1",
+    account: "111122223333",
+    name: "Orders",
+};
 
 pub fn write(kind: &str, form: &str, events: &str, seed: Option<&str>) -> Result<(), String> {
     let events: u64 = events
@@ -80,36 +85,14 @@ pub fn write_to(
                     } else {
                         rng.pick(&["GetItem", "PutItem", "Query", "UpdateItem", "BatchGetItem"])
                     };
-                    dynamodb(
-                        &mut rng,
-                        t,
-                        &p,
-                        Table {
-                            region: "us-east-1",
-                            account: "111122223333",
-                            name: "Orders",
-                        },
-                        action,
-                        None,
-                    )
+                    dynamodb(&mut rng, t, &p, ORDERS, action, None)
                 } else {
                     background(&mut rng, t, &p, "us-east-1")
                 }
             }
             "scan-heavy" => {
                 let p = principals[rng.below(principals.len() as u64) as usize].clone();
-                dynamodb(
-                    &mut rng,
-                    t,
-                    &p,
-                    Table {
-                        region: "us-east-1",
-                        account: "111122223333",
-                        name: "Orders",
-                    },
-                    "Scan",
-                    None,
-                )
+                dynamodb(&mut rng, t, &p, ORDERS, "Scan", None)
             }
             "high-cardinality" => {
                 let p = Principal::role(
@@ -120,18 +103,7 @@ pub fn write_to(
                     "10.3.0.1",
                     BOTO_UA,
                 );
-                dynamodb(
-                    &mut rng,
-                    t,
-                    &p,
-                    Table {
-                        region: "us-east-1",
-                        account: "111122223333",
-                        name: "Orders",
-                    },
-                    "Scan",
-                    None,
-                )
+                dynamodb(&mut rng, t, &p, ORDERS, "Scan", None)
             }
             "soak" => {
                 // Every event a Scan, by one of 3,000,000 principals in a shuffled order:
@@ -145,11 +117,7 @@ pub fn write_to(
                     "10.3.0.1",
                     BOTO_UA,
                 );
-                let table = Table {
-                    region: "us-east-1",
-                    account: "111122223333",
-                    name: "Orders",
-                };
+                let table = ORDERS;
                 dynamodb(&mut rng, t, &p, table, "Scan", None)
             }
             other => {

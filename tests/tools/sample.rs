@@ -122,11 +122,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
                 &mut rng,
                 base + 5 * 60_000,
                 &etl(instance),
-                Table {
-                    region: REGION,
-                    account: ACCOUNT,
-                    name: "Orders",
-                },
+                table("Orders"),
                 "Scan",
                 None,
             ),
@@ -138,11 +134,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
                     &mut rng,
                     base + 20 * 60_000,
                     &bot,
-                    Table {
-                        region: REGION,
-                        account: ACCOUNT,
-                        name: "Products",
-                    },
+                    table("Products"),
                     "Scan",
                     None,
                 ),
@@ -152,36 +144,14 @@ pub fn write(dir: &Path) -> Result<(), String> {
             let t = base + half * 60_000 + 12_000;
             add(
                 t,
-                dynamodb(
-                    &mut rng,
-                    t,
-                    &lambda,
-                    Table {
-                        region: REGION,
-                        account: ACCOUNT,
-                        name: "Inventory",
-                    },
-                    "Scan",
-                    None,
-                ),
+                dynamodb(&mut rng, t, &lambda, table("Inventory"), "Scan", None),
             );
         }
         for _ in 0..25 {
             let t = base + rng.below(HOUR as u64) as i64;
             let action = rng.pick(&["GetItem", "GetItem", "PutItem", "Query", "UpdateItem"]);
-            let table = rng_table(&mut rng);
-            let r = dynamodb(
-                &mut rng,
-                t,
-                &web,
-                Table {
-                    region: REGION,
-                    account: ACCOUNT,
-                    name: table,
-                },
-                action,
-                None,
-            );
+            let name = rng_table(&mut rng);
+            let r = dynamodb(&mut rng, t, &web, table(name), action, None);
             add(t, r);
         }
         for _ in 0..30 {
@@ -201,36 +171,14 @@ pub fn write(dir: &Path) -> Result<(), String> {
             let action = rng.pick(&["GetItem", "Query"]);
             add(
                 t,
-                dynamodb(
-                    &mut rng,
-                    t,
-                    &jdoe,
-                    Table {
-                        region: REGION,
-                        account: ACCOUNT,
-                        name: "Customers",
-                    },
-                    action,
-                    None,
-                ),
+                dynamodb(&mut rng, t, &jdoe, table("Customers"), action, None),
             );
         }
         if hour % 24 == 14 {
             let t = base + 33 * 60_000;
             add(
                 t,
-                dynamodb(
-                    &mut rng,
-                    t,
-                    &intern,
-                    Table {
-                        region: REGION,
-                        account: ACCOUNT,
-                        name: "Customers",
-                    },
-                    "Scan",
-                    denied,
-                ),
+                dynamodb(&mut rng, t, &intern, table("Customers"), "Scan", denied),
             );
         }
     }
@@ -241,11 +189,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
             &mut rng,
             at(1, 10, 41),
             &vendor,
-            Table {
-                region: REGION,
-                account: ACCOUNT,
-                name: "Orders",
-            },
+            table("Orders"),
             "Scan",
             None,
         ),
@@ -261,11 +205,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
             &mut rng,
             at(2, 2, 17),
             &jdoe_away,
-            Table {
-                region: REGION,
-                account: ACCOUNT,
-                name: "Customers",
-            },
+            table("Customers"),
             "Scan",
             None,
         ),
@@ -276,11 +216,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
             &mut rng,
             at(3, 3, 2),
             &mallory,
-            Table {
-                region: REGION,
-                account: ACCOUNT,
-                name: "PaymentMethods",
-            },
+            table("PaymentMethods"),
             "Scan",
             denied,
         ),
@@ -291,11 +227,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
             &mut rng,
             at(3, 3, 4),
             &mallory,
-            Table {
-                region: REGION,
-                account: ACCOUNT,
-                name: "Customers",
-            },
+            table("Customers"),
             "Scan",
             None,
         ),
@@ -329,6 +261,15 @@ pub fn write(dir: &Path) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// A table of the sample's account.
+fn table(name: &str) -> Table<'_> {
+    Table {
+        region: REGION,
+        account: ACCOUNT,
+        name,
+    }
 }
 
 fn rng_table(rng: &mut Rng) -> &'static str {
