@@ -2,6 +2,8 @@
 // the same generated CloudTrail NDJSON (tests/tools/generate.rs, "typical" corpus).
 // The page's time is the worker's, from reading the first byte of the file to the
 // last alert; the command line's is its wall time. Both use --detection-time event.
+// Also reported: the longest task on the page's main thread during the replays (the
+// Long Tasks API), which says whether the page stayed responsive.
 //
 //   node tests/www/measure.mjs [--mb 200] [--runs 3] [--gzip] [--quick]
 //
@@ -53,15 +55,23 @@ try {
   const browser = [];
   let browserEvents = 0;
   let browserVersion = '';
+  let longestTask = 0;
   const session = await openPage();
   try {
     browserVersion = session.browser.version();
+    await session.page.evaluate(() => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask' });
+    });
     for (let i = 0; i < runs; i += 1) {
       await session.page.setInputFiles('#file-input', input);
       if ((await replayEnded(session.page, 600_000)) !== 'complete') throw new Error('the replay did not complete');
       browser.push(await stat(session.page, 'elapsed'));
       browserEvents = await stat(session.page, 'events_in');
     }
+    longestTask = Math.round(Math.max(0, ...await session.page.evaluate(() => window.longTasks)));
   } finally {
     await session.close();
   }
@@ -74,6 +84,7 @@ try {
     chromium: browserVersion,
     browserMs: median(browser),
     nativeMs: median(native),
+    longestMainThreadTaskMs: longestTask,
     wasmBytes: wasm.length,
     wasmGzipBytes: gzipSync(wasm, { level: 9 }).length,
   };
@@ -82,6 +93,7 @@ try {
   console.log('| | time | MB/s | events/s |\n|---|---|---|---|');
   console.log(row(`page (Chromium ${browserVersion}, worker)`, result.browserMs));
   console.log(row('native command line', result.nativeMs));
+  console.log(`longest main-thread task during the replays: ${longestTask ? `${longestTask} ms` : 'none over 50 ms'}`);
   console.log(`wasm served: ${result.wasmBytes.toLocaleString('en-US')} bytes (${result.wasmGzipBytes.toLocaleString('en-US')} gzip -9)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(path.join(ARTIFACTS, `measure${gzip ? '-gzip' : ''}.json`), `${JSON.stringify(result, null, 2)}\n`);
