@@ -13,7 +13,7 @@ test(`the alerts table stays fast with ${ROWS.toLocaleString('en-US')} rows`, as
   const { page } = session;
   try {
     const timings = await page.evaluate(async (n) => {
-      const { AlertsView } = await import('./js/views/alerts-view.js');
+      const { AlertsView } = await import('./js/views/result-tables.js');
       const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       const view = new AlertsView(document.querySelector('#alerts-table'));
       const rows = [];

@@ -3,17 +3,13 @@
 // never as HTML.
 
 import { ReplayClient } from './replay-client.js';
-import { collectFiles } from './input/file-collection.js';
-import { replayOrder } from './input/file-order.js';
-import { sampleFiles } from './input/sample.js';
+import { collectFiles, replayOrder, sampleFiles } from './input-files.js';
 import {
   SettingsForm, fromFragment, settingsLink, settingsProblem, toConfig, toFragment,
 } from './settings.js';
 import { ProgressView } from './views/progress-view.js';
-import { AlertsView } from './views/alerts-view.js';
-import { PrincipalsView } from './views/principals-view.js';
+import { AlertsView, PrincipalsView } from './views/result-tables.js';
 import { Timeline } from './views/timeline.js';
-import { download, stampedName } from './download.js';
 import { bytes, count } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -182,3 +178,22 @@ $('export-state').addEventListener('click', async () => {
   const state = await client.stateFile();
   if (state) download(new Blob([state], { type: 'application/octet-stream' }), stampedName('dynamodb-scan-state', 'bin'));
 });
+
+/** Save a Blob as a file, without any server: a blob: URL and a temporary link. */
+function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** `name-2026-11-02T14-05-00.ext`: a file name that sorts by when it was saved. */
+function stampedName(name, extension) {
+  const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+  return `${name}-${stamp}.${extension}`;
+}

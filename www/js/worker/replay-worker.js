@@ -147,6 +147,7 @@ class Run {
 
   /** One batch through the detector: its alerts and what its scans wrote to the state. */
   judge(bytes, shape) {
+    if (this.disposed) return; // replaced while a read was pending
     const { alerts, observed } = this.detector.processObserved(bytes, { input: shape, output: 'ndjson' });
     this.decodedBytes += bytes.length;
     for (const scan of observed) this.observations.scan(scan);
