@@ -49,7 +49,7 @@ test(`the alerts table stays fast with ${ROWS.toLocaleString('en-US')} rows`, as
       return out;
     }, ROWS);
     await screenshot(page, '09-table-400k-rows');
-    assert.ok(timings.domRows < 60, `${timings.domRows} rows in the DOM`);
+    assert.ok(timings.domRows > 15 && timings.domRows < 60, `${timings.domRows} rows in the DOM (the view is filled, nothing more)`);
     assert.ok(timings.domRowsAtEnd < 60, `${timings.domRowsAtEnd} rows in the DOM at the end`);
     assert.equal(timings.shownAfterFilter, 10, 'id-399990 … id-399999');
     assert.equal(timings.lastKey, `id-${ROWS - 1}`, 'the last row is reachable by scrolling');

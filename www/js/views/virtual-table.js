@@ -172,10 +172,10 @@ export class VirtualTable {
   render() {
     const n = this.view.length;
     const rh = this.rowHeight;
-    const viewport = this.body.clientHeight || 400;
     const full = n * rh;
     const height = Math.min(full, MAX_HEIGHT);
     this.spacer.style.height = `${height}px`;
+    const viewport = this.body.clientHeight || 400; // after the spacer: the body grows with it
     const visible = Math.ceil(viewport / rh) + 1;
     const top = this.body.scrollTop;
     let first;
