@@ -13,7 +13,7 @@ use crate::error::{InputError, SnapshotError};
 use crate::input::{self, Piece, Record};
 use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
-use crate::rule::terms::Extraction;
+use crate::rule::terms::{Extraction, Term};
 use crate::state::snapshot;
 use crate::state::store::{Seen, TermStore};
 use crate::stats::Stats;
@@ -81,6 +81,17 @@ pub struct RecordReport<'a> {
     pub text: &'a str,
     pub verdict: Verdict,
     pub alerts: Vec<Alert>,
+    /// For a [`Verdict::Recorded`] record: what it wrote to the state.
+    pub observed: Option<Observed>,
+}
+
+/// What a recorded record (a matching event) wrote to the state: its time basis and
+/// its term tuples, new or not. Lets a host follow every matching event (who scanned
+/// when), not only the ones that alerted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub time: Millis,
+    pub terms: Vec<Term>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -270,15 +281,20 @@ impl Detector {
                 text: "",
                 verdict: Verdict::Prefiltered,
                 alerts: Vec::new(),
+                observed: None,
             });
         }
         input::split_bytes(doc, &mut |piece| {
             self.stats.events_in += 1;
             let mut alerts = Vec::new();
+            let mut observed = None;
             let (text, verdict) = match piece {
                 Piece::Invalid { text, error } => (text, Verdict::Unparseable(error)),
                 Piece::NotCloudTrail { text, reason } => (text, Verdict::NotCloudTrail(reason)),
-                Piece::Record(record) => (record.text, self.judge(record, ctx, mode, &mut alerts)),
+                Piece::Record(record) => (
+                    record.text,
+                    self.judge(record, ctx, mode, &mut alerts, &mut observed),
+                ),
             };
             match &verdict {
                 Verdict::Unparseable(e) => {
@@ -297,17 +313,20 @@ impl Detector {
                 text,
                 verdict,
                 alerts,
+                observed,
             });
         });
     }
 
-    /// Normalise and match one record; judge its terms if it is a matching event.
+    /// Normalise and match one record; judge its terms if it is a matching event (and
+    /// then say in `observed` what it wrote to the state).
     fn judge(
         &mut self,
         record: Record<'_>,
         ctx: Context,
         mode: Mode,
         alerts: &mut Vec<Alert>,
+        observed: &mut Option<Observed>,
     ) -> Verdict {
         let mut event =
             match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
@@ -378,6 +397,7 @@ impl Detector {
             }
         }
         self.store.expire(watermark, window);
+        *observed = Some(Observed { time: t, terms });
         Verdict::Recorded
     }
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints for all three targets, the native
-# tests, the JavaScript API (Node and headless Chromium), the npm package against the
-# command line, and the WebAssembly builds. Installs what it needs first (idempotent:
-# wasm targets, the wasm-bindgen CLI, Chromium; pinned npm packages into scratch
-# directories), so it works on a fresh machine. Usage: bash tests/run_all.sh
+# tests, the JavaScript API (Node and headless Chromium), the npm package and the browser
+# replay page (www/) against the command line, and the WebAssembly builds. Installs what
+# it needs first (idempotent: wasm targets, the wasm-bindgen CLI, Chromium; pinned npm
+# packages into scratch directories), so it works on a fresh machine.
+# Usage: bash tests/run_all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,9 @@ CHROMEDRIVER=$(command -v chromedriver) cargo test --locked --target wasm32-unkn
 
 step "npm package: build, pack, install; require, import, web build, stream, browser, TypeScript vs the CLI"
 bash tests/npm/run.sh
+
+step "replay page (www/): end-to-end in headless Chromium (playwright-core) vs the CLI, quick speed measurement"
+bash tests/www/run.sh
 
 for target in wasm32-unknown-unknown wasm32-wasip1; do
   step "build $target (release)"

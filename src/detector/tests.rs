@@ -71,3 +71,30 @@ pub(super) fn run(d: &mut Detector, docs: &[Vec<u8>]) -> Vec<Vec<Value>> {
 pub(super) fn terms(items: &[&[Value]]) -> Vec<Vec<Value>> {
     items.iter().map(|t| t.to_vec()).collect()
 }
+
+#[test]
+fn recorded_records_report_their_time_and_terms_whether_new_or_not() {
+    let mut d = detector(r#"{"new_terms_fields":["host.ip"]}"#);
+    let doc = scan(T0, json!({"host": {"ip": ["1", "2"]}}));
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        d.process_each(&doc, Context::event_time(), &mut |r| {
+            assert_eq!(r.verdict, Verdict::Recorded);
+            seen.push(r.observed);
+        });
+    }
+    let values = |o: &Option<Observed>| -> (Millis, Vec<Vec<Value>>) {
+        let o = o.as_ref().expect("a recorded record says what it recorded");
+        (o.time, o.terms.iter().map(|t| t.values.clone()).collect())
+    };
+    let want = (T0, vec![vec![json!("1")], vec![json!("2")]]);
+    assert_eq!(values(&seen[0]), want, "new terms");
+    assert_eq!(values(&seen[1]), want, "the same terms, seen again");
+    d.process_each(
+        b"{\"eventName\":\"GetItem\"}",
+        Context::event_time(),
+        &mut |r| {
+            assert!(r.observed.is_none(), "{:?}", r.verdict);
+        },
+    );
+}

@@ -178,6 +178,39 @@ fn process_records_reports_each_record_and_passes_it_through() {
 }
 
 #[wasm_bindgen_test]
+fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
+    let batch = format!(
+        "{}\n{{broken\n{}\n{}\n",
+        scan(ALICE, "2024-03-12T06:00:00Z"),
+        scan(ALICE, "2024-03-12T06:05:00Z"),
+        scan(BOB, "2024-03-12T07:00:00Z")
+    );
+    let mut d = detector("{}");
+    let out = d
+        .process_observed(s(&batch), obj(r#"{"output":"ndjson"}"#))
+        .expect("observed");
+    let mut plain = detector("{}");
+    let want = plain
+        .process_batch(s(&batch), obj(r#"{"output":"ndjson"}"#))
+        .expect("batch");
+    assert_eq!(
+        string(&get(&out, "alerts")),
+        string(&want),
+        "processBatch's alerts"
+    );
+    assert_eq!(
+        stringify(&get(&out, "observed")),
+        format!(
+            r#"[{{"time":1710223200000,"terms":[["{ALICE}"]]}},{{"time":1710223500000,"terms":[["{ALICE}"]]}},{{"time":1710226800000,"terms":[["{BOB}"]]}}]"#
+        ),
+        "every recorded scan, new or not, in input order"
+    );
+    let objects = d.process_observed(s(&batch), none()).expect("objects");
+    assert!(items(&get(&objects, "alerts")).is_empty(), "seen before");
+    assert_eq!(items(&get(&objects, "observed")).len(), 3);
+}
+
+#[wasm_bindgen_test]
 fn learn_records_history_without_alerting() {
     let mut d = detector("{}");
     d.learn(s(&scan(ALICE, "2024-03-12T06:00:00Z")), none())

@@ -80,6 +80,39 @@ impl JsDetector {
         marshal::value(&Value::Array(reports))
     }
 
+    /// Like `processBatch`, and also what each matching record wrote to the state:
+    /// `{ alerts, observed }`, where `alerts` is what `processBatch` returns with the
+    /// same options and `observed` holds, for every record with the verdict
+    /// `recorded` in input order, `{ time, terms }`: its time basis in epoch
+    /// milliseconds and its term tuples, new or not. For hosts that follow every
+    /// matching event (who scanned when), not only those that alerted.
+    #[wasm_bindgen(js_name = processObserved)]
+    pub fn process_observed(
+        &mut self,
+        batch: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let bytes = marshal::input_bytes(&batch, "processObserved")?;
+        let opts = self.options(&options)?;
+        let ctx = opts.context();
+        let mut alerts = Vec::new();
+        let mut observed = Vec::new();
+        each_document(opts.input, &bytes, &mut |doc| {
+            self.core.process_each(doc, ctx, &mut |report| {
+                alerts.extend(report.alerts);
+                observed.extend(report.observed.as_ref().map(verdict::observed));
+            });
+        });
+        let out = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            js_sys::Reflect::set(&out, &JsValue::from_str(key), &value)
+                .map_err(|e| error::from_js("building the result", e))
+        };
+        set("alerts", alerts_out(alerts, opts)?)?;
+        set("observed", marshal::value(&Value::Array(observed))?)?;
+        Ok(out.into())
+    }
+
     /// Record a batch (as `processBatch` reads it) as history, never alerting.
     pub fn learn(&mut self, batch: JsValue, options: JsValue) -> Result<(), JsValue> {
         let bytes = marshal::input_bytes(&batch, "learn")?;

@@ -1,12 +1,13 @@
 //! A core [`RecordReport`] as `processRecords` returns it: a plain object, or NDJSON
-//! lines of the passthrough stream (the command line's `--output passthrough`).
+//! lines of the passthrough stream (the command line's `--output passthrough`); and what
+//! a recorded record wrote to the state, as `processObserved` returns it.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use crate::error::InputError;
-use crate::{RecordReport, Verdict};
+use crate::{Observed, RecordReport, Verdict};
 
 /// The record's text: the core's exact record text, or the whole document when the
 /// core has none to give (a document the byte-level pre-check skipped, or bytes that
@@ -39,6 +40,16 @@ pub fn report(report: RecordReport<'_>, doc: &[u8]) -> Value {
     }
     let alerts = report.alerts.into_iter().map(|a| Value::Object(a.document));
     out.insert("alerts".into(), Value::Array(alerts.collect()));
+    Value::Object(out)
+}
+
+/// `{time, terms}`: what a recorded record wrote to the state, as `processObserved`
+/// reports it (the time basis in epoch milliseconds, the term tuples as JSON values).
+pub fn observed(o: &Observed) -> Value {
+    let terms = o.terms.iter().map(|t| Value::Array(t.values.clone()));
+    let mut out = Map::new();
+    out.insert("time".into(), Value::from(o.time));
+    out.insert("terms".into(), Value::Array(terms.collect()));
     Value::Object(out)
 }
 

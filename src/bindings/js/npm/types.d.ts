@@ -186,6 +186,24 @@ export interface RecordResult {
   alerts: Alert[];
 }
 
+/**
+ * What one matching record (verdict `recorded`) wrote to the state, as
+ * `processObserved` reports it: whether or not it alerted.
+ */
+export interface Observed {
+  /** The event's time basis (`event.ingested`, else `@timestamp`), epoch milliseconds. */
+  time: number;
+  /** Its term tuples, one value per `new_terms_fields` entry. */
+  terms: JsonValue[][];
+}
+
+/** What `processObserved` returns; `alerts` is shaped by the `output` option. */
+export interface ObservedBatch<A = Alert[] | string> {
+  alerts: A;
+  /** One entry per recorded record, in input order. */
+  observed: Observed[];
+}
+
 /** A document to judge: JSON text, UTF-8 bytes (a Node `Buffer`), or an object. */
 export type Input = string | Uint8Array | ArrayBuffer | object;
 
@@ -209,6 +227,12 @@ export declare class Detector {
    */
   processRecords(batch: Input, options: NdjsonOptions): string;
   processRecords(batch: Input, options?: CallOptions): RecordResult[];
+  /**
+   * Like `processBatch`, and also what each matching record wrote to the state (its
+   * time and terms, new or not): for hosts that follow who scanned when.
+   */
+  processObserved(batch: Input, options: NdjsonOptions): ObservedBatch<string>;
+  processObserved(batch: Input, options?: CallOptions): ObservedBatch<Alert[]>;
   /** Record a batch as history without alerting (priming). */
   learn(batch: Input, options?: CallOptions): void;
   /** End of input: the summary of the current window if the cap held alerts back. */

@@ -1,0 +1,135 @@
+// The files to replay and their order. Files come from drag and drop (files and,
+// where the browser allows, whole folders through DataTransferItem entries), a file
+// picker, a folder picker (webkitdirectory), or the bundled sample (copied next to the
+// page by www/build.sh, with sample/files.json listing its files). Each file comes
+// with its path, which orders the replay.
+//
+// Order matters, because the detector judges each event against what came before it.
+// CloudTrail's S3 file names carry the time of their events
+// (`<account>_CloudTrail_<region>_20261103T1900Z_<id>.json.gz`), so files that have
+// that stamp are ordered by it (which also interleaves regions and accounts correctly);
+// ties and files without one keep path order, numbers compared as numbers.
+
+const CLOUDTRAIL_STAMP = /_(\d{8}T\d{4}Z)_[^/]*$/;
+const collator = new Intl.Collator('en', { numeric: true });
+
+/** The CloudTrail time stamp in a file name (`20261103T1900Z`), or ''. */
+export function cloudTrailStamp(path) {
+  return CLOUDTRAIL_STAMP.exec(path)?.[1] ?? '';
+}
+
+/**
+ * `inputs` ({file, path}) sorted for replay: files without a CloudTrail stamp first
+ * in path order, then stamped files by stamp, then path.
+ */
+export function replayOrder(inputs) {
+  const keyed = inputs.map((input) => ({ input, stamp: cloudTrailStamp(input.path) }));
+  keyed.sort((a, b) => {
+    if (a.stamp !== b.stamp) return a.stamp < b.stamp ? -1 : 1;
+    return collator.compare(a.input.path, b.input.path);
+  });
+  return keyed.map((k) => k.input);
+}
+
+/** Names a folder may hold that are worth reading (files picked one by one always are). */
+const LOG_NAME = /\.(json|jsonl|ndjson|log|txt)(\.gz)?$|\.gz$/i;
+
+/** Whether a file found inside a folder is read: log-like names, no hidden files. */
+export function isLogFileInFolder(path) {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return !name.startsWith('.') && LOG_NAME.test(name);
+}
+
+/**
+ * Wires `dropzone` and the pickers; calls `onFiles(inputs)` with `{file, path}` in
+ * replay order whenever the user gives files.
+ */
+export function collectFiles({ dropzone, pickFiles, pickFolder, fileInput, folderInput }, onFiles) {
+  const give = (inputs) => {
+    if (inputs.length) onFiles(replayOrder(inputs));
+  };
+  pickFiles.addEventListener('click', () => fileInput.click());
+  pickFolder.addEventListener('click', () => folderInput.click());
+  fileInput.addEventListener('change', () => {
+    give([...fileInput.files].map((file) => ({ file, path: file.name })));
+    fileInput.value = '';
+  });
+  folderInput.addEventListener('change', () => {
+    const inputs = [...folderInput.files]
+      .map((file) => ({ file, path: file.webkitRelativePath || file.name }))
+      .filter((input) => isLogFileInFolder(input.path));
+    give(inputs);
+    folderInput.value = '';
+  });
+
+  dropzone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    dropzone.classList.add('over');
+  });
+  dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
+  dropzone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    dropzone.classList.remove('over');
+    // Entries must be taken while the event is being dispatched.
+    const items = [...(event.dataTransfer.items ?? [])].filter((item) => item.kind === 'file');
+    const entries = items.map((item) => item.webkitGetAsEntry?.() ?? null);
+    if (entries.length && entries.every(Boolean)) {
+      filesOfEntries(entries).then(give, () => give(droppedFiles(event)));
+    } else {
+      give(droppedFiles(event));
+    }
+  });
+  // A file dropped beside the zone must not make the browser navigate to it.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
+}
+
+function droppedFiles(event) {
+  return [...(event.dataTransfer.files ?? [])].map((file) => ({ file, path: file.name }));
+}
+
+/** Every file under dropped entries; inside folders, only log-like names. */
+async function filesOfEntries(entries) {
+  const out = [];
+  for (const entry of entries) {
+    if (entry.isFile) out.push({ file: await fileOf(entry), path: entry.name });
+    else await walk(entry, out);
+  }
+  return out;
+}
+
+async function walk(directory, out) {
+  for (const entry of await allEntries(directory.createReader())) {
+    const path = entry.fullPath.replace(/^\//, '');
+    if (entry.isDirectory) await walk(entry, out);
+    else if (isLogFileInFolder(path)) out.push({ file: await fileOf(entry), path });
+  }
+}
+
+/** readEntries gives a directory in pieces: call it until it gives nothing. */
+async function allEntries(reader) {
+  const all = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) return all;
+    all.push(...batch);
+  }
+}
+
+function fileOf(entry) {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+/** The bundled sample, fetched from this page's own origin, as if its folder were dropped. */
+export async function sampleFiles(baseUrl = new URL('../sample/', import.meta.url)) {
+  const response = await fetch(new URL('files.json', baseUrl));
+  if (!response.ok) throw new Error(`the sample's file list is missing (${response.status})`);
+  const paths = await response.json();
+  return Promise.all(paths.map(async (path) => {
+    const file = await fetch(new URL(path, baseUrl));
+    if (!file.ok) throw new Error(`${path}: ${file.status}`);
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    return { file: new File([await file.blob()], name), path };
+  }));
+}

@@ -1,0 +1,199 @@
+// The replay page: wires the inputs, the settings, the worker and the views together.
+// Every value that comes from a log reaches the DOM through textContent (the views),
+// never as HTML.
+
+import { ReplayClient } from './replay-client.js';
+import { collectFiles, replayOrder, sampleFiles } from './input-files.js';
+import {
+  SettingsForm, fromFragment, settingsLink, settingsProblem, toConfig, toFragment,
+} from './settings.js';
+import { ProgressView } from './views/progress-view.js';
+import { AlertsView, PrincipalsView } from './views/result-tables.js';
+import { Timeline } from './views/timeline.js';
+import { bytes, count } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const MAX_LISTED_FILES = 1000;
+
+const form = new SettingsForm($('settings'));
+const progress = new ProgressView({
+  bar: $('progress'), status: $('status'), stats: $('stats'), warnings: $('warnings'), cancel: $('cancel'),
+});
+const alerts = new AlertsView($('alerts-table'));
+const principals = new PrincipalsView($('principals-table'));
+const timeline = new Timeline($('timeline-canvas'), $('timeline-tip'));
+let inputs = [];
+let lastRunSettings = null;
+
+const client = new ReplayClient({
+  ready({ version }) {
+    $('version').textContent = `detector v${version}`;
+    document.body.dataset.detector = 'ready';
+  },
+  progress(m) {
+    progress.update(m);
+    alerts.add(m.rows);
+    if (m.timeline) timeline.show(m.timeline);
+  },
+  principals(rows) {
+    principals.add(rows);
+  },
+  done(m) {
+    progress.finished(m);
+    if (m.status === 'failed' && !m.stats) {
+      showConfigError(m.message);
+      return;
+    }
+    alerts.add(m.rows);
+    timeline.show(m.timeline);
+    if (m.droppedPrincipals) {
+      $('warnings').hidden = false;
+      $('warnings').textContent += `\nThe principal view holds the first ${count(m.principalCount)} principals; `
+        + `${count(m.droppedPrincipals)} scans of later ones are not listed (the detector judged them all).`;
+    }
+    $('export-alerts').disabled = false;
+    $('export-state').disabled = false;
+  },
+  fatal(message) {
+    progress.failed(message);
+  },
+});
+
+function showConfigError(message) {
+  $('config-error').textContent = message ? `Settings: ${message}` : '';
+  $('config-error').hidden = !message;
+}
+
+/** Replay `given` ({file, path}, in order) with the current settings. */
+function replay(given) {
+  inputs = given;
+  const settings = form.read();
+  const problem = settingsProblem(settings);
+  if (problem) {
+    showConfigError(problem);
+    progress.failed(`Fix the settings first: ${problem}`);
+    return;
+  }
+  lastRunSettings = JSON.stringify(settings);
+  $('rerun').disabled = true;
+  $('export-alerts').disabled = true;
+  $('export-state').disabled = true;
+  showFiles(given);
+  alerts.clear();
+  principals.clear();
+  timeline.show(null);
+  const total = given.reduce((sum, input) => sum + input.file.size, 0);
+  progress.started(given.length, total);
+  client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
+}
+
+function showFiles(given) {
+  const total = given.reduce((sum, input) => sum + input.file.size, 0);
+  $('file-summary').textContent = `${count(given.length)} files, ${bytes(total)}`;
+  const items = given.slice(0, MAX_LISTED_FILES).map((input) => {
+    const li = document.createElement('li');
+    li.textContent = input.path;
+    return li;
+  });
+  if (given.length > MAX_LISTED_FILES) {
+    const li = document.createElement('li');
+    li.textContent = `… and ${count(given.length - MAX_LISTED_FILES)} more`;
+    items.push(li);
+  }
+  $('file-names').replaceChildren(...items);
+  $('file-list').hidden = false;
+}
+
+let checkTimer = 0;
+function settingsChanged(settings) {
+  history.replaceState(null, '', toFragment(settings) || window.location.pathname);
+  $('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
+  clearTimeout(checkTimer);
+  const problem = settingsProblem(settings);
+  showConfigError(problem);
+  if (problem) return;
+  checkTimer = setTimeout(async () => {
+    const { error } = await client.check(toConfig(settings));
+    showConfigError(error);
+  }, 200);
+}
+
+form.write(fromFragment(window.location.hash));
+form.onChange(settingsChanged);
+window.addEventListener('hashchange', () => {
+  form.write(fromFragment(window.location.hash));
+  settingsChanged(form.read());
+});
+
+collectFiles({
+  dropzone: $('dropzone'),
+  pickFiles: $('pick-files'),
+  pickFolder: $('pick-folder'),
+  fileInput: $('file-input'),
+  folderInput: $('folder-input'),
+}, replay);
+
+$('load-sample').addEventListener('click', async () => {
+  $('status').textContent = 'Loading the bundled sample…';
+  try {
+    replay(replayOrder(await sampleFiles()));
+  } catch (error) {
+    progress.failed(`The bundled sample could not be loaded: ${error.message}`);
+  }
+});
+$('rerun').addEventListener('click', () => replay(inputs));
+$('cancel').addEventListener('click', () => {
+  $('cancel').disabled = true;
+  $('status').textContent = 'Cancelling…';
+  client.cancel();
+});
+
+$('show-config').addEventListener('click', async () => {
+  const settings = form.read();
+  const config = toConfig(settings);
+  $('config-document').textContent = JSON.stringify(config, null, 2);
+  $('config-effective').textContent = 'checking…';
+  $('config-dialog').showModal();
+  const { effective, error } = settingsProblem(settings) ? { error: settingsProblem(settings) } : await client.check(config);
+  $('config-effective').textContent = error ? `Invalid: ${error}` : JSON.stringify(effective, null, 2);
+});
+
+$('copy-link').addEventListener('click', async () => {
+  const link = settingsLink(form.read());
+  const note = $('link-note');
+  note.textContent = `Settings link (settings only, never your data): ${link}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    note.textContent = `Copied (settings only, never your data): ${link}`;
+  } catch {
+    // No clipboard (permissions, insecure context): the link stays shown to copy by hand.
+  }
+});
+
+$('export-alerts').addEventListener('click', async () => {
+  const blob = await client.alertsFile();
+  if (blob) download(blob, stampedName('dynamodb-scan-alerts', 'ndjson'));
+});
+$('export-state').addEventListener('click', async () => {
+  const state = await client.stateFile();
+  if (state) download(new Blob([state], { type: 'application/octet-stream' }), stampedName('dynamodb-scan-state', 'bin'));
+});
+
+/** Save a Blob as a file, without any server: a blob: URL and a temporary link. */
+function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** `name-2026-11-02T14-05-00.ext`: a file name that sorts by when it was saved. */
+function stampedName(name, extension) {
+  const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+  return `${name}-${stamp}.${extension}`;
+}

@@ -1,0 +1,71 @@
+// The two result tables, both virtualised (virtual-table.js):
+// * the alerts: one row per alert the replay raised, and one per alert-cap summary,
+//   from rows the worker extracts (worker/alert-rows.js);
+// * the principals: every term value (principal) with a successful scan the rule
+//   counted, when it was first and last seen, its scans and its alerts.
+
+import { VirtualTable } from './virtual-table.js';
+
+const ALERT_COLUMNS = [
+  { label: 'Time (event)', width: 'minmax(10rem, 0.9fr)', kind: 'mono' },
+  { label: 'Principal', width: 'minmax(12rem, 2fr)', kind: 'mono' },
+  { label: 'Account', width: 'minmax(7rem, 0.7fr)', kind: 'mono' },
+  { label: 'Source address', width: 'minmax(7rem, 0.8fr)', kind: 'mono' },
+  { label: 'Table', width: 'minmax(6rem, 0.7fr)' },
+  { label: 'User agent', width: 'minmax(8rem, 1.2fr)' },
+  { label: 'Reason', width: 'minmax(12rem, 2fr)' },
+  { label: 'Alert id', width: 'minmax(6rem, 0.8fr)', kind: 'mono' },
+];
+const ALERT_ID_COLUMN = 7;
+
+const PRINCIPAL_COLUMNS = [
+  { label: 'Principal', width: 'minmax(14rem, 3fr)', kind: 'mono' },
+  { label: 'First seen', width: 'minmax(10rem, 1fr)', kind: 'mono' },
+  { label: 'Last seen', width: 'minmax(10rem, 1fr)', kind: 'mono' },
+  { label: 'Scans', width: 'minmax(5rem, 0.5fr)', kind: 'num', numeric: true },
+  { label: 'Alerts', width: 'minmax(5rem, 0.5fr)', kind: 'num', numeric: true },
+  { label: 'Alerted', width: 'minmax(5rem, 0.5fr)', kind: 'flag' },
+];
+
+/** A table that rows are added to as a replay goes, and cleared for the next one. */
+class ResultTable {
+  constructor(host, options) {
+    this.table = new VirtualTable(host, options);
+  }
+
+  clear() {
+    this.table.setRows([]);
+  }
+
+  add(rows) {
+    this.table.appendRows(rows);
+  }
+
+  get count() {
+    return this.table.total;
+  }
+}
+
+/** Rows: [time, principal, account, source, table, user agent, reason, alert id]. */
+export class AlertsView extends ResultTable {
+  constructor(host) {
+    super(host, {
+      columns: ALERT_COLUMNS,
+      label: 'Alerts',
+      keyColumn: ALERT_ID_COLUMN,
+      emptyText: 'No alerts yet: replay some logs.',
+    });
+  }
+}
+
+/** Rows: [principal, first seen, last seen, scans, alerts, 'yes' | 'no']. */
+export class PrincipalsView extends ResultTable {
+  constructor(host) {
+    super(host, {
+      columns: PRINCIPAL_COLUMNS,
+      label: 'Principals that scanned',
+      keyColumn: 0,
+      emptyText: 'Filled in when a replay ends.',
+    });
+  }
+}

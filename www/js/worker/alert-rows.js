@@ -1,0 +1,99 @@
+// One alert document (as the detector writes it, Kibana's shape) reduced to the row the
+// alerts table shows. Values are copied as they are; the page renders them as text.
+
+/** The columns of a row, in order (js/views/alerts-view.js labels them). */
+export const ALERT_COLUMNS = [
+  'time', 'principal', 'account', 'source', 'table', 'userAgent', 'reason', 'id',
+];
+
+/**
+ * A field of an ECS document, whether its path is nested (`{"source":{"address":…}}`),
+ * dotted (`{"source.address":…}`) or mixed, as the detector itself reads fields.
+ */
+export function field(doc, path) {
+  if (doc === null || typeof doc !== 'object') return undefined;
+  if (Object.prototype.hasOwnProperty.call(doc, path)) return doc[path];
+  let dot = path.indexOf('.');
+  while (dot > 0) {
+    const head = path.slice(0, dot);
+    if (Object.prototype.hasOwnProperty.call(doc, head)) {
+      const found = field(doc[head], path.slice(dot + 1));
+      if (found !== undefined) return found;
+    }
+    dot = path.indexOf('.', dot + 1);
+  }
+  return undefined;
+}
+
+/** A value as one line of text: arrays joined, objects as JSON, nothing as ''. */
+export function text(value) {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(text).filter(Boolean).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The key that names one term tuple, the same for the alert and for its scans. */
+export function termKey(terms) {
+  return JSON.stringify(terms, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** The label of a term tuple as people read it: its values joined by " / ". */
+export function termLabel(terms) {
+  return terms.map(text).join(' / ');
+}
+
+function tableName(alert) {
+  const named = field(alert, 'aws.cloudtrail.flattened.request_parameters.tableName')
+    ?? field(alert, 'aws.dynamodb.table_name');
+  if (named !== undefined) return text(named);
+  const resources = field(alert, 'aws.cloudtrail.resources');
+  for (const r of Array.isArray(resources) ? resources : []) {
+    const match = /:table\/([^/]+)/.exec(text(field(r, 'arn')));
+    if (match) return match[1];
+  }
+  return '';
+}
+
+/**
+ * The row of an alert, and the key of the term tuple it is about (`null` for a cap
+ * summary, which stands for alerts the cap held back rather than one principal).
+ */
+export function alertRow(alert) {
+  const terms = alert['kibana.alert.new_terms'];
+  const summary = alert['kibana.alert.max_signals_summary'];
+  if (!Array.isArray(terms) && summary) {
+    const row = [
+      text(summary.window_start),
+      `(${summary.alerts_suppressed} alerts held back by the cap)`,
+      '', '', '', '',
+      text(alert['kibana.alert.reason']),
+      text(alert['kibana.alert.uuid']),
+    ];
+    return { row, key: null };
+  }
+  const row = [
+    text(alert['kibana.alert.original_time'] ?? alert['@timestamp']),
+    text(field(alert, 'aws.cloudtrail.user_identity.arn') ?? field(alert, 'user.name') ?? terms),
+    text(field(alert, 'cloud.account.id') ?? field(alert, 'aws.cloudtrail.recipient_account_id')),
+    text(field(alert, 'source.address') ?? field(alert, 'source.ip')),
+    tableName(alert),
+    text(field(alert, 'user_agent.original')),
+    text(alert['kibana.alert.reason']),
+    text(alert['kibana.alert.uuid']),
+  ];
+  return { row, key: Array.isArray(terms) ? termKey(terms) : null };
+}
+
+/** The rows of the alerts in NDJSON text (the detector's exact output). */
+export function alertRows(ndjson) {
+  const out = [];
+  let start = 0;
+  while (start < ndjson.length) {
+    let end = ndjson.indexOf('\n', start);
+    if (end < 0) end = ndjson.length;
+    if (end > start) out.push(alertRow(JSON.parse(ndjson.slice(start, end))));
+    start = end + 1;
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// What the replay learns besides the alerts: every principal that scanned (first and
+// last seen, scans, alerts) and how many scans and alerts fell in each minute. Fed by
+// `processObserved` (one `{time, terms}` per recorded scan) and by the alert rows.
+
+import { termKey, termLabel } from './alert-rows.js';
+
+const MINUTE = 60_000;
+/** Past this many principals the per-principal view stops growing (memory bound). */
+export const MAX_PRINCIPALS = 1_000_000;
+
+export class Observations {
+  constructor() {
+    this.principals = new Map();
+    this.droppedPrincipals = 0;
+    this.scansPerMinute = new Map();
+    this.alertsPerMinute = new Map();
+  }
+
+  /** One recorded scan: `{time, terms}` with one tuple per new term of the event. */
+  scan({ time, terms }) {
+    bump(this.scansPerMinute, Math.floor(time / MINUTE));
+    for (const tuple of terms) {
+      const key = termKey(tuple);
+      let p = this.principals.get(key);
+      if (!p) {
+        if (this.principals.size >= MAX_PRINCIPALS) {
+          this.droppedPrincipals += 1;
+          continue;
+        }
+        p = { label: termLabel(tuple), first: time, last: time, scans: 0, alerts: 0 };
+        this.principals.set(key, p);
+      }
+      p.scans += 1;
+      if (time < p.first) p.first = time;
+      if (time > p.last) p.last = time;
+    }
+  }
+
+  /** One alert, at its event's time (epoch ms), about term tuple `key` (or a summary). */
+  alert(time, key) {
+    if (Number.isFinite(time)) bump(this.alertsPerMinute, Math.floor(time / MINUTE));
+    const p = key === null ? undefined : this.principals.get(key);
+    if (p) p.alerts += 1;
+  }
+
+  /** The timeline as sorted, transferable arrays: minute starts and counts. */
+  timeline() {
+    const minutes = new Set([...this.scansPerMinute.keys(), ...this.alertsPerMinute.keys()]);
+    const sorted = Float64Array.from(minutes).sort();
+    const scans = new Uint32Array(sorted.length);
+    const alerts = new Uint32Array(sorted.length);
+    sorted.forEach((minute, i) => {
+      scans[i] = this.scansPerMinute.get(minute) ?? 0;
+      alerts[i] = this.alertsPerMinute.get(minute) ?? 0;
+    });
+    return { minuteMs: MINUTE, minutes: sorted, scans, alerts };
+  }
+
+  /** Rows of the per-principal view: [label, first, last, scans, alerts, alerted]. */
+  principalRows() {
+    const rows = [];
+    for (const p of this.principals.values()) {
+      rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no']);
+    }
+    return rows;
+  }
+}
+
+function bump(map, key) {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function iso(ms) {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}
