@@ -5,8 +5,10 @@
 //! exceptions, read the time basis, extract the term tuples, and judge each against
 //! the first-seen store. Only records that pass the query and exceptions touch state.
 
+use serde_json::Value;
+
 use crate::alert::cap::{Admission, SignalCap};
-use crate::alert::document::Renderer;
+use crate::alert::document::{Renderer, SOURCE_COPY_LIMIT};
 use crate::alert::{Alert, AlertKind};
 use crate::config::Config;
 use crate::error::{InputError, SnapshotError};
@@ -328,6 +330,7 @@ impl Detector {
         alerts: &mut Vec<Alert>,
         observed: &mut Option<Observed>,
     ) -> Verdict {
+        let size = record.text.len();
         let mut event =
             match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
                 Ok(event) => event,
@@ -359,6 +362,7 @@ impl Detector {
                 DetectionTime::EventTime => t,
             })
         };
+        let mut first_alert: Option<String> = None;
         for term in &terms {
             let seen = self.store.observe(term.key, t, window, watermark);
             if seen == Seen::Late {
@@ -387,7 +391,19 @@ impl Detector {
             match admission {
                 Admission::Emit => {
                     self.stats.alerts += 1;
-                    let document = self.renderer.new_term(event.source(), term, detected_at());
+                    let copy = match &first_alert {
+                        Some(uuid) if size > SOURCE_COPY_LIMIT => Err(uuid.as_str()),
+                        _ => Ok(()),
+                    };
+                    let document =
+                        self.renderer
+                            .new_term(event.source(), term, detected_at(), copy);
+                    if first_alert.is_none() {
+                        first_alert = document
+                            .get("kibana.alert.uuid")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                    }
                     alerts.push(Alert {
                         kind: AlertKind::NewTerm,
                         document,

@@ -45,6 +45,10 @@ pub enum InputError {
     Gzip(String),
     #[error("`awslogs.data` inflates past {0} bytes")]
     InflatedTooLarge(usize),
+    #[error(
+        "`awslogs` payload nested inside another `awslogs` payload (only one level is inflated)"
+    )]
+    NestedAwslogs,
     #[error("input larger than {0} bytes, skipped")]
     TooLarge(usize),
     #[error("input could not be read: {0}")]

@@ -30,6 +30,7 @@ pub mod config;
 pub mod detector;
 pub mod ecs;
 pub mod error;
+mod hashing;
 pub mod input;
 pub mod rule;
 pub mod state;

@@ -62,26 +62,35 @@ pub struct Stats {
 impl Stats {
     /// Whether the counts add up (see the module documentation).
     pub fn check(&self) -> Result<(), String> {
-        let outcomes = self.unparseable
-            + self.not_cloudtrail
-            + self.prefiltered
-            + self.not_matched
-            + self.matched;
-        if outcomes != self.events_in {
+        // Summed in u128: counters read from a snapshot may be anything.
+        let sum = |xs: &[u64]| xs.iter().map(|&x| u128::from(x)).sum::<u128>();
+        let outcomes = sum(&[
+            self.unparseable,
+            self.not_cloudtrail,
+            self.prefiltered,
+            self.not_matched,
+            self.matched,
+        ]);
+        if outcomes != u128::from(self.events_in) {
             return Err(format!(
                 "events_in {} != unparseable + not_cloudtrail + prefiltered + not_matched + matched = {outcomes}",
                 self.events_in
             ));
         }
-        let matched = self.excepted + self.no_timestamp + self.missing_terms + self.recorded;
-        if matched != self.matched {
+        let matched = sum(&[
+            self.excepted,
+            self.no_timestamp,
+            self.missing_terms,
+            self.recorded,
+        ]);
+        if matched != u128::from(self.matched) {
             return Err(format!(
                 "matched {} != excepted + no_timestamp + missing_terms + recorded = {matched}",
                 self.matched
             ));
         }
-        let fates = self.alerts + self.summarised + self.muted + self.learned;
-        if fates != self.new_terms {
+        let fates = sum(&[self.alerts, self.summarised, self.muted, self.learned]);
+        if fates != u128::from(self.new_terms) {
             return Err(format!(
                 "new_terms {} != alerts + summarised + muted + learned = {fates}",
                 self.new_terms
@@ -89,4 +98,41 @@ impl Stats {
         }
         Ok(())
     }
+
+    /// Whether counters read from a snapshot may be adopted: they add up, and each is
+    /// below 2^53, so it stays exact as a JavaScript number and cannot overflow while
+    /// counting on.
+    pub fn check_restorable(&self) -> Result<(), String> {
+        self.check()?;
+        let counters = [
+            ("events_in", self.events_in),
+            ("unparseable", self.unparseable),
+            ("not_cloudtrail", self.not_cloudtrail),
+            ("prefiltered", self.prefiltered),
+            ("not_matched", self.not_matched),
+            ("matched", self.matched),
+            ("excepted", self.excepted),
+            ("no_timestamp", self.no_timestamp),
+            ("missing_terms", self.missing_terms),
+            ("recorded", self.recorded),
+            ("terms_truncated", self.terms_truncated),
+            ("late", self.late),
+            ("new_terms", self.new_terms),
+            ("alerts", self.alerts),
+            ("summarised", self.summarised),
+            ("summaries", self.summaries),
+            ("muted", self.muted),
+            ("learned", self.learned),
+            ("tracked_terms", self.tracked_terms),
+            ("expired", self.expired),
+            ("evicted", self.evicted),
+        ];
+        match counters.iter().find(|(_, v)| *v >= MAX_RESTORED_COUNT) {
+            Some((name, v)) => Err(format!("{name} {v} is not below 2^53")),
+            None => Ok(()),
+        }
+    }
 }
+
+/// Counters at or above this (2^53) are refused on restore.
+pub const MAX_RESTORED_COUNT: u64 = 1 << 53;

@@ -54,7 +54,13 @@ pub fn parse_timestamp(text: &str) -> Option<Millis> {
     if p.i != b.len() {
         return None;
     }
-    civil_to_millis(year, month, day, hour, minute, second, millis).map(|t| t - offset)
+    in_range(civil_to_millis(year, month, day, hour, minute, second, millis)? - offset)
+}
+
+/// Times outside years 0000–9999 (a zone offset can push a boundary date past them) are
+/// not times: they could not be written back as ECS writes them.
+fn in_range(t: Millis) -> Option<Millis> {
+    (MIN_MILLIS..=MAX_MILLIS).contains(&t).then_some(t)
 }
 
 /// Read a time from a JSON value: a timestamp string or epoch milliseconds.
@@ -161,7 +167,7 @@ fn parse_compact(b: &[u8]) -> Option<Millis> {
     if p.i != b.len() {
         return None;
     }
-    civil_to_millis(y, mo, d, h, mi, s, 0).map(|t| t - offset)
+    in_range(civil_to_millis(y, mo, d, h, mi, s, 0)? - offset)
 }
 
 fn is_leap(y: i64) -> bool {
@@ -232,6 +238,9 @@ mod tests {
             ("yesterday", None),
             ("", None),
             ("2024-10-08", Some(1_728_345_600_000)),
+            ("0000-01-01T00:00:00+01:00", None),
+            ("9999-12-31T23:59:59-01:00", None),
+            ("0000-01-01T01:00:00+01:00", Some(MIN_MILLIS)),
         ];
         for (text, want) in cases {
             assert_eq!(parse_timestamp(text), *want, "{text}");

@@ -160,6 +160,16 @@ fn adversarial_escapes_give_identical_results() {
         docs.push(format!(r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{{"arn":"deep-{levels}"}},"x":{{"y":{deep}}}}}"#).into_bytes());
         docs.push(format!(r#"{{"event.action":"Scan","event.provider":"dynamodb.amazonaws.com","event.outcome":"success","event.dataset":"aws.cloudtrail","@timestamp":"2024-03-12T06:30:00Z","aws.cloudtrail.user_identity.arn":"ecs-deep-{levels}","x":{deep}}}"#).into_bytes());
     }
+    // Fields that are only nulls, however deeply nested, are absent on both paths: there
+    // is no depth at which one path starts to see content and the other does not (an
+    // `errorCode` of 65 nested lists around a null once failed one Scan and not the other).
+    for levels in [1, 62, 63, 64, 65, 66, 90] {
+        let nulls = format!("{}null{}", "[".repeat(levels), "]".repeat(levels));
+        let objects = format!("{}null{}", r#"{"a":"#.repeat(levels), "}".repeat(levels));
+        docs.push(format!(r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{{"type":"IAMUser","arn":"nulls-{levels}","accountId":{nulls},"userName":{nulls}}},"recipientAccountId":{nulls}}}"#).into_bytes());
+        docs.push(format!(r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{{"type":"IAMUser","arn":"objects-{levels}","accountId":{objects},"userName":{objects}}}}}"#).into_bytes());
+        docs.push(format!(r#"{{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{{"arn":"error-nulls-{levels}"}},"errorCode":{nulls},"errorMessage":{objects}}}"#).into_bytes());
+    }
     let inner =
         String::from_utf8(scan(src, r#""eventName":"\u0053can""#, "in-cloudwatch")).expect("utf-8");
     docs.push(format!(r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":"1","timestamp":1,"message":{}}}]}}"#, serde_json::to_string(&inner).expect("json")).into_bytes());
@@ -196,6 +206,21 @@ fn adversarial_escapes_give_identical_results() {
             "{escaped} must alert: {terms:?}"
         );
     }
+    // A Scan the query selected as successful renders as successful.
+    for alert in &alerts {
+        let doc: serde_json::Value = serde_json::from_str(alert).expect("json");
+        if doc["kibana.alert.new_terms"][0]
+            .to_string()
+            .contains("error-nulls")
+        {
+            assert_eq!(doc["event"]["outcome"], "success", "{alert}");
+        }
+    }
+    assert_eq!(
+        terms.iter().filter(|t| t.contains("error-nulls")).count(),
+        7,
+        "every empty-error Scan alerts"
+    );
     for never in [
         "not-a-scan",
         "lowercase",

@@ -202,6 +202,11 @@ fn timestamps_at_the_ends_of_time() {
         ("0000-01-01T00:00:00Z", true),
         ("10000-01-01T00:00:00Z", false),
         ("-0001-01-01T00:00:00Z", false),
+        // A zone offset must not carry a boundary date out of years 0000–9999.
+        ("0000-01-01T00:00:00+01:00", false),
+        ("9999-12-31T23:30:00-01:00", false),
+        ("0000-01-01T01:00:00+01:00", true),
+        ("9999-12-31T22:30:00-01:00", true),
     ] {
         let (v, alerts, _) = judge(
             scan_with("")
@@ -270,6 +275,49 @@ fn an_awslogs_gzip_bomb_is_refused() {
     );
 }
 
+fn awslogs(payload: &str) -> String {
+    use base64::Engine;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(payload.as_bytes()).expect("in memory");
+    let data = base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("in memory"));
+    format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#)
+}
+
+#[test]
+fn awslogs_is_inflated_once_and_nested_awslogs_are_refused() {
+    let scan = scan_with("");
+    let one = awslogs(&scan);
+    let (v, alerts, _) = judge(one.clone().into_bytes());
+    assert_eq!(
+        (v, alerts),
+        (vec![Verdict::Recorded], 1),
+        "one level is read"
+    );
+    // An awslogs payload that is itself awslogs, directly or as a log event message:
+    // each level could inflate to the 64 MiB limit, so only one level is allowed.
+    let direct = awslogs(&one);
+    let message = serde_json::json!({
+        "messageType": "DATA_MESSAGE",
+        "logEvents": [{"id": "1", "timestamp": 0, "message": one}, {"id": "2", "timestamp": 0, "message": scan}],
+    });
+    let in_message = awslogs(&message.to_string());
+    let (v, _, s) = judge(direct.into_bytes());
+    assert_eq!(v, vec![Verdict::Unparseable(InputError::NestedAwslogs)]);
+    assert_eq!(s.unparseable, 1);
+    let (v, alerts, _) = judge(in_message.into_bytes());
+    assert_eq!(
+        (v, alerts),
+        (
+            vec![
+                Verdict::Unparseable(InputError::NestedAwslogs),
+                Verdict::Recorded
+            ],
+            1
+        ),
+        "the nested one is refused, its sibling still read"
+    );
+}
+
 #[test]
 fn gzip_bombs_and_truncated_gzip_in_the_cli() {
     let dir = std::env::temp_dir().join(format!("ddbscan-hostile-{}", std::process::id()));
@@ -331,6 +379,138 @@ fn gzip_bombs_and_truncated_gzip_in_the_cli() {
     let alerts = String::from_utf8_lossy(&out.stdout).lines().count();
     assert!(alerts > 10, "records before the cut are judged: {alerts}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Long arrays in one record cost linear time: 80,000 distinct callers in one field
+/// (capped at 10,000 tuples, stated), and 65,536 resources whose Java hash codes are
+/// all equal (the ingest pipeline de-duplicates resources through a Java `HashSet`).
+#[test]
+fn long_arrays_and_colliding_hashes_cost_linear_time() {
+    let arns: Vec<String> = (0..80_000)
+        .map(|i| format!("arn:aws:iam::1:user/u{i}"))
+        .collect();
+    let doc = scan_with("").replace(
+        r#""arn":"arn:aws:iam::1:user/a""#,
+        &format!(r#""arn":{}"#, serde_json::to_string(&arns).expect("json")),
+    );
+    let (v, alerts, s) = judge(doc.into_bytes());
+    assert_eq!(v, vec![Verdict::Recorded]);
+    assert_eq!((alerts, s.new_terms, s.terms_truncated), (100, 10_000, 1));
+
+    // "Aa" and "BB" have the same Java hash, so every string of 16 such blocks does.
+    let resources: Vec<serde_json::Value> = (0..1u32 << 16)
+        .map(|bits| {
+            let name: String = (0..16)
+                .map(|b| if bits >> b & 1 == 1 { "Aa" } else { "BB" })
+                .collect();
+            serde_json::json!({"ARN": format!("arn:aws:dynamodb:us-east-1:1:table/{name}"), "accountId": "1"})
+        })
+        .collect();
+    let mut twice = resources.clone();
+    twice.extend(resources);
+    let doc = scan_with(&format!(
+        r#","resources":{}"#,
+        serde_json::to_string(&twice).expect("json")
+    ));
+    let started = Instant::now();
+    let rendered = within(60, move || {
+        let mut d = Detector::new(Config::default());
+        let alerts = d.process(doc.as_bytes(), Context::event_time());
+        alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()
+    });
+    assert_eq!(rendered.len(), 1);
+    let alert: serde_json::Value = serde_json::from_str(&rendered[0]).expect("json");
+    let kept = alert["aws"]["cloudtrail"]["resources"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(
+        kept,
+        1 << 16,
+        "duplicates removed, distinct colliding ones kept"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A large record with many new terms is copied into its first alert only; the others
+/// point at it, so the alerts of one record cannot grow to a hundred copies of it.
+#[test]
+fn a_large_record_with_many_new_terms_is_copied_once() {
+    let arns: Vec<String> = (0..100)
+        .map(|i| format!("arn:aws:iam::1:user/u{i}"))
+        .collect();
+    let pad = "p".repeat(2 << 20);
+    let doc = scan_with(&format!(r#","requestParameters":{{"pad":"{pad}"}}"#)).replace(
+        r#""arn":"arn:aws:iam::1:user/a""#,
+        &format!(r#""arn":{}"#, serde_json::to_string(&arns).expect("json")),
+    );
+    let rendered = within(60, move || {
+        let mut d = Detector::new(Config::default());
+        let alerts = d.process(doc.as_bytes(), Context::event_time());
+        alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()
+    });
+    assert_eq!(rendered.len(), 100);
+    let total: usize = rendered.iter().map(String::len).sum();
+    assert!(total < 3 * (2 << 20), "{total} bytes of alerts");
+    let first: serde_json::Value = serde_json::from_str(&rendered[0]).expect("json");
+    assert!(rendered[0].contains(&pad));
+    let uuid = first["kibana.alert.uuid"].as_str().expect("uuid");
+    for (i, other) in rendered.iter().enumerate().skip(1) {
+        let other: serde_json::Value = serde_json::from_str(other).expect("json");
+        assert_eq!(
+            other["dynamodb_scan_detector"]["source_fields_in"], uuid,
+            "alert {i}"
+        );
+        assert_eq!(
+            other["kibana.alert.new_terms"][0],
+            format!("arn:aws:iam::1:user/u{i}")
+        );
+    }
+    // A small record keeps its fields in every alert.
+    let small = scan_with("").replace(
+        r#""arn":"arn:aws:iam::1:user/a""#,
+        r#""arn":["arn:aws:iam::1:user/x","arn:aws:iam::1:user/y"]"#,
+    );
+    let mut d = Detector::new(Config::default());
+    let alerts = d.process(small.as_bytes(), Context::event_time());
+    assert_eq!(alerts.len(), 2);
+    for a in &alerts {
+        let json = a.to_json();
+        assert!(json.contains(r#""action":"Scan""#), "{json}");
+        assert!(!json.contains("source_fields_in"), "{json}");
+    }
+}
+
+/// An `awslogs` payload that inflates to bytes that are not UTF-8 is one bad piece
+/// with its own text: passthrough writes it once, not the whole line per bad piece.
+#[test]
+fn a_payload_that_is_not_utf8_is_passed_through_once() {
+    use base64::Engine;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"{\"x\":\"\xff\"}").expect("in memory");
+    let data = base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("in memory"));
+    let bad = format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#);
+    let line = format!("[{bad},{bad},{}]\n", scan_with(""));
+    let out = within(60, move || {
+        cli(
+            &["--stats", "--validate-all", "--output", "passthrough", "-"],
+            line.as_bytes(),
+        )
+    });
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "two bad pieces, the Scan, its alert:\n{stdout}"
+    );
+    assert_eq!(lines[..2], [bad.as_str(), bad.as_str()]);
+    assert!(err.contains("\"unparseable\":2"), "{err}");
 }
 
 fn p(path: &std::path::Path) -> &str {

@@ -44,6 +44,10 @@ pub struct SignalCap {
     emitted: u32,
     suppressed: u64,
     suppressed_terms: Vec<Vec<Value>>,
+    /// The summary of a window closed by a change of interval, delivered by the next
+    /// `admit` or `flush`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<CapSummary>,
 }
 
 impl SignalCap {
@@ -55,13 +59,20 @@ impl SignalCap {
             emitted: 0,
             suppressed: 0,
             suppressed_terms: Vec::new(),
+            pending: None,
         }
     }
 
-    /// Keep the counts but adopt a new interval and cap (after a restore with a new config).
+    /// Adopt a new interval and cap (after a restore with a new config). The current
+    /// window keeps its counts when only the cap changes; a new interval closes it, and
+    /// what it suppressed becomes a pending summary rather than leaking into a window
+    /// of a different length.
     pub fn reconfigure(&mut self, interval: Millis, max_signals: u32) {
         if self.interval != interval.max(1) {
+            let closed = self.take_summary();
+            self.pending = self.pending.take().or(closed);
             self.window = None;
+            self.emitted = 0;
         }
         self.interval = interval.max(1);
         self.max_signals = max_signals;
@@ -79,7 +90,10 @@ impl SignalCap {
                 self.emitted = 0;
             }
             Some(_) => {}
-            None => self.window = Some(w),
+            None => {
+                closed = self.pending.take();
+                self.window = Some(w);
+            }
         }
         if self.emitted < self.max_signals {
             self.emitted += 1;
@@ -94,7 +108,7 @@ impl SignalCap {
 
     /// The summary of the current window if it suppressed anything (end of input).
     pub fn flush(&mut self) -> Option<CapSummary> {
-        self.take_summary()
+        self.pending.take().or_else(|| self.take_summary())
     }
 
     fn take_summary(&mut self) -> Option<CapSummary> {
@@ -176,6 +190,55 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(0, 2), (I, 1)]
         );
+    }
+
+    /// A restore with a new interval closes the old window: its suppressed alerts are
+    /// summarised under the old window, and the new window starts with a fresh count.
+    #[test]
+    fn a_new_interval_closes_the_window_and_keeps_its_summary() {
+        for then_flush in [false, true] {
+            let mut cap = SignalCap::new(I, 2);
+            let (emitted, none) = {
+                let mut e = 0;
+                let mut s = Vec::new();
+                for t in [0, 1, 2, 3] {
+                    let (closed, adm) = cap.admit(t, &[json!(t)]);
+                    s.extend(closed);
+                    e += usize::from(adm == Admission::Emit);
+                }
+                (e, s)
+            };
+            assert_eq!((emitted, none.len()), (2, 0));
+            cap.reconfigure(2 * I, 2);
+            let summary = if then_flush {
+                cap.flush()
+            } else {
+                let (closed, adm) = cap.admit(10, &[json!("new")]);
+                assert_eq!(adm, Admission::Emit, "the new window starts empty");
+                closed
+            };
+            let summary = summary.expect("the old window's summary");
+            assert_eq!(
+                (summary.window_start, summary.window_end, summary.suppressed),
+                (0, I, 2)
+            );
+            assert_eq!(
+                summary.suppressed_terms,
+                vec![vec![json!(2)], vec![json!(3)]]
+            );
+            assert_eq!(cap.flush(), None, "delivered once");
+        }
+    }
+
+    /// Changing only the cap keeps the window and its counts.
+    #[test]
+    fn a_new_cap_keeps_the_window() {
+        let mut cap = SignalCap::new(I, 2);
+        cap.admit(0, &[json!(0)]);
+        cap.admit(1, &[json!(1)]);
+        cap.reconfigure(I, 3);
+        assert_eq!(cap.admit(2, &[json!(2)]), (None, Admission::Emit));
+        assert_eq!(cap.admit(3, &[json!(3)]), (None, Admission::Suppress));
     }
 
     #[test]

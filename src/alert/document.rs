@@ -20,6 +20,13 @@ use crate::time::{format_timestamp, Millis};
 pub const MAX_SIGNALS_WARNING: &str =
     "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";
 
+/// An event larger than this has its fields copied into its first alert only; its other
+/// alerts (one per further new term in the same event) carry the first one's
+/// `kibana.alert.uuid` under `dynamodb_scan_detector.source_fields_in` instead. Without
+/// this bound, a hostile record with a large body and a hundred new terms would be
+/// copied a hundred times.
+pub const SOURCE_COPY_LIMIT: usize = 1 << 20;
+
 /// Renders documents for one configuration.
 #[derive(Debug, Clone)]
 pub struct Renderer {
@@ -42,13 +49,26 @@ impl Renderer {
     }
 
     /// The alert for `term`, first seen in `source` at the host's `detection_time`.
+    /// `copy_source`: whether the source's fields are copied in (see [`SOURCE_COPY_LIMIT`]);
+    /// when not, the alert names the alert of the same event that holds them.
     pub fn new_term(
         &self,
         source: &SourceEvent,
         term: &Term,
         detection_time: Millis,
+        copy_source: Result<(), &str>,
     ) -> Map<String, Value> {
-        let mut doc = source.doc.clone();
+        let mut doc = match copy_source {
+            Ok(()) => source.doc.clone(),
+            Err(first) => {
+                let mut doc = Map::new();
+                doc.insert(
+                    "dynamodb_scan_detector".into(),
+                    json!({"source_fields_in": first}),
+                );
+                doc
+            }
+        };
         doc.retain(|k, _| k != "kibana" && !k.starts_with("kibana."));
         field::remove(&mut doc, "event.kind");
         match doc

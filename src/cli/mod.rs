@@ -187,7 +187,13 @@ fn run(args: &Args) -> Result<i32, Fatal> {
                         run.problem(format!("{name}:{line}{at}: {e}"));
                     }
                     let text: &[u8] = match report.verdict {
-                        Verdict::Unparseable(InputError::Utf8(_)) | Verdict::Prefiltered => doc,
+                        // The core has no text for these: pass the whole line on. An
+                        // inflated payload that is not UTF-8 has its own text.
+                        Verdict::Unparseable(InputError::Utf8(_)) | Verdict::Prefiltered
+                            if report.text.is_empty() =>
+                        {
+                            doc
+                        }
                         _ => report.text.as_bytes(),
                     };
                     if failure.is_ok() {

@@ -144,6 +144,12 @@ impl<R: BufRead> DocReader<R> {
                             }
                             if serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf).is_ok() {
                                 self.mode = Mode::Lines;
+                                // The first line was read against the document limit to
+                                // decide the mode; as an NDJSON line it obeys the line limit.
+                                if self.buf.len() > self.max_line {
+                                    self.buf = Vec::new();
+                                    return Ok(Ready::TooLong(start_line, self.max_line));
+                                }
                                 return Ok(Ready::Owned(start_line));
                             }
                             self.mode = self.read_rest_whole(start_line)?;
@@ -401,6 +407,9 @@ mod tests {
                     doc("{\"after\":1}", 3)
                 ]
             );
+            // The first line decides the mode but is held to the line limit too.
+            let got = read_all(&format!("{long}\n{{\"after\":1}}\n"), 50, capacity);
+            assert_eq!(got, vec![Owned::TooLong(1, 50), doc("{\"after\":1}", 2)]);
         }
     }
 }

@@ -324,16 +324,25 @@ fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 /// Resources are de-duplicated through a Java `HashSet` (which decides their order),
 /// then `ARN` → `arn` and `accountId` → `account_id`.
 fn map_resources(resources: &[Value]) -> Value {
+    // De-duplicated as the Java HashSet does it: by hash, then equality within a hash.
+    // Buckets are keyed by the Java hash and a strong fingerprint too, since Java
+    // string hashes collide on demand ("Aa" and "BB") and one crowded bucket would make
+    // this quadratic in a hostile record.
+    let hash = |v: &Value| match v {
+        Value::Object(m) => map_hash(m),
+        other => super::java_map::value_hash(other),
+    };
+    let mut by_hash: crate::hashing::KeyHashMap<(i32, u64), Vec<usize>> = Default::default();
     let mut unique: Vec<&Value> = Vec::new();
     for r in resources {
-        if !unique.contains(&r) {
+        let key = (hash(r), crate::hashing::value_fingerprint(r));
+        let same = by_hash.entry(key).or_default();
+        if !same.iter().any(|&i| unique[i] == r) {
+            same.push(unique.len());
             unique.push(r);
         }
     }
-    let ordered = hash_map_order(unique.iter().copied(), |v| match v {
-        Value::Object(m) => map_hash(m),
-        other => super::java_map::value_hash(other),
-    });
+    let ordered = hash_map_order(unique.iter().copied(), hash);
     Value::Array(
         ordered
             .into_iter()
@@ -401,24 +410,27 @@ pub fn put(out: &mut Map<String, Value>, path: &str, value: Option<&Value>) {
 /// Elastic's clean-up: drop nulls, empty strings, empty objects and empty lists, recursively.
 fn prune_object(map: Map<String, Value>) -> Map<String, Value> {
     map.into_iter()
-        .filter_map(|(k, v)| prune(v, 0).map(|v| (k, v)))
+        .filter_map(|(k, v)| prune(v).map(|v| (k, v)))
         .collect()
 }
 
-/// Elastic's clean-up of one value: `None` when nothing is left of it.
-pub fn prune(v: Value, depth: usize) -> Option<Value> {
+/// Elastic's clean-up of one value: `None` when nothing is left of it. Recursive, with no
+/// depth cut-off of its own, so that a field is cleaned the same wherever it sits: every
+/// tree it sees was parsed by serde_json (at most 128 levels) and the detector refuses
+/// records nested deeper than its limit (100) before mapping them.
+pub fn prune(v: Value) -> Option<Value> {
     match v {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
-        Value::Object(m) if depth < 64 => {
+        Value::Object(m) => {
             let m: Map<String, Value> = m
                 .into_iter()
-                .filter_map(|(k, v)| prune(v, depth + 1).map(|v| (k, v)))
+                .filter_map(|(k, v)| prune(v).map(|v| (k, v)))
                 .collect();
             (!m.is_empty()).then_some(Value::Object(m))
         }
-        Value::Array(a) if depth < 64 => {
-            let a: Vec<Value> = a.into_iter().filter_map(|v| prune(v, depth + 1)).collect();
+        Value::Array(a) => {
+            let a: Vec<Value> = a.into_iter().filter_map(prune).collect();
             (!a.is_empty()).then_some(Value::Array(a))
         }
         other => Some(other),

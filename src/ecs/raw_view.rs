@@ -87,7 +87,7 @@ fn value(raw: Option<&RawValue>) -> Option<Value> {
     }
     serde_json::from_str::<Value>(&without_lone_surrogates(raw.get()))
         .ok()
-        .and_then(|v| prune(v, 0))
+        .and_then(prune)
 }
 
 impl<'a> RawView<'a> {

@@ -129,28 +129,53 @@ pub fn split_bytes(bytes: &[u8], out: &mut dyn for<'x> FnMut(Piece<'x>)) {
 
 /// Split a document into pieces, calling `out` for each in input order.
 pub fn split(text: &str, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
-    split_at_depth(text, SourceMeta::default(), 0, out);
+    split_at_depth(text, SourceMeta::default(), Nesting::default(), out);
+}
+
+/// Where a piece sits: how deep in containers, and whether it came out of
+/// an inflated `awslogs` payload. One level of inflation is allowed, so a
+/// document can never expand past `MAX_INFLATED` bytes in total.
+#[derive(Debug, Clone, Copy, Default)]
+struct Nesting {
+    depth: usize,
+    inflated: bool,
+}
+
+impl Nesting {
+    fn deeper(self) -> Self {
+        Nesting {
+            depth: self.depth + 1,
+            ..self
+        }
+    }
+
+    fn inflate(self) -> Self {
+        Nesting {
+            depth: self.depth + 1,
+            inflated: true,
+        }
+    }
 }
 
 fn split_at_depth(
     text: &str,
     meta: SourceMeta,
-    depth: usize,
+    at: Nesting,
     out: &mut dyn for<'x> FnMut(Piece<'x>),
 ) {
     let trimmed = text.trim_start();
-    if depth > MAX_CONTAINER_DEPTH {
+    if at.depth > MAX_CONTAINER_DEPTH {
         return out(Piece::Invalid {
             text,
             error: InputError::TooDeep(MAX_CONTAINER_DEPTH),
         });
     }
     match trimmed.as_bytes().first() {
-        Some(b'{') => split_object(text, meta, depth, out),
+        Some(b'{') => split_object(text, meta, at, out),
         Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(items) => {
                 for item in items {
-                    split_at_depth(item.get(), meta.clone(), depth + 1, out);
+                    split_at_depth(item.get(), meta.clone(), at.deeper(), out);
                 }
             }
             Err(e) => out(Piece::Invalid {
@@ -171,12 +196,7 @@ fn split_at_depth(
     }
 }
 
-fn split_object(
-    text: &str,
-    meta: SourceMeta,
-    depth: usize,
-    out: &mut dyn for<'x> FnMut(Piece<'x>),
-) {
+fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
     let shape: Shape = match serde_json::from_str(text) {
         Ok(s) => s,
         Err(e) => {
@@ -190,7 +210,7 @@ fn split_object(
         return match serde_json::from_str::<Vec<&RawValue>>(records.get()) {
             Ok(items) => {
                 for item in items {
-                    split_at_depth(item.get(), meta.clone(), depth + 1, out);
+                    split_at_depth(item.get(), meta.clone(), at.deeper(), out);
                 }
             }
             Err(_) => out(Piece::Invalid {
@@ -201,7 +221,7 @@ fn split_object(
     }
     if let (Some(kind), Some(detail)) = (shape.detail_type, shape.detail) {
         return if raw_str(kind).is_some_and(|k| k.contains("CloudTrail")) {
-            split_at_depth(detail.get(), meta, depth + 1, out)
+            split_at_depth(detail.get(), meta, at.deeper(), out)
         } else {
             out(Piece::NotCloudTrail {
                 text,
@@ -210,8 +230,14 @@ fn split_object(
         };
     }
     if let Some(awslogs) = shape.awslogs {
+        if at.inflated {
+            return out(Piece::Invalid {
+                text,
+                error: InputError::NestedAwslogs,
+            });
+        }
         return match cloudwatch::inflate_awslogs(awslogs.get()) {
-            Ok(payload) => split_at_depth(&payload, meta, depth + 1, out),
+            Ok(payload) => split_at_depth(&payload, meta, at.inflate(), out),
             Err(error) => out(Piece::Invalid { text, error }),
         };
     }
@@ -225,7 +251,7 @@ fn split_object(
         return match cloudwatch::messages(events) {
             Ok(messages) => {
                 for m in messages {
-                    split_at_depth(&m, meta.clone(), depth + 1, out);
+                    split_at_depth(&m, meta.clone(), at.deeper(), out);
                 }
             }
             Err(error) => out(Piece::Invalid { text, error }),
@@ -237,10 +263,10 @@ fn split_object(
             id: shape.id.and_then(raw_scalar),
             version: shape.version.and_then(raw_scalar),
         };
-        return split_at_depth(source.get(), meta, depth + 1, out);
+        return split_at_depth(source.get(), meta, at.deeper(), out);
     }
     if let Some(hits) = shape.hits {
-        return split_hits(text, hits, meta, depth, out);
+        return split_hits(text, hits, meta, at, out);
     }
     let is_cloudtrail = shape.event_source.is_some() || shape.event_name.is_some();
     if is_cloudtrail
@@ -279,7 +305,7 @@ fn split_hits(
     text: &str,
     hits: &RawValue,
     meta: SourceMeta,
-    depth: usize,
+    at: Nesting,
     out: &mut dyn for<'x> FnMut(Piece<'x>),
 ) {
     #[derive(Deserialize)]
@@ -292,7 +318,7 @@ fn split_hits(
     match items {
         Ok(items) => {
             for item in items {
-                split_at_depth(item.get(), meta.clone(), depth + 1, out);
+                split_at_depth(item.get(), meta.clone(), at.deeper(), out);
             }
         }
         Err(_) => out(Piece::NotCloudTrail {
@@ -330,20 +356,22 @@ pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
     match raw.get().as_bytes().first() {
         Some(b'"') => raw.get().len() > 2,
         Some(b'{' | b'[') => {
-            serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|v| has_content(&v, 0))
+            serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|v| has_content(&v))
         }
         Some(b'n') | None => false,
         Some(_) => true,
     }
 }
 
-fn has_content(v: &serde_json::Value, depth: usize) -> bool {
+/// Whether anything is left after Elastic's clean-up (see `ecs::cloudtrail::prune`: the
+/// same rule, with no depth cut-off; serde_json parsed at most 128 levels).
+fn has_content(v: &serde_json::Value) -> bool {
     use serde_json::Value;
     match v {
         Value::Null => false,
         Value::String(s) => !s.is_empty(),
-        Value::Array(a) => depth > 64 || a.iter().any(|x| has_content(x, depth + 1)),
-        Value::Object(m) => depth > 64 || m.values().any(|x| has_content(x, depth + 1)),
+        Value::Array(a) => a.iter().any(has_content),
+        Value::Object(m) => m.values().any(has_content),
         _ => true,
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::ecs::field;
+use crate::hashing::KeyHashSet;
 
 /// At most this many term tuples are taken from one event (Kibana pages 10,000 at a time).
 pub const MAX_TERMS_PER_EVENT: usize = 10_000;
@@ -55,17 +56,28 @@ pub fn from_values<'v>(
 ) -> Extraction {
     let mut per_field: Vec<Vec<&Value>> = Vec::with_capacity(fields);
     let mut raw = Vec::new();
+    let mut seen: KeyHashSet<u64> = KeyHashSet::default();
+    // Only the first MAX_TERMS_PER_EVENT tuples are ever taken, and the last field varies
+    // fastest: no field can contribute more distinct values than that.
+    let mut capped = false;
     for i in 0..fields {
         raw.clear();
         values(i, &mut raw);
-        let mut usable: Vec<&Value> = Vec::with_capacity(raw.len());
+        seen.clear();
+        let mut usable: Vec<&Value> = Vec::with_capacity(raw.len().min(MAX_TERMS_PER_EVENT));
         for v in raw.iter().copied() {
             let ok = match v {
                 Value::String(s) => !s.is_empty(),
                 Value::Number(_) | Value::Bool(_) => true,
                 _ => false,
             };
-            if ok && !usable.contains(&v) {
+            // De-duplicated through the values' keys (linear, not quadratic, in the
+            // array's length; a key collision is as unlikely as between two terms).
+            if ok && seen.insert(term_key(std::slice::from_ref(v))) {
+                if usable.len() == MAX_TERMS_PER_EVENT {
+                    capped = true;
+                    break;
+                }
                 usable.push(v);
             }
         }
@@ -101,7 +113,7 @@ pub fn from_values<'v>(
     }
     Extraction::Terms {
         terms,
-        truncated: total > take,
+        truncated: capped || total > take,
     }
 }
 

@@ -115,12 +115,18 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         .get(..4)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
         .ok_or(SnapshotError::Truncated("no metadata length"))?;
+    let meta_end = meta_len
+        .checked_add(4)
+        .ok_or(SnapshotError::Truncated("metadata"))?;
     let meta_bytes = payload
-        .get(4..4 + meta_len)
+        .get(4..meta_end)
         .ok_or(SnapshotError::Truncated("metadata"))?;
     let meta: Meta = serde_json::from_slice(meta_bytes)
         .map_err(|e| SnapshotError::Malformed(format!("metadata: {e}")))?;
-    let rest = &payload[4 + meta_len..];
+    meta.stats
+        .check_restorable()
+        .map_err(|e| SnapshotError::Malformed(format!("stats: {e}")))?;
+    let rest = &payload[meta_end..];
     if rest.len() as u64 != meta.terms.saturating_mul(16) {
         return Err(SnapshotError::Malformed(format!(
             "{} terms announced but {} bytes of terms present",
@@ -165,7 +171,9 @@ mod tests {
             cap: SignalCap::new(300_000, 100),
             stats: Stats {
                 events_in: 3,
+                not_matched: 2,
                 matched: 1,
+                recorded: 1,
                 ..Stats::default()
             },
             terms: vec![(1, 2), (3, 4), (u64::MAX, -5)],
@@ -221,5 +229,45 @@ mod tests {
         let mut huge = good;
         huge[10..18].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(matches!(decode(&huge), Err(SnapshotError::Truncated(_))));
+    }
+
+    /// Well-formed, checksummed bytes whose counters cannot be true are refused, so a
+    /// restored detector never reports counts that do not add up or cannot count on.
+    #[test]
+    fn counters_that_cannot_be_true_are_refused() {
+        type Corrupt = fn(&mut Stats);
+        let cases: [(Corrupt, &str); 4] = [
+            (|s| s.events_in = 4, "events_in 4 != "),
+            (
+                |s| {
+                    s.events_in = u64::MAX;
+                    s.not_matched = u64::MAX - 1;
+                },
+                "events_in 18446744073709551615 is not below 2^53",
+            ),
+            (
+                |s| {
+                    // Adds up only with wrapping arithmetic.
+                    s.not_matched = u64::MAX;
+                    s.events_in = 0;
+                },
+                "events_in 0 != ",
+            ),
+            (
+                |s| s.late = 1 << 53,
+                "late 9007199254740992 is not below 2^53",
+            ),
+        ];
+        for (corrupt, want) in cases {
+            let mut state = sample();
+            corrupt(&mut state.stats);
+            match decode(&encode(&state)) {
+                Err(SnapshotError::Malformed(e)) => assert!(e.contains(want), "{e}"),
+                other => panic!("{want}: {other:?}"),
+            }
+        }
+        let mut fine = sample();
+        fine.stats.late = (1 << 53) - 1;
+        assert!(decode(&encode(&fine)).is_ok());
     }
 }

@@ -1,0 +1,108 @@
+//! A deterministic hasher for keys that are already well-mixed hashes (term keys) or
+//! small integers (Java hash codes): one multiply. The core never reads randomness, so
+//! std's randomly seeded `RandomState` is not used anywhere.
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3;
+
+/// One multiply by the golden-ratio constant, so that low bits are mixed too.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(n as u32 as u64);
+    }
+}
+
+pub type KeyHashSet<T> = hashbrown::HashSet<T, BuildHasherDefault<KeyHasher>>;
+pub type KeyHashMap<K, V> = hashbrown::HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// A 64-bit fingerprint of a JSON value that agrees with `Value`'s equality: equal
+/// values (objects compared without regard to key order) have equal fingerprints.
+/// Used where a weak hash (a Java hash code, easy to collide on purpose) would leave
+/// many values in one bucket.
+pub fn value_fingerprint(v: &Value) -> u64 {
+    let mut h = Xxh3::new();
+    feed(v, &mut h);
+    h.digest()
+}
+
+fn feed(v: &Value, h: &mut Xxh3) {
+    let text = |h: &mut Xxh3, tag: u8, s: &str| {
+        h.update(&[tag]);
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    match v {
+        Value::Null => h.update(b"z"),
+        Value::Bool(b) => h.update(if *b { b"t" } else { b"f" }),
+        Value::Number(n) => text(h, b'n', &n.to_string()),
+        Value::String(s) => text(h, b's', s),
+        Value::Array(items) => {
+            h.update(b"[");
+            h.update(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                feed(item, h);
+            }
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            h.update(b"{");
+            h.update(&(keys.len() as u64).to_le_bytes());
+            for k in keys {
+                text(h, b'k', k);
+                if let Some(v) = map.get(k) {
+                    feed(v, h);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprints_agree_with_equality() {
+        let cases = [
+            (
+                json!({"a": 1, "b": [true, null]}),
+                json!({"b": [true, null], "a": 1}),
+                true,
+            ),
+            (json!({"a": 1}), json!({"a": 1.0}), false),
+            (json!("1"), json!(1), false),
+            (json!(["ab", "c"]), json!(["a", "bc"]), false),
+            (json!({"ab": "c"}), json!({"a": "bc"}), false),
+            (json!([[]]), json!([]), false),
+            (json!({"ARN": "Aa"}), json!({"ARN": "BB"}), false),
+        ];
+        for (a, b, equal) in cases {
+            assert_eq!(a == b, equal, "{a} vs {b}");
+            assert_eq!(
+                value_fingerprint(&a) == value_fingerprint(&b),
+                equal,
+                "{a} vs {b}"
+            );
+        }
+    }
+}
