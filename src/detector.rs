@@ -80,11 +80,31 @@ pub enum Verdict {
 /// closed comes first).
 #[derive(Debug)]
 pub struct RecordReport<'a> {
+    /// The record's exact text; empty when the core has none of its own (see
+    /// [`RecordReport::text_or`]).
     pub text: &'a str,
     pub verdict: Verdict,
     pub alerts: Vec<Alert>,
     /// For a [`Verdict::Recorded`] record: what it wrote to the state.
     pub observed: Option<Observed>,
+}
+
+impl<'a> RecordReport<'a> {
+    /// The record's bytes: its text, or the whole document `doc` it came from when the
+    /// core has no text for it (a document the byte-level pre-check skipped unread, or
+    /// bytes that are not UTF-8). A piece of a larger document (an `awslogs` payload
+    /// that inflates to bad UTF-8) keeps its own text, so a host never repeats the
+    /// document once per piece.
+    pub fn text_or<'d>(&self, doc: &'d [u8]) -> &'d [u8]
+    where
+        'a: 'd,
+    {
+        if self.text.is_empty() {
+            doc
+        } else {
+            self.text.as_bytes()
+        }
+    }
 }
 
 /// What a recorded record (a matching event) wrote to the state: its time basis and
@@ -330,7 +350,7 @@ impl Detector {
         alerts: &mut Vec<Alert>,
         observed: &mut Option<Observed>,
     ) -> Verdict {
-        let size = record.text.len();
+        let large = record.text.len() > SOURCE_COPY_LIMIT;
         let mut event =
             match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
                 Ok(event) => event,
@@ -391,14 +411,14 @@ impl Detector {
             match admission {
                 Admission::Emit => {
                     self.stats.alerts += 1;
-                    let copy = match &first_alert {
-                        Some(uuid) if size > SOURCE_COPY_LIMIT => Err(uuid.as_str()),
-                        _ => Ok(()),
-                    };
-                    let document =
-                        self.renderer
-                            .new_term(event.source(), term, detected_at(), copy);
-                    if first_alert.is_none() {
+                    let document = self.renderer.new_term(
+                        event.source(),
+                        term,
+                        detected_at(),
+                        first_alert.as_deref(),
+                    );
+                    // A large event's fields go into its first alert only.
+                    if large && first_alert.is_none() {
                         first_alert = document
                             .get("kibana.alert.uuid")
                             .and_then(Value::as_str)

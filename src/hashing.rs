@@ -43,17 +43,20 @@ pub fn value_fingerprint(v: &Value) -> u64 {
     h.digest()
 }
 
+/// Feed one tagged, length-prefixed text (so that no two sequences run together).
+/// Term keys are built from the same encoding.
+pub fn feed_text(h: &mut Xxh3, tag: u8, s: &str) {
+    h.update(&[tag]);
+    h.update(&(s.len() as u64).to_le_bytes());
+    h.update(s.as_bytes());
+}
+
 fn feed(v: &Value, h: &mut Xxh3) {
-    let text = |h: &mut Xxh3, tag: u8, s: &str| {
-        h.update(&[tag]);
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    };
     match v {
         Value::Null => h.update(b"z"),
         Value::Bool(b) => h.update(if *b { b"t" } else { b"f" }),
-        Value::Number(n) => text(h, b'n', &n.to_string()),
-        Value::String(s) => text(h, b's', s),
+        Value::Number(n) => feed_text(h, b'n', &n.to_string()),
+        Value::String(s) => feed_text(h, b's', s),
         Value::Array(items) => {
             h.update(b"[");
             h.update(&(items.len() as u64).to_le_bytes());
@@ -67,7 +70,7 @@ fn feed(v: &Value, h: &mut Xxh3) {
             h.update(b"{");
             h.update(&(keys.len() as u64).to_le_bytes());
             for k in keys {
-                text(h, b'k', k);
+                feed_text(h, b'k', k);
                 if let Some(v) = map.get(k) {
                     feed(v, h);
                 }

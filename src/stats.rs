@@ -104,30 +104,16 @@ impl Stats {
     /// counting on.
     pub fn check_restorable(&self) -> Result<(), String> {
         self.check()?;
-        let counters = [
-            ("events_in", self.events_in),
-            ("unparseable", self.unparseable),
-            ("not_cloudtrail", self.not_cloudtrail),
-            ("prefiltered", self.prefiltered),
-            ("not_matched", self.not_matched),
-            ("matched", self.matched),
-            ("excepted", self.excepted),
-            ("no_timestamp", self.no_timestamp),
-            ("missing_terms", self.missing_terms),
-            ("recorded", self.recorded),
-            ("terms_truncated", self.terms_truncated),
-            ("late", self.late),
-            ("new_terms", self.new_terms),
-            ("alerts", self.alerts),
-            ("summarised", self.summarised),
-            ("summaries", self.summaries),
-            ("muted", self.muted),
-            ("learned", self.learned),
-            ("tracked_terms", self.tracked_terms),
-            ("expired", self.expired),
-            ("evicted", self.evicted),
-        ];
-        match counters.iter().find(|(_, v)| *v >= MAX_RESTORED_COUNT) {
+        // Every counter, read through the serialised form so that none is left out.
+        let counters = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => return Err("counters could not be listed".into()),
+        };
+        match counters.iter().find_map(|(name, v)| {
+            v.as_u64()
+                .filter(|&n| n >= MAX_RESTORED_COUNT)
+                .map(|n| (name, n))
+        }) {
             Some((name, v)) => Err(format!("{name} {v} is not below 2^53")),
             None => Ok(()),
         }

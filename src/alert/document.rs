@@ -49,18 +49,18 @@ impl Renderer {
     }
 
     /// The alert for `term`, first seen in `source` at the host's `detection_time`.
-    /// `copy_source`: whether the source's fields are copied in (see [`SOURCE_COPY_LIMIT`]);
-    /// when not, the alert names the alert of the same event that holds them.
+    /// `fields_in`: when given, the source's fields are not copied in (see
+    /// [`SOURCE_COPY_LIMIT`]); the alert names this alert of the same event instead.
     pub fn new_term(
         &self,
         source: &SourceEvent,
         term: &Term,
         detection_time: Millis,
-        copy_source: Result<(), &str>,
+        fields_in: Option<&str>,
     ) -> Map<String, Value> {
-        let mut doc = match copy_source {
-            Ok(()) => source.doc.clone(),
-            Err(first) => {
+        let mut doc = match fields_in {
+            None => source.doc.clone(),
+            Some(first) => {
                 let mut doc = Map::new();
                 doc.insert(
                     "dynamodb_scan_detector".into(),

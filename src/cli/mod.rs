@@ -160,11 +160,9 @@ fn run(args: &Args) -> Result<i32, Fatal> {
     }
 
     let stdout = io::stdout();
-    let flush_each = true;
     let mut out = Output::new(
         io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
         args.output,
-        flush_each,
     );
     for src in &sources {
         let name = src.name();
@@ -186,18 +184,8 @@ fn run(args: &Args) -> Result<i32, Fatal> {
                         };
                         run.problem(format!("{name}:{line}{at}: {e}"));
                     }
-                    let text: &[u8] = match report.verdict {
-                        // The core has no text for these: pass the whole line on. An
-                        // inflated payload that is not UTF-8 has its own text.
-                        Verdict::Unparseable(InputError::Utf8(_)) | Verdict::Prefiltered
-                            if report.text.is_empty() =>
-                        {
-                            doc
-                        }
-                        _ => report.text.as_bytes(),
-                    };
                     if failure.is_ok() {
-                        failure = out.event(text, &report.alerts);
+                        failure = out.event(report.text_or(doc), &report.alerts);
                     }
                 });
                 failure
@@ -294,9 +282,7 @@ fn read_source(
                 break;
             }
         }
-        if progress.enabled() {
-            progress.update(run.bytes.get(), detector.stats().events_in);
-        }
+        progress.update(run.bytes.get(), || detector.stats().events_in);
         if let Some(s) = state.as_mut() {
             s.maybe_save(detector)
                 .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;

@@ -8,21 +8,19 @@ use serde_json::Value;
 
 use super::args::OutputMode;
 
-/// The output stream. Flushes after every alert when it is not a terminal, so a
-/// pipeline downstream sees each alert at once.
+/// The output stream. Flushes after every event that caused documents, so a pipeline
+/// downstream sees each alert at once.
 pub struct Output<W: Write> {
     out: W,
     mode: OutputMode,
-    flush_each_alert: bool,
     pub lines: u64,
 }
 
 impl<W: Write> Output<W> {
-    pub fn new(out: W, mode: OutputMode, flush_each_alert: bool) -> Self {
+    pub fn new(out: W, mode: OutputMode) -> Self {
         Output {
             out,
             mode,
-            flush_each_alert,
             lines: 0,
         }
     }
@@ -31,16 +29,10 @@ impl<W: Write> Output<W> {
     /// documents it caused.
     pub fn event(&mut self, text: &[u8], alerts: &[Alert]) -> io::Result<()> {
         match self.mode {
-            OutputMode::Alerts => {
-                for a in alerts {
-                    self.line(a.to_json().as_bytes())?;
-                }
-            }
+            OutputMode::Alerts => return self.documents(alerts),
             OutputMode::Passthrough => {
                 self.line(text)?;
-                for a in alerts {
-                    self.line(a.to_json().as_bytes())?;
-                }
+                return self.documents(alerts);
             }
             OutputMode::Annotate => {
                 let mut annotated = false;
@@ -57,10 +49,7 @@ impl<W: Write> Output<W> {
                 }
             }
         }
-        if !alerts.is_empty() && self.flush_each_alert {
-            self.out.flush()?;
-        }
-        Ok(())
+        self.flush_if_any(alerts)
     }
 
     /// Documents not tied to an event (summaries at the end of input).
@@ -68,10 +57,15 @@ impl<W: Write> Output<W> {
         for a in alerts {
             self.line(a.to_json().as_bytes())?;
         }
-        if !alerts.is_empty() && self.flush_each_alert {
-            self.out.flush()?;
+        self.flush_if_any(alerts)
+    }
+
+    fn flush_if_any(&mut self, alerts: &[Alert]) -> io::Result<()> {
+        if alerts.is_empty() {
+            Ok(())
+        } else {
+            self.out.flush()
         }
-        Ok(())
     }
 
     /// Write one line; raw newlines inside a JSON text are insignificant whitespace and
@@ -170,7 +164,7 @@ mod tests {
             (OutputMode::Annotate, 2),
         ] {
             let mut buf = Vec::new();
-            let mut o = Output::new(&mut buf, mode, true);
+            let mut o = Output::new(&mut buf, mode);
             o.event(b"{\"a\":\n1}", &a).expect("write");
             o.event(b"{\"b\":2}", &[]).expect("write");
             assert_eq!(o.lines, want, "{mode:?}");

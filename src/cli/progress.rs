@@ -20,12 +20,8 @@ impl Progress {
         }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
-    /// Redraw at most ten times a second.
-    pub fn update(&mut self, bytes: u64, events: u64) {
+    /// Redraw at most ten times a second; `events` is asked only when it redraws.
+    pub fn update(&mut self, bytes: u64, events: impl FnOnce() -> u64) {
         if !self.enabled
             || self
                 .last_draw
@@ -34,6 +30,7 @@ impl Progress {
             return;
         }
         self.last_draw = Some(Instant::now());
+        let events = events();
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
         let mb = bytes as f64 / 1e6;
         let bar = match self.total_bytes.filter(|&t| t > 0) {

@@ -13,7 +13,7 @@
 use std::io::{self, BufRead};
 use std::ops::Range;
 
-use serde_json::value::RawValue;
+use dynamodb_scan_detector::input::batch::{self, is_blank, trim_cr};
 
 /// One thing read from the input, borrowed until the next call.
 #[derive(Debug, PartialEq)]
@@ -275,44 +275,28 @@ fn fill<R: BufRead>(input: &mut R) -> io::Result<&[u8]> {
     }
 }
 
-fn trim_cr(b: &[u8]) -> &[u8] {
-    b.strip_suffix(b"\r").unwrap_or(b)
-}
-
-fn is_blank(b: &[u8]) -> bool {
-    b.iter().all(u8::is_ascii_whitespace)
-}
-
 /// Top-level JSON values of a buffer, with the line each starts on; `None` if it is not
 /// a sequence of JSON values.
 fn split_values(buf: &[u8], first_line: u64) -> Option<Vec<Piece>> {
-    let mut stream = serde_json::Deserializer::from_slice(buf).into_iter::<&RawValue>();
-    let mut pieces = Vec::new();
     let mut line = first_line;
     let mut offset = 0;
-    while let Some(next) = stream.next() {
-        let len = next.ok()?.get().len();
-        let end = stream.byte_offset();
-        let start = end - len;
-        line += count_newlines(&buf[offset..start]);
-        pieces.push(Piece::Doc(start..end, line));
-        line += count_newlines(&buf[start..end]);
-        offset = end;
-    }
-    Some(pieces)
+    let ranges = batch::top_level_value_ranges(buf)?;
+    Some(
+        ranges
+            .into_iter()
+            .map(|r| {
+                line += count_newlines(&buf[offset..r.start]);
+                offset = r.start;
+                Piece::Doc(r, line)
+            })
+            .collect(),
+    )
 }
 
 fn split_lines(buf: &[u8], first_line: u64) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-        let end = start + trim_cr(line).len();
-        if !is_blank(line) {
-            pieces.push(Piece::Doc(start..end, first_line + i as u64));
-        }
-        start += line.len() + 1;
-    }
-    pieces
+    batch::non_blank_line_ranges(buf)
+        .map(|(i, r)| Piece::Doc(r, first_line + i as u64))
+        .collect()
 }
 
 fn count_newlines(b: &[u8]) -> u64 {

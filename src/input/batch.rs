@@ -11,6 +11,8 @@
 //! it is NDJSON after all (a damaged first line costs one line, not the batch). Only
 //! the first line is validated in the common NDJSON case, so it is not parsed twice.
 
+use std::ops::Range;
+
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
@@ -33,19 +35,49 @@ pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
 
 /// The top-level JSON values of `batch`, or `None` if it is not a sequence of them.
 fn top_level_values(batch: &[u8]) -> Option<Vec<&[u8]>> {
-    serde_json::Deserializer::from_slice(batch)
-        .into_iter::<&RawValue>()
-        .map(|value| value.ok().map(|v| v.get().as_bytes()))
-        .collect()
+    top_level_value_ranges(batch).map(|ranges| ranges.into_iter().map(|r| &batch[r]).collect())
+}
+
+/// The byte ranges of the top-level JSON values of `batch`, or `None` if it is not a
+/// sequence of them.
+pub fn top_level_value_ranges(batch: &[u8]) -> Option<Vec<Range<usize>>> {
+    let mut stream = serde_json::Deserializer::from_slice(batch).into_iter::<&RawValue>();
+    let mut ranges = Vec::new();
+    while let Some(value) = stream.next() {
+        let len = value.ok()?.get().len();
+        let end = stream.byte_offset();
+        ranges.push(end - len..end);
+    }
+    Some(ranges)
 }
 
 /// The lines of `batch` with their line ending (`\n` or `\r\n`) removed, skipping
 /// lines that hold only whitespace.
 pub fn non_blank_lines(batch: &[u8]) -> impl Iterator<Item = &[u8]> {
+    non_blank_line_ranges(batch).map(|(_, r)| &batch[r])
+}
+
+/// [`non_blank_lines`] as (line index from 0, byte range) pairs.
+pub fn non_blank_line_ranges(batch: &[u8]) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+    let mut start = 0;
     batch
         .split(|&b| b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .enumerate()
+        .filter_map(move |(i, line)| {
+            let range = start..start + trim_cr(line).len();
+            start += line.len() + 1;
+            (!is_blank(line)).then_some((i, range))
+        })
+}
+
+/// A line without its `\r` ending.
+pub fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Whether a line holds only whitespace.
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 #[cfg(test)]

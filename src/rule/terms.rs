@@ -17,10 +17,13 @@ use serde_json::{Map, Value};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::ecs::field;
-use crate::hashing::KeyHashSet;
+use crate::hashing::{feed_text, KeyHashSet};
 
 /// At most this many term tuples are taken from one event (Kibana pages 10,000 at a time).
 pub const MAX_TERMS_PER_EVENT: usize = 10_000;
+
+/// Up to this many distinct values, a field is de-duplicated by scanning its keys.
+const LINEAR_DEDUP: usize = 16;
 
 /// One tuple of new-terms values and its key.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +57,8 @@ pub fn from_values<'v>(
     fields: usize,
     mut values: impl FnMut(usize, &mut Vec<&'v Value>),
 ) -> Extraction {
-    let mut per_field: Vec<Vec<&Value>> = Vec::with_capacity(fields);
+    // Each field's distinct usable values, with their one-value keys.
+    let mut per_field: Vec<Vec<(&Value, u64)>> = Vec::with_capacity(fields);
     let mut raw = Vec::new();
     let mut seen: KeyHashSet<u64> = KeyHashSet::default();
     // Only the first MAX_TERMS_PER_EVENT tuples are ever taken, and the last field varies
@@ -64,21 +68,34 @@ pub fn from_values<'v>(
         raw.clear();
         values(i, &mut raw);
         seen.clear();
-        let mut usable: Vec<&Value> = Vec::with_capacity(raw.len().min(MAX_TERMS_PER_EVENT));
+        let mut usable: Vec<(&Value, u64)> = Vec::with_capacity(raw.len().min(MAX_TERMS_PER_EVENT));
         for v in raw.iter().copied() {
             let ok = match v {
                 Value::String(s) => !s.is_empty(),
                 Value::Number(_) | Value::Bool(_) => true,
                 _ => false,
             };
-            // De-duplicated through the values' keys (linear, not quadratic, in the
-            // array's length; a key collision is as unlikely as between two terms).
-            if ok && seen.insert(term_key(std::slice::from_ref(v))) {
+            if !ok {
+                continue;
+            }
+            // De-duplicated through the values' keys (a key collision is as unlikely as
+            // between two terms): a scan of the few values most fields have, a set past
+            // that, so a long array costs linear time, not quadratic.
+            let key = term_key(std::slice::from_ref(v));
+            let new = if usable.len() < LINEAR_DEDUP {
+                usable.iter().all(|&(_, k)| k != key)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(usable.iter().map(|&(_, k)| k));
+                }
+                seen.insert(key)
+            };
+            if new {
                 if usable.len() == MAX_TERMS_PER_EVENT {
                     capped = true;
                     break;
                 }
-                usable.push(v);
+                usable.push((v, key));
             }
         }
         if usable.is_empty() {
@@ -98,9 +115,13 @@ pub fn from_values<'v>(
         let values: Vec<Value> = index
             .iter()
             .zip(&per_field)
-            .map(|(&i, vals)| vals[i].clone())
+            .map(|(&i, vals)| vals[i].0.clone())
             .collect();
-        let key = term_key(&values);
+        // A one-field tuple's key is its value's key, already computed.
+        let key = match per_field.as_slice() {
+            [only] => only[index[0]].1,
+            _ => term_key(&values),
+        };
         terms.push(Term { values, key });
         // Advance the odometer, last field fastest (the order Kibana's composite pages in).
         for pos in (0..index.len()).rev() {
@@ -127,9 +148,7 @@ pub fn term_key(values: &[Value]) -> u64 {
             Value::Bool(b) => (b'b', if *b { "true" } else { "false" }.into()),
             _ => (b'?', "".into()),
         };
-        h.update(&[tag]);
-        h.update(&(text.len() as u64).to_le_bytes());
-        h.update(text.as_bytes());
+        feed_text(&mut h, tag, &text);
     }
     h.digest()
 }
@@ -218,6 +237,26 @@ mod tests {
             term_key(&[json!("arn:aws:iam::1:user/a")]),
             0x34c9a6d781d4e73b
         );
+    }
+
+    /// Below and past the scanning limit, duplicates go and each tuple's key is the key
+    /// of its values (a one-field tuple reuses its value's key).
+    #[test]
+    fn de_duplication_past_the_scan_limit() {
+        for n in [3, LINEAR_DEDUP, LINEAR_DEDUP + 1, 50] {
+            let vals: Vec<Value> = (0..n).flat_map(|i| [json!(i), json!(i)]).collect();
+            for fields in [vec!["a"], vec!["a", "b"]] {
+                match terms(json!({"a": vals.clone(), "b": "x"}), &fields) {
+                    Extraction::Terms { terms, truncated } => {
+                        assert_eq!((terms.len(), truncated), (n, false), "{n} {fields:?}");
+                        for t in &terms {
+                            assert_eq!(t.key, term_key(&t.values));
+                        }
+                    }
+                    Extraction::Missing(_) => panic!("expected terms"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -62,7 +62,6 @@ test('the bundled sample uploaded as .json.gz gives exactly the command line\'s 
     const order = await page.$$eval('#file-names li', (items) => items.map((li) => li.textContent));
     assert.deepEqual(order, sampleGz.map((f) => path.basename(f)), 'files are read in time order');
     assert.ok(session.requests.some((url) => url.endsWith('_bg.wasm')), 'the worker\'s requests are recorded too');
-    assert.ok(session.requests.some((url) => url.endsWith('_bg.wasm')), 'the worker\'s requests are recorded too');
     assert.deepEqual(foreignRequests(session.requests, session.url), [], 'no request left the page\'s origin');
     assert.deepEqual(session.errors, []);
   } finally {

@@ -32,8 +32,10 @@ if [ "$have" != "$want" ]; then
     --loglevel=error --save-exact "$PLAYWRIGHT" >&2
 fi
 
-say "build the npm package and the page (www/build.sh)"
-WWW_OUT=$WWW_SITE bash www/build.sh
+# WWW_REUSE_PACKAGE=1: the npm package in target/npm was just built (and checked) by
+# tests/npm/run.sh; use it instead of building it again.
+say "build the page (www/build.sh${WWW_REUSE_PACKAGE:+ --no-package})"
+WWW_OUT=$WWW_SITE bash www/build.sh ${WWW_REUSE_PACKAGE:+--no-package}
 
 say "build the native command line and the generator"
 cargo build --locked --release --bin dynamodb-scan-detector --example generate

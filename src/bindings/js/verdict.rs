@@ -6,23 +6,12 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::error::InputError;
 use crate::{Observed, RecordReport, Verdict};
 
-/// The record's text: the core's exact record text, or the whole document when the
-/// core has none to give (a document the byte-level pre-check skipped, or bytes that
-/// are not UTF-8, shown with U+FFFD for the bad bytes). A piece of a larger document
-/// (an `awslogs` payload that inflates to bad UTF-8) keeps its own text, so the
-/// document is never repeated once per piece.
+/// The record's text as [`RecordReport::text_or`] gives it, with U+FFFD for bytes that
+/// are not UTF-8.
 pub fn record_text<'a>(report: &RecordReport<'a>, doc: &'a [u8]) -> Cow<'a, str> {
-    match report.verdict {
-        Verdict::Prefiltered | Verdict::Unparseable(InputError::Utf8(_))
-            if report.text.is_empty() =>
-        {
-            String::from_utf8_lossy(doc)
-        }
-        _ => Cow::Borrowed(report.text),
-    }
+    String::from_utf8_lossy(report.text_or(doc))
 }
 
 /// `{record, verdict, reason?, alerts}` for one record of document `doc`.
