@@ -66,7 +66,8 @@ impl Prefilter {
     /// `false` only when `doc` cannot hold a matching record (and, unless built with
     /// [`Prefilter::whole_documents`], is a single record rather than a container).
     pub fn may_match(&self, doc: &[u8]) -> bool {
-        if self.may_hold_a_scan(doc) {
+        let needles = self.may_hold_a_needle(doc);
+        if needles && self.may_hold_a_scan(doc) {
             return true;
         }
         let object = doc.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -77,25 +78,28 @@ impl Prefilter {
             // Such a host validates what it passes on anyway; it need not be read twice.
             return false;
         }
-        std::str::from_utf8(doc).is_err() || self.containers.iter().any(|c| c.find(doc).is_some())
+        std::str::from_utf8(doc).is_err()
+            || (needles && self.containers.iter().any(|c| c.find(doc).is_some()))
+    }
+
+    /// `false` when `doc` holds none of the needles (`Scan`, `\u`, a container key): one
+    /// SIMD pass, after which neither a Scan nor a container needs looking for.
+    #[cfg(not(target_family = "wasm"))]
+    fn may_hold_a_needle(&self, doc: &[u8]) -> bool {
+        self.any.is_match(doc)
+    }
+
+    /// Without SIMD (wasm32) a pass for every needle would cost more than it saves.
+    #[cfg(target_family = "wasm")]
+    fn may_hold_a_needle(&self, _doc: &[u8]) -> bool {
+        true
     }
 
     /// Whether `doc` may hold a successful Scan: `Scan` and `dynamodb` both present, or a
-    /// `\u` escape, or an `awslogs` payload.
-    #[cfg(not(target_family = "wasm"))]
+    /// `\u` escape, or an `awslogs` payload. One pass over three rare bytes (`S`, `\`,
+    /// `w`), which suits wasm32, where memchr has no SIMD: word-at-a-time search instead
+    /// of one pass per needle.
     fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
-        // One SIMD pass for every needle; the rare documents with any take the slow road.
-        self.any.is_match(doc) && self.may_hold_a_scan_one_pass(doc)
-    }
-
-    #[cfg(target_family = "wasm")]
-    fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
-        self.may_hold_a_scan_one_pass(doc)
-    }
-
-    /// The same decision in one pass over three rare bytes (`S`, `\`, `w`), which suits
-    /// wasm32, where memchr has no SIMD: word-at-a-time search instead of one pass per needle.
-    fn may_hold_a_scan_one_pass(&self, doc: &[u8]) -> bool {
         for i in memchr::memchr3_iter(b'S', b'\\', b'w', doc) {
             let hit = match doc[i] {
                 b'S' => doc[i..].starts_with(b"Scan") && self.dynamodb.find(doc).is_some(),
@@ -217,7 +221,7 @@ mod tests {
             let needles = (doc.contains("Scan") && doc.contains("dynamodb"))
                 || doc.contains("\\u")
                 || doc.contains("\"awslogs\"");
-            assert_eq!(p.may_hold_a_scan_one_pass(b), needles, "{doc}");
+            assert_eq!(p.may_hold_a_scan(b), needles, "{doc}");
         }
     }
 }
