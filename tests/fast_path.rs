@@ -153,6 +153,8 @@ fn adversarial_escapes_give_identical_results() {
     // Lone surrogates and numbers beyond f64: valid JSON that must never hide a caller.
     docs.push(scan(src, name, r"lone\ud800surrogate"));
     docs.push(br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"ua-surrogate"},"userAgent":"x\udc00y"}"#.to_vec());
+    // An error whose only text is a lone surrogate is still an error (a failed Scan).
+    docs.push(br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"surrogate-error"},"errorCode":{"x":"\ud800"}}"#.to_vec());
     docs.push(br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"huge-number"},"requestParameters":{"limit":1e400,"segment":-99999999999999999999999999999}}"#.to_vec());
     // Nesting around the limit (100), and far past serde_json's own (128).
     for levels in [97, 98, 99, 126, 127, 128, 5_000] {
@@ -229,6 +231,7 @@ fn adversarial_escapes_give_identical_results() {
         "\"deep-99\"",
         "\"deep-5000\"",
         "\"ecs-deep-126\"",
+        "surrogate-error",
     ] {
         assert!(
             !terms.iter().any(|t| t.contains(never)),

@@ -355,24 +355,15 @@ pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
     let Some(raw) = raw else { return false };
     match raw.get().as_bytes().first() {
         Some(b'"') => raw.get().len() > 2,
+        // Read as the ECS mapping reads it (lone surrogates and all), then cleaned up.
         Some(b'{' | b'[') => {
-            serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|v| has_content(&v))
+            serde_json::from_str::<serde_json::Value>(&lenient::without_lone_surrogates(raw.get()))
+                .ok()
+                .and_then(crate::ecs::cloudtrail::prune)
+                .is_some()
         }
         Some(b'n') | None => false,
         Some(_) => true,
-    }
-}
-
-/// Whether anything is left after Elastic's clean-up (see `ecs::cloudtrail::prune`: the
-/// same rule, with no depth cut-off; serde_json parsed at most 128 levels).
-fn has_content(v: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(has_content),
-        Value::Object(m) => m.values().any(has_content),
-        _ => true,
     }
 }
 
