@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::alert::cap::{Admission, SignalCap};
+use crate::alert::cap::{Admission, CapSummary, SignalCap};
 use crate::alert::document::{Renderer, SOURCE_COPY_LIMIT};
 use crate::alert::{Alert, AlertKind};
 use crate::config::Config;
@@ -31,6 +31,17 @@ pub enum DetectionTime {
     Clock(fn() -> Millis),
     /// The time basis of the event that raised the alert: reproducible output.
     EventTime,
+}
+
+impl DetectionTime {
+    /// The detection time for an alert whose event time is `event_time`.
+    fn resolve(self, event_time: Millis) -> Millis {
+        match self {
+            DetectionTime::At(now) => now,
+            DetectionTime::Clock(now) => now(),
+            DetectionTime::EventTime => event_time,
+        }
+    }
 }
 
 /// What the host passes with each document.
@@ -216,9 +227,7 @@ impl Detector {
     /// Count input the host could not hand over (too large, unreadable) as unparseable,
     /// so that the counts still add up.
     pub fn skip_input(&mut self, error: InputError) {
-        self.stats.events_in += 1;
-        self.stats.unparseable += 1;
-        self.stats.last_error = Some(error.to_string());
+        self.stats.count(&Verdict::Unparseable(error));
     }
 
     /// End of input: the summary of the current window if the cap suppressed alerts.
@@ -226,16 +235,16 @@ impl Detector {
         let Some(summary) = self.cap.flush() else {
             return Vec::new();
         };
-        let at = match detection_time {
-            DetectionTime::At(t) => t,
-            DetectionTime::Clock(now) => now(),
-            DetectionTime::EventTime => self.watermark.unwrap_or(summary.window_end),
-        };
+        let at = detection_time.resolve(self.watermark.unwrap_or(summary.window_end));
+        vec![self.summary_alert(&summary, at)]
+    }
+
+    fn summary_alert(&mut self, summary: &CapSummary, at: Millis) -> Alert {
         self.stats.summaries += 1;
-        vec![Alert {
+        Alert {
             kind: AlertKind::CapSummary,
-            document: self.renderer.cap_summary(&summary, at),
-        }]
+            document: self.renderer.cap_summary(summary, at),
+        }
     }
 
     /// The current counters.
@@ -297,8 +306,7 @@ impl Detector {
         on_record: &mut dyn for<'x> FnMut(RecordReport<'x>),
     ) {
         if self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc)) {
-            self.stats.events_in += 1;
-            self.stats.prefiltered += 1;
+            self.stats.count(&Verdict::Prefiltered);
             return on_record(RecordReport {
                 text: "",
                 verdict: Verdict::Prefiltered,
@@ -307,7 +315,6 @@ impl Detector {
             });
         }
         input::split_bytes(doc, &mut |piece| {
-            self.stats.events_in += 1;
             let mut alerts = Vec::new();
             let mut observed = None;
             let (text, verdict) = match piece {
@@ -318,19 +325,7 @@ impl Detector {
                     self.judge(record, ctx, mode, &mut alerts, &mut observed),
                 ),
             };
-            match &verdict {
-                Verdict::Unparseable(e) => {
-                    self.stats.unparseable += 1;
-                    self.stats.last_error = Some(e.to_string());
-                }
-                Verdict::NotCloudTrail(_) => self.stats.not_cloudtrail += 1,
-                Verdict::Prefiltered => self.stats.prefiltered += 1,
-                Verdict::NotMatched => self.stats.not_matched += 1,
-                Verdict::Excepted => self.stats.excepted += 1,
-                Verdict::NoTimestamp => self.stats.no_timestamp += 1,
-                Verdict::MissingTerms => self.stats.missing_terms += 1,
-                Verdict::Recorded => self.stats.recorded += 1,
-            }
+            self.stats.count(&verdict);
             on_record(RecordReport {
                 text,
                 verdict,
@@ -356,7 +351,6 @@ impl Detector {
                 Ok(event) => event,
                 Err(verdict) => return verdict,
             };
-        self.stats.matched += 1;
         if event.excepted(&self.config) {
             return Verdict::Excepted;
         }
@@ -375,13 +369,7 @@ impl Detector {
         let window = self.config.history_window.millis();
         let learning = watermark < start.saturating_add(self.config.learning_period.millis());
         let mut detected = None;
-        let mut detected_at = || {
-            *detected.get_or_insert_with(|| match ctx.detection_time {
-                DetectionTime::At(now) => now,
-                DetectionTime::Clock(now) => now(),
-                DetectionTime::EventTime => t,
-            })
-        };
+        let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
         let mut first_alert: Option<String> = None;
         for term in &terms {
             let seen = self.store.observe(term.key, t, window, watermark);
@@ -402,11 +390,8 @@ impl Detector {
             }
             let (closed, admission) = self.cap.admit(t, &term.values);
             if let Some(summary) = closed {
-                self.stats.summaries += 1;
-                alerts.push(Alert {
-                    kind: AlertKind::CapSummary,
-                    document: self.renderer.cap_summary(&summary, detected_at()),
-                });
+                let at = detected_at();
+                alerts.push(self.summary_alert(&summary, at));
             }
             match admission {
                 Admission::Emit => {

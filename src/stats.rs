@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Verdict;
+
 /// Counters of one detector (kept across snapshot and restore).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -60,6 +62,31 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Count one record (or unreadable document) with its verdict.
+    pub fn count(&mut self, verdict: &Verdict) {
+        self.events_in += 1;
+        let counter = match verdict {
+            Verdict::Unparseable(e) => {
+                self.last_error = Some(e.to_string());
+                &mut self.unparseable
+            }
+            Verdict::NotCloudTrail(_) => &mut self.not_cloudtrail,
+            Verdict::Prefiltered => &mut self.prefiltered,
+            Verdict::NotMatched => &mut self.not_matched,
+            Verdict::Excepted => &mut self.excepted,
+            Verdict::NoTimestamp => &mut self.no_timestamp,
+            Verdict::MissingTerms => &mut self.missing_terms,
+            Verdict::Recorded => &mut self.recorded,
+        };
+        *counter += 1;
+        if matches!(
+            verdict,
+            Verdict::Excepted | Verdict::NoTimestamp | Verdict::MissingTerms | Verdict::Recorded
+        ) {
+            self.matched += 1;
+        }
+    }
+
     /// Whether the counts add up (see the module documentation).
     pub fn check(&self) -> Result<(), String> {
         // Summed in u128: counters read from a snapshot may be anything.

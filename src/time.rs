@@ -74,7 +74,7 @@ pub fn timestamp_from_value(value: &Value) -> Option<Millis> {
                     .filter(|f| f.is_finite() && f.abs() < 9.2e18)
                     .map(|f| f as i64)
             })
-            .filter(|ms| (MIN_MILLIS..=MAX_MILLIS).contains(ms)),
+            .and_then(in_range),
         Value::Array(items) if items.len() == 1 => timestamp_from_value(&items[0]),
         _ => None,
     }

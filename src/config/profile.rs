@@ -169,10 +169,12 @@ impl ProfileName {
 }
 
 impl RuleProfile {
-    /// The rule's KQL query, with this profile's dataset field.
+    /// The rule's KQL query, with this profile's dataset field: the text of what
+    /// [`crate::rule::query::Query`] evaluates.
     pub fn query(&self) -> String {
+        use crate::rule::query::{ACTION, DATASET, OUTCOME, PROVIDER};
         format!(
-            "{}: \"aws.cloudtrail\" and event.provider: \"dynamodb.amazonaws.com\" and event.action: \"Scan\" and event.outcome: \"success\"",
+            "{}: \"{DATASET}\" and event.provider: \"{PROVIDER}\" and event.action: \"{ACTION}\" and event.outcome: \"{OUTCOME}\"",
             self.dataset_field
         )
     }

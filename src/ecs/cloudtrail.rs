@@ -409,9 +409,10 @@ pub fn put(out: &mut Map<String, Value>, path: &str, value: Option<&Value>) {
 
 /// Elastic's clean-up: drop nulls, empty strings, empty objects and empty lists, recursively.
 fn prune_object(map: Map<String, Value>) -> Map<String, Value> {
-    map.into_iter()
-        .filter_map(|(k, v)| prune(v).map(|v| (k, v)))
-        .collect()
+    match prune(Value::Object(map)) {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
 }
 
 /// Elastic's clean-up of one value: `None` when nothing is left of it. Recursive, with no

@@ -174,9 +174,7 @@ fn split_at_depth(
         Some(b'{') => split_object(text, meta, at, out),
         Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(items) => {
-                for item in items {
-                    split_at_depth(item.get(), meta.clone(), at.deeper(), out);
-                }
+                split_items(&items, &meta, at, out);
             }
             Err(e) => out(Piece::Invalid {
                 text,
@@ -196,6 +194,18 @@ fn split_at_depth(
     }
 }
 
+/// The elements of a container, one level deeper, in order.
+fn split_items(
+    items: &[&RawValue],
+    meta: &SourceMeta,
+    at: Nesting,
+    out: &mut dyn for<'x> FnMut(Piece<'x>),
+) {
+    for item in items {
+        split_at_depth(item.get(), meta.clone(), at.deeper(), out);
+    }
+}
+
 fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
     let shape: Shape = match serde_json::from_str(text) {
         Ok(s) => s,
@@ -209,9 +219,7 @@ fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x>
     if let Some(records) = shape.records {
         return match serde_json::from_str::<Vec<&RawValue>>(records.get()) {
             Ok(items) => {
-                for item in items {
-                    split_at_depth(item.get(), meta.clone(), at.deeper(), out);
-                }
+                split_items(&items, &meta, at, out);
             }
             Err(_) => out(Piece::Invalid {
                 text,
@@ -317,9 +325,7 @@ fn split_hits(
         .or_else(|_| serde_json::from_str::<Inner>(hits.get()).map(|i| i.hits));
     match items {
         Ok(items) => {
-            for item in items {
-                split_at_depth(item.get(), meta.clone(), at.deeper(), out);
-            }
+            split_items(&items, &meta, at, out);
         }
         Err(_) => out(Piece::NotCloudTrail {
             text,
