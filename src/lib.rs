@@ -35,6 +35,7 @@ pub mod input;
 pub mod rule;
 pub mod state;
 pub mod stats;
+mod swar;
 pub mod time;
 
 pub use alert::{Alert, AlertKind};

@@ -1,14 +1,17 @@
-//! A JSON grammar check in one pass, without building anything: is this text exactly one
-//! JSON object (RFC 8259), surrounded only by whitespace?
+//! A JSON grammar and UTF-8 check in one pass, without building anything: are these bytes
+//! exactly one JSON object (RFC 8259) in valid UTF-8, surrounded only by whitespace?
 //!
 //! Hosts that pass records on unchanged must be sure what they return parses (Fluent
-//! Bit aborts on text that does not). serde_json can answer that too, but walking the
-//! text through its deserializer costs several times more in wasm, where this check is
-//! a plain byte loop. Nesting is tracked in a bit stack, so any depth is fine. Like
-//! the grammar (and serde_json's skipping), escapes are checked for form only: a lone
-//! surrogate `\ud800` is valid JSON text. UTF-8 is checked separately.
+//! Bit aborts on text that does not). `str::from_utf8` then serde_json can answer that
+//! too, but two walks cost several times more in wasm than this one byte loop, which
+//! skips plain string bytes eight at a time and checks UTF-8 only where a string holds
+//! a non-ASCII byte (outside strings the grammar allows ASCII only). Nesting is tracked
+//! in a bit stack, so any depth is fine. Like the grammar (and serde_json's skipping),
+//! escapes are checked for form only: a lone surrogate `\ud800` is valid JSON text.
 
-/// Whether `text` is exactly one JSON object.
+use crate::swar;
+
+/// Whether `text` is exactly one JSON object, in valid UTF-8.
 pub fn is_one_object(text: &[u8]) -> bool {
     let mut p = Parser {
         b: text,
@@ -166,14 +169,24 @@ impl Parser<'_> {
     fn string(&mut self) -> bool {
         self.i += 1;
         loop {
-            // Jump to the next quote or backslash (word-at-a-time), checking the plain run
-            // in between for control characters.
-            let rest = &self.b[self.i..];
-            let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            if rest[..run].iter().any(|&c| c < 0x20) {
-                return false;
+            // Skip plain ASCII eight bytes at a time, to the first byte that is not.
+            loop {
+                match swar::load(self.b, self.i) {
+                    Some(w) => match special_bytes(w) {
+                        0 => self.i += 8,
+                        special => {
+                            self.i += swar::first_lane(special);
+                            break;
+                        }
+                    },
+                    None => {
+                        while self.peek().is_some_and(is_plain) {
+                            self.i += 1;
+                        }
+                        break;
+                    }
+                }
             }
-            self.i += run;
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
@@ -194,7 +207,11 @@ impl Parser<'_> {
                     }
                 }
                 Some(0x00..=0x1f) | None => return false,
-                Some(_) => self.i += 1,
+                Some(0x20..=0x7f) => self.i += 1,
+                Some(_) => match utf8_sequence_len(&self.b[self.i..]) {
+                    Some(n) => self.i += n,
+                    None => return false,
+                },
             }
         }
     }
@@ -246,9 +263,73 @@ impl Parser<'_> {
     }
 }
 
+/// The bytes of `w` that end a plain run in a string: `"`, `\\`, a control character or a
+/// non-ASCII byte (the high bit of each such lane).
+fn special_bytes(w: u64) -> u64 {
+    swar::non_ascii(w)
+        | swar::controls(w)
+        | swar::zero_bytes(w ^ swar::splat(b'"'))
+        | swar::zero_bytes(w ^ swar::splat(b'\\'))
+}
+
+/// A byte that continues a plain run in a string.
+fn is_plain(c: u8) -> bool {
+    (0x20..0x80).contains(&c) && c != b'"' && c != b'\\'
+}
+
+/// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, surrogates or
+/// code points past U+10FFFF) that starts `b` with a non-ASCII byte, or `None`.
+fn utf8_sequence_len(b: &[u8]) -> Option<usize> {
+    let cont = |i: usize, lo: u8, hi: u8| b.get(i).is_some_and(|c| (lo..=hi).contains(c));
+    let (n, lo, hi) = match *b.first()? {
+        0xc2..=0xdf => (2, 0x80, 0xbf),
+        0xe0 => (3, 0xa0, 0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80, 0xbf),
+        0xed => (3, 0x80, 0x9f),
+        0xf0 => (4, 0x90, 0xbf),
+        0xf1..=0xf3 => (4, 0x80, 0xbf),
+        0xf4 => (4, 0x80, 0x8f),
+        _ => return None,
+    };
+    (cont(1, lo, hi) && (2..n).all(|i| cont(i, 0x80, 0xbf))).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_one_object;
+    use super::{is_one_object, is_plain, special_bytes, utf8_sequence_len};
+
+    #[test]
+    fn utf8_sequences_as_the_standard_library_reads_them() {
+        let edges = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        for b0 in 0x80..=0xffu8 {
+            for b1 in 0..=0xffu8 {
+                for b2 in edges {
+                    for b3 in edges {
+                        let s = [b0, b1, b2, b3];
+                        let std = (2..=4).find(|&k| std::str::from_utf8(&s[..k]).is_ok());
+                        assert_eq!(utf8_sequence_len(&s), std, "{s:x?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(utf8_sequence_len(&[0xe2, 0x82]), None, "cut short");
+    }
+
+    #[test]
+    fn special_bytes_found_at_every_position() {
+        for pos in 0..8 {
+            for byte in 0..=0xffu8 {
+                let mut w = [b'a'; 8];
+                w[pos] = byte;
+                let special = if is_plain(byte) { 0 } else { 0x80 << (8 * pos) };
+                assert_eq!(special_bytes(u64::from_le_bytes(w)), special, "{w:x?}");
+                assert_eq!(
+                    is_plain(byte),
+                    (0x20..0x80).contains(&byte) && !b"\"\\".contains(&byte)
+                );
+            }
+        }
+    }
 
     #[test]
     fn accepts_exactly_json_objects() {
@@ -258,6 +339,7 @@ mod tests {
             r#"{"a":1}"#,
             r#"{"a":[1,2,{"b":null}],"c":"\u00e9\n\"","d":-0.5e+10,"e":true,"f":false}"#,
             "{\"a\":\"\u{e9}\"}",
+            "{\"caf\u{e9} \u{20ac}\u{10348}\":\"0123456789\u{e9}abcdefgh\u{10ffff}\"}",
             r#"{"a":"\ud800"}"#,
             "{\"a\":[]}\n",
             r#"{"a":{"b":{"c":[[[]]]}}}"#,
@@ -296,6 +378,18 @@ mod tests {
             r#"{"a":+1}"#,
             "{\"a\":1}x",
         ];
+        let not_utf8: [&[u8]; 7] = [
+            b"{\"a\":\"\xff\"}",
+            b"{\"\xc3\":1}",
+            b"{\"a\":\"\xc0\x80\"}",
+            b"{\"a\":\"\xed\xa0\x80\"}",
+            b"{\"a\":\"\xf4\x90\x80\x80\"}",
+            b"{\"a\":\"abcdefgh\xe2\x82\"}",
+            b"{\"a\":1}\xc2\xa0",
+        ];
+        for t in not_utf8 {
+            assert!(!is_one_object(t), "should reject {t:x?}");
+        }
         for t in yes {
             assert!(is_one_object(t.as_bytes()), "should accept {t:?}");
             assert!(
@@ -333,9 +427,12 @@ mod tests {
                         line[..cut].to_vec(),
                         [&line[..cut], b"}", &line[cut..]].concat(),
                         [&line[..cut], b",", &line[cut..]].concat(),
+                        [&line[..cut], b"\xc3\xa9", &line[cut..]].concat(),
+                        [&line[..cut], b"\xe2\x82", &line[cut..]].concat(),
+                        [&line[..cut], b"\x7f\x1f", &line[cut..]].concat(),
                     ] {
-                        let serde = serde_json::from_slice::<serde::de::IgnoredAny>(&variant)
-                            .is_ok()
+                        let serde = std::str::from_utf8(&variant).is_ok()
+                            && serde_json::from_slice::<serde::de::IgnoredAny>(&variant).is_ok()
                             && variant.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
                         assert_eq!(
                             is_one_object(&variant),

@@ -82,3 +82,19 @@ fn scan_by_a_new_principal_at_the_cap(bencher: Bencher, n: u64) {
         })
         .bench_local_refs(|event| d.process(event, Context::event_time()));
 }
+
+/// The Fluent Bit module's annotate function on a record that cannot match (its logic,
+/// natively: the wasm figures are in `tests/bench/bench.py`). Needs `--features fluent-bit`.
+#[cfg(feature = "fluent-bit")]
+#[divan::bench]
+fn fluent_bit_annotate_rejected_record(bencher: Bencher) {
+    use dynamodb_scan_detector::bindings::fluent_bit::{Filter, Mode, Record, Reply};
+    let mut filter = Filter::start(None, 1_800_000_000_000, Box::new(|_| {}));
+    bencher
+        .counter(divan::counter::BytesCount::new(TYPICAL.len()))
+        .bench_local(|| {
+            let record = Record::Bytes(TYPICAL.as_bytes());
+            let reply = filter.call(Mode::Annotate, record, None, 1_800_000_000_000);
+            assert!(matches!(reply, Reply::Unchanged));
+        });
+}
