@@ -224,6 +224,34 @@ impl Detector {
         self.run(doc, ctx, Mode::Learn, &mut |_| {});
     }
 
+    /// For hosts that pass a record on untouched only when it is valid JSON (Fluent Bit's
+    /// annotate): `true` when the pre-check is on and `doc` is one JSON object in UTF-8
+    /// that cannot hold a successful Scan (counted as prefiltered, as [`Self::process`]
+    /// would), read once for both answers. `false` means nothing was counted: process
+    /// `doc` as usual.
+    pub fn prefilter_valid_object(&mut self, doc: &[u8]) -> bool {
+        let unmatchable = self
+            .prefilter
+            .as_ref()
+            .is_some_and(|p| p.check_object(doc) == Some(false));
+        self.count_prefiltered(unmatchable)
+    }
+
+    /// `true` when the pre-check is on and rejects `doc` (counted as prefiltered, as
+    /// [`Self::process`] would), for a host that needs to know before it prepares the
+    /// [`Context`]. `false` means nothing was counted: process `doc` as usual.
+    pub fn prefilter_document(&mut self, doc: &[u8]) -> bool {
+        let unmatchable = self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc));
+        self.count_prefiltered(unmatchable)
+    }
+
+    fn count_prefiltered(&mut self, prefiltered: bool) -> bool {
+        if prefiltered {
+            self.stats.count(&Verdict::Prefiltered);
+        }
+        prefiltered
+    }
+
     /// Count input the host could not hand over (too large, unreadable) as unparseable,
     /// so that the counts still add up.
     pub fn skip_input(&mut self, error: InputError) {

@@ -11,19 +11,22 @@ pub const fn splat(byte: u8) -> u64 {
 }
 
 /// The high bit of every lane of `w` that is zero, and of no other lane (exact: no
-/// borrow crosses lanes).
+/// carry crosses lanes).
 pub const fn zero_bytes(w: u64) -> u64 {
-    !(((w & !HIGHS) + !HIGHS) | w) & HIGHS
+    !nonzero_lanes(w) & HIGHS
 }
 
-/// The high bit of every lane of `w` below 0x20 (a JSON control character).
-pub const fn controls(w: u64) -> u64 {
-    zero_bytes(w & splat(0xe0))
+/// A word whose lanes have their high bit set where `w`'s lane is not zero (exact; the
+/// other bits are noise). ANDing several and then taking [`zero_bytes`]' last step finds
+/// the lanes where any of them was zero, cheaper than one `zero_bytes` each.
+pub const fn nonzero_lanes(w: u64) -> u64 {
+    ((w & !HIGHS) + !HIGHS) | w
 }
 
-/// The high bit of every lane of `w` at or above 0x80 (a non-ASCII byte).
-pub const fn non_ascii(w: u64) -> u64 {
-    w & HIGHS
+/// The high bit of every lane flagged in none of the `nonzero_lanes` words ANDed into
+/// `all`.
+pub const fn unflagged(all: u64) -> u64 {
+    !all & HIGHS
 }
 
 /// The lane of the lowest flagged high bit in `mask` (not zero): the first byte in
@@ -52,9 +55,11 @@ mod tests {
                 let expect = if byte == 0 { 0x80 << (8 * pos) } else { 0 };
                 assert_eq!(zero_bytes(w), expect, "{lanes:x?}");
                 let at = |flag: bool| if flag { 0x80 << (8 * pos) } else { 0 };
-                assert_eq!(controls(w), at(byte < 0x20), "{lanes:x?}");
-                assert_eq!(non_ascii(w), at(byte >= 0x80), "{lanes:x?}");
-                let any = zero_bytes(w) | controls(w) | non_ascii(w);
+                // Below 0x20 when the top three bits are clear.
+                assert_eq!(zero_bytes(w & splat(0xe0)), at(byte < 0x20), "{lanes:x?}");
+                let any = at(!(0x20..0x80).contains(&byte));
+                let combined = nonzero_lanes(w) & nonzero_lanes(w & splat(0xe0)) & !w;
+                assert_eq!(unflagged(combined), any, "{lanes:x?}");
                 if any != 0 {
                     assert_eq!(first_lane(any), pos);
                 }

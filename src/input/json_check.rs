@@ -8,36 +8,105 @@
 //! a non-ASCII byte (outside strings the grammar allows ASCII only). Nesting is tracked
 //! in a bit stack, so any depth is fine. Like the grammar (and serde_json's skipping),
 //! escapes are checked for form only: a lone surrogate `\ud800` is valid JSON text.
+//!
+//! The same pass can watch for bytes inside strings ([`check_object`]), so that a host
+//! learns in one read both that a record is valid and whether the pre-check must look
+//! closer ([`crate::rule::prefilter`]).
 
 use crate::swar;
 
 /// Whether `text` is exactly one JSON object, in valid UTF-8.
 pub fn is_one_object(text: &[u8]) -> bool {
+    let nothing = Watch {
+        byte: b'"',
+        key: b"",
+    };
+    check_object(text, nothing, |_| false).is_some()
+}
+
+/// What [`check_object`] reports to its caller while it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Watch<'k> {
+    /// A byte inside strings (`"` for none).
+    pub byte: u8,
+    /// A key, as its raw text between the quotes (empty for none).
+    pub key: &'k [u8],
+}
+
+/// `None` unless `text` is exactly one JSON object in valid UTF-8; otherwise whether
+/// `seen` answered `true` for some position. `seen` is asked, in order and until it
+/// answers `true`, about the position of every `watch.byte` inside a string, of every
+/// escape's backslash, and of the opening quote of every key written exactly as
+/// `watch.key`. (Outside strings the grammar allows no letters but those of `true`,
+/// `false`, `null` and exponents.)
+pub fn check_object(
+    text: &[u8],
+    watch: Watch<'_>,
+    seen: impl FnMut(usize) -> bool,
+) -> Option<bool> {
     let mut p = Parser {
         b: text,
         i: 0,
         stack: Vec::new(),
         depth: 0,
+        watch: swar::splat(watch.byte),
+        key: watch.key,
+        seen,
+        found: false,
     };
     p.ws();
     if p.peek() != Some(b'{') {
-        return false;
+        return None;
     }
-    p.value() && {
+    let object = p.value() && {
         p.ws();
         p.i == text.len()
-    }
+    };
+    object.then_some(p.found)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'k, F> {
     b: &'a [u8],
     i: usize,
     /// One bit per open container: 1 = object, 0 = array.
     stack: Vec<u64>,
     depth: usize,
+    /// The byte that stops a plain run for `seen`, in every lane: a quote once nothing
+    /// is watched.
+    watch: u64,
+    key: &'k [u8],
+    seen: F,
+    found: bool,
 }
 
-impl Parser<'_> {
+impl<F: FnMut(usize) -> bool> Parser<'_, '_, F> {
+    /// Ask `seen` about position `at`, until it once says yes.
+    fn look(&mut self, at: usize) {
+        if !self.found && (self.seen)(at) {
+            self.found = true;
+            self.watch = swar::splat(b'"');
+            self.key = b"";
+        }
+    }
+
+    /// The bytes of `w` that end a plain run in a string: `"`, `\\`, a control
+    /// character, a non-ASCII byte or a watched byte (the high bit of each such lane).
+    fn special_bytes(&self, w: u64) -> u64 {
+        // A lane is plain when its high bit is clear, it is not below 0x20 and differs
+        // from each of the four bytes.
+        swar::unflagged(
+            !w & swar::nonzero_lanes(w & swar::splat(0xe0))
+                & swar::nonzero_lanes(w ^ swar::splat(b'"'))
+                & swar::nonzero_lanes(w ^ swar::splat(b'\\'))
+                & swar::nonzero_lanes(w ^ self.watch),
+        )
+    }
+
+    /// A byte that continues a plain run in a string.
+    fn is_plain(&self, c: u8) -> bool {
+        (0x20..0x80).contains(&c) && c != b'"' && c != b'\\' && swar::splat(c) != self.watch
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -155,8 +224,12 @@ impl Parser<'_> {
     /// `"key":` inside an object.
     fn key(&mut self) -> bool {
         self.ws();
+        let start = self.i;
         if self.peek() != Some(b'"') || !self.string() {
             return false;
+        }
+        if !self.key.is_empty() && self.b.get(start + 1..self.i - 1) == Some(self.key) {
+            self.look(start);
         }
         self.ws();
         if self.peek() != Some(b':') {
@@ -172,7 +245,7 @@ impl Parser<'_> {
             // Skip plain ASCII eight bytes at a time, to the first byte that is not.
             loop {
                 match swar::load(self.b, self.i) {
-                    Some(w) => match special_bytes(w) {
+                    Some(w) => match self.special_bytes(w) {
                         0 => self.i += 8,
                         special => {
                             self.i += swar::first_lane(special);
@@ -180,7 +253,7 @@ impl Parser<'_> {
                         }
                     },
                     None => {
-                        while self.peek().is_some_and(is_plain) {
+                        while self.peek().is_some_and(|c| self.is_plain(c)) {
                             self.i += 1;
                         }
                         break;
@@ -193,6 +266,7 @@ impl Parser<'_> {
                     return true;
                 }
                 Some(b'\\') => {
+                    self.look(self.i);
                     self.i += 1;
                     match self.peek() {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
@@ -207,7 +281,11 @@ impl Parser<'_> {
                     }
                 }
                 Some(0x00..=0x1f) | None => return false,
-                Some(0x20..=0x7f) => self.i += 1,
+                Some(0x20..=0x7f) => {
+                    // The watched byte.
+                    self.look(self.i);
+                    self.i += 1;
+                }
                 Some(_) => match utf8_sequence_len(&self.b[self.i..]) {
                     Some(n) => self.i += n,
                     None => return false,
@@ -263,20 +341,6 @@ impl Parser<'_> {
     }
 }
 
-/// The bytes of `w` that end a plain run in a string: `"`, `\\`, a control character or a
-/// non-ASCII byte (the high bit of each such lane).
-fn special_bytes(w: u64) -> u64 {
-    swar::non_ascii(w)
-        | swar::controls(w)
-        | swar::zero_bytes(w ^ swar::splat(b'"'))
-        | swar::zero_bytes(w ^ swar::splat(b'\\'))
-}
-
-/// A byte that continues a plain run in a string.
-fn is_plain(c: u8) -> bool {
-    (0x20..0x80).contains(&c) && c != b'"' && c != b'\\'
-}
-
 /// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, surrogates or
 /// code points past U+10FFFF) that starts `b` with a non-ASCII byte, or `None`.
 fn utf8_sequence_len(b: &[u8]) -> Option<usize> {
@@ -296,7 +360,7 @@ fn utf8_sequence_len(b: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_one_object, is_plain, special_bytes, utf8_sequence_len};
+    use super::{check_object, is_one_object, utf8_sequence_len, Parser, Watch};
 
     #[test]
     fn utf8_sequences_as_the_standard_library_reads_them() {
@@ -317,18 +381,58 @@ mod tests {
 
     #[test]
     fn special_bytes_found_at_every_position() {
-        for pos in 0..8 {
-            for byte in 0..=0xffu8 {
-                let mut w = [b'a'; 8];
-                w[pos] = byte;
-                let special = if is_plain(byte) { 0 } else { 0x80 << (8 * pos) };
-                assert_eq!(special_bytes(u64::from_le_bytes(w)), special, "{w:x?}");
-                assert_eq!(
-                    is_plain(byte),
-                    (0x20..0x80).contains(&byte) && !b"\"\\".contains(&byte)
-                );
+        for watch in [b'"', b'S'] {
+            let p = Parser {
+                b: b"",
+                i: 0,
+                stack: Vec::new(),
+                depth: 0,
+                watch: crate::swar::splat(watch),
+                key: b"",
+                seen: |_| false,
+                found: false,
+            };
+            for pos in 0..8 {
+                for byte in 0..=0xffu8 {
+                    let mut w = [b'a'; 8];
+                    w[pos] = byte;
+                    let plain =
+                        (0x20..0x80).contains(&byte) && !b"\"\\".contains(&byte) && byte != watch;
+                    assert_eq!(p.is_plain(byte), plain);
+                    let special = if plain { 0 } else { 0x80 << (8 * pos) };
+                    assert_eq!(p.special_bytes(u64::from_le_bytes(w)), special, "{w:x?}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn watched_bytes_reported_in_order_until_seen() {
+        let text = r#"{"Sw":["xxxxxxxxxxS","a\u0053\n",{"ww":"S","www":"ww"}],"S":1e5,"t":true}"#;
+        let watch = Watch {
+            byte: b'S',
+            key: b"ww",
+        };
+        let positions = |stop_at: usize| {
+            let mut asked = Vec::new();
+            let found = check_object(text.as_bytes(), watch, |i| {
+                asked.push(i);
+                asked.len() == stop_at
+            });
+            (found, asked)
+        };
+        let key = text.find(r#""ww":"#).expect("key");
+        let expect: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                c == 'S' || i == key || (c == '\\' && text.as_bytes()[i - 1] != b'\\')
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(expect.len(), 7);
+        assert_eq!(positions(0), (Some(false), expect.clone()));
+        assert_eq!(positions(3), (Some(true), expect[..3].to_vec()));
+        assert_eq!(check_object(b"{\"S\":}", watch, |_| true), None);
     }
 
     #[test]

@@ -101,12 +101,7 @@ impl Prefilter {
     /// rarer bytes (`S`, `\`, `w`), each found checked in place: it suits wasm32, where
     /// there is no SIMD, better than a pass per needle.
     fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
-        let hit = |i: usize| match doc[i] {
-            b'S' => doc[i..].starts_with(b"Scan") && self.dynamodb.find(doc).is_some(),
-            b'\\' => doc.get(i + 1) == Some(&b'u'),
-            b'w' => i >= 2 && doc[i - 2..].starts_with(b"\"awslogs\""),
-            _ => false,
-        };
+        let hit = |i: usize| self.needle_at(doc, i);
         let mut at = 0;
         while let Some(w) = swar::load(doc, at) {
             let mut flagged = swar::zero_bytes(w ^ swar::splat(b'S'))
@@ -121,6 +116,38 @@ impl Prefilter {
             at += 8;
         }
         (at..doc.len()).any(hit)
+    }
+
+    /// Whether the `S`, `\\`, `w` or `"` at `doc[i]` starts (or, for `w`, is inside) a
+    /// needle: `Scan` in a document that holds `dynamodb`, a `\u` escape, `"awslogs"`.
+    fn needle_at(&self, doc: &[u8], i: usize) -> bool {
+        match doc[i] {
+            b'S' => doc[i..].starts_with(b"Scan") && self.dynamodb.find(doc).is_some(),
+            b'\\' => doc.get(i + 1) == Some(&b'u'),
+            b'w' => i >= 2 && doc[i - 2..].starts_with(b"\"awslogs\""),
+            b'"' => doc[i..].starts_with(b"\"awslogs\""),
+            _ => false,
+        }
+    }
+
+    /// For hosts that pass a record on untouched only when it is valid (Fluent Bit's
+    /// annotate): `None` unless `doc` is exactly one JSON object in UTF-8, otherwise
+    /// what [`Prefilter::may_match`] answers, except that `awslogs` counts only as a key
+    /// (the only place the detector unwraps a payload from; spelled otherwise, it holds
+    /// a `\u` escape, which counts). With [`Prefilter::whole_documents`] one pass
+    /// answers both: in a valid object every `S` and escape lies inside a string, where
+    /// the grammar check stops for them, and it compares every key with `awslogs`.
+    pub fn check_object(&self, doc: &[u8]) -> Option<bool> {
+        let watch = crate::input::json_check::Watch {
+            byte: b'S',
+            key: b"awslogs",
+        };
+        let may_hold_a_scan =
+            crate::input::json_check::check_object(doc, watch, |i| self.needle_at(doc, i))?;
+        Some(
+            may_hold_a_scan
+                || (!self.whole_documents && self.containers.iter().any(|c| c.find(doc).is_some())),
+        )
     }
 }
 
@@ -243,6 +270,75 @@ mod tests {
                 || doc.contains("\\u")
                 || doc.contains("\"awslogs\"");
             assert_eq!(p.may_hold_a_scan(b), needles, "{doc}");
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(doc) {
+                let by_key = (doc.contains("Scan") && doc.contains("dynamodb"))
+                    || doc.contains("\\u")
+                    || has_key(&value, "awslogs");
+                let whole = Prefilter::whole_documents();
+                let want = value.is_object().then_some(by_key);
+                assert_eq!(whole.check_object(b), want, "{doc}");
+            }
         }
+    }
+
+    fn has_key(v: &serde_json::Value, key: &str) -> bool {
+        match v {
+            serde_json::Value::Object(m) => m.iter().any(|(k, v)| k == key || has_key(v, key)),
+            serde_json::Value::Array(a) => a.iter().any(|v| has_key(v, key)),
+            _ => false,
+        }
+    }
+
+    /// The grammar check's reading agrees with the pass over the bytes on every real
+    /// record, whole and cut, and on records with needles spliced in.
+    #[test]
+    fn checked_objects_agree_with_the_pass() {
+        for p in [Prefilter::whole_documents(), Prefilter::default()] {
+            checked_objects_agree(&p);
+        }
+    }
+
+    fn checked_objects_agree(p: &Prefilter) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
+        let mut files = vec![root];
+        let mut checked = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&path)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .map(|e| e.path()),
+                );
+                continue;
+            }
+            let Ok(text) = std::fs::read(&path) else {
+                continue;
+            };
+            for line in text.split(|&b| b == b'\n').filter(|l| l.starts_with(b"{")) {
+                let variants = [
+                    line.to_vec(),
+                    line[..line.len() / 2].to_vec(),
+                    [&line[..line.len() - 1], br#","k":"\u0053can""#, b"}"].concat(),
+                    [&line[..line.len() - 1], br#","awslogs":{"data":""}"#, b"}"].concat(),
+                    [&line[..line.len() - 1], br#","x":"Scan dynamodb""#, b"}"].concat(),
+                    [br#"{"Records":["#, line, b"]}"].concat(),
+                ];
+                for doc in variants {
+                    let valid = std::str::from_utf8(&doc).is_ok()
+                        && serde_json::from_slice::<serde::de::IgnoredAny>(&doc).is_ok();
+                    let want = valid.then(|| p.may_match(&doc));
+                    assert_eq!(
+                        p.check_object(&doc),
+                        want,
+                        "{}",
+                        String::from_utf8_lossy(&doc)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
     }
 }

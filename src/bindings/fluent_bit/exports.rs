@@ -89,7 +89,7 @@ fn call(mode: Mode, time_sec: u32, time_nsec: u32, addr: u32, len: u32) -> *cons
         Record::Missing(len)
     };
     let reply = with_filter(|filter| {
-        match filter.call(mode, record, record_time(time_sec, time_nsec), now()) {
+        match filter.call(mode, record, record_time(time_sec, time_nsec), &mut now) {
             Reply::Drop => EMPTY.as_ptr(),
             Reply::Output => filter.output().as_ptr(),
             Reply::Unchanged if nul_at(addr, len) => addr as *const u8,

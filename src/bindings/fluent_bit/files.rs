@@ -193,8 +193,12 @@ impl Persistence {
 
     /// Write the snapshot if it is due. Failures are reported when they start and when
     /// they stop, not on every attempt.
-    pub fn tick(&mut self, now: Millis, detector: &Detector, log: Log<'_>) {
-        if !self.dirty || now.saturating_sub(self.last_write) < self.every {
+    pub fn tick(&mut self, now: &mut dyn FnMut() -> Millis, detector: &Detector, log: Log<'_>) {
+        if !self.dirty {
+            return;
+        }
+        let now = now();
+        if now.saturating_sub(self.last_write) < self.every {
             return;
         }
         self.last_write = now;

@@ -90,21 +90,25 @@ impl Filter {
     }
 
     /// Filter one record. `record_time` is Fluent Bit's record time, used only for
-    /// events that carry no time of their own; `now` is the wall clock.
+    /// events that carry no time of their own; `now` reads the wall clock, at most once
+    /// per call and only when the record or a due snapshot needs it (most records
+    /// cannot match and need no time).
     pub fn call(
         &mut self,
         mode: Mode,
         record: Record<'_>,
         record_time: Option<Millis>,
-        now: Millis,
+        now: &mut dyn FnMut() -> Millis,
     ) -> Reply {
         self.counters.calls += 1;
+        let mut read = None;
+        let mut now = || *read.get_or_insert_with(&mut *now);
         let reply = match record {
             Record::Missing(len) => self.missing(mode, len),
-            Record::Bytes(bytes) => self.judge(mode, bytes, record_time, now),
+            Record::Bytes(bytes) => self.judge(mode, bytes, record_time, &mut now),
         };
         if let Some(p) = &mut self.persistence {
-            p.tick(now, &self.detector, &mut *self.log);
+            p.tick(&mut now, &self.detector, &mut *self.log);
         }
         reply
     }
@@ -166,11 +170,20 @@ impl Filter {
         mode: Mode,
         bytes: &[u8],
         record_time: Option<Millis>,
-        now: Millis,
+        now: &mut dyn FnMut() -> Millis,
     ) -> Reply {
+        // Most records cannot match, and need neither a context nor the clock. For
+        // annotate, one pass also proves them valid: the host takes them back unchanged.
+        match mode {
+            Mode::Annotate if self.detector.prefilter_valid_object(bytes) => {
+                return Reply::Unchanged
+            }
+            Mode::AlertsOnly if self.detector.prefilter_document(bytes) => return Reply::Drop,
+            _ => {}
+        }
         let ctx = Context {
             detection_time: match self.options.detection_time {
-                DetectionClock::Clock => DetectionTime::At(now),
+                DetectionClock::Clock => DetectionTime::At(now()),
                 DetectionClock::Event => DetectionTime::EventTime,
             },
             fallback_time: record_time,
@@ -231,11 +244,6 @@ impl Filter {
                 output::splice(&mut self.out, text, alerts);
                 return self.finish();
             }
-        }
-        // A record the pre-check rejected unread (most of them): one pass proves it is
-        // a JSON object in UTF-8, so the host can take it back unchanged.
-        if alerts.is_empty() && crate::input::json_check::is_one_object(bytes) {
-            return Reply::Unchanged;
         }
         let record = output::classify(bytes);
         let repaired = matches!(record.text, std::borrow::Cow::Owned(_));

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     for mode in [Mode::Annotate, Mode::AlertsOnly] {
         let input = if flags & 1 == 1 { Record::Missing(record.len() as u32) } else { Record::Bytes(record) };
         let time = (flags & 2 == 2).then_some(1_800_000_000_000);
-        match filter.call(mode, input, time, 1_800_000_000_000) {
+        match filter.call(mode, input, time, &mut || 1_800_000_000_000) {
             Reply::Unchanged => {
                 assert_eq!(mode, Mode::Annotate, "alerts-only never passes a record on unchanged");
                 assert!(is_one_object(record), "unchanged only for a record that is a JSON object");

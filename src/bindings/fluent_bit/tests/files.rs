@@ -138,7 +138,9 @@ fn snapshots_are_written_only_when_due_and_changed() {
         (300_000, b"{\"log\":1}", 3),
     ];
     for (offset, bytes, written) in steps {
-        f.call(Mode::Annotate, Record::Bytes(bytes), None, NOW + offset);
+        f.call(Mode::Annotate, Record::Bytes(bytes), None, &mut || {
+            NOW + offset
+        });
         assert_eq!(
             f.persistence.as_ref().map(|p| p.written),
             Some(written),
@@ -146,4 +148,43 @@ fn snapshots_are_written_only_when_due_and_changed() {
         );
     }
     let _ = std::fs::remove_dir_all(&home);
+}
+
+/// The clock is read only when a record or a due snapshot needs it, at most once per
+/// call; records the one-pass check passes on are counted as prefiltered all the same.
+#[test]
+fn clock_read_only_when_needed() {
+    let home = temp_home();
+    std::fs::write(home.join(OPTIONS_FILE), r#"{"snapshot_every":"60s"}"#).expect("write");
+    let other = r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-03-12T06:22:01Z"}"#;
+    let (a, b) = (scan("arn:a"), scan("arn:b"));
+    // (record, mode, clock reads without snapshots, with snapshots: once the state
+    // changed, every call asks whether a snapshot is due)
+    let cases = [
+        (other, Mode::Annotate, 0, 0),
+        (other, Mode::AlertsOnly, 0, 0),
+        (a.as_str(), Mode::Annotate, 1, 1),
+        (b.as_str(), Mode::AlertsOnly, 1, 1),
+        (other, Mode::Annotate, 0, 1),
+        // Invalid text goes the whole way (it is reported), as a candidate does; the
+        // pre-check rejects it too.
+        ("{not json", Mode::Annotate, 1, 1),
+    ];
+    for snapshots in [false, true] {
+        let (mut f, _) = filter_in(snapshots.then_some(home.as_path()));
+        for (record, mode, plain, with_snapshots) in cases {
+            let mut reads = 0;
+            f.call(mode, Record::Bytes(record.as_bytes()), None, &mut || {
+                reads += 1;
+                NOW
+            });
+            let want = if snapshots { with_snapshots } else { plain };
+            assert_eq!(reads, want, "{mode:?} {record} snapshots: {snapshots}");
+        }
+        let stats = f.stats().to_vec();
+        let stats: serde_json::Value =
+            serde_json::from_slice(&stats[..stats.len() - 1]).expect("stats");
+        assert_eq!(stats["detector"]["prefiltered"], 4, "{stats}");
+    }
+    let _ = std::fs::remove_dir_all(home);
 }

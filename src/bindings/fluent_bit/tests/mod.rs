@@ -50,7 +50,7 @@ pub(super) fn run(
     record: Record<'_>,
     time: Option<Millis>,
 ) -> (Reply, Value) {
-    let reply = f.call(mode, record, time, NOW);
+    let reply = f.call(mode, record, time, &mut || NOW);
     let value = match reply {
         Reply::Output => {
             let out = f.output();
@@ -280,7 +280,7 @@ fn fluent_bit_time_is_used_only_when_the_event_has_none() {
 fn problems_are_reported_on_the_1st_10th_100th_occurrence() {
     let (mut f, lines) = filter_in(None);
     for _ in 0..150 {
-        f.call(Mode::AlertsOnly, Record::Missing(5), None, NOW);
+        f.call(Mode::AlertsOnly, Record::Missing(5), None, &mut || NOW);
     }
     let reported: Vec<_> = lines
         .borrow()
@@ -303,7 +303,7 @@ fn stats_are_one_json_object() {
         Mode::Annotate,
         Record::Bytes(scan("arn:x").as_bytes()),
         None,
-        NOW,
+        &mut || NOW,
     );
     let stats = f.stats().to_vec();
     let v: Value = serde_json::from_slice(&stats[..stats.len() - 1]).expect("json");
