@@ -87,7 +87,7 @@ cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bi
 node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 
 step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"
-cargo bench --locked --bench core -- --sample-count 3 --sample-size 3
+cargo bench --locked --bench core --features fluent-bit -- --sample-count 3 --sample-size 3
 python3 tests/bench/bench.py --quick
 
 step "pipeline examples (shell runs; Fluentd's and Vector's detector commands run as those hosts feed them)"
