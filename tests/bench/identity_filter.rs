@@ -2,7 +2,8 @@
 //! baseline the detector's module is measured against, in the same host harness
 //! (`tests/bench/fluent-bit-bench.mjs`). Build:
 //! `cargo build --release --target wasm32-wasip1 --features fluent-bit --example identity_filter`
-//! (the feature makes `build.rs` export wasi-libc's `malloc` and `free`, as for the module).
+//! (with the feature, the build script `src/bindings/fluent_bit/build.rs` exports
+//! wasi-libc's `malloc` and `free`, as for the module).
 
 /// Fluent Bit's filter_wasm signature; returning the record pointer passes it on unchanged.
 #[cfg_attr(target_os = "wasi", no_mangle)]

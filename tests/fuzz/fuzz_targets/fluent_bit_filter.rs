@@ -4,6 +4,8 @@
 #![no_main]
 
 use dynamodb_scan_detector::bindings::fluent_bit::{Filter, Mode, Record, Reply};
+use dynamodb_scan_detector::rule::prefilter::Prefilter;
+use dynamodb_scan_detector::{Config, Context, Detector, Verdict};
 use libfuzzer_sys::fuzz_target;
 
 /// One JSON object by the grammar (what Fluent Bit's parser needs). Not `Value`:
@@ -13,8 +15,26 @@ fn is_one_object(bytes: &[u8]) -> bool {
     starts_with_brace && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
 }
 
+/// What annotate's one-pass check rejects, the full path (no pre-check) never matches.
+fn check_is_sound(record: &[u8]) {
+    if Prefilter::whole_documents().check_object(record) != Some(false) {
+        return;
+    }
+    let mut full = Detector::new(Config::default());
+    full.set_prefilter(false);
+    full.process_each(record, Context::event_time(), &mut |report| {
+        assert!(report.alerts.is_empty(), "rejected unread, but alerts");
+        assert!(
+            matches!(report.verdict, Verdict::NotMatched | Verdict::NotCloudTrail(_) | Verdict::Unparseable(_)),
+            "rejected unread, but {:?}",
+            report.verdict
+        );
+    });
+}
+
 fuzz_target!(|data: &[u8]| {
     let (flags, record) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
+    check_is_sound(record);
     let mut filter = Filter::start(None, 1_800_000_000_000, Box::new(|_| {}));
     for mode in [Mode::Annotate, Mode::AlertsOnly] {
         let input = if flags & 1 == 1 { Record::Missing(record.len() as u32) } else { Record::Bytes(record) };
