@@ -364,3 +364,59 @@ fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// Gzip is inflated ahead of the detector (in a second thread natively): files of many
+/// chunks, several gzip members, and a file cut short all read as a plain reader would.
+#[test]
+fn gzip_read_ahead_keeps_every_byte_and_reports_a_cut() {
+    use std::io::Write;
+    let line_file = std::fs::read(shapes().join("01-raw.ndjson")).expect("fixture");
+    let mut plain = Vec::new();
+    while plain.len() < 5 << 20 {
+        plain.extend_from_slice(&line_file);
+    }
+    let gzip = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(bytes).expect("gzip");
+        z.finish().expect("gzip")
+    };
+    let dir = tempdir("gzip");
+    let plain_path = dir.join("events.ndjson");
+    std::fs::write(&plain_path, &plain).expect("write");
+    let one = gzip(&plain);
+    let (a, b) = plain.split_at(plain.len() / 3);
+    let members = [gzip(a), gzip(b)].concat();
+    fn args(path: &Path) -> [&str; 5] {
+        [
+            "--detection-time",
+            "event",
+            "--output",
+            "passthrough",
+            p(path),
+        ]
+    }
+    let expected = ok(&args(&plain_path));
+    assert!(
+        expected.len() >= plain.len(),
+        "passthrough: every event, and the alerts"
+    );
+    for (name, bytes) in [("one.json.gz", &one), ("members.json.gz", &members)] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let out = ok(&args(&path));
+        assert!(out == expected, "{name}: same bytes as the plain file");
+    }
+    let cut = dir.join("cut.json.gz");
+    std::fs::write(&cut, &one[..one.len() / 2]).expect("write");
+    let out = run(&args(&cut), None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // An input problem is skipped, counted and reported; the run goes on (exit 0).
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("cut.json.gz: unreadable after"), "{err}");
+    assert!(err.contains("incomplete deflate stream"), "{err}");
+    assert!(
+        !out.stdout.is_empty() && expected.starts_with(&out.stdout),
+        "a prefix, in order"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -5,14 +5,16 @@
 mod args;
 mod output;
 mod progress;
+#[cfg(not(target_family = "wasm"))]
+mod read_ahead;
 mod reader;
 mod source;
 mod state_file;
 
-use std::cell::Cell;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dynamodb_scan_detector::{Config, Context, Detector, DetectorOptions, InputError, Verdict};
@@ -91,7 +93,7 @@ struct Run {
     problems: Vec<String>,
     problem_count: u64,
     io_failed: bool,
-    bytes: Rc<Cell<u64>>,
+    bytes: Arc<AtomicU64>,
 }
 
 impl Run {
@@ -133,7 +135,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
         problems: Vec::new(),
         problem_count: 0,
         io_failed: false,
-        bytes: Rc::new(Cell::new(0)),
+        bytes: Arc::new(AtomicU64::new(0)),
     };
 
     let (learn_sources, learn_errors) = source::expand(&args.learn);
@@ -253,7 +255,7 @@ fn read_source(
     detector: &mut Detector,
     state: &mut Option<StateFile>,
 ) -> Result<(), Fatal> {
-    let input = match source::open(src, Rc::clone(&run.bytes)) {
+    let input = match source::open(src, Arc::clone(&run.bytes)) {
         Ok(i) => i,
         Err(e) => {
             report_io(run, &PathBuf::from(src.name()), &e);
@@ -276,13 +278,15 @@ fn read_source(
             Err(e) => {
                 run.problem(format!(
                     "{name}: unreadable after {} bytes: {e}",
-                    run.bytes.get()
+                    run.bytes.load(Ordering::Relaxed)
                 ));
                 detector.skip_input(InputError::Unreadable(e.to_string()));
                 break;
             }
         }
-        progress.update(run.bytes.get(), || detector.stats().events_in);
+        progress.update(run.bytes.load(Ordering::Relaxed), || {
+            detector.stats().events_in
+        });
         if let Some(s) = state.as_mut() {
             s.maybe_save(detector)
                 .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
