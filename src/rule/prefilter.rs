@@ -79,7 +79,8 @@ impl Prefilter {
             // Such a host validates what it passes on anyway; it need not be read twice.
             return false;
         }
-        std::str::from_utf8(doc).is_err()
+        // ASCII (nearly always) is checked half again as fast as UTF-8.
+        (!doc.is_ascii() && std::str::from_utf8(doc).is_err())
             || (needles && self.containers.iter().any(|c| c.find(doc).is_some()))
     }
 
