@@ -239,3 +239,89 @@ fn adversarial_escapes_give_identical_results() {
         );
     }
 }
+
+/// A successful Scan, its letters written as escapes at random, wrapped in random
+/// containers up to three deep (a CloudWatch message escapes the JSON inside it once
+/// more, an `awslogs` payload hides it in gzip): every pre-check, including the one-pass
+/// check the Fluent Bit module uses, keeps every document the full path alerts on.
+#[test]
+fn wrapped_and_escaped_scans_are_never_prefiltered() {
+    use dynamodb_scan_detector::rule::prefilter::Prefilter;
+    use std::io::Write;
+
+    fn escaped(r: &mut rng::Rng, text: &str) -> String {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            if r.chance(200) {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        out + "\""
+    }
+    fn as_string(json: &str) -> String {
+        serde_json::to_string(json).expect("a string")
+    }
+    fn gzip_base64(text: &str) -> String {
+        use base64::Engine;
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(text.as_bytes()).expect("gzip");
+        base64::engine::general_purpose::STANDARD.encode(z.finish().expect("gzip"))
+    }
+    fn wrap(r: &mut rng::Rng, doc: String, depth: u32, inflated: bool) -> String {
+        if depth == 0 {
+            return doc;
+        }
+        // One inflation per document (the detector refuses an `awslogs` inside another).
+        let kind = r.below(if inflated { 5 } else { 6 });
+        let inner = wrap(r, doc, depth - 1, inflated || kind == 5);
+        match kind {
+            0 => format!(
+                r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":"1","message":{}}}]}}"#,
+                as_string(&inner)
+            ),
+            1 => format!(r#"{{"Records":[{inner}]}}"#),
+            2 => format!(r#"{{"detail-type":"AWS API Call via CloudTrail","detail":{inner}}}"#),
+            3 => format!(r#"{{"_index":"i","_id":"1","_source":{inner}}}"#),
+            4 => format!(r#"{{"hits":{{"hits":[{{"_source":{inner}}}]}}}}"#),
+            _ => {
+                let payload = format!(
+                    r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"message":{}}}]}}"#,
+                    as_string(&inner)
+                );
+                format!(r#"{{"awslogs":{{"data":"{}"}}}}"#, gzip_base64(&payload))
+            }
+        }
+    }
+
+    let mut r = rng::Rng::new(7);
+    let (whole, default) = (Prefilter::whole_documents(), Prefilter::default());
+    let mut alerting = 0;
+    for k in 0..3_000 {
+        let record = format!(
+            r#"{{"eventTime":"2024-03-12T06:22:01Z","eventSource":{},"eventName":{},"userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u{k}"}}}}"#,
+            escaped(&mut r, "dynamodb.amazonaws.com"),
+            escaped(&mut r, "Scan")
+        );
+        let depth = r.below(4) as u32;
+        let doc = wrap(&mut r, record, depth, false);
+        let mut full = Detector::new(Config::default());
+        full.set_prefilter(false);
+        if full
+            .process(doc.as_bytes(), Context::event_time())
+            .is_empty()
+        {
+            continue;
+        }
+        alerting += 1;
+        let b = doc.as_bytes();
+        assert!(default.may_match(b), "default pre-check: {doc}");
+        assert!(whole.may_match(b), "whole-document pre-check: {doc}");
+        assert_ne!(whole.check_object(b), Some(false), "one-pass check: {doc}");
+    }
+    assert!(
+        alerting > 1_000,
+        "{alerting} documents alert on the full path"
+    );
+}

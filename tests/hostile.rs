@@ -520,3 +520,20 @@ fn p(path: &std::path::Path) -> &str {
 fn cli(args: &[&str], stdin: &[u8]) -> std::process::Output {
     common::run_cli(args, stdin)
 }
+
+/// A field of a million `Scan`s (without `dynamodb`): every pre-check reads it in linear
+/// time (each `Scan` once searched the whole document for `dynamodb` again).
+#[test]
+fn many_scans_cost_linear_time_in_every_pre_check() {
+    use dynamodb_scan_detector::rule::prefilter::Prefilter;
+    let doc = format!(
+        r#"{{"eventName":"GetItem","a":"{}"}}"#,
+        "Scan".repeat(1 << 20)
+    );
+    within(20, move || {
+        for p in [Prefilter::default(), Prefilter::whole_documents()] {
+            assert!(!p.may_match(doc.as_bytes()));
+            assert_eq!(p.check_object(doc.as_bytes()), Some(false));
+        }
+    });
+}

@@ -102,7 +102,12 @@ pub fn open(source: &Source, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRea
     }
     let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
     #[cfg(not(target_family = "wasm"))]
-    return Ok(Box::new(super::read_ahead::ReadAhead::spawn(inflated)?));
+    {
+        let file = matches!(source, Source::File(_));
+        Ok(Box::new(super::read_ahead::ReadAhead::spawn(
+            inflated, file,
+        )?))
+    }
     #[cfg(target_family = "wasm")]
-    return Ok(Box::new(BufReader::with_capacity(256 * 1024, inflated)));
+    Ok(Box::new(BufReader::with_capacity(256 * 1024, inflated)))
 }

@@ -19,7 +19,7 @@ use crate::swar;
 pub fn is_one_object(text: &[u8]) -> bool {
     let nothing = Watch {
         byte: b'"',
-        key: b"",
+        keys: &[],
     };
     check_object(text, nothing, |_| false).is_some()
 }
@@ -27,18 +27,18 @@ pub fn is_one_object(text: &[u8]) -> bool {
 /// What [`check_object`] reports to its caller while it reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Watch<'k> {
-    /// A byte inside strings (`"` for none).
+    /// A byte inside strings: printable ASCII other than `\\` (`"` for none).
     pub byte: u8,
-    /// A key, as its raw text between the quotes (empty for none).
-    pub key: &'k [u8],
+    /// Keys, each as its raw text between the quotes.
+    pub keys: &'k [&'k [u8]],
 }
 
 /// `None` unless `text` is exactly one JSON object in valid UTF-8; otherwise whether
 /// `seen` answered `true` for some position. `seen` is asked, in order and until it
-/// answers `true`, about the position of every `watch.byte` inside a string, of every
-/// escape's backslash, and of the opening quote of every key written exactly as
-/// `watch.key`. (Outside strings the grammar allows no letters but those of `true`,
-/// `false`, `null` and exponents.)
+/// answers `true`, about the position of every `watch.byte` inside a string, of the
+/// first backslash of every escape, and of the opening quote of every key written
+/// exactly as one of `watch.keys`. (Outside strings the grammar allows no letters but
+/// those of `true`, `false`, `null` and exponents.)
 pub fn check_object(
     text: &[u8],
     watch: Watch<'_>,
@@ -50,7 +50,7 @@ pub fn check_object(
         stack: Vec::new(),
         depth: 0,
         watch: swar::splat(watch.byte),
-        key: watch.key,
+        keys: watch.keys,
         seen,
         found: false,
     };
@@ -74,7 +74,7 @@ struct Parser<'a, 'k, F> {
     /// The byte that stops a plain run for `seen`, in every lane: a quote once nothing
     /// is watched.
     watch: u64,
-    key: &'k [u8],
+    keys: &'k [&'k [u8]],
     seen: F,
     found: bool,
 }
@@ -85,7 +85,7 @@ impl<F: FnMut(usize) -> bool> Parser<'_, '_, F> {
         if !self.found && (self.seen)(at) {
             self.found = true;
             self.watch = swar::splat(b'"');
-            self.key = b"";
+            self.keys = &[];
         }
     }
 
@@ -228,8 +228,11 @@ impl<F: FnMut(usize) -> bool> Parser<'_, '_, F> {
         if self.peek() != Some(b'"') || !self.string() {
             return false;
         }
-        if !self.key.is_empty() && self.b.get(start + 1..self.i - 1) == Some(self.key) {
-            self.look(start);
+        if !self.keys.is_empty() {
+            let key = &self.b[start + 1..self.i - 1];
+            if self.keys.contains(&key) {
+                self.look(start);
+            }
         }
         self.ws();
         if self.peek() != Some(b':') {
@@ -388,7 +391,7 @@ mod tests {
                 stack: Vec::new(),
                 depth: 0,
                 watch: crate::swar::splat(watch),
-                key: b"",
+                keys: &[],
                 seen: |_| false,
                 found: false,
             };
@@ -411,7 +414,7 @@ mod tests {
         let text = r#"{"Sw":["xxxxxxxxxxS","a\u0053\n",{"ww":"S","www":"ww"}],"S":1e5,"t":true}"#;
         let watch = Watch {
             byte: b'S',
-            key: b"ww",
+            keys: &[b"ww", b"v"],
         };
         let positions = |stop_at: usize| {
             let mut asked = Vec::new();

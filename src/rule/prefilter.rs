@@ -5,8 +5,10 @@
 //! `eventName`/`event.action` and `eventSource`/`event.provider`). JSON may spell a
 //! letter as an escape (`"\u0053can"`), and a CloudWatch `awslogs` payload hides its
 //! records in base64 and gzip. So a document is rejected only when it lacks `Scan` or
-//! `dynamodb` literally **and** contains no `\u` escape **and** no `awslogs` key. Other
-//! escapes (`\"`, `\\`, `\n`, `\/`, …) cannot produce a letter. A container (S3 `Records`,
+//! `dynamodb` literally **and** contains no `\u` **and** no `awslogs` key. Other escapes
+//! (`\"`, `\\`, `\n`, `\/`, …) cannot produce a letter; but a `u` after any run of
+//! backslashes counts, and so does an `awslogs` key written `\"awslogs\"`, because a
+//! CloudWatch `message` is JSON text escaped once more (and read again). A container (S3 `Records`,
 //! an array, EventBridge, CloudWatch, search hits) is never rejected whole, so that its
 //! records are still counted one by one and passed through one by one; nor is input
 //! that is not valid UTF-8, so that it is always reported as unreadable.
@@ -102,7 +104,8 @@ impl Prefilter {
     /// rarer bytes (`S`, `\`, `w`), each found checked in place: it suits wasm32, where
     /// there is no SIMD, better than a pass per needle.
     fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
-        let hit = |i: usize| self.needle_at(doc, i);
+        let mut needles = Needles::new(self, doc);
+        let mut hit = |i: usize| needles.at(i);
         let mut at = 0;
         while let Some(w) = swar::load(doc, at) {
             let mut flagged = swar::zero_bytes(w ^ swar::splat(b'S'))
@@ -119,36 +122,70 @@ impl Prefilter {
         (at..doc.len()).any(hit)
     }
 
-    /// Whether the `S`, `\\`, `w` or `"` at `doc[i]` starts (or, for `w`, is inside) a
-    /// needle: `Scan` in a document that holds `dynamodb`, a `\u` escape, `"awslogs"`.
-    fn needle_at(&self, doc: &[u8], i: usize) -> bool {
-        match doc[i] {
-            b'S' => doc[i..].starts_with(b"Scan") && self.dynamodb.find(doc).is_some(),
-            b'\\' => doc.get(i + 1) == Some(&b'u'),
-            b'w' => i >= 2 && doc[i - 2..].starts_with(b"\"awslogs\""),
-            b'"' => doc[i..].starts_with(b"\"awslogs\""),
-            _ => false,
-        }
-    }
-
     /// For hosts that pass a record on untouched only when it is valid (Fluent Bit's
     /// annotate): `None` unless `doc` is exactly one JSON object in UTF-8, otherwise
-    /// what [`Prefilter::may_match`] answers, except that `awslogs` counts only as a key
-    /// (the only place the detector unwraps a payload from; spelled otherwise, it holds
-    /// a `\u` escape, which counts). With [`Prefilter::whole_documents`] one pass
-    /// answers both: in a valid object every `S` and escape lies inside a string, where
-    /// the grammar check stops for them, and it compares every key with `awslogs`.
+    /// what [`Prefilter::may_match`] answers, with two differences that keep it sound:
+    /// `awslogs` counts only as a key of the document (spelled otherwise, it holds a
+    /// `\u`, which counts), and any `logEvents` key counts (a CloudWatch message is JSON
+    /// text read again, where `\\u` becomes an escape and `\"awslogs\"` a key). With
+    /// [`Prefilter::whole_documents`] one pass answers both: in a valid object every `S`
+    /// and backslash lies inside a string, where the grammar check stops for `S` and for
+    /// the first backslash of each escape, and it compares every key with the two.
     pub fn check_object(&self, doc: &[u8]) -> Option<bool> {
         let watch = crate::input::json_check::Watch {
             byte: b'S',
-            key: b"awslogs",
+            keys: &[b"awslogs", b"logEvents"],
         };
+        let mut needles = Needles::new(self, doc);
         let may_hold_a_scan =
-            crate::input::json_check::check_object(doc, watch, |i| self.needle_at(doc, i))?;
+            crate::input::json_check::check_object(doc, watch, |i| needles.at(i))?;
         Some(
             may_hold_a_scan
                 || (!self.whole_documents && self.containers.iter().any(|c| c.find(doc).is_some())),
         )
+    }
+}
+
+/// The needles of one document, looked at one place at a time.
+struct Needles<'a> {
+    dynamodb: &'a Finder<'static>,
+    doc: &'a [u8],
+    /// Whether the document holds `dynamodb`, searched once, on the first `Scan`: a
+    /// document of many `Scan`s costs one search, not one each.
+    holds_dynamodb: Option<bool>,
+}
+
+impl<'a> Needles<'a> {
+    fn new(p: &'a Prefilter, doc: &'a [u8]) -> Self {
+        Needles {
+            dynamodb: &p.dynamodb,
+            doc,
+            holds_dynamodb: None,
+        }
+    }
+
+    /// Whether the byte at `i` (`S`, `\\`, `w` or `"`) starts or is inside a needle:
+    /// `Scan` in a document that holds `dynamodb`; a run of backslashes then `u` (an
+    /// escape, or one inside a CloudWatch message); `"awslogs` then `"` or `\\` (a key,
+    /// also inside a message; for `w` the byte inside it, for `"` its opening quote); or
+    /// the opening quote of a `"logEvents"` key (the messages are read again as JSON).
+    fn at(&mut self, i: usize) -> bool {
+        let doc = self.doc;
+        let awslogs = |from: usize| {
+            doc[from..].starts_with(b"\"awslogs") && matches!(doc.get(from + 8), Some(b'"' | b'\\'))
+        };
+        match doc[i] {
+            b'S' if doc[i..].starts_with(b"Scan") => *self
+                .holds_dynamodb
+                .get_or_insert_with(|| self.dynamodb.find(doc).is_some()),
+            b'\\' => {
+                let run = doc[i..].iter().take_while(|&&b| b == b'\\').count();
+                doc.get(i + run) == Some(&b'u')
+            }
+            b'w' => i >= 2 && awslogs(i - 2),
+            b'"' => awslogs(i) || doc[i..].starts_with(b"\"logEvents\""),
+            _ => false,
+        }
     }
 }
 
@@ -299,6 +336,12 @@ mod tests {
         }
     }
 
+    /// `json` as the message of a decoded CloudWatch payload (escaped once more).
+    fn in_message(json: &[u8]) -> Vec<u8> {
+        let message = serde_json::to_string(&String::from_utf8_lossy(json)).unwrap_or_default();
+        format!(r#"{{"logEvents":[{{"id":"1","message":{message}}}]}}"#).into_bytes()
+    }
+
     fn checked_objects_agree(p: &Prefilter) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
         let mut files = vec![root];
@@ -325,11 +368,15 @@ mod tests {
                     [&line[..line.len() - 1], br#","awslogs":{"data":""}"#, b"}"].concat(),
                     [&line[..line.len() - 1], br#","x":"Scan dynamodb""#, b"}"].concat(),
                     [br#"{"Records":["#, line, b"]}"].concat(),
+                    in_message(line),
+                    in_message(&[br#"{"awslogs":"#, line, b"}"].concat()),
                 ];
                 for doc in variants {
-                    let valid = std::str::from_utf8(&doc).is_ok()
-                        && serde_json::from_slice::<serde::de::IgnoredAny>(&doc).is_ok();
-                    let want = valid.then(|| p.may_match(&doc));
+                    let value = std::str::from_utf8(&doc)
+                        .ok()
+                        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+                    // The one-pass check also sends every CloudWatch payload the whole way.
+                    let want = value.map(|v| p.may_match(&doc) || has_key(&v, "logEvents"));
                     assert_eq!(
                         p.check_object(&doc),
                         want,
