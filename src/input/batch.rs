@@ -59,15 +59,16 @@ pub fn non_blank_lines(batch: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// [`non_blank_lines`] as (line index from 0, byte range) pairs.
 pub fn non_blank_line_ranges(batch: &[u8]) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+    // memchr finds the line ends a vector at a time (SIMD natively and in the npm
+    // package's wasm), several times faster than testing byte by byte.
+    let ends = memchr::memchr_iter(b'\n', batch).chain(std::iter::once(batch.len()));
     let mut start = 0;
-    batch
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter_map(move |(i, line)| {
-            let range = start..start + trim_cr(line).len();
-            start += line.len() + 1;
-            (!is_blank(line)).then_some((i, range))
-        })
+    ends.enumerate().filter_map(move |(i, end)| {
+        let line = &batch[start..end];
+        let range = start..start + trim_cr(line).len();
+        start = end + 1;
+        (!is_blank(line)).then_some((i, range))
+    })
 }
 
 /// A line without its `\r` ending.

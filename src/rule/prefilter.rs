@@ -66,8 +66,12 @@ impl Prefilter {
     /// `false` only when `doc` cannot hold a matching record (and, unless built with
     /// [`Prefilter::whole_documents`], is a single record rather than a container).
     pub fn may_match(&self, doc: &[u8]) -> bool {
-        let needles = self.may_hold_a_needle(doc);
-        if needles && self.may_hold_a_scan(doc) {
+        let Search {
+            scan,
+            containers,
+            ascii,
+        } = self.search(doc);
+        if scan {
             return true;
         }
         let object = doc.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -78,27 +82,53 @@ impl Prefilter {
             // Such a host validates what it passes on anyway; it need not be read twice.
             return false;
         }
-        std::str::from_utf8(doc).is_err()
-            || (needles && self.containers.iter().any(|c| c.find(doc).is_some()))
+        (!ascii && std::str::from_utf8(doc).is_err()) || containers.holds(doc)
     }
 
-    /// `false` when `doc` holds none of the needles (`Scan`, `\u`, a container key): one
-    /// SIMD pass, after which neither a Scan nor a container needs looking for.
+    /// Whether `doc` may hold a successful Scan, and where to look for container keys.
+    /// Natively: one SIMD pass for every needle at once (Teddy); when it finds none,
+    /// neither a Scan nor a container key needs looking for.
     #[cfg(not(target_family = "wasm"))]
-    fn may_hold_a_needle(&self, doc: &[u8]) -> bool {
-        self.any.is_match(doc)
+    fn search(&self, doc: &[u8]) -> Search<'_> {
+        if !self.any.is_match(doc) {
+            return Search::new(false, Containers::None);
+        }
+        Search::new(
+            self.may_hold_a_scan(doc),
+            Containers::Search(&self.containers),
+        )
     }
 
-    /// Without SIMD (wasm32) a pass for every needle would cost more than it saves.
-    #[cfg(target_family = "wasm")]
-    fn may_hold_a_needle(&self, _doc: &[u8]) -> bool {
-        true
+    /// wasm32 with SIMD (the npm package): one pass over 16-byte blocks for every
+    /// needle at once (see [`one_pass`]).
+    #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+    fn search(&self, doc: &[u8]) -> Search<'_> {
+        let found = one_pass::search(doc, &self.dynamodb);
+        Search {
+            scan: found.scan,
+            containers: Containers::Known(found.container),
+            ascii: found.ascii,
+        }
+    }
+
+    /// wasm32 without SIMD (the Fluent Bit module): a pass over three rare bytes, and a
+    /// pass per container key only for documents that cannot hold a Scan.
+    #[cfg(all(target_family = "wasm", not(target_feature = "simd128")))]
+    fn search(&self, doc: &[u8]) -> Search<'_> {
+        Search::new(
+            self.may_hold_a_scan(doc),
+            Containers::Search(&self.containers),
+        )
     }
 
     /// Whether `doc` may hold a successful Scan: `Scan` and `dynamodb` both present, or a
     /// `\u` escape, or an `awslogs` payload. One pass over three rare bytes (`S`, `\`,
     /// `w`), which suits wasm32, where memchr has no SIMD: word-at-a-time search instead
     /// of one pass per needle.
+    #[cfg_attr(
+        all(target_family = "wasm", target_feature = "simd128"),
+        allow(dead_code)
+    )]
     fn may_hold_a_scan(&self, doc: &[u8]) -> bool {
         for i in memchr::memchr3_iter(b'S', b'\\', b'w', doc) {
             let hit = match doc[i] {
@@ -111,6 +141,259 @@ impl Prefilter {
             }
         }
         false
+    }
+}
+
+/// What the search learned about a document.
+struct Search<'a> {
+    /// It may hold a successful Scan.
+    scan: bool,
+    containers: Containers<'a>,
+    /// Every byte is ASCII (so it is valid UTF-8); `false` when not known.
+    ascii: bool,
+}
+
+impl<'a> Search<'a> {
+    #[cfg_attr(
+        all(target_family = "wasm", target_feature = "simd128"),
+        allow(dead_code)
+    )]
+    fn new(scan: bool, containers: Containers<'a>) -> Self {
+        Search {
+            scan,
+            containers,
+            ascii: false,
+        }
+    }
+}
+
+/// What the search learned about container keys.
+enum Containers<'a> {
+    /// None can occur (the needle search found none).
+    #[cfg_attr(target_family = "wasm", allow(dead_code))]
+    None,
+    /// Whether one occurs, found by the one-pass search.
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    Known(bool),
+    /// Not known yet: search for each.
+    #[cfg_attr(
+        all(target_family = "wasm", target_feature = "simd128"),
+        allow(dead_code)
+    )]
+    Search(&'a [Finder<'static>; 6]),
+}
+
+impl Containers<'_> {
+    fn holds(&self, doc: &[u8]) -> bool {
+        match self {
+            Containers::None => false,
+            Containers::Known(found) => *found,
+            Containers::Search(finders) => finders.iter().any(|c| c.find(doc).is_some()),
+        }
+    }
+}
+
+/// The search for every needle in one pass, for wasm32 with SIMD, where memchr has no
+/// multi-needle search and one memchr pass per needle (eight of them) cost more than
+/// all the rest of the work on a typical record.
+///
+/// Each needle has a three-byte window that is rare in CloudTrail (`Sca`, `"Re`, `"lo`,
+/// `wsl`, `"de`, `"_s`, `"hi`; `\u` is two bytes): a block of 16 positions is tested for
+/// every window at once with vector compares, and only the positions where a window
+/// matches are checked byte by byte for the whole needle. The block test ([`block`])
+/// also has a scalar form, which the native tests hold to the needle-at-a-time reading
+/// and to which the vector form must agree.
+#[cfg_attr(
+    not(all(target_family = "wasm", target_feature = "simd128")),
+    allow(dead_code)
+)]
+mod one_pass {
+    use memchr::memmem::Finder;
+
+    /// (window, offset of the window in the needle, needle, what it means).
+    const WINDOWS: [(&[u8], usize, &[u8], Kind); 8] = [
+        (b"Sca", 0, b"Scan", Kind::Scan),
+        (b"\\u", 0, b"\\u", Kind::Escape),
+        (b"wsl", 2, b"\"awslogs\"", Kind::Awslogs),
+        (b"\"Re", 0, b"\"Records\"", Kind::Container),
+        (b"\"lo", 0, b"\"logEvents\"", Kind::Container),
+        (b"\"de", 0, b"\"detail\"", Kind::Container),
+        (b"\"_s", 0, b"\"_source\"", Kind::Container),
+        (b"\"hi", 0, b"\"hits\"", Kind::Container),
+    ];
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Scan,
+        Escape,
+        Awslogs,
+        Container,
+    }
+
+    /// The result of [`search`].
+    #[derive(Debug, Default, PartialEq)]
+    pub struct Found {
+        /// `Scan` and `dynamodb`, or `\u`, or `"awslogs"` occurs.
+        pub scan: bool,
+        /// A container key occurs (`"awslogs"` is one too). Only complete when `scan`
+        /// is false: the search stops at the first sign of a Scan.
+        pub container: bool,
+        /// Every byte is ASCII, so `doc` is valid UTF-8. Only complete when `scan` is
+        /// false.
+        pub ascii: bool,
+    }
+
+    /// Bytes a block reads: 16 window starts, and the two bytes after the last.
+    const SPAN: usize = 18;
+
+    /// One pass over `doc` (see the module).
+    pub fn search(doc: &[u8], dynamodb: &Finder<'_>) -> Found {
+        let mut found = Found::default();
+        let mut high_bits = 0;
+        let mut has_dynamodb = None;
+        let mut check = |at: usize, found: &mut Found| {
+            for (window, offset, needle, kind) in WINDOWS {
+                // The first byte alone rules out most windows without a call to memcmp.
+                if doc[at] != window[0] || !doc[at..].starts_with(window) {
+                    continue;
+                }
+                let Some(start) = at.checked_sub(offset) else {
+                    continue;
+                };
+                if !doc[start..].starts_with(needle) {
+                    continue;
+                }
+                match kind {
+                    Kind::Scan => {
+                        found.scan |=
+                            *has_dynamodb.get_or_insert_with(|| dynamodb.find(doc).is_some());
+                    }
+                    Kind::Escape => found.scan = true,
+                    Kind::Awslogs => {
+                        found.scan = true;
+                        found.container = true;
+                    }
+                    Kind::Container => found.container = true,
+                }
+            }
+        };
+        let mut at = 0;
+        while at + SPAN <= doc.len() && !found.scan {
+            let (mut hits, high) = block(&doc[at..at + SPAN]);
+            high_bits |= high;
+            while hits != 0 && !found.scan {
+                check(at + hits.trailing_zeros() as usize, &mut found);
+                hits &= hits - 1;
+            }
+            at += 16;
+        }
+        // The last positions, fewer than a block.
+        while at < doc.len() && !found.scan {
+            high_bits |= u16::from(doc[at] >> 7);
+            check(at, &mut found);
+            at += 1;
+        }
+        found.ascii = high_bits == 0;
+        found
+    }
+
+    /// Bit `i` set when a window may start at `span[i]` (`span` holds 18 bytes); and
+    /// bit `i` of the second set when `span[i]` is not ASCII. Written out window by window (the windows of [`WINDOWS`]): a loop over the
+    /// table is not unrolled and runs several times slower.
+    #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+    fn block(span: &[u8]) -> (u16, u16) {
+        use core::arch::wasm32::*;
+        let (v0, v1, v2) = (load(&span[0..16]), load(&span[1..17]), load(&span[2..18]));
+        let is = |v: v128, byte: u8| u8x16_eq(v, u8x16_splat(byte));
+        let pair = |a: u8, b: u8| v128_and(is(v1, a), is(v2, b));
+        // `"Re`, `"lo`, `"de`, `"_s`, `"hi`: a quote, then one of five pairs.
+        let keys = v128_or(
+            v128_or(pair(b'R', b'e'), pair(b'l', b'o')),
+            v128_or(
+                pair(b'd', b'e'),
+                v128_or(pair(b'_', b's'), pair(b'h', b'i')),
+            ),
+        );
+        let quoted = v128_and(is(v0, b'"'), keys);
+        let scan = v128_and(is(v0, b'S'), pair(b'c', b'a'));
+        let escape = v128_and(is(v0, b'\\'), is(v1, b'u'));
+        let awslogs = v128_and(is(v0, b'w'), pair(b's', b'l'));
+        let hits = v128_or(v128_or(quoted, scan), v128_or(escape, awslogs));
+        (u8x16_bitmask(hits), u8x16_bitmask(v0))
+    }
+
+    /// 16 bytes as a vector.
+    #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+    #[allow(unsafe_code)]
+    fn load(bytes: &[u8]) -> core::arch::wasm32::v128 {
+        assert!(bytes.len() >= 16);
+        // SAFETY: `bytes` holds at least 16 readable bytes (asserted), and `v128.load`
+        // has no alignment requirement.
+        unsafe { core::arch::wasm32::v128_load(bytes.as_ptr().cast()) }
+    }
+
+    /// [`block`] a byte at a time.
+    #[cfg(not(all(target_family = "wasm", target_feature = "simd128")))]
+    fn block(span: &[u8]) -> (u16, u16) {
+        let (mut hits, mut high) = (0, 0);
+        for i in 0..16 {
+            if WINDOWS.iter().any(|(w, ..)| span[i..].starts_with(w)) {
+                hits |= 1 << i;
+            }
+            high |= u16::from(span[i] >> 7) << i;
+        }
+        (hits, high)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The one pass decides as one search per needle does.
+        #[test]
+        fn agrees_with_a_search_per_needle() {
+            let dynamodb = Finder::new("dynamodb");
+            let fill = "x".repeat(40);
+            let parts = [
+                "Scan",
+                "Sca",
+                "dynamodb",
+                "\\u",
+                "\\",
+                "\"awslogs\"",
+                "awslogs",
+                "\"Records\"",
+                "\"Record",
+                "\"logEvents\"",
+                "\"detail\"",
+                "\"detail-type\"",
+                "\"_source\"",
+                "\"hits\"",
+                "\"hit",
+            ];
+            let not_ascii = search("{\"a\":\"é\"}".as_bytes(), &dynamodb);
+            assert!(!not_ascii.ascii && !not_ascii.scan);
+            let late = format!("{{\"a\":\"{}é\"}}", "x".repeat(40));
+            assert!(!search(late.as_bytes(), &dynamodb).ascii);
+            for a in parts {
+                for b in parts {
+                    for pad in [0, 1, 7, 15, 16, 17, 30] {
+                        let doc = format!("{{{}{a}{}{b}}}", &fill[..pad], &fill[..pad / 2]);
+                        let scan = (doc.contains("Scan") && doc.contains("dynamodb"))
+                            || doc.contains("\\u")
+                            || doc.contains("\"awslogs\"");
+                        let container =
+                            super::super::CONTAINER_KEYS.iter().any(|k| doc.contains(k));
+                        let found = search(doc.as_bytes(), &dynamodb);
+                        assert_eq!(found.scan, scan, "{doc}");
+                        if !scan {
+                            assert_eq!(found.container, container, "{doc}");
+                            assert!(found.ascii, "{doc}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
