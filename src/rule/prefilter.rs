@@ -27,6 +27,12 @@ const CONTAINER_KEYS: [&str; 6] = [
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     dynamodb: Finder<'static>,
+    /// One searcher per container key (the one-pass search of wasm with SIMD finds them
+    /// itself).
+    #[cfg_attr(
+        all(target_family = "wasm", target_feature = "simd128"),
+        allow(dead_code)
+    )]
     containers: [Finder<'static>; 6],
     /// Reject containers whole too (see [`Prefilter::whole_documents`]).
     whole_documents: bool,
@@ -173,7 +179,10 @@ enum Containers<'a> {
     #[cfg_attr(target_family = "wasm", allow(dead_code))]
     None,
     /// Whether one occurs, found by the one-pass search.
-    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_feature = "simd128")),
+        allow(dead_code)
+    )]
     Known(bool),
     /// Not known yet: search for each.
     #[cfg_attr(
@@ -248,13 +257,61 @@ mod one_pass {
 
     /// One pass over `doc` (see the module).
     pub fn search(doc: &[u8], dynamodb: &Finder<'_>) -> Found {
-        let mut found = Found::default();
-        let mut high_bits = 0;
-        let mut has_dynamodb = None;
-        let mut check = |at: usize, found: &mut Found| {
+        let mut pass = Pass {
+            doc,
+            dynamodb,
+            has_dynamodb: None,
+            found: Found::default(),
+            high_bits: 0,
+        };
+        let mut at = 0;
+        while at + SPAN <= doc.len() && !pass.found.scan {
+            pass.block(at, &doc[at..at + SPAN]);
+            at += 16;
+        }
+        // The last positions (at most 17), as two blocks padded with zeros: a position
+        // past the end of `doc` matches no window, and a zero is ASCII.
+        if at < doc.len() && !pass.found.scan {
+            let mut last = [0; 16 + SPAN];
+            let rest = &doc[at..];
+            last[..rest.len()].copy_from_slice(rest);
+            pass.block(at, &last[..SPAN]);
+            if rest.len() > 16 && !pass.found.scan {
+                pass.block(at + 16, &last[16..]);
+            }
+        }
+        pass.found.ascii = pass.high_bits == 0;
+        pass.found
+    }
+
+    /// The state of one [`search`].
+    struct Pass<'d, 'f> {
+        doc: &'d [u8],
+        dynamodb: &'f Finder<'f>,
+        has_dynamodb: Option<bool>,
+        found: Found,
+        /// The high bits of the bytes so far.
+        high_bits: u16,
+    }
+
+    impl Pass<'_, '_> {
+        /// Test the 16 positions from `at`, whose bytes (and two more) `span` holds.
+        #[inline(always)]
+        fn block(&mut self, at: usize, span: &[u8]) {
+            let (mut hits, high) = block(span);
+            self.high_bits |= high;
+            while hits != 0 && !self.found.scan {
+                self.check(at + hits.trailing_zeros() as usize);
+                hits &= hits - 1;
+            }
+        }
+
+        /// Check a position where a window matched for the whole needle.
+        #[inline(never)]
+        fn check(&mut self, at: usize) {
+            let doc = self.doc;
             for (window, offset, needle, kind) in WINDOWS {
-                // The first byte alone rules out most windows without a call to memcmp.
-                if doc[at] != window[0] || !doc[at..].starts_with(window) {
+                if !doc[at..].starts_with(window) {
                     continue;
                 }
                 let Some(start) = at.checked_sub(offset) else {
@@ -263,10 +320,13 @@ mod one_pass {
                 if !doc[start..].starts_with(needle) {
                     continue;
                 }
+                let found = &mut self.found;
                 match kind {
                     Kind::Scan => {
-                        found.scan |=
-                            *has_dynamodb.get_or_insert_with(|| dynamodb.find(doc).is_some());
+                        let dynamodb = self.dynamodb;
+                        found.scan |= *self
+                            .has_dynamodb
+                            .get_or_insert_with(|| dynamodb.find(doc).is_some());
                     }
                     Kind::Escape => found.scan = true,
                     Kind::Awslogs => {
@@ -276,31 +336,15 @@ mod one_pass {
                     Kind::Container => found.container = true,
                 }
             }
-        };
-        let mut at = 0;
-        while at + SPAN <= doc.len() && !found.scan {
-            let (mut hits, high) = block(&doc[at..at + SPAN]);
-            high_bits |= high;
-            while hits != 0 && !found.scan {
-                check(at + hits.trailing_zeros() as usize, &mut found);
-                hits &= hits - 1;
-            }
-            at += 16;
         }
-        // The last positions, fewer than a block.
-        while at < doc.len() && !found.scan {
-            high_bits |= u16::from(doc[at] >> 7);
-            check(at, &mut found);
-            at += 1;
-        }
-        found.ascii = high_bits == 0;
-        found
     }
 
     /// Bit `i` set when a window may start at `span[i]` (`span` holds 18 bytes); and
-    /// bit `i` of the second set when `span[i]` is not ASCII. Written out window by window (the windows of [`WINDOWS`]): a loop over the
-    /// table is not unrolled and runs several times slower.
+    /// bit `i` of the second set when `span[i]` is not ASCII. Written out window by
+    /// window (the windows of [`WINDOWS`]): a loop over the table is not unrolled and
+    /// runs several times slower.
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+    #[inline(always)]
     fn block(span: &[u8]) -> (u16, u16) {
         use core::arch::wasm32::*;
         let (v0, v1, v2) = (load(&span[0..16]), load(&span[1..17]), load(&span[2..18]));
@@ -325,6 +369,7 @@ mod one_pass {
     /// 16 bytes as a vector.
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
     #[allow(unsafe_code)]
+    #[inline(always)]
     fn load(bytes: &[u8]) -> core::arch::wasm32::v128 {
         assert!(bytes.len() >= 16);
         // SAFETY: `bytes` holds at least 16 readable bytes (asserted), and `v128.load`

@@ -21,7 +21,7 @@ TOOLS=${NPM_TOOLS:-$ROOT/target/npm-tools}
 NAME=dynamodb_scan_detector
 BINARYEN_VERSION=132.0.0
 # The features Rust's wasm32 output uses; wasm-opt must accept all of them.
-OPT_FLAGS=(-Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
+OPT_FLAGS=(${NPM_WASM_OPT_LEVEL:--Oz} --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types
   --enable-mutable-globals --enable-simd)
 
@@ -52,9 +52,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') ||
 #    typical CloudTrail mix. Every engine since 2021-2023 has it (Node 16.4, Chrome 91,
 #    Firefox 89, Safari 16.4). Its own target directory keeps the usual wasm32 builds'
 #    cache (tests, clippy) valid.
+profile=${NPM_PROFILE:-npm}
 CARGO_TARGET_DIR=target/npm-wasm RUSTFLAGS="-C target-feature=+simd128" \
-  cargo build --locked --release --lib --target wasm32-unknown-unknown
-wasm=target/npm-wasm/wasm32-unknown-unknown/release/$NAME.wasm
+  cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown
+wasm=target/npm-wasm/wasm32-unknown-unknown/$profile/$NAME.wasm
 
 # 3. The package directory: the hand-written sources, then both wasm-bindgen builds.
 rm -rf "$OUT"
