@@ -155,7 +155,7 @@ const CRC_TABLE: [u32; 256] = {
     table
 };
 
-#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
+#[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
 

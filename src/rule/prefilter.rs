@@ -394,8 +394,14 @@ mod one_pass {
     mod tests {
         use super::*;
 
-        /// The one pass decides as one search per needle does.
-        #[test]
+        /// The one pass decides as one search per needle does. Also run in wasm (the
+        /// vector form of the block test: `RUSTFLAGS="-C target-feature=+simd128"
+        /// cargo test --target wasm32-unknown-unknown --lib prefilter`).
+        #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), test)]
+        #[cfg_attr(
+            all(target_arch = "wasm32", target_os = "unknown"),
+            wasm_bindgen_test::wasm_bindgen_test
+        )]
         fn agrees_with_a_search_per_needle() {
             let dynamodb = Finder::new("dynamodb");
             let fill = "x".repeat(40);
