@@ -62,7 +62,7 @@ impl JsDetector {
         let opts = self.options(&options)?;
         let ctx = opts.context();
         if opts.output == OutputShape::Ndjson {
-            let mut text = String::with_capacity(batch.len() + 2);
+            let mut text = String::with_capacity(batch.byte_len() + 2);
             each_document(opts.input, &batch, &mut |doc| {
                 self.core.process_each(doc, ctx, &mut |report| {
                     verdict::passthrough(&report, doc, &mut text);

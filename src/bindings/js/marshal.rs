@@ -54,7 +54,7 @@ pub enum Batch {
 
 impl Batch {
     /// Its length in bytes.
-    pub fn len(&self) -> usize {
+    pub fn byte_len(&self) -> usize {
         match self {
             Batch::Whole(bytes) => bytes.len(),
             Batch::Chunked(array) => array.length() as usize,
