@@ -7,8 +7,9 @@
 //! ±(2^53 − 1), so when a result holds such an integer (a 64-bit id copied from an
 //! event, say) it is written as `null`, parsed, and then replaced by an exact `BigInt`.
 
-use js_sys::{ArrayBuffer, BigInt, Reflect, Uint8Array, JSON};
+use js_sys::{ArrayBuffer, BigInt, JsString, Reflect, Uint8Array, JSON};
 use serde_json::{Map, Number, Value};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error;
@@ -62,12 +63,31 @@ impl Batch {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `TextEncoder` (Node 11+, every browser).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
+}
+
 /// A batch argument as [`input_bytes`] reads it, except that a `Uint8Array` or
-/// `ArrayBuffer` longer than a chunk (1 MiB) is not copied yet: [`each_document`] copies
+/// `ArrayBuffer` longer than a chunk (1 MiB), or a string of more than 1 Mi UTF-16
+/// units (encoded to UTF-8 by `TextEncoder` first), is not copied yet: [`each_document`] copies
 /// it a chunk at a time, so that a large batch neither needs its size again in wasm
 /// memory nor runs in one long call of the same function (V8 compiles a wasm function
 /// with its optimising tier only for later calls).
 pub fn batch(value: &JsValue, method: &str) -> Result<Batch, JsValue> {
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        if text.length() > CHUNK {
+            // `TextEncoder` is native code; wasm-bindgen's own string passing copies
+            // ASCII a character at a time in JavaScript. Both write a lone surrogate
+            // as U+FFFD, so the bytes are the same.
+            return Ok(Batch::Chunked(TextEncoder::new().encode(text)));
+        }
+    }
     let array = match value.dyn_ref::<Uint8Array>() {
         Some(array) => Some(array.clone()),
         None => value
