@@ -264,7 +264,10 @@ fn large_batches_read_in_chunks_give_what_the_whole_batch_gives() {
             .collect::<Vec<_>>()
             .join(",\n")
     );
-    assert!(ndjson.len() > 3 << 20 && pretty.len() > 3 << 20, "several chunks");
+    assert!(
+        ndjson.len() > 3 << 20 && pretty.len() > 3 << 20,
+        "several chunks"
+    );
     let run = |batch: JsValue, options: &str| {
         let mut d = detector("{}");
         let text = d

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
-#   cargo build (wasm32-unknown-unknown, release)
+#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level z)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
 #   -> wasm-opt -Oz from npm's binaryen (pinned, installed into target/npm-tools)
 #   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
@@ -10,6 +10,8 @@
 #   --no-opt       skip wasm-opt (the package works, the .wasm is larger and slower)
 #   --require-opt  fail if wasm-opt cannot be installed (default: warn and skip)
 # Environment: NPM_OUT (package dir), NPM_TOOLS (scratch dir for binaryen),
+#   NPM_PROFILE (the Cargo profile, default npm; e.g. release to compare),
+#   NPM_WASM_OPT_LEVEL (wasm-opt's level, default -Oz),
 #   WASM_OPT (a wasm-opt to use instead; binaryen >= 116 only: Debian's 108 breaks
 #   wasm-bindgen output).
 set -euo pipefail
@@ -88,7 +90,7 @@ elif opt_version=$("$wasm_opt" --version 2>/dev/null); then
     "$wasm_opt" "${OPT_FLAGS[@]}" "$dir/${NAME}_bg.wasm" -o "$dir/${NAME}_bg.opt.wasm"
     mv "$dir/${NAME}_bg.opt.wasm" "$dir/${NAME}_bg.wasm"
   done
-  optimised="optimised with \`wasm-opt -Oz\` (binaryen $major)"
+  optimised="optimised with \`wasm-opt ${OPT_FLAGS[0]}\` (binaryen $major)"
 elif [ "$opt" = yes ]; then
   die "wasm-opt is not available (binaryen@$BINARYEN_VERSION from npm, or WASM_OPT)"
 else
