@@ -366,15 +366,16 @@ mod one_pass {
         (u8x16_bitmask(hits), u8x16_bitmask(v0))
     }
 
-    /// 16 bytes as a vector.
+    /// 16 bytes as a vector, without `unsafe` (the crate keeps it to the Fluent Bit
+    /// boundary): two 8-byte loads into the two lanes.
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
-    #[allow(unsafe_code)]
     #[inline(always)]
     fn load(bytes: &[u8]) -> core::arch::wasm32::v128 {
-        assert!(bytes.len() >= 16);
-        // SAFETY: `bytes` holds at least 16 readable bytes (asserted), and `v128.load`
-        // has no alignment requirement.
-        unsafe { core::arch::wasm32::v128_load(bytes.as_ptr().cast()) }
+        let half = |at: usize| match bytes.get(at..at + 8).and_then(|b| b.try_into().ok()) {
+            Some(b) => u64::from_le_bytes(b),
+            None => 0,
+        };
+        core::arch::wasm32::u64x2(half(0), half(8))
     }
 
     /// [`block`] a byte at a time.
