@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
-#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level z)
+#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
 #   -> wasm-opt -Oz from npm's binaryen (pinned, installed into target/npm-tools)
 #   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
