@@ -2,7 +2,7 @@
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
 #   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
-#   -> wasm-opt -Oz from npm's binaryen (pinned, installed into target/npm-tools)
+#   -> wasm-opt -O3 from npm's binaryen (pinned, installed into target/npm-tools)
 #   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
 #   -> with --pack, an installable tarball target/npm/dynamodb-scan-detector-<v>.tgz
 #
@@ -11,7 +11,7 @@
 #   --require-opt  fail if wasm-opt cannot be installed (default: warn and skip)
 # Environment: NPM_OUT (package dir), NPM_TOOLS (scratch dir for binaryen),
 #   NPM_PROFILE (the Cargo profile, default npm; e.g. release to compare),
-#   NPM_WASM_OPT_LEVEL (wasm-opt's level, default -Oz),
+#   NPM_WASM_OPT_LEVEL (wasm-opt's level, default -O3),
 #   WASM_OPT (a wasm-opt to use instead; binaryen >= 116 only: Debian's 108 breaks
 #   wasm-bindgen output).
 set -euo pipefail
@@ -22,8 +22,10 @@ OUT=${NPM_OUT:-$ROOT/target/npm/dynamodb-scan-detector}
 TOOLS=${NPM_TOOLS:-$ROOT/target/npm-tools}
 NAME=dynamodb_scan_detector
 BINARYEN_VERSION=132.0.0
-# The features Rust's wasm32 output uses; wasm-opt must accept all of them.
-OPT_FLAGS=(${NPM_WASM_OPT_LEVEL:--Oz} --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
+# The features Rust's wasm32 output uses; wasm-opt must accept all of them. -O3 rather
+# than -Oz: on the opt-level "s" module, 1.5% larger (507 KB against 500 KB) and 7%
+# faster on every corpus.
+OPT_FLAGS=(${NPM_WASM_OPT_LEVEL:--O3} --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types
   --enable-mutable-globals --enable-simd)
 
