@@ -75,10 +75,10 @@ extern "C" {
 
 /// A batch argument as [`input_bytes`] reads it, except that a `Uint8Array` or
 /// `ArrayBuffer` longer than a chunk (1 MiB), or a string of more than 1 Mi UTF-16
-/// units (encoded to UTF-8 by `TextEncoder` first), is not copied yet: [`each_document`] copies
-/// it a chunk at a time, so that a large batch neither needs its size again in wasm
-/// memory nor runs in one long call of the same function (V8 compiles a wasm function
-/// with its optimising tier only for later calls).
+/// units (encoded to UTF-8 by `TextEncoder` first), is not copied yet:
+/// [`each_document`] copies it a chunk at a time, so that a large batch neither needs
+/// its size again in wasm memory nor runs in one long call of the same function (V8
+/// uses a wasm function's optimised code only for calls after it is ready).
 pub fn batch(value: &JsValue, method: &str) -> Result<Batch, JsValue> {
     if let Some(text) = value.dyn_ref::<JsString>() {
         if text.length() > CHUNK {
