@@ -33,6 +33,22 @@ pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
     }
 }
 
+/// How [`documents`] cuts a batch that begins with `prefix`: `Some(true)` as NDJSON,
+/// `Some(false)` not (as whole JSON values, or lines after all), `None` when `prefix`
+/// cannot tell (its first non-blank line does not end within it). For hosts that read
+/// a large batch a piece at a time.
+pub fn is_ndjson(prefix: &[u8]) -> Option<bool> {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', prefix) {
+        let line = &prefix[start..end];
+        if !is_blank(line) {
+            return Some(serde_json::from_slice::<IgnoredAny>(trim_cr(line)).is_ok());
+        }
+        start = end + 1;
+    }
+    None
+}
+
 /// The top-level JSON values of `batch`, or `None` if it is not a sequence of them.
 fn top_level_values(batch: &[u8]) -> Option<Vec<&[u8]>> {
     top_level_value_ranges(batch).map(|ranges| ranges.into_iter().map(|r| &batch[r]).collect())
@@ -59,15 +75,16 @@ pub fn non_blank_lines(batch: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// [`non_blank_lines`] as (line index from 0, byte range) pairs.
 pub fn non_blank_line_ranges(batch: &[u8]) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+    // memchr finds the line ends a vector at a time (SIMD natively and in the npm
+    // package's wasm), several times faster than testing byte by byte.
+    let ends = memchr::memchr_iter(b'\n', batch).chain(std::iter::once(batch.len()));
     let mut start = 0;
-    batch
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter_map(move |(i, line)| {
-            let range = start..start + trim_cr(line).len();
-            start += line.len() + 1;
-            (!is_blank(line)).then_some((i, range))
-        })
+    ends.enumerate().filter_map(move |(i, end)| {
+        let line = &batch[start..end];
+        let range = start..start + trim_cr(line).len();
+        start = end + 1;
+        (!is_blank(line)).then_some((i, range))
+    })
 }
 
 /// A line without its `\r` ending.
@@ -125,6 +142,20 @@ mod tests {
     #[test]
     fn a_broken_pretty_document_falls_back_to_lines() {
         assert_eq!(docs("{\n\"a\": 1\n"), ["{", "\"a\": 1"]);
+    }
+
+    #[test]
+    fn the_shape_is_known_from_the_first_line() {
+        use super::is_ndjson;
+        assert_eq!(is_ndjson(b"\n \r\n{\"a\":1}\r\n{\"b"), Some(true));
+        assert_eq!(is_ndjson(b"{\n\"a\": 1\n}\n"), Some(false));
+        assert_eq!(is_ndjson(b"{broken\n{\"a\":1}\n"), Some(false));
+        assert_eq!(
+            is_ndjson(b"\n\n{\"a\":1}"),
+            None,
+            "the first line is not whole"
+        );
+        assert_eq!(is_ndjson(b""), None);
     }
 
     #[test]

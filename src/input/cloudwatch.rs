@@ -1,12 +1,11 @@
 //! CloudWatch Logs subscription payloads: the `awslogs.data` wrapper (base64 of gzip)
 //! and the `logEvents[].message` strings that each hold one CloudTrail record.
 
-use std::io::Read;
-
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::gzip::{gunzip, GzipError};
 use crate::error::InputError;
 
 /// Inflated payloads larger than this are refused (a subscription batch is at most 1 MB
@@ -25,14 +24,10 @@ pub fn inflate_awslogs(awslogs: &str) -> Result<String, InputError> {
     let compressed = base64::engine::general_purpose::STANDARD
         .decode(wrapper.data.trim().as_bytes())
         .map_err(|_| InputError::Base64)?;
-    let mut inflated = Vec::new();
-    flate2::read::GzDecoder::new(compressed.as_slice())
-        .take(MAX_INFLATED as u64 + 1)
-        .read_to_end(&mut inflated)
-        .map_err(|e| InputError::Gzip(e.to_string()))?;
-    if inflated.len() > MAX_INFLATED {
-        return Err(InputError::InflatedTooLarge(MAX_INFLATED));
-    }
+    let inflated = gunzip(&compressed, MAX_INFLATED).map_err(|e| match e {
+        GzipError::Invalid(message) => InputError::Gzip(message.into()),
+        GzipError::TooLarge => InputError::InflatedTooLarge(MAX_INFLATED),
+    })?;
     String::from_utf8(inflated).map_err(|e| InputError::Utf8(e.utf8_error().valid_up_to()))
 }
 

@@ -14,6 +14,7 @@
 
 pub mod batch;
 mod cloudwatch;
+mod gzip;
 pub mod json_check;
 pub mod lenient;
 pub mod nesting;

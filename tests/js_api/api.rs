@@ -224,3 +224,111 @@ fn learn_records_history_without_alerting() {
     assert_eq!(get(&stats, "learned").as_f64(), Some(1.0));
     assert_eq!(get(&stats, "alerts").as_f64(), Some(0.0));
 }
+
+/// Byte arrays and strings over 1 MiB are copied into wasm a chunk at a time; what
+/// the detector sees must not change: the records, verdicts, alerts and counts are
+/// those of the core reading the whole batch at once, whatever falls on a chunk
+/// boundary.
+#[wasm_bindgen_test]
+fn large_batches_read_in_chunks_give_what_the_whole_batch_gives() {
+    let filler = |i: usize| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2024-03-12T06:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{{"key":"k{i}"}}}}"#
+        )
+    };
+    let long = format!(
+        r#"{{"eventSource":"s3.amazonaws.com","eventName":"GetObject","pad":"{}"}}"#,
+        "x".repeat(1_300_000)
+    );
+    let mut ndjson = String::new();
+    for i in 0..15_000 {
+        let line = match i % 1000 {
+            0 => scan(&format!("{ALICE}-{i}"), "2024-03-12T06:22:01Z"),
+            1 => String::new(),
+            2 => "{broken".to_owned(),
+            3 => format!("{}\r", filler(i)),
+            4 => filler(i).replace("GetObject", "GetObjé"),
+            500 if i == 7_500 => long.clone(),
+            _ => filler(i),
+        };
+        ndjson.push_str(&line);
+        ndjson.push('\n');
+    }
+    ndjson.push_str(&scan(BOB, "2024-03-12T07:00:00Z")); // no final newline
+    let long_first = format!("{long}\n{ndjson}");
+    let pretty = format!(
+        "[\n{}\n]",
+        ndjson
+            .lines()
+            .filter(|l| l.starts_with('{') && l.ends_with('}'))
+            .collect::<Vec<_>>()
+            .join(",\n")
+    );
+    assert!(
+        ndjson.len() > 3 << 20 && pretty.len() > 3 << 20,
+        "several chunks"
+    );
+    let run = |batch: JsValue, options: &str| {
+        let mut d = detector("{}");
+        let text = d
+            .process_records(
+                batch,
+                obj(&format!(
+                    r#"{{"output":"ndjson","detectionTime":"event"{options}}}"#
+                )),
+            )
+            .expect("records");
+        (string(&text), stringify(&d.stats().expect("stats")))
+    };
+    for (batch, options) in [
+        (&ndjson, ""),
+        (&ndjson, r#","input":"ndjson""#),
+        (&long_first, ""),
+        (&pretty, ""),
+        (&pretty, r#","input":"ndjson""#),
+    ] {
+        let whole = core_passthrough(batch.as_bytes(), !options.is_empty());
+        assert!(whole.0.contains("kibana.alert.new_terms"));
+        let bytes = js_sys::Uint8Array::from(batch.as_bytes());
+        assert!(whole == run(s(batch), options), "string {options}");
+        assert!(
+            whole == run(bytes.clone().into(), options),
+            "Uint8Array {options}"
+        );
+        assert!(
+            whole == run(bytes.buffer().into(), options),
+            "ArrayBuffer {options}"
+        );
+    }
+    // A lone surrogate in a long string arrives as U+FFFD, as in a short one.
+    let lone = js_sys::JsString::from(ndjson.as_str())
+        .concat(&js_sys::JsString::from_char_code1(0xD800).into())
+        .concat(&JsValue::from_str("\n"));
+    let with_fffd = format!("{ndjson}\u{FFFD}\n");
+    assert!(core_passthrough(with_fffd.as_bytes(), false) == run(lone.into(), ""));
+    let mut d = detector("{}");
+    let bytes = js_sys::Uint8Array::from(ndjson.as_bytes());
+    let alerts = items(&d.process_batch(bytes.into(), event_time()).expect("batch"));
+    assert_eq!(alerts.len(), 16);
+}
+
+/// The passthrough text and the counts of the core reading `batch` whole (as
+/// `processRecords` with `output: 'ndjson'` and event time gives them).
+fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
+    use dynamodb_scan_detector::bindings::js::verdict::passthrough;
+    use dynamodb_scan_detector::input::batch::{documents, non_blank_lines};
+    let mut core = Detector::new(Config::default());
+    let mut text = String::new();
+    let mut each = |doc: &[u8]| {
+        core.process_each(doc, Context::event_time(), &mut |report| {
+            passthrough(&report, doc, &mut text)
+        })
+    };
+    if ndjson {
+        non_blank_lines(batch).for_each(&mut each);
+    } else {
+        documents(batch, &mut each);
+    }
+    let stats = serde_json::to_string(&core.stats()).expect("stats");
+    (text, stats)
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
-#   cargo build (wasm32-unknown-unknown, release)
+#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
-#   -> wasm-opt -Oz from npm's binaryen (pinned, installed into target/npm-tools)
+#   -> wasm-opt -O3 from npm's binaryen (pinned, installed into target/npm-tools)
 #   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
 #   -> with --pack, an installable tarball target/npm/dynamodb-scan-detector-<v>.tgz
 #
@@ -10,6 +10,8 @@
 #   --no-opt       skip wasm-opt (the package works, the .wasm is larger and slower)
 #   --require-opt  fail if wasm-opt cannot be installed (default: warn and skip)
 # Environment: NPM_OUT (package dir), NPM_TOOLS (scratch dir for binaryen),
+#   NPM_PROFILE (the Cargo profile, default npm; e.g. release to compare),
+#   NPM_WASM_OPT_LEVEL (wasm-opt's level, default -O3),
 #   WASM_OPT (a wasm-opt to use instead; binaryen >= 116 only: Debian's 108 breaks
 #   wasm-bindgen output).
 set -euo pipefail
@@ -20,8 +22,10 @@ OUT=${NPM_OUT:-$ROOT/target/npm/dynamodb-scan-detector}
 TOOLS=${NPM_TOOLS:-$ROOT/target/npm-tools}
 NAME=dynamodb_scan_detector
 BINARYEN_VERSION=132.0.0
-# The features Rust's wasm32 output uses; wasm-opt must accept all of them.
-OPT_FLAGS=(-Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
+# The features Rust's wasm32 output uses; wasm-opt must accept all of them. -O3 rather
+# than -Oz: on the opt-level "s" module, 1.5% larger (507 KB against 500 KB) and 7%
+# faster on every corpus.
+OPT_FLAGS=(${NPM_WASM_OPT_LEVEL:--O3} --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types
   --enable-mutable-globals --enable-simd)
 
@@ -52,9 +56,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') ||
 #    typical CloudTrail mix. Every engine since 2021-2023 has it (Node 16.4, Chrome 91,
 #    Firefox 89, Safari 16.4). Its own target directory keeps the usual wasm32 builds'
 #    cache (tests, clippy) valid.
+profile=${NPM_PROFILE:-npm}
 CARGO_TARGET_DIR=target/npm-wasm RUSTFLAGS="-C target-feature=+simd128" \
-  cargo build --locked --release --lib --target wasm32-unknown-unknown
-wasm=target/npm-wasm/wasm32-unknown-unknown/release/$NAME.wasm
+  cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown
+wasm=target/npm-wasm/wasm32-unknown-unknown/$profile/$NAME.wasm
 
 # 3. The package directory: the hand-written sources, then both wasm-bindgen builds.
 rm -rf "$OUT"
@@ -87,7 +92,7 @@ elif opt_version=$("$wasm_opt" --version 2>/dev/null); then
     "$wasm_opt" "${OPT_FLAGS[@]}" "$dir/${NAME}_bg.wasm" -o "$dir/${NAME}_bg.opt.wasm"
     mv "$dir/${NAME}_bg.opt.wasm" "$dir/${NAME}_bg.wasm"
   done
-  optimised="optimised with \`wasm-opt -Oz\` (binaryen $major)"
+  optimised="optimised with \`wasm-opt ${OPT_FLAGS[0]}\` (binaryen $major)"
 elif [ "$opt" = yes ]; then
   die "wasm-opt is not available (binaryen@$BINARYEN_VERSION from npm, or WASM_OPT)"
 else

@@ -5,10 +5,9 @@
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use super::marshal;
-use super::options::{CallOptions, DetectorSettings, InputShape, OutputShape};
+use super::marshal::{self, each_document};
+use super::options::{CallOptions, DetectorSettings, OutputShape};
 use super::{error, verdict};
-use crate::input::batch;
 use crate::{Alert, Config, Detector, VERSION};
 
 #[wasm_bindgen(js_name = Detector)]
@@ -39,11 +38,11 @@ impl JsDetector {
     /// Judge a batch: NDJSON (one document per line) or one JSON document.
     #[wasm_bindgen(js_name = processBatch)]
     pub fn process_batch(&mut self, batch: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let bytes = marshal::input_bytes(&batch, "processBatch")?;
+        let batch = marshal::batch(&batch, "processBatch")?;
         let opts = self.options(&options)?;
         let ctx = opts.context();
         let mut alerts = Vec::new();
-        each_document(opts.input, &bytes, &mut |doc| {
+        each_document(opts.input, &batch, &mut |doc| {
             alerts.extend(self.core.process(doc, ctx));
         });
         alerts_out(alerts, opts)
@@ -59,12 +58,12 @@ impl JsDetector {
         batch: JsValue,
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let bytes = marshal::input_bytes(&batch, "processRecords")?;
+        let batch = marshal::batch(&batch, "processRecords")?;
         let opts = self.options(&options)?;
         let ctx = opts.context();
         if opts.output == OutputShape::Ndjson {
-            let mut text = String::with_capacity(bytes.len() + 2);
-            each_document(opts.input, &bytes, &mut |doc| {
+            let mut text = String::with_capacity(batch.byte_len() + 2);
+            each_document(opts.input, &batch, &mut |doc| {
                 self.core.process_each(doc, ctx, &mut |report| {
                     verdict::passthrough(&report, doc, &mut text);
                 });
@@ -72,7 +71,7 @@ impl JsDetector {
             return Ok(JsValue::from_str(&text));
         }
         let mut reports = Vec::new();
-        each_document(opts.input, &bytes, &mut |doc| {
+        each_document(opts.input, &batch, &mut |doc| {
             self.core.process_each(doc, ctx, &mut |report| {
                 reports.push(verdict::report(report, doc));
             });
@@ -92,12 +91,12 @@ impl JsDetector {
         batch: JsValue,
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let bytes = marshal::input_bytes(&batch, "processObserved")?;
+        let batch = marshal::batch(&batch, "processObserved")?;
         let opts = self.options(&options)?;
         let ctx = opts.context();
         let mut alerts = Vec::new();
         let mut observed = Vec::new();
-        each_document(opts.input, &bytes, &mut |doc| {
+        each_document(opts.input, &batch, &mut |doc| {
             self.core.process_each(doc, ctx, &mut |report| {
                 alerts.extend(report.alerts);
                 observed.extend(report.observed.as_ref().map(verdict::observed));
@@ -115,10 +114,10 @@ impl JsDetector {
 
     /// Record a batch (as `processBatch` reads it) as history, never alerting.
     pub fn learn(&mut self, batch: JsValue, options: JsValue) -> Result<(), JsValue> {
-        let bytes = marshal::input_bytes(&batch, "learn")?;
+        let batch = marshal::batch(&batch, "learn")?;
         let opts = self.options(&options)?;
         let ctx = opts.context();
-        each_document(opts.input, &bytes, &mut |doc| self.core.learn(doc, ctx));
+        each_document(opts.input, &batch, &mut |doc| self.core.learn(doc, ctx));
         Ok(())
     }
 
@@ -193,14 +192,6 @@ impl JsDetector {
 
     fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
         CallOptions::parse(value, self.defaults)
-    }
-}
-
-/// Cut a batch into documents the way the `input` option says.
-fn each_document<'a>(shape: InputShape, bytes: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
-    match shape {
-        InputShape::Auto => batch::documents(bytes, out),
-        InputShape::Ndjson => batch::non_blank_lines(bytes).for_each(out),
     }
 }
 
