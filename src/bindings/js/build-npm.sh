@@ -59,7 +59,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') ||
 profile=${NPM_PROFILE:-npm}
 CARGO_TARGET_DIR=target/npm-wasm RUSTFLAGS="-C target-feature=+simd128" \
   cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown
-wasm=target/npm-wasm/wasm32-unknown-unknown/$profile/$NAME.wasm
+# Cargo writes the dev profile to debug/, every other one to a directory of its name.
+profile_dir=$profile
+[ "$profile" != dev ] || profile_dir=debug
+wasm=target/npm-wasm/wasm32-unknown-unknown/$profile_dir/$NAME.wasm
 
 # 3. The package directory: the hand-written sources, then both wasm-bindgen builds.
 rm -rf "$OUT"

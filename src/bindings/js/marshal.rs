@@ -199,12 +199,15 @@ impl Buffer<'_> {
 
     /// Drop the first `n` bytes.
     fn consume(&mut self, n: usize) {
+        if n == 0 {
+            return; // a line longer than the chunk: nothing to move yet
+        }
         self.bytes.copy_within(n..self.len, 0);
         self.len -= n;
     }
 }
 
-/// `JSON.stringify(value)`, with a clear error/// `JSON.stringify(value)`, with a clear error for what JSON cannot hold.
+/// `JSON.stringify(value)`, with a clear error for what JSON cannot hold.
 pub fn stringify(value: &JsValue, what: &str) -> Result<String, JsValue> {
     match JSON::stringify(value) {
         Ok(text) => text
