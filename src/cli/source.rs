@@ -87,9 +87,10 @@ impl<R: Read> Read for Counted<R> {
 }
 
 /// Open a source as a buffered reader of its (inflated) bytes; `count` tracks raw bytes.
-/// Natively, gzip is inflated in a second thread, ahead of the detector (measured: 12%
-/// less time on a 100 MB NDJSON file gzipped; a plain file read ahead was slower, the
-/// copy out of the page cache being cheaper than handing the bytes between cores).
+/// Natively, gzip is inflated in a second thread, ahead of the detector (100 MB of
+/// NDJSON gzipped: 122 → 92 ms from a file, 123 → 99 ms from standard input, runs side
+/// by side; a plain file read ahead was slower, the copy out of the page cache being
+/// cheaper than handing the bytes between cores).
 pub fn open(source: &Source, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
     let raw: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(io::stdin()),
