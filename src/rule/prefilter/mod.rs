@@ -106,31 +106,36 @@ impl Prefilter {
         }
         // ASCII (nearly always) is checked half again as fast as UTF-8.
         let ascii = ascii || doc.is_ascii();
-        (!ascii && std::str::from_utf8(doc).is_err()) || containers.holds(doc)
+        (!ascii && std::str::from_utf8(doc).is_err())
+            || containers.unwrap_or_else(|| self.holds_a_container_key(doc))
+    }
+
+    /// Whether a container key occurs in `doc`: a pass per key.
+    fn holds_a_container_key(&self, doc: &[u8]) -> bool {
+        self.containers.iter().any(|c| c.find(doc).is_some())
     }
 
     /// Whether `doc` may hold a successful Scan, and where to look for container keys.
     /// Natively: one SIMD pass for every needle at once (Teddy); when it finds none,
     /// neither a Scan nor a container key needs looking for.
     #[cfg(not(target_family = "wasm"))]
-    fn search(&self, doc: &[u8]) -> Search<'_> {
-        if !self.any.is_match(doc) {
-            return Search::new(false, Containers::None);
+    fn search(&self, doc: &[u8]) -> Search {
+        let any = self.any.is_match(doc);
+        Search {
+            scan: any && self.may_hold_a_scan(doc),
+            containers: (!any).then_some(false),
+            ascii: false,
         }
-        Search::new(
-            self.may_hold_a_scan(doc),
-            Containers::Search(&self.containers),
-        )
     }
 
     /// wasm32 with SIMD (the npm package): one pass over 16-byte blocks for every
     /// needle at once (see [`one_pass`]).
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
-    fn search(&self, doc: &[u8]) -> Search<'_> {
+    fn search(&self, doc: &[u8]) -> Search {
         let found = one_pass::search(doc, &self.dynamodb);
         Search {
             scan: found.scan,
-            containers: Containers::Known(found.container),
+            containers: Some(found.container),
             ascii: found.ascii,
         }
     }
@@ -138,11 +143,12 @@ impl Prefilter {
     /// wasm32 without SIMD (the Fluent Bit module): a pass over three rare bytes, and a
     /// pass per container key only for documents that cannot hold a Scan.
     #[cfg(all(target_family = "wasm", not(target_feature = "simd128")))]
-    fn search(&self, doc: &[u8]) -> Search<'_> {
-        Search::new(
-            self.may_hold_a_scan(doc),
-            Containers::Search(&self.containers),
-        )
+    fn search(&self, doc: &[u8]) -> Search {
+        Search {
+            scan: self.may_hold_a_scan(doc),
+            containers: None,
+            ascii: false,
+        }
     }
 
     /// Whether `doc` may hold a successful Scan: `Scan` and `dynamodb` both present, or a
@@ -172,61 +178,16 @@ impl Prefilter {
         let mut needles = Needles::new(self, doc);
         let may_hold_a_scan =
             crate::input::json_check::check_object(doc, watch, |i| needles.at(i))?;
-        Some(
-            may_hold_a_scan
-                || (!self.whole_documents && self.containers.iter().any(|c| c.find(doc).is_some())),
-        )
+        Some(may_hold_a_scan || (!self.whole_documents && self.holds_a_container_key(doc)))
     }
 }
 
 /// What the search learned about a document.
-struct Search<'a> {
+struct Search {
     /// It may hold a successful Scan.
     scan: bool,
-    containers: Containers<'a>,
+    /// Whether a container key occurs, when the search found out.
+    containers: Option<bool>,
     /// Every byte is ASCII (so it is valid UTF-8); `false` when not known.
     ascii: bool,
-}
-
-impl<'a> Search<'a> {
-    #[cfg_attr(
-        all(target_family = "wasm", target_feature = "simd128"),
-        allow(dead_code)
-    )]
-    fn new(scan: bool, containers: Containers<'a>) -> Self {
-        Search {
-            scan,
-            containers,
-            ascii: false,
-        }
-    }
-}
-
-/// What the search learned about container keys.
-enum Containers<'a> {
-    /// None can occur (the needle search found none).
-    #[cfg_attr(target_family = "wasm", allow(dead_code))]
-    None,
-    /// Whether one occurs, found by the one-pass search.
-    #[cfg_attr(
-        not(all(target_family = "wasm", target_feature = "simd128")),
-        allow(dead_code)
-    )]
-    Known(bool),
-    /// Not known yet: search for each.
-    #[cfg_attr(
-        all(target_family = "wasm", target_feature = "simd128"),
-        allow(dead_code)
-    )]
-    Search(&'a [Finder<'static>; 6]),
-}
-
-impl Containers<'_> {
-    fn holds(&self, doc: &[u8]) -> bool {
-        match self {
-            Containers::None => false,
-            Containers::Known(found) => *found,
-            Containers::Search(finders) => finders.iter().any(|c| c.find(doc).is_some()),
-        }
-    }
 }
