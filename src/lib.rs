@@ -30,6 +30,7 @@ pub mod config;
 pub mod detector;
 pub mod ecs;
 pub mod error;
+mod float_text;
 mod hashing;
 pub mod input;
 pub mod rule;

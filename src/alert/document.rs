@@ -181,104 +181,171 @@ impl Renderer {
 }
 
 /// The static `kibana.alert.*` rule fields of a configuration.
+///
+/// Built once per detector, from tables rather than `json!` literals: each `json!` entry
+/// inlines a map insertion, which made this run-once function the largest in the .wasm.
 fn rule_fields(c: &Config) -> Map<String, Value> {
     let r = c.rule;
-    let threat: Vec<Value> = r
-        .threat
-        .iter()
-        .map(|t| {
-            json!({
-                "framework": "MITRE ATT&CK",
-                "tactic": {"id": t.tactic.0, "name": t.tactic.1, "reference": t.tactic.2},
-                "technique": t.techniques.iter().map(|x| json!({"id": x.0, "name": x.1, "reference": x.2})).collect::<Vec<_>>(),
+    let threat = Value::Array(
+        r.threat
+            .iter()
+            .map(|t| {
+                let (id, name, reference) = t.tactic;
+                let techniques = t.techniques.iter().map(|&(id, name, reference)| {
+                    object(vec![
+                        ("id", id.into()),
+                        ("name", name.into()),
+                        ("reference", reference.into()),
+                    ])
+                });
+                object(vec![
+                    ("framework", "MITRE ATT&CK".into()),
+                    (
+                        "tactic",
+                        object(vec![
+                            ("id", id.into()),
+                            ("name", name.into()),
+                            ("reference", reference.into()),
+                        ]),
+                    ),
+                    ("technique", Value::Array(techniques.collect())),
+                ])
             })
-        })
-        .collect();
-    let query = r.query();
+            .collect(),
+    );
     let (package, integration, version) = r.related_integration;
-    let parameters = json!({
-        "author": ["Elastic"],
-        "description": r.description,
-        "exceptions_list": [],
-        "false_positives": [],
-        "from": c.from.as_date_math(),
-        "history_window_start": c.history_window.as_date_math(),
-        "immutable": true,
-        "index": r.index,
-        "language": "kuery",
-        "license": "Elastic License v2",
-        "max_signals": c.max_signals.get(),
-        "new_terms_fields": c.new_terms_fields,
-        "note": r.note,
-        "query": query,
-        "references": r.references,
-        "related_integrations": [{"package": package, "integration": integration, "version": version}],
-        "required_fields": [
-            {"name": "event.action", "type": "keyword", "ecs": true},
-            {"name": r.dataset_field, "type": if r.dataset_field == "event.dataset" { "keyword" } else { "constant_keyword" }, "ecs": true},
-            {"name": "event.outcome", "type": "keyword", "ecs": true},
-            {"name": "event.provider", "type": "keyword", "ecs": true},
-        ],
-        "risk_score": r.risk_score,
-        "risk_score_mapping": [],
-        "rule_id": r.rule_id,
-        "setup": r.setup,
-        "severity": r.severity,
-        "severity_mapping": [],
-        "threat": threat,
-        "timestamp_override": c.timestamp_override,
-        "timestamp_override_fallback_disabled": !c.timestamp_fallback,
-        "to": "now",
-        "type": "new_terms",
-        "version": r.version,
-    });
-    let mut m = Map::new();
-    let mut put = |key: &str, value: Value| {
-        m.insert(format!("kibana.alert.{key}"), value);
+    let required = |name: &str, kind: &str| {
+        object(vec![
+            ("name", name.into()),
+            ("type", kind.into()),
+            ("ecs", true.into()),
+        ])
     };
-    put("severity", Value::from(r.severity));
-    put("risk_score", Value::from(r.risk_score));
-    for (key, value) in [
-        ("uuid", Value::from(c.rule_uuid.as_str())),
-        ("rule_id", Value::from(r.rule_id)),
-        ("name", Value::from(r.rule_name)),
-        ("description", Value::from(r.description)),
-        ("type", Value::from("new_terms")),
-        ("category", Value::from("New Terms Rule")),
-        ("rule_type_id", Value::from("siem.newTermsRule")),
-        ("producer", Value::from("siem")),
-        ("consumer", Value::from("siem")),
-        ("author", json!(["Elastic"])),
-        ("license", Value::from("Elastic License v2")),
-        ("references", json!(r.references)),
-        ("tags", json!(r.tags)),
-        ("threat", parameters["threat"].clone()),
-        ("from", Value::from(c.from.as_date_math())),
-        ("to", Value::from("now")),
-        ("interval", Value::from(c.interval.to_string())),
-        ("max_signals", Value::from(c.max_signals.get())),
+    let dataset_type = if r.dataset_field == "event.dataset" {
+        "keyword"
+    } else {
+        "constant_keyword"
+    };
+    let parameters = object(vec![
+        ("author", strings(&["Elastic"])),
+        ("description", r.description.into()),
+        ("exceptions_list", empty()),
+        ("false_positives", empty()),
+        ("from", c.from.as_date_math().into()),
         (
-            "timestamp_override",
-            Value::from(c.timestamp_override.as_str()),
+            "history_window_start",
+            c.history_window.as_date_math().into(),
         ),
-        ("indices", json!(r.index)),
-        ("immutable", Value::from(true)),
-        ("version", Value::from(r.version)),
-        ("revision", Value::from(0)),
-        ("enabled", Value::from(true)),
-        ("severity", Value::from(r.severity)),
-        ("risk_score", Value::from(r.risk_score)),
-        ("exceptions_list", json!([])),
-        ("false_positives", json!([])),
-        ("risk_score_mapping", json!([])),
-        ("severity_mapping", json!([])),
-        ("actions", json!([])),
-        ("note", Value::from(r.note)),
-        ("setup", Value::from(r.setup)),
-        ("execution.type", Value::from("scheduled")),
+        ("immutable", true.into()),
+        ("index", strings(r.index)),
+        ("language", "kuery".into()),
+        ("license", "Elastic License v2".into()),
+        ("max_signals", c.max_signals.get().into()),
+        (
+            "new_terms_fields",
+            strings(
+                &c.new_terms_fields
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("note", r.note.into()),
+        ("query", r.query().into()),
+        ("references", strings(r.references)),
+        (
+            "related_integrations",
+            Value::Array(vec![object(vec![
+                ("package", package.into()),
+                ("integration", integration.into()),
+                ("version", version.into()),
+            ])]),
+        ),
+        (
+            "required_fields",
+            Value::Array(vec![
+                required("event.action", "keyword"),
+                required(r.dataset_field, dataset_type),
+                required("event.outcome", "keyword"),
+                required("event.provider", "keyword"),
+            ]),
+        ),
+        ("risk_score", r.risk_score.into()),
+        ("risk_score_mapping", empty()),
+        ("rule_id", r.rule_id.into()),
+        ("setup", r.setup.into()),
+        ("severity", r.severity.into()),
+        ("severity_mapping", empty()),
+        ("threat", threat.clone()),
+        ("timestamp_override", c.timestamp_override.as_str().into()),
+        (
+            "timestamp_override_fallback_disabled",
+            (!c.timestamp_fallback).into(),
+        ),
+        ("to", "now".into()),
+        ("type", "new_terms".into()),
+        ("version", r.version.into()),
+    ]);
+    let mut m = Map::new();
+    m.insert("kibana.alert.severity".into(), r.severity.into());
+    m.insert("kibana.alert.risk_score".into(), r.risk_score.into());
+    for (key, value) in [
+        ("uuid", c.rule_uuid.as_str().into()),
+        ("rule_id", r.rule_id.into()),
+        ("name", r.rule_name.into()),
+        ("description", r.description.into()),
+        ("type", "new_terms".into()),
+        ("category", "New Terms Rule".into()),
+        ("rule_type_id", "siem.newTermsRule".into()),
+        ("producer", "siem".into()),
+        ("consumer", "siem".into()),
+        ("author", strings(&["Elastic"])),
+        ("license", "Elastic License v2".into()),
+        ("references", strings(r.references)),
+        ("tags", strings(r.tags)),
+        ("threat", threat),
+        ("from", c.from.as_date_math().into()),
+        ("to", "now".into()),
+        ("interval", c.interval.to_string().into()),
+        ("max_signals", c.max_signals.get().into()),
+        ("timestamp_override", c.timestamp_override.as_str().into()),
+        ("indices", strings(r.index)),
+        ("immutable", true.into()),
+        ("version", r.version.into()),
+        ("revision", 0.into()),
+        ("enabled", true.into()),
+        ("severity", r.severity.into()),
+        ("risk_score", r.risk_score.into()),
+        ("exceptions_list", empty()),
+        ("false_positives", empty()),
+        ("risk_score_mapping", empty()),
+        ("severity_mapping", empty()),
+        ("actions", empty()),
+        ("note", r.note.into()),
+        ("setup", r.setup.into()),
+        ("execution.type", "scheduled".into()),
         ("parameters", parameters),
     ] {
-        put(&format!("rule.{key}"), value);
+        m.insert(format!("kibana.alert.rule.{key}"), value);
     }
     m
+}
+
+/// A JSON object with `entries` in order.
+fn object(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// A JSON array of strings.
+fn strings(items: &[&str]) -> Value {
+    Value::Array(items.iter().map(|&s| Value::from(s)).collect())
+}
+
+fn empty() -> Value {
+    Value::Array(Vec::new())
 }

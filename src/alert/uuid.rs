@@ -90,17 +90,12 @@ impl ObjectHash {
     }
 }
 
-/// JavaScript's `Number.prototype.toString` for the common cases (integers, plain decimals).
+/// JavaScript's `Number.prototype.toString`, as object-hash writes numbers.
 fn js_number(n: &serde_json::Number) -> String {
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
-    let f = n.as_f64().unwrap_or(0.0);
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        format!("{f}")
-    }
+    crate::float_text::js_number(n.as_f64().unwrap_or(0.0))
 }
 
 #[cfg(test)]

@@ -109,51 +109,30 @@ pub fn hash_map_order<T: Copy>(items: impl Iterator<Item = T>, hash: impl Fn(T) 
     while items.len() * 4 > capacity * 3 {
         capacity *= 2;
     }
+    // Bucket by bucket, each in insertion order: a counting sort on the bucket index
+    // (linear, and far smaller in wasm than a general sort).
     let mask = (capacity - 1) as u32;
-    let mut order: Vec<(u32, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(i, (_, h))| (h & mask, i))
-        .collect();
-    order.sort_unstable();
-    order.into_iter().map(|(_, i)| items[i].0).collect()
+    let mut starts = vec![0usize; capacity + 1];
+    for (_, h) in &items {
+        starts[(h & mask) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut order: Vec<Option<T>> = vec![None; items.len()];
+    for (item, h) in &items {
+        let slot = &mut starts[(h & mask) as usize];
+        order[*slot] = Some(*item);
+        *slot += 1;
+    }
+    order.into_iter().flatten().collect()
 }
 
 fn java_number(n: &Number) -> String {
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
-    let f = n.as_f64().unwrap_or(0.0);
-    java_double(f)
-}
-
-/// Java's `Double.toString`: plain notation between 10^-3 and 10^7, else `d.dddE±n`.
-fn java_double(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    let abs = f.abs();
-    if (1e-3..1e7).contains(&abs) {
-        let s = format!("{f}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        let s = format!("{f:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-        let mantissa = if mantissa.contains('.') {
-            mantissa.to_owned()
-        } else {
-            format!("{mantissa}.0")
-        };
-        format!("{mantissa}E{exp}")
-    }
+    crate::float_text::java_double(n.as_f64().unwrap_or(0.0))
 }
 
 #[cfg(test)]
@@ -182,15 +161,45 @@ mod tests {
     }
 
     #[test]
+    fn hash_map_order_is_bucket_then_insertion_order() {
+        let mut x: u32 = 12345;
+        for len in [0usize, 1, 2, 12, 13, 24, 25, 100, 1000] {
+            let hashes: Vec<i32> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x % 97) as i32 * 65_537 // many collisions
+                })
+                .collect();
+            let ours = hash_map_order(0..len, |i| hashes[i]);
+            let mut capacity = 16;
+            while len * 4 > capacity * 3 {
+                capacity *= 2;
+            }
+            let spread = |h: i32| (h as u32 ^ (h as u32 >> 16)) & (capacity as u32 - 1);
+            let mut want: Vec<usize> = (0..len).collect();
+            want.sort_by_key(|&i| (spread(hashes[i]), i));
+            assert_eq!(ours, want, "{len} items");
+        }
+    }
+
+    #[test]
     fn java_hashes_and_doubles() {
         assert_eq!(string_hash(""), 0);
         assert_eq!(string_hash("a"), 97);
         assert_eq!(string_hash("hello"), 99_162_322);
         assert_eq!(string_hash("é"), 233);
-        assert_eq!(java_double(1.0), "1.0");
-        assert_eq!(java_double(0.5), "0.5");
-        assert_eq!(java_double(1e7), "1.0E7");
-        assert_eq!(java_double(1.5e-5), "1.5E-5");
-        assert_eq!(java_double(123.25), "123.25");
+        for (number, want) in [
+            ("1.0", "1.0"),
+            ("0.5", "0.5"),
+            ("1e7", "1.0E7"),
+            ("1.5e-5", "1.5E-5"),
+            ("123.25", "123.25"),
+            ("7", "7"),
+        ] {
+            let n: Number = serde_json::from_str(number).unwrap();
+            assert_eq!(java_number(&n), want);
+        }
     }
 }
