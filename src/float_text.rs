@@ -49,6 +49,11 @@ impl Shortest {
 
 /// Java's `Double.toString`: plain notation with at least one fraction digit for
 /// 10^-3 ≤ |f| < 10^7, otherwise `d.dddE±n`.
+///
+/// One known difference: where the shortest digits are a single one, Java (17, and 19+
+/// by its specification) writes the closest two-digit decimal instead. For a normal
+/// double that is the same digit and a zero; only for the sparsest subnormals does it
+/// differ (Java `4.9E-324`, here `5.0E-324`, as before this used zmij).
 pub fn java_double(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
