@@ -47,13 +47,27 @@ impl Shortest {
     }
 }
 
+/// A JSON number as a double: the nearest one, or ±infinity past the largest (where
+/// `Number::as_f64` gives `None`), as JavaScript's and Java's JSON parsers read it.
+pub fn number_as_f64(n: &serde_json::Number) -> f64 {
+    n.as_f64().unwrap_or_else(|| {
+        if n.to_string().starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }
+    })
+}
+
 /// Java's `Double.toString`: plain notation with at least one fraction digit for
 /// 10^-3 ≤ |f| < 10^7, otherwise `d.dddE±n`.
 ///
-/// One known difference: where the shortest digits are a single one, Java (17, and 19+
-/// by its specification) writes the closest two-digit decimal instead. For a normal
-/// double that is the same digit and a zero; only for the sparsest subnormals does it
-/// differ (Java `4.9E-324`, here `5.0E-324`, as before this used zmij).
+/// This is Java 19+'s algorithm (Elasticsearch bundles a recent JDK), with one known
+/// difference: where the shortest digits are a single one, Java 19+ writes the closest
+/// two-digit decimal instead. For a normal double that is the same digit and a zero;
+/// only for the sparsest subnormals does it differ (Java `4.9E-324`, here `5.0E-324`,
+/// as before this used zmij). Java 17 and older print more digits than the shortest
+/// for some doubles (`9.999999999999999E22` for `1.0E23`).
 pub fn java_double(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();

@@ -90,18 +90,40 @@ impl ObjectHash {
     }
 }
 
-/// JavaScript's `Number.prototype.toString`, as object-hash writes numbers.
+/// A JSON number as object-hash writes it in Kibana: parsed into a JavaScript number
+/// (integers beyond 2^53 rounded, `-0` and `0` alike, overflow to ±Infinity), then
+/// `Number.prototype.toString`.
 fn js_number(n: &serde_json::Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
+    const EXACT: i64 = 1 << 53;
+    match n.as_i64() {
+        Some(i) if (-EXACT..=EXACT).contains(&i) => i.to_string(),
+        _ => crate::float_text::js_number(crate::float_text::number_as_f64(n)),
     }
-    crate::float_text::js_number(n.as_f64().unwrap_or(0.0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn numbers_read_as_javascript_reads_them() {
+        // Each as Node prints String(JSON.parse(text)).
+        for (text, want) in [
+            ("7", "7"),
+            ("-0", "0"),
+            ("9007199254740993", "9007199254740992"),
+            ("18446744073709551615", "18446744073709552000"),
+            ("1e21", "1e+21"),
+            ("1.5e-7", "1.5e-7"),
+            ("1e400", "Infinity"),
+            ("-1e400", "-Infinity"),
+            ("2.50", "2.5"),
+        ] {
+            let n: serde_json::Number = serde_json::from_str(text).unwrap();
+            assert_eq!(js_number(&n), want, "{text}");
+        }
+    }
 
     /// Kibana's `wrap_new_terms_alerts.test.ts` vectors (mock doc in `myFakeSignalIndex`,
     /// version 1, rule saved-object id `04128c15-…`).

@@ -128,11 +128,15 @@ pub fn hash_map_order<T: Copy>(items: impl Iterator<Item = T>, hash: impl Fn(T) 
     order.into_iter().flatten().collect()
 }
 
+/// A JSON number as Java holds it after Jackson parsed it: an integer literal as an
+/// `Integer`, `Long` or `BigInteger` (exact digits; `-0` is `0`), anything else as a
+/// `Double` (`Infinity` past the largest).
 fn java_number(n: &Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
+    let text = n.to_string();
+    if !text.contains(['.', 'e', 'E']) {
+        return if text == "-0" { "0".into() } else { text };
     }
-    crate::float_text::java_double(n.as_f64().unwrap_or(0.0))
+    crate::float_text::java_double(crate::float_text::number_as_f64(n))
 }
 
 #[cfg(test)]
@@ -197,6 +201,11 @@ mod tests {
             ("1.5e-5", "1.5E-5"),
             ("123.25", "123.25"),
             ("7", "7"),
+            ("-0", "0"),
+            ("100000000000000000000", "100000000000000000000"),
+            ("1e400", "Infinity"),
+            ("-1e400", "-Infinity"),
+            ("-0.0", "-0.0"),
         ] {
             let n: Number = serde_json::from_str(number).unwrap();
             assert_eq!(java_number(&n), want);

@@ -22,7 +22,7 @@ pub fn documents<'a>(batch: &'a [u8], out: &mut dyn FnMut(&'a [u8])) {
     let Some(first) = lines.next() else {
         return;
     };
-    if serde_json::from_slice::<IgnoredAny>(first).is_ok() {
+    if is_json_value(first) {
         out(first);
         lines.for_each(out);
         return;
@@ -42,7 +42,7 @@ pub fn is_ndjson(prefix: &[u8]) -> Option<bool> {
     for end in memchr::memchr_iter(b'\n', prefix) {
         let line = &prefix[start..end];
         if !is_blank(line) {
-            return Some(serde_json::from_slice::<IgnoredAny>(trim_cr(line)).is_ok());
+            return Some(is_json_value(trim_cr(line)));
         }
         start = end + 1;
     }
@@ -57,7 +57,10 @@ fn top_level_values(batch: &[u8]) -> Option<Vec<&[u8]>> {
 /// The byte ranges of the top-level JSON values of `batch`, or `None` if it is not a
 /// sequence of them.
 pub fn top_level_value_ranges(batch: &[u8]) -> Option<Vec<Range<usize>>> {
-    let mut stream = serde_json::Deserializer::from_slice(batch).into_iter::<&RawValue>();
+    // Text that is not UTF-8 cannot be a sequence of JSON values (serde_json would stop
+    // at the first bad byte as well).
+    let text = std::str::from_utf8(batch).ok()?;
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
     let mut ranges = Vec::new();
     while let Some(value) = stream.next() {
         let len = value.ok()?.get().len();
@@ -65,6 +68,13 @@ pub fn top_level_value_ranges(batch: &[u8]) -> Option<Vec<Range<usize>>> {
         ranges.push(end - len..end);
     }
     Some(ranges)
+}
+
+/// Whether `bytes` are one complete JSON value. Bytes that are not UTF-8 are not (JSON
+/// text is UTF-8); checking that first lets every parse in the library read `&str`, so
+/// the WebAssembly builds carry one instantiation of serde_json's parser, not two.
+fn is_json_value(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| serde_json::from_str::<IgnoredAny>(text).is_ok())
 }
 
 /// The lines of `batch` with their line ending (`\n` or `\r\n`) removed, skipping

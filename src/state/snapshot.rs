@@ -121,7 +121,11 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     let meta_bytes = payload
         .get(4..meta_end)
         .ok_or(SnapshotError::Truncated("metadata"))?;
-    let meta: Meta = serde_json::from_slice(meta_bytes)
+    // Read as text first: every parse in the library then reads `&str` (one serde_json
+    // parser in the WebAssembly builds).
+    let meta_text = std::str::from_utf8(meta_bytes)
+        .map_err(|e| SnapshotError::Malformed(format!("metadata: not UTF-8 ({e})")))?;
+    let meta: Meta = serde_json::from_str(meta_text)
         .map_err(|e| SnapshotError::Malformed(format!("metadata: {e}")))?;
     meta.stats
         .check_restorable()
