@@ -49,14 +49,23 @@ impl Shortest {
 
 /// A JSON number as a double: the nearest one, or ±infinity past the largest (where
 /// `Number::as_f64` gives `None`), as JavaScript's and Java's JSON parsers read it.
+/// Every conversion of a JSON number to a double in the library goes through here.
 pub fn number_as_f64(n: &serde_json::Number) -> f64 {
-    n.as_f64().unwrap_or_else(|| {
-        if n.to_string().starts_with('-') {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        }
-    })
+    nearest_double(n.as_str())
+}
+
+/// The double nearest to the JSON number `text` (correctly rounded). In the JavaScript
+/// builds, the engine's `parseFloat` does it (also correctly rounded), so core's float
+/// parser and its 10 KB table of powers of five stay out of the .wasm.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn nearest_double(text: &str) -> f64 {
+    js_sys::Number::parse_float(text)
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn nearest_double(text: &str) -> f64 {
+    // A JSON number always parses (past the largest double it is ±infinity).
+    text.parse().unwrap_or(f64::NAN)
 }
 
 /// Java's `Double.toString`: plain notation with at least one fraction digit for
@@ -155,9 +164,58 @@ pub fn js_number(f: f64) -> String {
     out
 }
 
+/// Hard cases for [`nearest_double`], with the bits of the correctly rounded double
+/// (from CPython's `float`): run natively and, in the JavaScript builds, in Node and
+/// Chromium, where `parseFloat` does the work.
+#[cfg(test)]
+const NEAREST_DOUBLE_CASES: [(&str, u64); 18] = [
+    ("0.1", 0x3fb9_9999_9999_999a),
+    ("1e23", 0x44b5_2d02_c7e1_4af6),
+    ("9007199254740993", 0x4340_0000_0000_0000),
+    ("2.2250738585072011e-308", 0x000f_ffff_ffff_ffff),
+    ("2.4703282292062327e-324", 0x0),
+    ("2.4703282292062328e-324", 0x1),
+    ("4.9e-324", 0x1),
+    ("1.7976931348623158e308", 0x7fef_ffff_ffff_ffff),
+    ("1.7976931348623159e308", 0x7ff0_0000_0000_0000),
+    ("-0", 0x8000_0000_0000_0000),
+    ("-0.0", 0x8000_0000_0000_0000),
+    ("0.30000000000000004", 0x3fd3_3333_3333_3334),
+    ("123456789012345678901234567890", 0x45f8_ee90_ff6c_373e),
+    (
+        "3.14159265358979323846264338327950288419716939937510",
+        0x4009_21fb_5444_2d18,
+    ),
+    ("1e400", 0x7ff0_0000_0000_0000),
+    ("-1e400", 0xfff0_0000_0000_0000),
+    ("7.038531e-26", 0x3ab5_c87f_b000_0000),
+    ("2.9802322387695312e-8", 0x3e60_0000_0000_0000),
+];
+
+#[cfg(test)]
+fn check_nearest_double() {
+    for (text, bits) in NEAREST_DOUBLE_CASES {
+        let n: serde_json::Number = serde_json::from_str(text).unwrap();
+        assert_eq!(number_as_f64(&n).to_bits(), bits, "{text}");
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32", target_os = "unknown"))]
+mod js_tests {
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn nearest_double_in_the_javascript_engine() {
+        super::check_nearest_double();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_double_natively() {
+        check_nearest_double();
+    }
 
     /// The layout the crate used before, on core's formatting: the oracle for Java.
     fn java_by_core(f: f64) -> String {

@@ -70,7 +70,7 @@ pub fn timestamp_from_value(value: &Value) -> Option<Millis> {
         Value::Number(n) => n
             .as_i64()
             .or_else(|| {
-                n.as_f64()
+                Some(crate::float_text::number_as_f64(n))
                     .filter(|f| f.is_finite() && f.abs() < 9.2e18)
                     .map(|f| f as i64)
             })

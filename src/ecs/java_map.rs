@@ -79,7 +79,7 @@ pub fn value_hash(v: &Value) -> i32 {
             Some(i) if i32::try_from(i).is_ok() => i as i32,
             Some(i) => (i ^ (i >> 32)) as i32,
             None => {
-                let bits = n.as_f64().unwrap_or(0.0).to_bits() as i64;
+                let bits = crate::float_text::number_as_f64(n).to_bits() as i64;
                 (bits ^ (bits >> 32)) as i32
             }
         },

@@ -360,7 +360,7 @@ fn bigint(n: &Number) -> JsValue {
     match (n.as_i64(), n.as_u64()) {
         (Some(i), _) => BigInt::from(i).into(),
         (None, Some(u)) => BigInt::from(u).into(),
-        (None, None) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        (None, None) => JsValue::from_f64(crate::float_text::number_as_f64(n)),
     }
 }
 
