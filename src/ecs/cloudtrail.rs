@@ -293,7 +293,7 @@ fn outcome(r: &Map<String, Value>) -> String {
             .and_then(|v| v.get("ConsoleLogin"))
             .and_then(Value::as_str)
         {
-            return s.to_lowercase();
+            return super::lowercase::lowercase(s);
         }
     }
     // Empty values were pruned, so presence means non-empty.
@@ -367,7 +367,7 @@ fn map_resources(resources: &[Value]) -> Value {
 
 fn split_tls_version(v: &str) -> (String, String) {
     let digits = v.find(|c: char| c.is_ascii_digit()).unwrap_or(v.len());
-    let protocol = v[..digits].trim_end_matches(['v', 'V']).to_lowercase();
+    let protocol = super::lowercase::lowercase(v[..digits].trim_end_matches(['v', 'V']));
     (protocol, v[digits..].to_owned())
 }
 

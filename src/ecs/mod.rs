@@ -4,6 +4,7 @@
 pub mod cloudtrail;
 pub mod field;
 pub mod java_map;
+mod lowercase;
 pub mod raw_view;
 
 use serde_json::{Map, Value};
