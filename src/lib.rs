@@ -33,6 +33,7 @@ pub mod error;
 mod float_text;
 mod hashing;
 pub mod input;
+mod json_fields;
 pub mod rule;
 pub mod state;
 pub mod stats;

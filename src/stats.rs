@@ -5,13 +5,13 @@
 //! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`.
 //! [`Stats::check`] verifies both identities.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::json_fields::Fields;
 use crate::Verdict;
 
 /// Counters of one detector (kept across snapshot and restore).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     /// Records (or unreadable documents) received.
     pub events_in: u64,
@@ -61,7 +61,67 @@ pub struct Stats {
     pub evicted: u64,
 }
 
+/// Declares [`Stats::counters`] and [`Stats::counters_mut`] from one list, so that the
+/// two cannot disagree (a test holds the list to the serialised fields).
+macro_rules! counters {
+    ($($name:ident),* $(,)?) => {
+        impl Stats {
+            /// Every counter with its name, in serialised order.
+            pub fn counters(&self) -> Vec<(&'static str, u64)> {
+                vec![$((stringify!($name), self.$name)),*]
+            }
+
+            /// Every counter by name, to set.
+            fn counters_mut(&mut self) -> Vec<(&'static str, &mut u64)> {
+                vec![$((stringify!($name), &mut self.$name)),*]
+            }
+        }
+    };
+}
+
+counters!(
+    events_in,
+    unparseable,
+    not_cloudtrail,
+    prefiltered,
+    not_matched,
+    matched,
+    excepted,
+    no_timestamp,
+    missing_terms,
+    recorded,
+    terms_truncated,
+    late,
+    new_terms,
+    alerts,
+    summarised,
+    summaries,
+    muted,
+    learned,
+    tracked_terms,
+    expired,
+    evicted,
+);
+
 impl Stats {
+    /// Counters as [`Serialize`] writes them: a missing counter is 0, an unknown key is
+    /// ignored (a snapshot from a build that counted more), `last_error` may be absent.
+    pub fn from_json(value: &serde_json::Value) -> Result<Stats, String> {
+        let fields = Fields::of(value, "stats")?;
+        let mut stats = Stats::default();
+        for (name, counter) in stats.counters_mut() {
+            if fields.contains(name) {
+                *counter = fields.u64(name)?;
+            }
+        }
+        stats.last_error = match fields.optional("last_error") {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err("stats.last_error: expected a string".into()),
+        };
+        Ok(stats)
+    }
+
     /// Count one record (or unreadable document) with its verdict.
     pub fn count(&mut self, verdict: &Verdict) {
         self.events_in += 1;
@@ -131,16 +191,11 @@ impl Stats {
     /// counting on.
     pub fn check_restorable(&self) -> Result<(), String> {
         self.check()?;
-        // Every counter, read through the serialised form so that none is left out.
-        let counters = match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(fields)) => fields,
-            _ => return Err("counters could not be listed".into()),
-        };
-        match counters.iter().find_map(|(name, v)| {
-            v.as_u64()
-                .filter(|&n| n >= MAX_RESTORED_COUNT)
-                .map(|n| (name, n))
-        }) {
+        match self
+            .counters()
+            .into_iter()
+            .find(|&(_, n)| n >= MAX_RESTORED_COUNT)
+        {
             Some((name, v)) => Err(format!("{name} {v} is not below 2^53")),
             None => Ok(()),
         }
@@ -149,3 +204,39 @@ impl Stats {
 
 /// Counters at or above this (2^53) are refused on restore.
 pub const MAX_RESTORED_COUNT: u64 = 1 << 53;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_every_serialised_counter_and_read_back() {
+        let mut stats = Stats::default();
+        for (i, (_, counter)) in stats.counters_mut().into_iter().enumerate() {
+            *counter = i as u64 + 1;
+        }
+        let mut names: Vec<String> = match serde_json::to_value(&stats) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            names,
+            stats.counters().iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        );
+        stats.last_error = Some("bad".into());
+        let json = serde_json::to_value(&stats).unwrap();
+        assert_eq!(Stats::from_json(&json), Ok(stats.clone()));
+        names.push("last_error".into());
+        let text = serde_json::to_string(&stats).unwrap();
+        assert!(text.contains("\"last_error\":\"bad\""));
+        // Missing counters are 0; unknown keys are ignored; wrong types are errors.
+        let partial =
+            serde_json::json!({"events_in": 2, "not_matched": 2, "from_a_later_build": 7});
+        let read = Stats::from_json(&partial).unwrap();
+        assert_eq!((read.events_in, read.not_matched, read.matched), (2, 2, 0));
+        assert!(Stats::from_json(&serde_json::json!({"late": -1})).is_err());
+        assert!(Stats::from_json(&serde_json::json!({"late": null})).is_err());
+        assert!(Stats::from_json(&serde_json::json!({"last_error": 3})).is_err());
+        assert!(Stats::from_json(&serde_json::json!([])).is_err());
+    }
+}

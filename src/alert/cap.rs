@@ -8,9 +8,10 @@
 //! A candidate from an earlier window than the current one (out of order) counts
 //! against the current window.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
+use crate::json_fields::Fields;
 use crate::time::Millis;
 
 /// How many suppressed term tuples a summary lists by value.
@@ -24,7 +25,7 @@ pub enum Admission {
 }
 
 /// A closed window that suppressed alerts, ready to become a summary document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CapSummary {
     pub window_start: Millis,
     pub window_end: Millis,
@@ -36,7 +37,7 @@ pub struct CapSummary {
 }
 
 /// The cap's state (serialisable for snapshots).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignalCap {
     interval: Millis,
     max_signals: u32,
@@ -50,7 +51,40 @@ pub struct SignalCap {
     pending: Option<CapSummary>,
 }
 
+impl CapSummary {
+    /// A summary as [`Serialize`] writes it (unknown keys ignored).
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value, "cap.pending")?;
+        Ok(CapSummary {
+            window_start: f.i64("window_start")?,
+            window_end: f.i64("window_end")?,
+            max_signals: f.u32("max_signals")?,
+            emitted: f.u32("emitted")?,
+            suppressed: f.u64("suppressed")?,
+            suppressed_terms: f.value_lists("suppressed_terms")?,
+            terms_truncated: f.bool("terms_truncated")?,
+        })
+    }
+}
+
 impl SignalCap {
+    /// The cap's state as [`Serialize`] writes it (unknown keys ignored).
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value, "cap")?;
+        Ok(SignalCap {
+            interval: f.i64("interval")?,
+            max_signals: f.u32("max_signals")?,
+            window: f.optional_i64("window")?,
+            emitted: f.u32("emitted")?,
+            suppressed: f.u64("suppressed")?,
+            suppressed_terms: f.value_lists("suppressed_terms")?,
+            pending: f
+                .optional("pending")
+                .map(CapSummary::from_json)
+                .transpose()?,
+        })
+    }
+
     pub fn new(interval: Millis, max_signals: u32) -> Self {
         SignalCap {
             interval: interval.max(1),

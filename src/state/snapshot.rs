@@ -9,11 +9,12 @@
 //! allocated, so corrupt or hostile bytes give an error, never a panic or a huge
 //! allocation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::alert::cap::SignalCap;
 use crate::error::SnapshotError;
+use crate::json_fields::Fields;
 use crate::stats::Stats;
 use crate::time::Millis;
 
@@ -33,8 +34,7 @@ pub struct State {
     pub terms: Vec<(u64, Millis)>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct Meta {
     new_terms_fields: Vec<String>,
     watermark: Option<Millis>,
@@ -42,6 +42,29 @@ struct Meta {
     cap: SignalCap,
     stats: Stats,
     terms: u64,
+}
+
+impl Meta {
+    /// The header as [`Serialize`] writes it; an unknown key is an error.
+    fn from_json(value: &serde_json::Value) -> Result<Self, String> {
+        let f = Fields::of(value, "header")?;
+        f.deny_unknown(&[
+            "new_terms_fields",
+            "watermark",
+            "learning_start",
+            "cap",
+            "stats",
+            "terms",
+        ])?;
+        Ok(Meta {
+            new_terms_fields: f.strings("new_terms_fields")?,
+            watermark: f.optional_i64("watermark")?,
+            learning_start: f.optional_i64("learning_start")?,
+            cap: SignalCap::from_json(f.required("cap")?)?,
+            stats: Stats::from_json(f.required("stats")?)?,
+            terms: f.u64("terms")?,
+        })
+    }
 }
 
 pub fn encode(state: &State) -> Vec<u8> {
@@ -125,7 +148,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     // parser in the WebAssembly builds).
     let meta_text = std::str::from_utf8(meta_bytes)
         .map_err(|e| SnapshotError::Malformed(format!("metadata: not UTF-8 ({e})")))?;
-    let meta: Meta = serde_json::from_str(meta_text)
+    let meta = serde_json::from_str(meta_text)
+        .map_err(|e| e.to_string())
+        .and_then(|v| Meta::from_json(&v))
         .map_err(|e| SnapshotError::Malformed(format!("metadata: {e}")))?;
     meta.stats
         .check_restorable()
@@ -188,6 +213,69 @@ mod tests {
     fn round_trips() {
         let s = sample();
         assert_eq!(decode(&encode(&s)), Ok(s));
+        // With a pending summary and suppressed terms in the cap.
+        let mut s = sample();
+        s.cap = SignalCap::new(1000, 1);
+        for t in [5, 6, 7] {
+            s.cap
+                .admit(t, &[serde_json::json!("arn:a"), serde_json::json!(t)]);
+        }
+        s.cap.reconfigure(2000, 1);
+        assert_eq!(decode(&encode(&s)), Ok(s));
+    }
+
+    #[test]
+    fn the_header_is_read_as_strictly_as_it_is_written() {
+        let s = sample();
+        let meta = Meta {
+            new_terms_fields: s.new_terms_fields.clone(),
+            watermark: None,
+            learning_start: s.learning_start,
+            cap: s.cap.clone(),
+            stats: s.stats.clone(),
+            terms: 3,
+        };
+        let good = serde_json::to_value(&meta).unwrap();
+        assert!(Meta::from_json(&good).is_ok());
+        let broken = [
+            (
+                "unknown",
+                serde_json::json!(1),
+                "header: unknown field `unknown`",
+            ),
+            (
+                "terms",
+                serde_json::json!(-1),
+                "header.terms: expected an unsigned integer",
+            ),
+            (
+                "cap",
+                serde_json::json!({}),
+                "cap: missing field `interval`",
+            ),
+            (
+                "watermark",
+                serde_json::json!("soon"),
+                "header.watermark: expected an integer",
+            ),
+            (
+                "new_terms_fields",
+                serde_json::json!([1]),
+                "expected an array of strings",
+            ),
+        ];
+        for (key, value, want) in broken {
+            let mut bad = good.clone();
+            bad[key] = value;
+            let result = Meta::from_json(&bad).map(|_| ());
+            assert!(
+                result.as_ref().is_err_and(|e| e.contains(want)),
+                "{key}: {result:?}"
+            );
+        }
+        let mut no_cap = good;
+        no_cap.as_object_mut().unwrap().remove("cap");
+        assert!(Meta::from_json(&no_cap).is_err_and(|e| e.contains("missing field `cap`")));
     }
 
     #[test]
