@@ -70,11 +70,14 @@ pub fn top_level_value_ranges(batch: &[u8]) -> Option<Vec<Range<usize>>> {
     Some(ranges)
 }
 
-/// Whether `bytes` are one complete JSON value. Bytes that are not UTF-8 are not (JSON
-/// text is UTF-8); checking that first lets every parse in the library read `&str`, so
-/// the WebAssembly builds carry one instantiation of serde_json's parser, not two.
+/// Whether `bytes` are one complete JSON value, as the command-line reader decides it
+/// (serde_json skipping the value): a byte that is not UTF-8 inside a string does not
+/// count against it, outside one it does. Reading `&str` only (with U+FFFD for such
+/// bytes, which is valid exactly where they were tolerated) lets every parse in the
+/// library use one serde_json reader, so the WebAssembly builds carry one copy of it.
 fn is_json_value(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|text| serde_json::from_str::<IgnoredAny>(text).is_ok())
+    let text = String::from_utf8_lossy(bytes);
+    serde_json::from_str::<IgnoredAny>(&text).is_ok()
 }
 
 /// The lines of `batch` with their line ending (`\n` or `\r\n`) removed, skipping
@@ -109,7 +112,44 @@ pub fn is_blank(line: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::documents;
+    use super::{documents, is_json_value, is_ndjson};
+
+    /// A first line with a byte that is not UTF-8 inside a string is still NDJSON, as
+    /// the command-line reader (serde_json over bytes) decides: the library must not read
+    /// such a batch whole.
+    #[test]
+    fn json_values_are_judged_as_serde_json_judges_bytes() {
+        assert_eq!(is_ndjson(b"{\"a\":\"\xff\"}\n{\"b\":1}\n"), Some(true));
+        assert_eq!(is_ndjson(b"{\"a\":1\xff}\n{\"b\":1}\n"), Some(false));
+        let bases: [&[u8]; 4] = [
+            b"{\"a\":\"xy\"}",
+            b"[\"xy\",1]",
+            b"\"xy\"",
+            b"{\"xy\":[true]}",
+        ];
+        let bad: [&[u8]; 6] = [
+            b"\xff",
+            b"\xc3",
+            b"\xe2\x82",
+            b"\xed\xa0\x80",
+            b"\xc3\xa9",
+            b"\x00",
+        ];
+        for base in bases {
+            for at in 0..=base.len() {
+                for b in bad {
+                    let variant = [&base[..at], b, &base[at..]].concat();
+                    let cli = serde_json::from_slice::<serde::de::IgnoredAny>(&variant).is_ok();
+                    assert_eq!(
+                        is_json_value(&variant),
+                        cli,
+                        "{:?}",
+                        String::from_utf8_lossy(&variant)
+                    );
+                }
+            }
+        }
+    }
 
     fn docs(batch: &str) -> Vec<&str> {
         let mut out = Vec::new();
