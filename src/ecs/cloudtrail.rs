@@ -14,7 +14,7 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
-use super::java_map::{hash_map_order, map_hash, to_java_string};
+use super::java_map::{hash_map_order, java_equal, java_fingerprint, map_hash, to_java_string};
 use crate::time::{format_timestamp, parse_timestamp};
 
 /// The ECS version Elastic's pipeline stamps.
@@ -324,10 +324,11 @@ fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 /// Resources are de-duplicated through a Java `HashSet` (which decides their order),
 /// then `ARN` → `arn` and `accountId` → `account_id`.
 fn map_resources(resources: &[Value]) -> Value {
-    // De-duplicated as the Java HashSet does it: by hash, then equality within a hash.
-    // Buckets are keyed by the Java hash and a strong fingerprint too, since Java
-    // string hashes collide on demand ("Aa" and "BB") and one crowded bucket would make
-    // this quadratic in a hostile record.
+    // De-duplicated as the Java HashSet does it: by hash, then Java equality within a
+    // hash (numbers as Jackson holds them: `0` and `-0` are one Integer, `1.0` and
+    // `1.00` one Double). Buckets are keyed by the Java hash and a strong fingerprint
+    // too, since Java string hashes collide on demand ("Aa" and "BB") and one crowded
+    // bucket would make this quadratic in a hostile record.
     let hash = |v: &Value| match v {
         Value::Object(m) => map_hash(m),
         other => super::java_map::value_hash(other),
@@ -335,9 +336,9 @@ fn map_resources(resources: &[Value]) -> Value {
     let mut by_hash: crate::hashing::KeyHashMap<(i32, u64), Vec<usize>> = Default::default();
     let mut unique: Vec<&Value> = Vec::new();
     for r in resources {
-        let key = (hash(r), crate::hashing::value_fingerprint(r));
+        let key = (hash(r), java_fingerprint(r));
         let same = by_hash.entry(key).or_default();
-        if !same.iter().any(|&i| unique[i] == r) {
+        if !same.iter().any(|&i| java_equal(unique[i], r)) {
             same.push(unique.len());
             unique.push(r);
         }
@@ -445,6 +446,26 @@ mod tests {
 
     fn map(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
+    }
+
+    /// Orders printed by Java 17's HashSet of HashMaps holding what Jackson parses
+    /// (BigInteger, Integer, Double).
+    #[test]
+    fn resources_are_a_java_hash_set_of_jackson_values() {
+        let cases = [
+            (
+                r#"[{"ARN":"e","n":123456789012345678901234567890},{"ARN":"z"}]"#,
+                r#"[{"arn":"e","n":123456789012345678901234567890},{"arn":"z"}]"#,
+            ),
+            (
+                r#"[{"ARN":"x","n":0},{"ARN":"x","n":-0},{"ARN":"x","n":1.0},{"ARN":"x","n":1.00},{"ARN":"x","n":-0.0},{"ARN":"x","n":0.0}]"#,
+                r#"[{"arn":"x","n":0},{"arn":"x","n":1.0},{"arn":"x","n":-0.0},{"arn":"x","n":0.0}]"#,
+            ),
+        ];
+        for (input, want) in cases {
+            let resources: Vec<Value> = serde_json::from_str(input).unwrap();
+            assert_eq!(map_resources(&resources).to_string(), want, "{input}");
+        }
     }
 
     #[test]
