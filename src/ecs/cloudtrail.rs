@@ -14,7 +14,8 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
-use super::java_map::{hash_map_order, java_equal, java_fingerprint, map_hash, to_java_string};
+use super::java_map::{hash_map_order, to_java_string};
+use super::java_value::{java_equal, java_fingerprint, map_hash, value_hash};
 use crate::time::{format_timestamp, parse_timestamp};
 
 /// The ECS version Elastic's pipeline stamps.
@@ -331,7 +332,7 @@ fn map_resources(resources: &[Value]) -> Value {
     // bucket would make this quadratic in a hostile record.
     let hash = |v: &Value| match v {
         Value::Object(m) => map_hash(m),
-        other => super::java_map::value_hash(other),
+        other => value_hash(other),
     };
     let mut by_hash: crate::hashing::KeyHashMap<(i32, u64), Vec<usize>> = Default::default();
     let mut unique: Vec<&Value> = Vec::new();

@@ -4,6 +4,7 @@
 pub mod cloudtrail;
 pub mod field;
 pub mod java_map;
+pub mod java_value;
 mod lowercase;
 pub mod raw_view;
 

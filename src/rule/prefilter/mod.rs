@@ -14,8 +14,8 @@
 //! input that is not valid UTF-8, so that it is always reported as unreadable.
 //!
 //! How the needles are found depends on the build: natively one Teddy pass for all of
-//! them (aho-corasick), then [`needles`] to decide; in wasm with SIMD (the npm package)
-//! [`one_pass`]; in wasm without (the Fluent Bit module) [`needles`]' word-at-a-time
+//! them (aho-corasick), then `needles` to decide; in wasm with SIMD (the npm package)
+//! `one_pass`; in wasm without (the Fluent Bit module) `needles`' word-at-a-time
 //! pass, or for annotate the JSON check itself ([`Prefilter::check_object`]).
 
 mod needles;
@@ -129,7 +129,7 @@ impl Prefilter {
     }
 
     /// wasm32 with SIMD (the npm package): one pass over 16-byte blocks for every
-    /// needle at once (see [`one_pass`]).
+    /// needle at once (see `one_pass`).
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
     fn search(&self, doc: &[u8]) -> Search {
         let found = one_pass::search(doc, &self.dynamodb);
