@@ -80,24 +80,44 @@ impl<'a> Fields<'a> {
     }
 
     pub fn strings(&self, key: &str) -> Result<Vec<String>, String> {
-        let all = |v: &Value| -> Option<Vec<String>> {
-            v.as_array()?
-                .iter()
-                .map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        };
-        self.typed(key, self.required(key)?, all, "an array of strings")
+        let as_string = |v: &Value| v.as_str().map(str::to_owned);
+        self.elements(key, as_string, "a string")
     }
 
     /// An array of arrays of any JSON values.
     pub fn value_lists(&self, key: &str) -> Result<Vec<Vec<Value>>, String> {
-        let all = |v: &Value| -> Option<Vec<Vec<Value>>> {
-            v.as_array()?
-                .iter()
-                .map(|list| list.as_array().cloned())
-                .collect()
-        };
-        self.typed(key, self.required(key)?, all, "an array of arrays")
+        self.elements(key, |v| v.as_array().cloned(), "an array")
+    }
+
+    /// An array whose every element `read` accepts; an error names the first that it
+    /// does not (`what.key[i]`).
+    fn elements<T>(
+        &self,
+        key: &str,
+        read: impl Fn(&Value) -> Option<T>,
+        expected: &str,
+    ) -> Result<Vec<T>, String> {
+        let value = self.required(key)?;
+        let items = value.as_array().ok_or_else(|| {
+            format!(
+                "{}.{key}: expected an array, got {}",
+                self.what,
+                kind(value)
+            )
+        })?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                read(item).ok_or_else(|| {
+                    format!(
+                        "{}.{key}[{i}]: expected {expected}, got {}",
+                        self.what,
+                        kind(item)
+                    )
+                })
+            })
+            .collect()
     }
 
     fn typed<T>(
@@ -155,7 +175,18 @@ mod tests {
             .contains("missing field `absent`"));
         assert!(f.u64("z").is_err(), "null is not a required integer");
         assert_eq!(f.strings("s"), Ok(vec!["a".to_owned()]));
-        assert!(f.strings("l").is_err());
+        assert_eq!(
+            f.strings("l"),
+            Err("t.l[0]: expected a string, got an array".into())
+        );
+        assert_eq!(
+            f.strings("n"),
+            Err("t.n: expected an array, got a number".into())
+        );
+        assert_eq!(
+            f.value_lists("s"),
+            Err("t.s[0]: expected an array, got a string".into())
+        );
         assert_eq!(f.value_lists("l"), Ok(vec![vec![json!(1), json!("x")]]));
         assert_eq!(f.bool("b"), Ok(true));
         assert!(f

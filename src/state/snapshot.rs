@@ -261,7 +261,7 @@ mod tests {
             (
                 "new_terms_fields",
                 serde_json::json!([1]),
-                "expected an array of strings",
+                "header.new_terms_fields[0]: expected a string, got a number",
             ),
         ];
         for (key, value, want) in broken {
