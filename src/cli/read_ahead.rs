@@ -149,6 +149,14 @@ mod tests {
         fail_at_end: bool,
     }
 
+    fn pieces(len: usize, fail_at_end: bool) -> Pieces {
+        Pieces {
+            data: data(len),
+            at: 0,
+            fail_at_end,
+        }
+    }
+
     impl Read for Pieces {
         fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
             if self.at == self.data.len() {
@@ -173,12 +181,7 @@ mod tests {
     fn every_byte_in_order_whatever_the_size() {
         for greedy in [true, false] {
             for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 12345] {
-                let input = Pieces {
-                    data: data(len),
-                    at: 0,
-                    fail_at_end: false,
-                };
-                let mut reader = ReadAhead::spawn(input, greedy).expect("thread");
+                let mut reader = ReadAhead::spawn(pieces(len, false), greedy).expect("thread");
                 let mut out = Vec::new();
                 reader.read_to_end(&mut out).expect("read");
                 assert_eq!(out, data(len), "length {len}, greedy {greedy}");
@@ -191,12 +194,7 @@ mod tests {
     fn an_error_arrives_after_the_bytes_before_it() {
         for greedy in [true, false] {
             let len = 2 * CHUNK + 99;
-            let input = Pieces {
-                data: data(len),
-                at: 0,
-                fail_at_end: true,
-            };
-            let mut reader = ReadAhead::spawn(input, greedy).expect("thread");
+            let mut reader = ReadAhead::spawn(pieces(len, true), greedy).expect("thread");
             let mut out = Vec::new();
             let err = reader.read_to_end(&mut out).expect_err("fails");
             assert_eq!(err.to_string(), "disk on fire");

@@ -121,18 +121,15 @@ fn java_table(hashes: impl Iterator<Item = u32> + Clone) -> JavaTable {
         let size = i + 1;
         let bucket = h as usize & (capacity - 1);
         counts[bucket] += 1;
-        let full = counts[bucket] > TREEIFY_THRESHOLD;
-        tree_buckets |= full && capacity >= MIN_TREEIFY_CAPACITY;
-        let mut grow = full && capacity < MIN_TREEIFY_CAPACITY;
-        if grow {
-            // treeifyBin resizes instead, then putVal checks the size against the new
-            // threshold.
-            capacity *= 2;
-            grow = size * 4 > capacity * 3;
-        } else {
-            grow = size * 4 > capacity * 3;
+        if counts[bucket] > TREEIFY_THRESHOLD {
+            if capacity < MIN_TREEIFY_CAPACITY {
+                capacity *= 2; // treeifyBin resizes instead
+            } else {
+                tree_buckets = true;
+            }
         }
-        if grow {
+        // Then putVal checks the size against the (new) threshold.
+        if size * 4 > capacity * 3 {
             capacity *= 2;
         }
         if counts.len() != capacity {
