@@ -4,18 +4,18 @@
 //! rules of [`super::cloudtrail::to_ecs`], so no JSON tree of the record is built.
 //! The full ECS document is built only when an alert is rendered.
 //!
-//! `userIdentity` is read into a borrowed struct of the keys the mapping uses; if that
+//! `userIdentity` is read as borrowed raw values of the keys the mapping uses; if that
 //! fails (not an object, duplicate keys, …) it is parsed and pruned as a whole, exactly
 //! as the full mapping does, so the two paths can never disagree.
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::cloudtrail::{prune, source_ip, Caller};
 use crate::input::lenient::without_lone_surrogates;
+use crate::input::members::members;
 use crate::input::{raw_str, CloudTrailFields};
 use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
@@ -35,36 +35,46 @@ pub const FIELDS: &[&str] = &[
     "event.id",
 ];
 
-#[derive(Deserialize, Default)]
+/// The `userIdentity` keys the mapping reads, in the order of [`IdentityFields`]'s fields.
+const IDENTITY_KEYS: [&str; 8] = [
+    "arn",
+    "type",
+    "accessKeyId",
+    "invokedBy",
+    "userName",
+    "principalId",
+    "accountId",
+    "sessionContext",
+];
+
+#[derive(Default)]
 struct IdentityFields<'a> {
-    #[serde(borrow, default)]
     arn: Option<&'a RawValue>,
-    #[serde(rename = "type", borrow, default)]
     kind: Option<&'a RawValue>,
-    #[serde(rename = "accessKeyId", borrow, default)]
     access_key_id: Option<&'a RawValue>,
-    #[serde(rename = "invokedBy", borrow, default)]
     invoked_by: Option<&'a RawValue>,
-    #[serde(rename = "userName", borrow, default)]
     user_name: Option<&'a RawValue>,
-    #[serde(rename = "principalId", borrow, default)]
     principal_id: Option<&'a RawValue>,
-    #[serde(rename = "accountId", borrow, default)]
     account_id: Option<&'a RawValue>,
-    #[serde(rename = "sessionContext", borrow, default)]
     session_context: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-struct SessionFields<'a> {
-    #[serde(rename = "sessionIssuer", borrow, default)]
-    session_issuer: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct IssuerFields<'a> {
-    #[serde(rename = "userName", borrow, default)]
-    user_name: Option<&'a RawValue>,
+impl<'a> IdentityFields<'a> {
+    /// `None` when `userIdentity` is not an object or is refused (duplicate keys, …).
+    fn read(raw: &'a RawValue) -> Option<Self> {
+        let [arn, kind, access_key_id, invoked_by, user_name, principal_id, account_id, session_context] =
+            members(raw.get(), &IDENTITY_KEYS).ok()?;
+        Some(IdentityFields {
+            arn,
+            kind,
+            access_key_id,
+            invoked_by,
+            user_name,
+            principal_id,
+            account_id,
+            session_context,
+        })
+    }
 }
 
 enum Identity<'a> {
@@ -92,7 +102,7 @@ fn value(raw: Option<&RawValue>) -> Option<Value> {
 
 impl<'a> RawView<'a> {
     pub fn new(fields: &CloudTrailFields<'a>) -> Self {
-        let identity = match fields.user_identity.map(object_fields::<IdentityFields>) {
+        let identity = match fields.user_identity.map(IdentityFields::read) {
             None => Identity::Fields(IdentityFields::default()),
             Some(Some(f)) => Identity::Fields(f),
             Some(None) => Identity::Whole(value(fields.user_identity)),
@@ -169,24 +179,14 @@ impl<'a> RawView<'a> {
     }
 }
 
-/// A JSON object read into a borrowed struct; `None` when it is not an object (serde would
-/// otherwise accept an array for a struct) or the struct refuses it (duplicate keys).
-fn object_fields<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Option<T> {
-    if !raw.get().starts_with('{') {
-        return None;
-    }
-    serde_json::from_str(raw.get()).ok()
-}
-
 /// `sessionContext.sessionIssuer.userName`, where both levels are objects. Shapes the
-/// borrowed structs refuse (duplicate keys, …) are read as whole values instead.
+/// borrowed reads refuse (duplicate keys, …) are read as whole values instead.
 fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
     let raw = session_context?;
-    let borrowed = object_fields::<SessionFields>(raw)
-        .map(|s| s.session_issuer.map(object_fields::<IssuerFields>));
+    let borrowed = member(raw, "sessionIssuer").map(|s| s.map(|s| member(s, "userName")));
     match borrowed {
         Some(None) => None,
-        Some(Some(Some(issuer))) => value(issuer.user_name),
+        Some(Some(Some(user_name))) => value(user_name),
         _ => {
             let session = value(Some(raw))?;
             session
@@ -196,4 +196,9 @@ fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
                 .cloned()
         }
     }
+}
+
+/// One member of an object; `None` when the text is refused (not an object, …).
+fn member<'a>(raw: &'a RawValue, name: &'static str) -> Option<Option<&'a RawValue>> {
+    members(raw.get(), &[name]).ok().map(|[m]| m)
 }

@@ -17,11 +17,11 @@ mod cloudwatch;
 mod gzip;
 pub mod json_check;
 pub mod lenient;
+pub mod members;
 pub mod nesting;
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::ecs::SourceMeta;
@@ -69,52 +69,80 @@ pub struct CloudTrailFields<'a> {
     pub event_id: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Default)]
+/// The keys that say what a document is (containers, envelopes, a search hit) and the raw
+/// record's fields in [`CloudTrailFields`], in the order of [`Shape`]'s fields.
+const SHAPE_KEYS: [&str; 22] = [
+    "Records",
+    "detail-type",
+    "detail",
+    "awslogs",
+    "logEvents",
+    "messageType",
+    "_source",
+    "_index",
+    "_id",
+    "_version",
+    "hits",
+    "eventSource",
+    "eventName",
+    "errorCode",
+    "errorMessage",
+    "eventTime",
+    "@timestamp",
+    "userIdentity",
+    "recipientAccountId",
+    "awsRegion",
+    "sourceIPAddress",
+    "eventID",
+];
+
+/// A document's top-level keys that [`split_object`] looks at.
 struct Shape<'a> {
-    #[serde(rename = "Records", borrow, default)]
     records: Option<&'a RawValue>,
-    #[serde(rename = "detail-type", borrow, default)]
     detail_type: Option<&'a RawValue>,
-    #[serde(borrow, default)]
     detail: Option<&'a RawValue>,
-    #[serde(borrow, default)]
     awslogs: Option<&'a RawValue>,
-    #[serde(rename = "logEvents", borrow, default)]
     log_events: Option<&'a RawValue>,
-    #[serde(rename = "messageType", borrow, default)]
     message_type: Option<&'a RawValue>,
-    #[serde(rename = "_source", borrow, default)]
     source: Option<&'a RawValue>,
-    #[serde(rename = "_index", borrow, default)]
     index: Option<&'a RawValue>,
-    #[serde(rename = "_id", borrow, default)]
     id: Option<&'a RawValue>,
-    #[serde(rename = "_version", borrow, default)]
     version: Option<&'a RawValue>,
-    #[serde(borrow, default)]
     hits: Option<&'a RawValue>,
-    #[serde(rename = "eventSource", borrow, default)]
-    event_source: Option<&'a RawValue>,
-    #[serde(rename = "eventName", borrow, default)]
-    event_name: Option<&'a RawValue>,
-    #[serde(rename = "errorCode", borrow, default)]
-    error_code: Option<&'a RawValue>,
-    #[serde(rename = "errorMessage", borrow, default)]
-    error_message: Option<&'a RawValue>,
-    #[serde(rename = "eventTime", borrow, default)]
-    event_time: Option<&'a RawValue>,
-    #[serde(rename = "@timestamp", borrow, default)]
-    shipper_timestamp: Option<&'a RawValue>,
-    #[serde(rename = "userIdentity", borrow, default)]
-    user_identity: Option<&'a RawValue>,
-    #[serde(rename = "recipientAccountId", borrow, default)]
-    recipient_account_id: Option<&'a RawValue>,
-    #[serde(rename = "awsRegion", borrow, default)]
-    aws_region: Option<&'a RawValue>,
-    #[serde(rename = "sourceIPAddress", borrow, default)]
-    source_ip_address: Option<&'a RawValue>,
-    #[serde(rename = "eventID", borrow, default)]
-    event_id: Option<&'a RawValue>,
+    cloudtrail: CloudTrailFields<'a>,
+}
+
+impl<'a> Shape<'a> {
+    fn read(text: &'a str) -> Result<Self, serde_json::Error> {
+        let [records, detail_type, detail, awslogs, log_events, message_type, source, index, id, version, hits, event_source, event_name, error_code, error_message, event_time, shipper_timestamp, user_identity, recipient_account_id, aws_region, source_ip_address, event_id] =
+            members::members(text, &SHAPE_KEYS)?;
+        Ok(Shape {
+            records,
+            detail_type,
+            detail,
+            awslogs,
+            log_events,
+            message_type,
+            source,
+            index,
+            id,
+            version,
+            hits,
+            cloudtrail: CloudTrailFields {
+                event_source,
+                event_name,
+                error_code,
+                error_message,
+                event_time,
+                shipper_timestamp,
+                user_identity,
+                recipient_account_id,
+                aws_region,
+                source_ip_address,
+                event_id,
+            },
+        })
+    }
 }
 
 /// Split a document given as bytes; invalid UTF-8 is one invalid piece.
@@ -208,7 +236,7 @@ fn split_items(
 }
 
 fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
-    let shape: Shape = match serde_json::from_str(text) {
+    let shape = match Shape::read(text) {
         Ok(s) => s,
         Err(e) => {
             return out(Piece::Invalid {
@@ -277,9 +305,10 @@ fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x>
     if let Some(hits) = shape.hits {
         return split_hits(text, hits, meta, at, out);
     }
-    let is_cloudtrail = shape.event_source.is_some() || shape.event_name.is_some();
+    let fields = shape.cloudtrail;
+    let is_cloudtrail = fields.event_source.is_some() || fields.event_name.is_some();
     if is_cloudtrail
-        && shape
+        && fields
             .event_source
             .and_then(raw_str)
             .is_some_and(|s| s.starts_with("aws:"))
@@ -289,19 +318,7 @@ fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x>
             reason: "AWS service record (e.g. DynamoDB Streams), not CloudTrail",
         });
     }
-    let cloudtrail = is_cloudtrail.then_some(CloudTrailFields {
-        event_source: shape.event_source,
-        event_name: shape.event_name,
-        error_code: shape.error_code,
-        error_message: shape.error_message,
-        event_time: shape.event_time,
-        shipper_timestamp: shape.shipper_timestamp,
-        user_identity: shape.user_identity,
-        recipient_account_id: shape.recipient_account_id,
-        aws_region: shape.aws_region,
-        source_ip_address: shape.source_ip_address,
-        event_id: shape.event_id,
-    });
+    let cloudtrail = is_cloudtrail.then_some(fields);
     out(Piece::Record(Record {
         text,
         meta,
@@ -317,13 +334,10 @@ fn split_hits(
     at: Nesting,
     out: &mut dyn for<'x> FnMut(Piece<'x>),
 ) {
-    #[derive(Deserialize)]
-    struct Inner<'a> {
-        #[serde(borrow)]
-        hits: Vec<&'a RawValue>,
-    }
-    let items = serde_json::from_str::<Vec<&RawValue>>(hits.get())
-        .or_else(|_| serde_json::from_str::<Inner>(hits.get()).map(|i| i.hits));
+    let items = serde_json::from_str::<Vec<&RawValue>>(hits.get()).or_else(|_| {
+        let inner = members::required_member(hits.get(), "hits")?;
+        serde_json::from_str::<Vec<&RawValue>>(inner.get())
+    });
     match items {
         Ok(items) => {
             split_items(&items, &meta, at, out);
