@@ -5,20 +5,19 @@
 //! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`.
 //! [`Stats::check`] verifies both identities.
 
-use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::json_fields::Fields;
 use crate::Verdict;
 
 /// Counters of one detector (kept across snapshot and restore).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Records (or unreadable documents) received.
     pub events_in: u64,
     /// Input that was not valid JSON / UTF-8 or a broken container.
     pub unparseable: u64,
-    /// The last reason input was unparseable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The last reason input was unparseable (written after `unparseable`, when set).
     pub last_error: Option<String>,
     /// Valid JSON that is neither a CloudTrail record nor an ECS document.
     pub not_cloudtrail: u64,
@@ -62,11 +61,11 @@ pub struct Stats {
 }
 
 /// Declares [`Stats::counters`] and [`Stats::counters_mut`] from one list, so that the
-/// two cannot disagree (a test holds the list to the serialised fields).
+/// two cannot disagree (a test holds the list to the written keys).
 macro_rules! counters {
     ($($name:ident),* $(,)?) => {
         impl Stats {
-            /// Every counter with its name, in serialised order.
+            /// Every counter with its name, in written order.
             pub fn counters(&self) -> Vec<(&'static str, u64)> {
                 vec![$((stringify!($name), self.$name)),*]
             }
@@ -104,8 +103,21 @@ counters!(
 );
 
 impl Stats {
-    /// Counters as [`Serialize`] writes them: a missing counter is 0, an unknown key is
-    /// ignored (a snapshot from a build that counted more), `last_error` may be absent.
+    /// The counters as one JSON object, in the order of the fields (snapshots and every
+    /// host's stats output write this).
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        for (name, n) in self.counters() {
+            map.insert(name.into(), n.into());
+            if let (Some(e), "unparseable") = (&self.last_error, name) {
+                map.insert("last_error".into(), e.as_str().into());
+            }
+        }
+        Value::Object(map)
+    }
+
+    /// Counters as [`Stats::to_json`] writes them: a missing counter is 0, an unknown key
+    /// is ignored (a snapshot from a build that counted more), `last_error` may be absent.
     pub fn from_json(value: &serde_json::Value) -> Result<Stats, String> {
         let fields = Fields::of(value, "stats")?;
         let mut stats = Stats::default();
@@ -210,25 +222,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_are_every_serialised_counter_and_read_back() {
+    fn counters_are_written_in_field_order_and_read_back() {
         let mut stats = Stats::default();
         for (i, (_, counter)) in stats.counters_mut().into_iter().enumerate() {
             *counter = i as u64 + 1;
         }
-        let mut names: Vec<String> = match serde_json::to_value(&stats) {
-            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        // The order snapshots and stats outputs have always had (the struct's fields).
+        let order = "events_in unparseable not_cloudtrail prefiltered not_matched matched \
+            excepted no_timestamp missing_terms recorded terms_truncated late new_terms alerts \
+            summarised summaries muted learned tracked_terms expired evicted";
+        let names = |stats: &Stats| match stats.to_json() {
+            Value::Object(map) => map.keys().cloned().collect::<Vec<_>>().join(" "),
             other => panic!("{other:?}"),
         };
-        assert_eq!(
-            names,
-            stats.counters().iter().map(|(n, _)| *n).collect::<Vec<_>>()
-        );
+        assert_eq!(names(&stats), order);
+        assert_eq!(Stats::from_json(&stats.to_json()), Ok(stats.clone()));
         stats.last_error = Some("bad".into());
-        let json = serde_json::to_value(&stats).unwrap();
-        assert_eq!(Stats::from_json(&json), Ok(stats.clone()));
-        names.push("last_error".into());
-        let text = serde_json::to_string(&stats).unwrap();
-        assert!(text.contains("\"last_error\":\"bad\""));
+        let with_error = order.replacen("unparseable", "unparseable last_error", 1);
+        assert_eq!(names(&stats), with_error);
+        assert_eq!(Stats::from_json(&stats.to_json()), Ok(stats.clone()));
+        assert!(stats
+            .to_json()
+            .to_string()
+            .contains(r#""unparseable":2,"last_error":"bad","#));
         // Missing counters are 0; unknown keys are ignored; wrong types are errors.
         let partial =
             serde_json::json!({"events_in": 2, "not_matched": 2, "from_a_later_build": 7});

@@ -8,8 +8,7 @@
 //! A candidate from an earlier window than the current one (out of order) counts
 //! against the current window.
 
-use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::json_fields::Fields;
 use crate::time::Millis;
@@ -25,7 +24,7 @@ pub enum Admission {
 }
 
 /// A closed window that suppressed alerts, ready to become a summary document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CapSummary {
     pub window_start: Millis,
     pub window_end: Millis,
@@ -36,8 +35,8 @@ pub struct CapSummary {
     pub terms_truncated: bool,
 }
 
-/// The cap's state (serialisable for snapshots).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The cap's state (written into snapshots).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SignalCap {
     interval: Millis,
     max_signals: u32,
@@ -46,13 +45,36 @@ pub struct SignalCap {
     suppressed: u64,
     suppressed_terms: Vec<Vec<Value>>,
     /// The summary of a window closed by a change of interval, delivered by the next
-    /// `admit` or `flush`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `admit` or `flush`. Written only when set.
     pending: Option<CapSummary>,
 }
 
+/// `[[term, …], …]` as JSON.
+fn lists_json(lists: &[Vec<Value>]) -> Value {
+    lists
+        .iter()
+        .map(|terms| Value::Array(terms.clone()))
+        .collect()
+}
+
 impl CapSummary {
-    /// A summary as [`Serialize`] writes it (unknown keys ignored).
+    /// The summary as one JSON object, keys in field order.
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("window_start".into(), self.window_start.into());
+        map.insert("window_end".into(), self.window_end.into());
+        map.insert("max_signals".into(), self.max_signals.into());
+        map.insert("emitted".into(), self.emitted.into());
+        map.insert("suppressed".into(), self.suppressed.into());
+        map.insert(
+            "suppressed_terms".into(),
+            lists_json(&self.suppressed_terms),
+        );
+        map.insert("terms_truncated".into(), self.terms_truncated.into());
+        Value::Object(map)
+    }
+
+    /// A summary as [`CapSummary::to_json`] writes it (unknown keys ignored).
     pub fn from_json(value: &Value) -> Result<Self, String> {
         let f = Fields::of(value, "cap.pending")?;
         Ok(CapSummary {
@@ -68,7 +90,25 @@ impl CapSummary {
 }
 
 impl SignalCap {
-    /// The cap's state as [`Serialize`] writes it (unknown keys ignored).
+    /// The cap's state as one JSON object, keys in field order (a snapshot's `cap`).
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("interval".into(), self.interval.into());
+        map.insert("max_signals".into(), self.max_signals.into());
+        map.insert("window".into(), self.window.into());
+        map.insert("emitted".into(), self.emitted.into());
+        map.insert("suppressed".into(), self.suppressed.into());
+        map.insert(
+            "suppressed_terms".into(),
+            lists_json(&self.suppressed_terms),
+        );
+        if let Some(pending) = &self.pending {
+            map.insert("pending".into(), pending.to_json());
+        }
+        Value::Object(map)
+    }
+
+    /// The cap's state as [`SignalCap::to_json`] writes it (unknown keys ignored).
     pub fn from_json(value: &Value) -> Result<Self, String> {
         let f = Fields::of(value, "cap")?;
         Ok(SignalCap {
@@ -262,6 +302,27 @@ mod tests {
             );
             assert_eq!(cap.flush(), None, "delivered once");
         }
+    }
+
+    /// A snapshot's `cap`: written in field order (the header's text is part of the
+    /// snapshot format), `pending` only when set, and read back to the same state.
+    #[test]
+    fn the_state_is_written_as_json_and_read_back() {
+        let mut cap = SignalCap::new(I, 1);
+        for t in [0, 1, 2] {
+            cap.admit(t, &[json!(t), json!({"a": [1.5]})]);
+        }
+        assert_eq!(
+            cap.to_json().to_string(),
+            r#"{"interval":300000,"max_signals":1,"window":0,"emitted":1,"suppressed":2,"suppressed_terms":[[1,{"a":[1.5]}],[2,{"a":[1.5]}]]}"#
+        );
+        assert_eq!(SignalCap::from_json(&cap.to_json()), Ok(cap.clone()));
+        cap.reconfigure(2 * I, 1);
+        assert_eq!(
+            cap.to_json().to_string(),
+            r#"{"interval":600000,"max_signals":1,"window":null,"emitted":0,"suppressed":0,"suppressed_terms":[],"pending":{"window_start":0,"window_end":300000,"max_signals":1,"emitted":1,"suppressed":2,"suppressed_terms":[[1,{"a":[1.5]}],[2,{"a":[1.5]}]],"terms_truncated":false}}"#
+        );
+        assert_eq!(SignalCap::from_json(&cap.to_json()), Ok(cap));
     }
 
     /// Changing only the cap keeps the window and its counts.

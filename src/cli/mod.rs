@@ -224,7 +224,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
     }
     if args.stats {
         #[allow(unused_mut)]
-        let mut stats = serde_json::to_value(detector.stats()).unwrap_or_default();
+        let mut stats = detector.stats().to_json();
         #[cfg(target_arch = "wasm32")]
         if let Some(map) = stats.as_object_mut() {
             // Linear memory only grows: its size now is this run's peak footprint.

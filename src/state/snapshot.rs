@@ -9,7 +9,6 @@
 //! allocated, so corrupt or hostile bytes give an error, never a panic or a huge
 //! allocation.
 
-use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::alert::cap::SignalCap;
@@ -34,7 +33,6 @@ pub struct State {
     pub terms: Vec<(u64, Millis)>,
 }
 
-#[derive(Serialize)]
 struct Meta {
     new_terms_fields: Vec<String>,
     watermark: Option<Millis>,
@@ -45,7 +43,22 @@ struct Meta {
 }
 
 impl Meta {
-    /// The header as [`Serialize`] writes it; an unknown key is an error.
+    /// The header as one JSON object, keys in field order.
+    fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "new_terms_fields".into(),
+            self.new_terms_fields.clone().into(),
+        );
+        map.insert("watermark".into(), self.watermark.into());
+        map.insert("learning_start".into(), self.learning_start.into());
+        map.insert("cap".into(), self.cap.to_json());
+        map.insert("stats".into(), self.stats.to_json());
+        map.insert("terms".into(), self.terms.into());
+        serde_json::Value::Object(map)
+    }
+
+    /// The header as [`Meta::to_json`] writes it; an unknown key is an error.
     fn from_json(value: &serde_json::Value) -> Result<Self, String> {
         let f = Fields::of(value, "header")?;
         f.deny_unknown(&[
@@ -76,7 +89,7 @@ pub fn encode(state: &State) -> Vec<u8> {
         stats: state.stats.clone(),
         terms: state.terms.len() as u64,
     };
-    let meta_json = serde_json::to_vec(&meta).unwrap_or_default();
+    let meta_json = meta.to_json().to_string().into_bytes();
     let payload_len = 4 + meta_json.len() + state.terms.len() * 16;
     let mut out = Vec::with_capacity(HEADER_LEN + payload_len + 8);
     out.extend_from_slice(MAGIC);
@@ -235,7 +248,7 @@ mod tests {
             stats: s.stats.clone(),
             terms: 3,
         };
-        let good = serde_json::to_value(&meta).unwrap();
+        let good = meta.to_json();
         assert!(Meta::from_json(&good).is_ok());
         let broken = [
             (

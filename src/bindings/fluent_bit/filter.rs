@@ -131,13 +131,13 @@ impl Filter {
     pub fn stats(&mut self) -> &[u8] {
         #[derive(Serialize)]
         struct All<'a> {
-            detector: crate::Stats,
+            detector: serde_json::Value,
             fluent_bit: &'a Counters,
             snapshots_written: u64,
             snapshot_errors: u64,
         }
         let all = All {
-            detector: self.detector.stats(),
+            detector: self.detector.stats().to_json(),
             fluent_bit: &self.counters,
             snapshots_written: self.persistence.as_ref().map_or(0, |p| p.written),
             snapshot_errors: self.persistence.as_ref().map_or(0, |p| p.errors),

@@ -153,8 +153,7 @@ impl JsDetector {
 
     /// The counters, as a plain object.
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        let stats = serde_json::to_value(self.core.stats()).unwrap_or(Value::Object(Map::new()));
-        marshal::value(&stats)
+        marshal::value(&self.core.stats().to_json())
     }
 
     /// The effective configuration, every key filled in.
