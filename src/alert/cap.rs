@@ -8,9 +8,9 @@
 //! A candidate from an earlier window than the current one (out of order) counts
 //! against the current window.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::json_fields::Fields;
+use crate::json_fields::{object, Fields};
 use crate::time::Millis;
 
 /// How many suppressed term tuples a summary lists by value.
@@ -60,18 +60,15 @@ fn lists_json(lists: &[Vec<Value>]) -> Value {
 impl CapSummary {
     /// The summary as one JSON object, keys in field order.
     pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("window_start".into(), self.window_start.into());
-        map.insert("window_end".into(), self.window_end.into());
-        map.insert("max_signals".into(), self.max_signals.into());
-        map.insert("emitted".into(), self.emitted.into());
-        map.insert("suppressed".into(), self.suppressed.into());
-        map.insert(
-            "suppressed_terms".into(),
-            lists_json(&self.suppressed_terms),
-        );
-        map.insert("terms_truncated".into(), self.terms_truncated.into());
-        Value::Object(map)
+        object(vec![
+            ("window_start", self.window_start.into()),
+            ("window_end", self.window_end.into()),
+            ("max_signals", self.max_signals.into()),
+            ("emitted", self.emitted.into()),
+            ("suppressed", self.suppressed.into()),
+            ("suppressed_terms", lists_json(&self.suppressed_terms)),
+            ("terms_truncated", self.terms_truncated.into()),
+        ])
     }
 
     /// A summary as [`CapSummary::to_json`] writes it (unknown keys ignored).
@@ -92,20 +89,18 @@ impl CapSummary {
 impl SignalCap {
     /// The cap's state as one JSON object, keys in field order (a snapshot's `cap`).
     pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("interval".into(), self.interval.into());
-        map.insert("max_signals".into(), self.max_signals.into());
-        map.insert("window".into(), self.window.into());
-        map.insert("emitted".into(), self.emitted.into());
-        map.insert("suppressed".into(), self.suppressed.into());
-        map.insert(
-            "suppressed_terms".into(),
-            lists_json(&self.suppressed_terms),
-        );
+        let mut entries = vec![
+            ("interval", self.interval.into()),
+            ("max_signals", self.max_signals.into()),
+            ("window", self.window.into()),
+            ("emitted", self.emitted.into()),
+            ("suppressed", self.suppressed.into()),
+            ("suppressed_terms", lists_json(&self.suppressed_terms)),
+        ];
         if let Some(pending) = &self.pending {
-            map.insert("pending".into(), pending.to_json());
+            entries.push(("pending", pending.to_json()));
         }
-        Value::Object(map)
+        object(entries)
     }
 
     /// The cap's state as [`SignalCap::to_json`] writes it (unknown keys ignored).

@@ -6,13 +6,14 @@
 //! top-level dotted keys (`kibana.alert.new_terms`, `kibana.alert.rule.name`, …).
 //! The rule's static fields are built once per detector and cloned into each alert.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::cap::CapSummary;
 use super::reason::reason;
 use super::uuid::{alert_uuid, summary_uuid};
 use crate::config::Config;
 use crate::ecs::{field, SourceEvent};
+use crate::json_fields::object;
 use crate::rule::terms::Term;
 use crate::time::{format_timestamp, Millis};
 
@@ -64,7 +65,7 @@ impl Renderer {
                 let mut doc = Map::new();
                 doc.insert(
                     "dynamodb_scan_detector".into(),
-                    json!({"source_fields_in": first}),
+                    object(vec![("source_fields_in", first.into())]),
                 );
                 doc
             }
@@ -78,7 +79,7 @@ impl Renderer {
             Value::Object(event) => {
                 event.insert("kind".into(), Value::from("signal"));
             }
-            other => *other = json!({"kind": "signal"}),
+            other => *other = object(vec![("kind", "signal".into())]),
         }
         let now = Value::from(format_timestamp(detection_time));
         doc.insert("@timestamp".into(), now.clone());
@@ -129,51 +130,51 @@ impl Renderer {
     /// The summary document for a window in which the cap suppressed alerts.
     pub fn cap_summary(&self, s: &CapSummary, detection_time: Millis) -> Map<String, Value> {
         let now = Value::from(format_timestamp(detection_time));
+        let (start, end) = (
+            format_timestamp(s.window_start),
+            format_timestamp(s.window_end),
+        );
+        let reason = format!(
+            "{MAX_SIGNALS_WARNING} {} alerts of {} were suppressed in the window {start} to {end}.",
+            s.suppressed, self.rule_name,
+        );
+        let summary = object(vec![
+            ("window_start", start.into()),
+            ("window_end", end.into()),
+            ("max_signals", s.max_signals.into()),
+            ("alerts_emitted", s.emitted.into()),
+            ("alerts_suppressed", s.suppressed.into()),
+            ("suppressed_new_terms", s.suppressed_terms.clone().into()),
+            ("suppressed_new_terms_truncated", s.terms_truncated.into()),
+        ]);
+        let event = object(vec![
+            ("kind", "signal".into()),
+            ("action", "max_signals_reached".into()),
+        ]);
         let mut doc = Map::new();
         doc.insert("@timestamp".into(), now.clone());
-        doc.insert(
-            "event".into(),
-            json!({"kind": "signal", "action": "max_signals_reached"}),
-        );
-        let k = |name: &str| format!("kibana.alert.{name}");
-        doc.insert(
-            k("reason"),
-            Value::from(format!(
-                "{MAX_SIGNALS_WARNING} {} alerts of {} were suppressed in the window {} to {}.",
-                s.suppressed,
-                self.rule_name,
-                format_timestamp(s.window_start),
-                format_timestamp(s.window_end)
-            )),
-        );
-        doc.insert(
-            k("max_signals_summary"),
-            json!({
-                "window_start": format_timestamp(s.window_start),
-                "window_end": format_timestamp(s.window_end),
-                "max_signals": s.max_signals,
-                "alerts_emitted": s.emitted,
-                "alerts_suppressed": s.suppressed,
-                "suppressed_new_terms": s.suppressed_terms,
-                "suppressed_new_terms_truncated": s.terms_truncated,
-            }),
-        );
+        doc.insert("event".into(), event);
+        doc.insert("kibana.alert.reason".into(), reason.into());
+        doc.insert("kibana.alert.max_signals_summary".into(), summary);
         let uuid = summary_uuid(&self.space, &self.rule_uuid, s.window_start);
         self.common(&mut doc, uuid, now);
         doc
     }
 
     fn common(&self, doc: &mut Map<String, Value>, uuid: String, now: Value) {
-        let k = |name: &str| format!("kibana.alert.{name}");
-        doc.insert(k("uuid"), Value::from(uuid));
-        doc.insert(k("start"), now.clone());
-        doc.insert(k("last_detected"), now.clone());
-        doc.insert(k("intended_timestamp"), now);
-        doc.insert(k("status"), Value::from("active"));
-        doc.insert(k("workflow_status"), Value::from("open"));
-        doc.insert(k("workflow_tags"), json!([]));
-        doc.insert(k("workflow_assignee_ids"), json!([]));
-        doc.insert("kibana.space_ids".into(), json!([self.space]));
+        for (key, value) in [
+            ("uuid", Value::from(uuid)),
+            ("start", now.clone()),
+            ("last_detected", now.clone()),
+            ("intended_timestamp", now),
+            ("status", "active".into()),
+            ("workflow_status", "open".into()),
+            ("workflow_tags", empty()),
+            ("workflow_assignee_ids", empty()),
+        ] {
+            doc.insert(format!("kibana.alert.{key}"), value);
+        }
+        doc.insert("kibana.space_ids".into(), strings(&[&self.space]));
         for (key, value) in &self.rule_fields {
             doc.insert(key.clone(), value.clone());
         }
@@ -329,16 +330,6 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         m.insert(format!("kibana.alert.rule.{key}"), value);
     }
     m
-}
-
-/// A JSON object with `entries` in order.
-fn object(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
 }
 
 /// A JSON array of strings.

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::alert::cap::SignalCap;
 use crate::error::SnapshotError;
-use crate::json_fields::Fields;
+use crate::json_fields::{object, Fields};
 use crate::stats::Stats;
 use crate::time::Millis;
 
@@ -45,17 +45,14 @@ struct Meta {
 impl Meta {
     /// The header as one JSON object, keys in field order.
     fn to_json(&self) -> serde_json::Value {
-        let mut map = serde_json::Map::new();
-        map.insert(
-            "new_terms_fields".into(),
-            self.new_terms_fields.clone().into(),
-        );
-        map.insert("watermark".into(), self.watermark.into());
-        map.insert("learning_start".into(), self.learning_start.into());
-        map.insert("cap".into(), self.cap.to_json());
-        map.insert("stats".into(), self.stats.to_json());
-        map.insert("terms".into(), self.terms.into());
-        serde_json::Value::Object(map)
+        object(vec![
+            ("new_terms_fields", self.new_terms_fields.clone().into()),
+            ("watermark", self.watermark.into()),
+            ("learning_start", self.learning_start.into()),
+            ("cap", self.cap.to_json()),
+            ("stats", self.stats.to_json()),
+            ("terms", self.terms.into()),
+        ])
     }
 
     /// The header as [`Meta::to_json`] writes it; an unknown key is an error.
