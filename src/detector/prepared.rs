@@ -127,7 +127,7 @@ impl Prepared<'_> {
             Prepared::Full(src) => extract(&src.doc, fields),
             Prepared::Raw { view, .. } => {
                 let values: Vec<Option<Value>> = fields.iter().map(|f| view.field(f)).collect();
-                from_values(fields.len(), |i, out| match &values[i] {
+                from_values(fields.len(), &mut |i, out| match &values[i] {
                     Some(Value::Array(items)) => out.extend(items.iter()),
                     Some(v) => out.push(v),
                     None => {}

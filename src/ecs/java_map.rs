@@ -69,30 +69,41 @@ fn write_value(value: &Value, out: &mut String, depth: usize) {
 /// buckets themselves (nine keys in one bucket of a table of 64 or more, which only
 /// chosen keys reach), whose order follows a red-black tree.
 pub fn hash_map_order<T: Copy>(items: impl Iterator<Item = T>, hash: impl Fn(T) -> i32) -> Vec<T> {
-    let items: Vec<(T, u32)> = items
-        .map(|item| {
-            let h = hash(item) as u32;
-            (item, h ^ (h >> 16))
-        })
-        .collect();
-    let capacity = java_table(items.iter().map(|&(_, h)| h)).capacity;
+    let items: Vec<T> = items.collect();
+    let spread: Vec<u32> = items.iter().map(|&item| spread(hash(item))).collect();
+    bucket_order(&spread)
+        .into_iter()
+        .map(|i| items[i])
+        .collect()
+}
+
+/// `HashMap.hash`: the hash code's high half folded into the low half.
+fn spread(hash: i32) -> u32 {
+    let h = hash as u32;
+    h ^ (h >> 16)
+}
+
+/// The iteration order of keys with these spread hashes, as indices (one copy of the
+/// work for every item type).
+fn bucket_order(spread: &[u32]) -> Vec<usize> {
+    let capacity = java_table(spread).capacity;
     // Bucket by bucket, each in insertion order: a counting sort on the bucket index
     // (linear, and far smaller in wasm than a general sort).
     let mask = (capacity - 1) as u32;
     let mut starts = vec![0usize; capacity + 1];
-    for (_, h) in &items {
+    for h in spread {
         starts[(h & mask) as usize + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order: Vec<Option<T>> = vec![None; items.len()];
-    for (item, h) in &items {
+    let mut order = vec![0; spread.len()];
+    for (i, h) in spread.iter().enumerate() {
         let slot = &mut starts[(h & mask) as usize];
-        order[*slot] = Some(*item);
+        order[*slot] = i;
         *slot += 1;
     }
-    order.into_iter().flatten().collect()
+    order
 }
 
 /// A `HashMap`'s table after inserting keys with these spread hashes, in order.
@@ -104,7 +115,7 @@ struct JavaTable {
     tree_buckets: bool,
 }
 
-fn java_table(hashes: impl Iterator<Item = u32> + Clone) -> JavaTable {
+fn java_table(hashes: &[u32]) -> JavaTable {
     const TREEIFY_THRESHOLD: usize = 8;
     const MIN_TREEIFY_CAPACITY: usize = 64;
     let mut capacity = 16usize;
@@ -112,12 +123,12 @@ fn java_table(hashes: impl Iterator<Item = u32> + Clone) -> JavaTable {
     let mut counts = vec![0usize; capacity];
     let recount = |capacity: usize, upto: usize| {
         let mut counts = vec![0usize; capacity];
-        for h in hashes.clone().take(upto) {
+        for &h in &hashes[..upto] {
             counts[h as usize & (capacity - 1)] += 1;
         }
         counts
     };
-    for (i, h) in hashes.clone().enumerate() {
+    for (i, &h) in hashes.iter().enumerate() {
         let size = i + 1;
         let bucket = h as usize & (capacity - 1);
         counts[bucket] += 1;
@@ -188,11 +199,8 @@ mod tests {
         for line in fixture.lines() {
             let (keys, java) = line.split_once('\t').unwrap();
             let keys: Vec<&str> = keys.split(',').collect();
-            let spread = |k: &&str| {
-                let h = string_hash(k) as u32;
-                h ^ (h >> 16)
-            };
-            if java_table(keys.iter().map(spread)).tree_buckets {
+            let spread: Vec<u32> = keys.iter().map(|k| spread(string_hash(k))).collect();
+            if java_table(&spread).tree_buckets {
                 trees += 1;
                 continue;
             }

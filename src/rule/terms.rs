@@ -44,7 +44,7 @@ pub enum Extraction {
 /// Extract the term tuples of `fields` from an ECS document.
 pub fn extract(doc: &Map<String, Value>, fields: &[String]) -> Extraction {
     let mut found = Vec::new();
-    from_values(fields.len(), |i, out| {
+    from_values(fields.len(), &mut |i, out| {
         found.clear();
         field::collect(doc, &fields[i], &mut found);
         out.extend(found.iter().copied());
@@ -52,10 +52,11 @@ pub fn extract(doc: &Map<String, Value>, fields: &[String]) -> Extraction {
 }
 
 /// Extract term tuples from per-field values: `values(i, out)` pushes the values of
-/// field `i` (array elements as separate values).
+/// field `i` (array elements as separate values). A `dyn` callback: one copy of this
+/// function serves both callers.
 pub fn from_values<'v>(
     fields: usize,
-    mut values: impl FnMut(usize, &mut Vec<&'v Value>),
+    values: &mut dyn FnMut(usize, &mut Vec<&'v Value>),
 ) -> Extraction {
     // Each field's distinct usable values, with their one-value keys.
     let mut per_field: Vec<Vec<(&Value, u64)>> = Vec::with_capacity(fields);
