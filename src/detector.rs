@@ -15,117 +15,14 @@ use crate::error::{InputError, SnapshotError};
 use crate::input::{self, Piece, Record};
 use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
-use crate::rule::terms::{Extraction, Term};
+use crate::rule::terms::Extraction;
 use crate::state::snapshot;
 use crate::state::store::{Seen, TermStore};
 use crate::stats::Stats;
 use crate::time::Millis;
 
-/// Which time an alert's `@timestamp` (the detection time) takes.
-#[derive(Debug, Clone, Copy)]
-pub enum DetectionTime {
-    /// A time the host read from its clock.
-    At(Millis),
-    /// The host's clock, read only when an alert is rendered (so a host that passes
-    /// millions of events pays for no clock reads until something alerts).
-    Clock(fn() -> Millis),
-    /// The time basis of the event that raised the alert: reproducible output.
-    EventTime,
-}
-
-impl DetectionTime {
-    /// The detection time for an alert whose event time is `event_time`.
-    fn resolve(self, event_time: Millis) -> Millis {
-        match self {
-            DetectionTime::At(now) => now,
-            DetectionTime::Clock(now) => now(),
-            DetectionTime::EventTime => event_time,
-        }
-    }
-}
-
-/// What the host passes with each document.
-#[derive(Debug, Clone, Copy)]
-pub struct Context {
-    pub detection_time: DetectionTime,
-    /// A time for events that carry none (Fluent Bit's record time, for example).
-    pub fallback_time: Option<Millis>,
-}
-
-impl Context {
-    pub fn at(now: Millis) -> Self {
-        Context {
-            detection_time: DetectionTime::At(now),
-            fallback_time: None,
-        }
-    }
-    pub fn clock(now: fn() -> Millis) -> Self {
-        Context {
-            detection_time: DetectionTime::Clock(now),
-            fallback_time: None,
-        }
-    }
-    pub fn event_time() -> Self {
-        Context {
-            detection_time: DetectionTime::EventTime,
-            fallback_time: None,
-        }
-    }
-}
-
-/// What became of one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Unparseable(InputError),
-    NotCloudTrail(&'static str),
-    /// Rejected by the byte-level pre-check: it cannot hold a successful Scan.
-    Prefiltered,
-    NotMatched,
-    Excepted,
-    NoTimestamp,
-    MissingTerms,
-    Recorded,
-}
-
-/// One record, its verdict and the documents it caused (a summary of a window it
-/// closed comes first).
-#[derive(Debug)]
-pub struct RecordReport<'a> {
-    /// The record's exact text; empty when the core has none of its own (see
-    /// [`RecordReport::text_or`]).
-    pub text: &'a str,
-    pub verdict: Verdict,
-    pub alerts: Vec<Alert>,
-    /// For a [`Verdict::Recorded`] record: what it wrote to the state.
-    pub observed: Option<Observed>,
-}
-
-impl<'a> RecordReport<'a> {
-    /// The record's bytes: its text, or the whole document `doc` it came from when the
-    /// core has no text for it (a document the byte-level pre-check skipped unread, or
-    /// bytes that are not UTF-8). A piece of a larger document (an `awslogs` payload
-    /// that inflates to bad UTF-8) keeps its own text, so a host never repeats the
-    /// document once per piece.
-    pub fn text_or<'d>(&self, doc: &'d [u8]) -> &'d [u8]
-    where
-        'a: 'd,
-    {
-        if self.text.is_empty() {
-            doc
-        } else {
-            self.text.as_bytes()
-        }
-    }
-}
-
-/// What a recorded record (a matching event) wrote to the state: its time basis and
-/// its term tuples, new or not. Lets a host follow every matching event (who scanned
-/// when), not only the ones that alerted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observed {
-    pub time: Millis,
-    pub terms: Vec<Term>,
-}
+pub use context::{Context, DetectionTime};
+pub use report::{Observed, RecordReport, Verdict};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -451,6 +348,8 @@ impl Detector {
     }
 }
 
+mod context;
 mod prepared;
+mod report;
 #[cfg(test)]
 mod tests;

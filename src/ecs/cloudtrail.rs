@@ -14,8 +14,8 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
-use super::java_map::{hash_map_order, to_java_string};
-use super::java_value::{java_equal, java_fingerprint, map_hash, value_hash};
+use super::java_map::to_java_string;
+use super::resources::map_resources;
 use crate::time::{format_timestamp, parse_timestamp};
 
 /// The ECS version Elastic's pipeline stamps.
@@ -322,51 +322,6 @@ fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     }
 }
 
-/// Resources are de-duplicated through a Java `HashSet` (which decides their order),
-/// then `ARN` → `arn` and `accountId` → `account_id`.
-fn map_resources(resources: &[Value]) -> Value {
-    // De-duplicated as the Java HashSet does it: by hash, then Java equality within a
-    // hash (numbers as Jackson holds them: `0` and `-0` are one Integer, `1.0` and
-    // `1.00` one Double). Buckets are keyed by the Java hash and a strong fingerprint
-    // too, since Java string hashes collide on demand ("Aa" and "BB") and one crowded
-    // bucket would make this quadratic in a hostile record.
-    let hash = |v: &Value| match v {
-        Value::Object(m) => map_hash(m),
-        other => value_hash(other),
-    };
-    let mut by_hash: crate::hashing::KeyHashMap<(i32, u64), Vec<usize>> = Default::default();
-    let mut unique: Vec<&Value> = Vec::new();
-    for r in resources {
-        let key = (hash(r), java_fingerprint(r));
-        let same = by_hash.entry(key).or_default();
-        if !same.iter().any(|&i| java_equal(unique[i], r)) {
-            same.push(unique.len());
-            unique.push(r);
-        }
-    }
-    let ordered = hash_map_order(unique.iter().copied(), hash);
-    Value::Array(
-        ordered
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(m) => Value::Object(
-                    m.iter()
-                        .map(|(k, v)| {
-                            let key = match k.as_str() {
-                                "ARN" => "arn".to_owned(),
-                                "accountId" => "account_id".to_owned(),
-                                other => other.to_owned(),
-                            };
-                            (key, v.clone())
-                        })
-                        .collect(),
-                ),
-                other => other.clone(),
-            })
-            .collect(),
-    )
-}
-
 fn split_tls_version(v: &str) -> (String, String) {
     let digits = v.find(|c: char| c.is_ascii_digit()).unwrap_or(v.len());
     let protocol = super::lowercase::lowercase(v[..digits].trim_end_matches(['v', 'V']));
@@ -441,82 +396,4 @@ pub fn prune(v: Value) -> Option<Value> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn map(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
-    }
-
-    /// Orders printed by Java 17's HashSet of HashMaps holding what Jackson parses
-    /// (BigInteger, Integer, Double).
-    #[test]
-    fn resources_are_a_java_hash_set_of_jackson_values() {
-        let cases = [
-            (
-                r#"[{"ARN":"e","n":123456789012345678901234567890},{"ARN":"z"}]"#,
-                r#"[{"arn":"e","n":123456789012345678901234567890},{"arn":"z"}]"#,
-            ),
-            (
-                r#"[{"ARN":"x","n":0},{"ARN":"x","n":-0},{"ARN":"x","n":1.0},{"ARN":"x","n":1.00},{"ARN":"x","n":-0.0},{"ARN":"x","n":0.0}]"#,
-                r#"[{"arn":"x","n":0},{"arn":"x","n":1.0},{"arn":"x","n":-0.0},{"arn":"x","n":0.0}]"#,
-            ),
-        ];
-        for (input, want) in cases {
-            let resources: Vec<Value> = serde_json::from_str(input).unwrap();
-            assert_eq!(map_resources(&resources).to_string(), want, "{input}");
-        }
-    }
-
-    #[test]
-    fn outcome_follows_non_empty_error_fields() {
-        let cases = [
-            (json!({"eventName": "Scan"}), "success"),
-            (json!({"eventName": "Scan", "errorCode": ""}), "success"),
-            (
-                json!({"eventName": "Scan", "errorCode": null, "errorMessage": {}}),
-                "success",
-            ),
-            (
-                json!({"eventName": "Scan", "errorCode": "AccessDenied"}),
-                "failure",
-            ),
-            (
-                json!({"eventName": "Scan", "errorMessage": "denied"}),
-                "failure",
-            ),
-            (
-                json!({"eventName": "ConsoleLogin", "errorMessage": "x", "responseElements": {"ConsoleLogin": "Success"}}),
-                "success",
-            ),
-        ];
-        for (raw, want) in cases {
-            let ecs = to_ecs(map(raw.clone()));
-            assert_eq!(ecs["event"]["outcome"], want, "{raw}");
-        }
-    }
-
-    #[test]
-    fn assumed_role_user_name_is_the_role_and_source_ip_needs_an_ip() {
-        let ecs = to_ecs(map(json!({
-            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/R/s", "accountId": "1",
-                "sessionContext": {"sessionIssuer": {"userName": "R", "type": "Role"}}},
-            "sourceIPAddress": "dynamodb.amazonaws.com",
-            "eventTime": "2024-01-01T00:00:00Z"
-        })));
-        assert_eq!(ecs["user"]["name"], "R");
-        assert_eq!(ecs["source"]["address"], "dynamodb.amazonaws.com");
-        assert!(ecs["source"].get("ip").is_none());
-        assert_eq!(ecs["@timestamp"], "2024-01-01T00:00:00.000Z");
-        assert_eq!(ecs["cloud"]["account"]["id"], "1");
-        let v6 = to_ecs(map(json!({"sourceIPAddress": "2001:db8::1"})));
-        assert_eq!(v6["source"]["ip"], "2001:db8::1");
-    }
-
-    #[test]
-    fn tls_versions_split() {
-        assert_eq!(split_tls_version("TLSv1.3"), ("tls".into(), "1.3".into()));
-        assert_eq!(split_tls_version("TLSv1.2"), ("tls".into(), "1.2".into()));
-    }
-}
+mod tests;

@@ -7,6 +7,7 @@ pub mod java_map;
 pub mod java_value;
 mod lowercase;
 pub mod raw_view;
+mod resources;
 
 use serde_json::{Map, Value};
 

@@ -329,6 +329,6 @@ fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
     } else {
         documents(batch, &mut each);
     }
-    let stats = serde_json::to_string(&core.stats()).expect("stats");
+    let stats = core.stats().to_json().to_string();
     (text, stats)
 }

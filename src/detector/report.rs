@@ -1,0 +1,61 @@
+//! What the detector says about each record: its verdict, the documents it caused and,
+//! for a matching event, what it wrote to the state.
+
+use crate::alert::Alert;
+use crate::error::InputError;
+use crate::rule::terms::Term;
+use crate::time::Millis;
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Unparseable(InputError),
+    NotCloudTrail(&'static str),
+    /// Rejected by the byte-level pre-check: it cannot hold a successful Scan.
+    Prefiltered,
+    NotMatched,
+    Excepted,
+    NoTimestamp,
+    MissingTerms,
+    Recorded,
+}
+
+/// One record, its verdict and the documents it caused (a summary of a window it
+/// closed comes first).
+#[derive(Debug)]
+pub struct RecordReport<'a> {
+    /// The record's exact text; empty when the core has none of its own (see
+    /// [`RecordReport::text_or`]).
+    pub text: &'a str,
+    pub verdict: Verdict,
+    pub alerts: Vec<Alert>,
+    /// For a [`Verdict::Recorded`] record: what it wrote to the state.
+    pub observed: Option<Observed>,
+}
+
+impl<'a> RecordReport<'a> {
+    /// The record's bytes: its text, or the whole document `doc` it came from when the
+    /// core has no text for it (a document the byte-level pre-check skipped unread, or
+    /// bytes that are not UTF-8). A piece of a larger document (an `awslogs` payload
+    /// that inflates to bad UTF-8) keeps its own text, so a host never repeats the
+    /// document once per piece.
+    pub fn text_or<'d>(&self, doc: &'d [u8]) -> &'d [u8]
+    where
+        'a: 'd,
+    {
+        if self.text.is_empty() {
+            doc
+        } else {
+            self.text.as_bytes()
+        }
+    }
+}
+
+/// What a recorded record (a matching event) wrote to the state: its time basis and
+/// its term tuples, new or not. Lets a host follow every matching event (who scanned
+/// when), not only the ones that alerted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub time: Millis,
+    pub terms: Vec<Term>,
+}
