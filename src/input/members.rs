@@ -166,4 +166,75 @@ mod tests {
         assert_eq!(missing.to_string(), "missing field `data`");
         assert!(required_member(r#"{"data": null}"#, "data").is_err());
     }
+
+    /// The derived struct this reader replaced, as the oracle: on any object built from
+    /// these keys (plain, escaped, repeated) and values (nulls, containers, bad
+    /// literals), with or without text after it, both give the same members or the
+    /// same error message.
+    #[cfg(not(target_family = "wasm"))]
+    mod against_a_derived_struct {
+        use proptest::prelude::*;
+        use serde::Deserialize;
+
+        use super::*;
+
+        #[derive(Deserialize)]
+        struct Oracle<'a> {
+            #[serde(borrow, default)]
+            a: Option<&'a RawValue>,
+            #[serde(borrow, default, rename = "b-b")]
+            b: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            c: Option<&'a RawValue>,
+        }
+
+        const KEYS: &[&str] = &[
+            r#""a""#,
+            r#""b-b""#,
+            r#""c""#,
+            r#""z""#,
+            r#""\u0061""#,
+            r#""b\u002db""#,
+            r#""A""#,
+            r#""""#,
+        ];
+        const VALUES: &[&str] = &[
+            "1",
+            "-0.5e3",
+            "null",
+            "true",
+            r#""x""#,
+            r#""\u0061\n""#,
+            "[]",
+            r#"[1, {"a": null}]"#,
+            r#"{"a": 1, "a": 2}"#,
+            "{}",
+            "tru",
+            "[1,]",
+            r#""\ud800""#,
+        ];
+
+        fn object() -> impl Strategy<Value = String> {
+            let member = (0..KEYS.len(), 0..VALUES.len())
+                .prop_map(|(k, v)| format!("{}: {}", KEYS[k], VALUES[v]));
+            (
+                prop::collection::vec(member, 0..6),
+                prop::sample::select(vec!["", " ", " x", ",", "}"]),
+            )
+                .prop_map(|(members, after)| format!("{{{}}}{after}", members.join(", ")))
+        }
+
+        proptest! {
+            #[test]
+            fn same_members_or_same_error(text in object()) {
+                let ours = members(&text, &["a", "b-b", "c"])
+                    .map(|slots| slots.map(|s| s.map(RawValue::get)))
+                    .map_err(|e| e.to_string());
+                let derived = serde_json::from_str::<Oracle>(&text)
+                    .map(|o| [o.a, o.b, o.c].map(|s| s.map(RawValue::get)))
+                    .map_err(|e| e.to_string());
+                prop_assert_eq!(ours, derived, "{}", text);
+            }
+        }
+    }
 }
