@@ -62,8 +62,12 @@ struct IdentityFields<'a> {
 impl<'a> IdentityFields<'a> {
     /// `None` when `userIdentity` is not an object or is refused (duplicate keys, …).
     fn read(raw: &'a RawValue) -> Option<Self> {
-        let [arn, kind, access_key_id, invoked_by, user_name, principal_id, account_id, session_context] =
-            members(raw.get(), &IDENTITY_KEYS).ok()?;
+        // rustfmt keeps an array pattern on one line.
+        #[rustfmt::skip]
+        let [
+            arn, kind, access_key_id, invoked_by, user_name, principal_id, account_id,
+            session_context,
+        ] = members(raw.get(), &IDENTITY_KEYS).ok()?;
         Some(IdentityFields {
             arn,
             kind,

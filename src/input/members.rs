@@ -226,7 +226,10 @@ mod tests {
 
         proptest! {
             // No regression file: it would be a new top-level directory.
-            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+            #![proptest_config(ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
             #[test]
             fn same_members_or_same_error(text in object()) {
                 let ours = members(&text, &["a", "b-b", "c"])

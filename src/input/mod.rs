@@ -114,8 +114,14 @@ struct Shape<'a> {
 
 impl<'a> Shape<'a> {
     fn read(text: &'a str) -> Result<Self, serde_json::Error> {
-        let [records, detail_type, detail, awslogs, log_events, message_type, source, index, id, version, hits, event_source, event_name, error_code, error_message, event_time, shipper_timestamp, user_identity, recipient_account_id, aws_region, source_ip_address, event_id] =
-            members::members(text, &SHAPE_KEYS)?;
+        // rustfmt keeps an array pattern on one line.
+        #[rustfmt::skip]
+        let [
+            records, detail_type, detail, awslogs, log_events, message_type, source, index, id,
+            version, hits, event_source, event_name, error_code, error_message, event_time,
+            shipper_timestamp, user_identity, recipient_account_id, aws_region,
+            source_ip_address, event_id,
+        ] = members::members(text, &SHAPE_KEYS)?;
         Ok(Shape {
             records,
             detail_type,
