@@ -1,13 +1,11 @@
 //! CloudWatch Logs subscription payloads: the `awslogs.data` wrapper (base64 of gzip)
 //! and the `logEvents[].message` strings that each hold one CloudTrail record.
 
-use std::borrow::Cow;
-
 use base64::Engine;
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::gzip::{gunzip, GzipError};
-use super::members::required_member;
 use crate::error::InputError;
 
 /// Inflated payloads larger than this are refused (a subscription batch is at most 1 MB
@@ -16,11 +14,15 @@ pub const MAX_INFLATED: usize = 64 * 1024 * 1024;
 
 /// Decode `{"data": "<base64 gzip>"}` into the payload's JSON text.
 pub fn inflate_awslogs(awslogs: &str) -> Result<String, InputError> {
-    let data = required_member(awslogs, "data")
-        .and_then(|data| serde_json::from_str::<Cow<str>>(data.get()))
-        .map_err(|e| InputError::Json(e.to_string()))?;
+    #[derive(Deserialize)]
+    struct AwsLogs<'a> {
+        #[serde(borrow)]
+        data: std::borrow::Cow<'a, str>,
+    }
+    let wrapper: AwsLogs =
+        serde_json::from_str(awslogs).map_err(|e| InputError::Json(e.to_string()))?;
     let compressed = base64::engine::general_purpose::STANDARD
-        .decode(data.trim().as_bytes())
+        .decode(wrapper.data.trim().as_bytes())
         .map_err(|_| InputError::Base64)?;
     let inflated = gunzip(&compressed, MAX_INFLATED).map_err(|e| match e {
         GzipError::Invalid(message) => InputError::Gzip(message.into()),
@@ -31,12 +33,11 @@ pub fn inflate_awslogs(awslogs: &str) -> Result<String, InputError> {
 
 /// The `message` of every log event, unescaped.
 pub fn messages(log_events: &RawValue) -> Result<Vec<String>, InputError> {
-    let events = serde_json::from_str::<Vec<&RawValue>>(log_events.get());
-    let message = |event: &RawValue| {
-        let message = required_member(event.get(), "message")?;
-        serde_json::from_str::<String>(message.get())
-    };
-    events
-        .and_then(|events| events.into_iter().map(message).collect())
+    #[derive(Deserialize)]
+    struct LogEvent {
+        message: String,
+    }
+    serde_json::from_str::<Vec<LogEvent>>(log_events.get())
+        .map(|events| events.into_iter().map(|e| e.message).collect())
         .map_err(|_| InputError::BadLogEvents)
 }

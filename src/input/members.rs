@@ -1,15 +1,17 @@
 //! Named members of a JSON object, read as raw JSON borrowed from the input: the one
-//! reader behind every borrowed shape the input and the fast path look at (a document's
-//! envelope keys, `userIdentity`, `awslogs`, …).
+//! reader behind the borrowed shapes the input and the fast path look at (a document's
+//! top-level keys, `userIdentity`, `sessionContext`, a search response's inner `hits`).
 //!
 //! It keeps the contract of a derived struct of `#[serde(borrow, default)]
-//! Option<&RawValue>` fields, so replacing those structs changed no result: keys are
-//! unescaped before they are compared, `null` reads as absent, a named key given twice
-//! is serde's "duplicate field" error (even when one of them is `null`), every other
-//! member is skipped but still checked, and text after the object is an error. Unlike a
-//! derived struct it takes only an object, never an array of positional values.
+//! Option<&RawValue>` fields: keys are unescaped before they are compared, `null` reads
+//! as absent, a named key given twice is serde's "duplicate field" error (even when one
+//! of them is `null`), every other member is skipped but still checked, and text after
+//! the object is an error. Unlike a derived struct it takes only an object, never an
+//! array of positional values, so it replaces derived structs only where the caller
+//! reads objects alone (the CloudWatch `awslogs` and `logEvents` readers keep theirs:
+//! they have always taken the positional form too, and name the struct in errors).
 //!
-//! One reader for every shape keeps the WebAssembly builds small: each derived struct is
+//! One reader for these shapes keeps the WebAssembly builds small: each derived struct is
 //! its own copy of serde_json's map-reading loop.
 
 use std::fmt;

@@ -106,6 +106,34 @@ fn awslogs_envelope_inflates_and_guards() {
         base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("in-memory gzip"));
     let doc = format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#);
     assert_eq!(pieces(&doc), vec![rec(r#"{"eventName":"Scan"}"#, true)]);
+    // serde's positional form of a struct, which these readers have always taken: an
+    // array instead of the object, for the wrapper and for each log event.
+    let positional = format!(r#"{{"awslogs":["{data}"]}}"#);
+    assert_eq!(
+        pieces(&positional),
+        vec![rec(r#"{"eventName":"Scan"}"#, true)]
+    );
+    assert_eq!(
+        pieces(r#"{"logEvents":[["{\"eventName\":\"Scan\"}"]]}"#),
+        vec![rec(r#"{"eventName":"Scan"}"#, true)]
+    );
+    for (doc, error) in [
+        (
+            r#"{"awslogs":{}}"#,
+            "missing field `data` at line 1 column 2",
+        ),
+        (
+            r#"{"awslogs":{"data":null}}"#,
+            "invalid type: null, expected a string at line 1 column 12",
+        ),
+        (r#"{"awslogs":5}"#, "expected struct AwsLogs"),
+    ] {
+        assert!(
+            matches!(&pieces(doc)[..], [Got::Bad(m)] if m.contains(error)),
+            "{doc}: {:?}",
+            pieces(doc)
+        );
+    }
     assert_eq!(
         pieces(r#"{"awslogs":{"data":"!!!"}}"#),
         vec![Got::Bad("`awslogs.data` is not valid base64".into())]

@@ -58,12 +58,15 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') ||
 #    cache (tests, clippy) valid.
 #    Panic locations name their source files; the registry's absolute paths are
 #    shortened to crates/<crate>/… (the same bytes on every machine, and 2.5 KB less).
+#    The flags go through CARGO_ENCODED_RUSTFLAGS (0x1f-separated), so a path with
+#    spaces stays one flag.
 profile=${NPM_PROFILE:-npm}
-rustflags="-C target-feature=+simd128"
-for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
-  [ -d "$registry" ] && rustflags+=" --remap-path-prefix=${registry%/}=crates"
+flags=(-C target-feature=+simd128)
+for registry in "${CARGO_HOME:-${HOME:-/nonexistent}/.cargo}"/registry/src/*/; do
+  if [ -d "$registry" ]; then flags+=("--remap-path-prefix=${registry%/}=crates"); fi
 done
-CARGO_TARGET_DIR=target/npm-wasm RUSTFLAGS="$rustflags" \
+encoded=$(IFS=$'\x1f'; printf '%s' "${flags[*]}")
+CARGO_TARGET_DIR=target/npm-wasm CARGO_ENCODED_RUSTFLAGS="$encoded" \
   cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown
 # Cargo writes the dev profile to debug/, every other one to a directory of its name.
 profile_dir=$profile
