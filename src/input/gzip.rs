@@ -132,7 +132,7 @@ fn le_u32(bytes: &[u8]) -> u32 {
 }
 
 /// The CRC-32 of gzip (IEEE 802.3, reflected), continued from `crc`: natively
-/// crc32fast's (SIMD, about ten times a table's speed), in wasm [`crc32_by_table`].
+/// crc32fast's (SIMD, about ten times a table's speed), in wasm `crc32_by_table`.
 #[cfg(not(target_family = "wasm"))]
 fn crc32(crc: u32, bytes: &[u8]) -> u32 {
     let mut hasher = crc32fast::Hasher::new_with_initial(crc);
