@@ -70,8 +70,8 @@ fn write_value(value: &Value, out: &mut String, depth: usize) {
 /// chosen keys reach), whose order follows a red-black tree.
 pub fn hash_map_order<T: Copy>(items: impl Iterator<Item = T>, hash: impl Fn(T) -> i32) -> Vec<T> {
     let items: Vec<T> = items.collect();
-    let spread: Vec<u32> = items.iter().map(|&item| spread(hash(item))).collect();
-    bucket_order(&spread)
+    let hashes: Vec<u32> = items.iter().map(|&item| spread(hash(item))).collect();
+    bucket_order(&hashes)
         .into_iter()
         .map(|i| items[i])
         .collect()
@@ -85,20 +85,20 @@ fn spread(hash: i32) -> u32 {
 
 /// The iteration order of keys with these spread hashes, as indices (one copy of the
 /// work for every item type).
-fn bucket_order(spread: &[u32]) -> Vec<usize> {
-    let capacity = java_table(spread).capacity;
+fn bucket_order(hashes: &[u32]) -> Vec<usize> {
+    let capacity = java_table(hashes).capacity;
     // Bucket by bucket, each in insertion order: a counting sort on the bucket index
     // (linear, and far smaller in wasm than a general sort).
     let mask = (capacity - 1) as u32;
     let mut starts = vec![0usize; capacity + 1];
-    for h in spread {
+    for h in hashes {
         starts[(h & mask) as usize + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order = vec![0; spread.len()];
-    for (i, h) in spread.iter().enumerate() {
+    let mut order = vec![0; hashes.len()];
+    for (i, h) in hashes.iter().enumerate() {
         let slot = &mut starts[(h & mask) as usize];
         order[*slot] = i;
         *slot += 1;
@@ -199,8 +199,8 @@ mod tests {
         for line in fixture.lines() {
             let (keys, java) = line.split_once('\t').unwrap();
             let keys: Vec<&str> = keys.split(',').collect();
-            let spread: Vec<u32> = keys.iter().map(|k| spread(string_hash(k))).collect();
-            if java_table(&spread).tree_buckets {
+            let hashes: Vec<u32> = keys.iter().map(|k| spread(string_hash(k))).collect();
+            if java_table(&hashes).tree_buckets {
                 trees += 1;
                 continue;
             }
