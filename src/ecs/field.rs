@@ -3,8 +3,9 @@
 //!
 //! A path such as `aws.cloudtrail.user_identity.arn` is resolved by trying every
 //! split of the path into a key present in the current object and a remainder;
-//! arrays of objects are walked as Elasticsearch flattens them. Values are never
-//! coerced: `1` and `"1"` stay different. Values are collected in document order.
+//! arrays of objects are walked as Elasticsearch flattens them. Values are returned as
+//! the document has them, in document order; comparisons read them as keyword fields
+//! do ([`keyword_eq`] here, `rule::terms::keyword` for new terms): `1` is `"1"`.
 
 use serde_json::{Map, Value};
 

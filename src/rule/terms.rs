@@ -1,17 +1,27 @@
-//! New-terms extraction: the values of the configured fields in one event, as typed
-//! term tuples with a compact key.
+//! New-terms extraction: the values of the configured fields in one event, as the
+//! keyword terms Elasticsearch indexes for them, in tuples with a compact key.
 //!
 //! * Each array element is its own value; several fields give the cartesian product
 //!   of their values within the event (never across events).
-//! * Values keep their JSON type: `1`, `"1"` and `true` are different terms.
-//! * A missing, null or empty field (or one holding only objects) removes the event
-//!   from both alerting and history.
+//! * A value is compared as the keyword Elasticsearch indexes: a JSON number is the
+//!   text it was written with and a boolean is `true` / `false`, so `111122223333` and
+//!   `"111122223333"` are one term, as are `true` and `"true"`. Kibana's aggregation
+//!   returns keyword buckets as strings, so every term value is a string.
+//! * An empty string is a value (Elasticsearch indexes it and Kibana alerts on it).
+//!   `null`, a missing field, an empty array, an object, and a string longer than
+//!   [`IGNORE_ABOVE`] UTF-16 units (which a keyword field with Fleet's and ECS's
+//!   default `ignore_above` does not index) are not; a field with no value removes the
+//!   event from both alerting and history.
 //! * Duplicate values of one field count once, as a terms aggregation sees them.
 //!
 //! The key of a tuple is a 64-bit XXH3 hash of a tagged, length-prefixed encoding of
-//! its values, so `["a","bc"]` and `["ab","c"]` differ. With n tracked terms the chance
+//! its values, so `["a","bc"]` and `["ab","c"]` differ. (Every value is keyed as a
+//! string: the encoding of strings is the one earlier builds used, so their snapshots
+//! keep their string terms.) With n tracked terms the chance
 //! that any two collide is about n²/2⁶⁵: 3·10⁻⁸ at a million terms. A collision can only
 //! hide an alert for one of the two colliding principals while the other is tracked.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::Xxh3;
@@ -25,11 +35,32 @@ pub const MAX_TERMS_PER_EVENT: usize = 10_000;
 /// Up to this many distinct values, a field is de-duplicated by scanning its keys.
 const LINEAR_DEDUP: usize = 16;
 
-/// One tuple of new-terms values and its key.
+/// A keyword field's `ignore_above` as Fleet and the ECS templates map keyword fields:
+/// a longer string is kept in `_source` but not indexed, so no search or aggregation
+/// sees it. Counted in UTF-16 units, as Java's `String.length()` counts.
+pub const IGNORE_ABOVE: usize = 1024;
+
+/// One tuple of new-terms values (each a JSON string: the keyword) and its key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub values: Vec<Value>,
     pub key: u64,
+}
+
+/// The keyword Elasticsearch indexes for one JSON value of a keyword field, if any.
+pub fn keyword(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::String(s) => {
+            // UTF-16 units never exceed UTF-8 bytes, so short strings need no count.
+            let indexed = s.len() <= IGNORE_ABOVE || s.encode_utf16().count() <= IGNORE_ABOVE;
+            indexed.then_some(Cow::Borrowed(s.as_str()))
+        }
+        // With `arbitrary_precision`, a number's text is the text it was written with,
+        // which is what the keyword field indexes.
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    }
 }
 
 /// What an event yields for the new-terms fields.
@@ -58,8 +89,8 @@ pub fn from_values<'v>(
     fields: usize,
     values: &mut dyn FnMut(usize, &mut Vec<&'v Value>),
 ) -> Extraction {
-    // Each field's distinct usable values, with their one-value keys.
-    let mut per_field: Vec<Vec<(&Value, u64)>> = Vec::with_capacity(fields);
+    // Each field's distinct keywords, with their one-value keys.
+    let mut per_field: Vec<Vec<(Cow<'v, str>, u64)>> = Vec::with_capacity(fields);
     let mut raw = Vec::new();
     let mut seen: KeyHashSet<u64> = KeyHashSet::default();
     // Only the first MAX_TERMS_PER_EVENT tuples are ever taken, and the last field varies
@@ -69,20 +100,16 @@ pub fn from_values<'v>(
         raw.clear();
         values(i, &mut raw);
         seen.clear();
-        let mut usable: Vec<(&Value, u64)> = Vec::with_capacity(raw.len().min(MAX_TERMS_PER_EVENT));
+        let mut usable: Vec<(Cow<'v, str>, u64)> =
+            Vec::with_capacity(raw.len().min(MAX_TERMS_PER_EVENT));
         for v in raw.iter().copied() {
-            let ok = match v {
-                Value::String(s) => !s.is_empty(),
-                Value::Number(_) | Value::Bool(_) => true,
-                _ => false,
-            };
-            if !ok {
+            let Some(word) = keyword(v) else {
                 continue;
-            }
+            };
             // De-duplicated through the values' keys (a key collision is as unlikely as
             // between two terms): a scan of the few values most fields have, a set past
             // that, so a long array costs linear time, not quadratic.
-            let key = term_key(std::slice::from_ref(v));
+            let key = keyword_key(&word);
             let new = if usable.len() < LINEAR_DEDUP {
                 usable.iter().all(|&(_, k)| k != key)
             } else {
@@ -96,7 +123,7 @@ pub fn from_values<'v>(
                     capped = true;
                     break;
                 }
-                usable.push((v, key));
+                usable.push((word, key));
             }
         }
         if usable.is_empty() {
@@ -116,7 +143,7 @@ pub fn from_values<'v>(
         let values: Vec<Value> = index
             .iter()
             .zip(&per_field)
-            .map(|(&i, vals)| vals[i].0.clone())
+            .map(|(&i, vals)| Value::String(vals[i].0.clone().into_owned()))
             .collect();
         // A one-field tuple's key is its value's key, already computed.
         let key = match per_field.as_slice() {
@@ -139,18 +166,23 @@ pub fn from_values<'v>(
     }
 }
 
-/// The 64-bit key of a term tuple.
+/// The 64-bit key of a term tuple: of each value's keyword ([`keyword`]; a value with
+/// none, which extraction never yields, is keyed as an empty text of its own tag).
 pub fn term_key(values: &[Value]) -> u64 {
     let mut h = Xxh3::new();
     for v in values {
-        let (tag, text): (u8, std::borrow::Cow<'_, str>) = match v {
-            Value::String(s) => (b's', s.as_str().into()),
-            Value::Number(n) => (b'n', n.to_string().into()),
-            Value::Bool(b) => (b'b', if *b { "true" } else { "false" }.into()),
-            _ => (b'?', "".into()),
-        };
-        feed_text(&mut h, tag, &text);
+        match keyword(v) {
+            Some(word) => feed_text(&mut h, b's', &word),
+            None => feed_text(&mut h, b'?', ""),
+        }
     }
+    h.digest()
+}
+
+/// The key of a one-value tuple, from its keyword.
+fn keyword_key(word: &str) -> u64 {
+    let mut h = Xxh3::new();
+    feed_text(&mut h, b's', word);
     h.digest()
 }
 
@@ -189,20 +221,42 @@ mod tests {
                     vec![json!("h"), json!("3")],
                 ],
             ),
+            // Numbers and booleans are the keywords Elasticsearch indexes for them.
             (
                 json!({"a": "u", "b": 1}),
                 vec!["a", "b"],
-                vec![vec![json!("u"), json!(1)]],
+                vec![vec![json!("u"), json!("1")]],
             ),
             (
                 json!({"a": "u", "b": false}),
                 vec!["a", "b"],
-                vec![vec![json!("u"), json!(false)]],
+                vec![vec![json!("u"), json!("false")]],
             ),
+            (
+                // Parsed from text: a number keeps the text it was written with.
+                serde_json::from_str(
+                    r#"{"a": [111122223333, "111122223333", 1.50, "1.50", true, "true"]}"#,
+                )
+                .expect("json"),
+                vec!["a"],
+                vec![
+                    vec![json!("111122223333")],
+                    vec![json!("1.50")],
+                    vec![json!("true")],
+                ],
+            ),
+            // An empty string is a value; null and objects are not.
             (
                 json!({"a": ["x", null, "", {"o": 1}]}),
                 vec!["a"],
-                vec![vec![json!("x")]],
+                vec![vec![json!("x")], vec![json!("")]],
+            ),
+            (json!({"a": ""}), vec!["a"], vec![vec![json!("")]]),
+            // Past ignore_above (UTF-16 units, not bytes) a string is not indexed.
+            (
+                json!({"a": ["é".repeat(IGNORE_ABOVE), "x".repeat(IGNORE_ABOVE + 1)]}),
+                vec!["a"],
+                vec![vec![json!("é".repeat(IGNORE_ABOVE))]],
             ),
         ];
         for (doc, fields, want) in cases {
@@ -215,8 +269,9 @@ mod tests {
         for (doc, fields, which) in [
             (json!({}), vec!["a"], 0),
             (json!({"a": null}), vec!["a"], 0),
-            (json!({"a": ""}), vec!["a"], 0),
+            (json!({"a": [null]}), vec!["a"], 0),
             (json!({"a": []}), vec!["a"], 0),
+            (json!({"a": "x".repeat(IGNORE_ABOVE + 1)}), vec!["a"], 0),
             (json!({"a": {"b": "x"}}), vec!["a"], 0),
             (json!({"a": "x"}), vec!["a", "b"], 1),
         ] {
@@ -225,9 +280,10 @@ mod tests {
     }
 
     #[test]
-    fn keys_keep_types_and_boundaries() {
-        assert_ne!(term_key(&[json!(1)]), term_key(&[json!("1")]));
-        assert_ne!(term_key(&[json!(true)]), term_key(&[json!("true")]));
+    fn keys_are_keywords_with_boundaries() {
+        assert_eq!(term_key(&[json!(1)]), term_key(&[json!("1")]));
+        assert_eq!(term_key(&[json!(true)]), term_key(&[json!("true")]));
+        assert_ne!(term_key(&[json!(1.0)]), term_key(&[json!("1")]));
         assert_ne!(
             term_key(&[json!("a"), json!("bc")]),
             term_key(&[json!("ab"), json!("c")])

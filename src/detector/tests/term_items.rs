@@ -110,24 +110,33 @@ fn item_8_combinations_are_never_formed_across_events() {
     assert_eq!(run(&mut d, &[host(T0, json!("h"), json!("1"))]).len(), 1);
 }
 
+/// Kibana's test maps these fields as numbers and booleans; the new-terms fields of
+/// CloudTrail rules are keyword fields, which index a number or a boolean as its text:
+/// `1` and `"1"` are one term there, and `kibana.alert.new_terms` holds strings.
 #[test]
-fn item_9_numbers_and_booleans_keep_their_type() {
+fn item_9_numbers_and_booleans_are_keywords() {
     let cases = [
-        (json!(1), json!("1")),
-        (json!(false), json!("false")),
-        (json!(0), json!(false)),
+        (json!(1), json!("1"), json!("1"), true),
+        (json!(false), json!("false"), json!("false"), true),
+        (
+            json!(111122223333u64),
+            json!("111122223333"),
+            json!("111122223333"),
+            true,
+        ),
+        (json!(0), json!(false), json!("0"), false),
     ];
-    for (first, second) in cases {
+    for (first, second, keyword, same) in cases {
         let mut d = detector(r#"{"new_terms_fields":["user.name","user.id"]}"#);
         let ev = |v: &serde_json::Value| scan(T0, json!({"user": {"name": "user-0", "id": v}}));
         assert_eq!(
             run(&mut d, &[ev(&first)]),
-            vec![vec![json!("user-0"), first.clone()]]
+            vec![vec![json!("user-0"), keyword]]
         );
         assert_eq!(
-            run(&mut d, &[ev(&second)]).len(),
-            1,
-            "{first} and {second} are different terms"
+            run(&mut d, &[ev(&second)]).is_empty(),
+            same,
+            "{first} and {second}: one term = {same}"
         );
     }
 }
@@ -157,7 +166,7 @@ fn item_11_and_12_missing_or_null_fields_leave_no_trace() {
             "{}",
             scan(
                 T0,
-                json!({"aws": {"cloudtrail": {"user_identity": {"arn": ""}}}}),
+                json!({"aws": {"cloudtrail": {"user_identity": {"arn": []}}}}),
             ),
         ),
         (TWO, scan(T0, json!({"host": {"name": "h", "ip": null}}))),
@@ -176,6 +185,16 @@ fn item_11_and_12_missing_or_null_fields_leave_no_trace() {
         1,
         "judged normally once present"
     );
+    // An empty string is a keyword Elasticsearch indexes, and Kibana alerts on it.
+    let mut d = detector("{}");
+    let empty = || {
+        scan(
+            T0,
+            json!({"aws": {"cloudtrail": {"user_identity": {"arn": ""}}}}),
+        )
+    };
+    assert_eq!(run(&mut d, &[empty()]), vec![vec![json!("")]]);
+    assert!(run(&mut d, &[empty()]).is_empty(), "seen before");
 }
 
 #[test]
