@@ -15,13 +15,16 @@ use crate::error::{InputError, SnapshotError};
 use crate::input::{self, Piece, Record};
 use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
-use crate::rule::terms::Extraction;
+use crate::rule::terms::{Extraction, Term};
+use crate::state::reorder::{PendingEvent, ReorderBuffer};
 use crate::state::snapshot;
-use crate::state::store::{Seen, TermStore};
+use crate::state::store::TermStore;
 use crate::stats::Stats;
 use crate::time::Millis;
 
 pub use context::{Context, DetectionTime};
+use prepared::EventSource;
+
 pub use report::{Observed, RecordReport, Verdict};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,7 @@ pub struct Detector {
     learning_start: Option<Millis>,
     watermark: Option<Millis>,
     stats: Stats,
+    pending: ReorderBuffer,
     prefilter: Option<Prefilter>,
     fast_path: bool,
     nesting_limit: usize,
@@ -56,6 +60,7 @@ impl Detector {
             learning_start: None,
             watermark: None,
             stats: Stats::default(),
+            pending: ReorderBuffer::default(),
             prefilter: Some(Prefilter::default()),
             fast_path: prepared::fast_path_applies(&config),
             nesting_limit: crate::input::nesting::MAX_NESTING,
@@ -155,13 +160,38 @@ impl Detector {
         self.stats.count(&Verdict::Unparseable(error));
     }
 
-    /// End of input: the summary of the current window if the cap suppressed alerts.
+    /// End of input: the events still held in the reorder window are judged (in time
+    /// order), then the summary of the current window if the cap suppressed alerts.
     pub fn flush(&mut self, detection_time: DetectionTime) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        let ctx = Context {
+            detection_time,
+            fallback_time: None,
+        };
+        while let Some(event) = self.pending.pop_first() {
+            self.judge_held(event, ctx, &mut alerts, None);
+        }
         let Some(summary) = self.cap.flush() else {
-            return Vec::new();
+            return alerts;
         };
         let at = detection_time.resolve(self.watermark.unwrap_or(summary.window_end));
-        vec![self.summary_alert(&summary, at)]
+        alerts.push(self.summary_alert(&summary, at));
+        alerts
+    }
+
+    /// For hosts with a clock that hand some records on without processing them (a
+    /// pre-check, a router): the alerts of events held for the whole reorder window by
+    /// `ctx`'s clock, as [`Self::process`] would decide them at its next record. Empty
+    /// when nothing is held or `ctx` has no clock.
+    pub fn release_due(&mut self, ctx: Context) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        self.release_by_clock(ctx, &mut alerts);
+        alerts
+    }
+
+    /// How many matching events the reorder window holds now.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
     }
 
     fn summary_alert(&mut self, summary: &CapSummary, at: Millis) -> Alert {
@@ -169,6 +199,7 @@ impl Detector {
         Alert {
             kind: AlertKind::CapSummary,
             document: self.renderer.cap_summary(summary, at),
+            deferred: false,
         }
     }
 
@@ -176,6 +207,7 @@ impl Detector {
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
         s.tracked_terms = self.store.len() as u64;
+        s.pending = self.pending.len() as u64;
         s.expired = self.store.counters.expired;
         s.evicted = self.store.counters.evicted;
         s
@@ -195,11 +227,17 @@ impl Detector {
             cap: self.cap.clone(),
             stats: self.stats(),
             terms: self.store.iter_oldest_first().collect(),
+            pending: self.pending.iter().cloned().collect(),
+            next_seq: self.pending.next_seq_value(),
         })
     }
 
     /// A detector with `config` and the state in `bytes`. Fails, never half-restores,
-    /// on corrupt or incompatible bytes.
+    /// on corrupt or incompatible bytes. Events the snapshot's reorder window held are
+    /// held again (and judged as the uninterrupted run would have judged them); a
+    /// snapshot of an earlier format restores with none held. Snapshots of builds before
+    /// terms were keywords keep every term whose values were strings; a term of a
+    /// number or boolean is keyed otherwise now, so it is judged new once more.
     pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
         let state = snapshot::decode(bytes)?;
         if state.new_terms_fields != config.new_terms_fields {
@@ -219,6 +257,7 @@ impl Detector {
         }
         d.store.counters.expired = state.stats.expired;
         d.store.counters.evicted += state.stats.evicted;
+        d.pending = ReorderBuffer::restore(state.pending, state.next_seq);
         d.stats = state.stats;
         Ok(d)
     }
@@ -232,15 +271,18 @@ impl Detector {
     ) {
         if self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc)) {
             self.stats.count(&Verdict::Prefiltered);
+            let mut alerts = Vec::new();
+            self.release_by_clock(ctx, &mut alerts);
             return on_record(RecordReport {
                 text: "",
                 verdict: Verdict::Prefiltered,
-                alerts: Vec::new(),
+                alerts,
                 observed: None,
             });
         }
         input::split_bytes(doc, &mut |piece| {
             let mut alerts = Vec::new();
+            self.release_by_clock(ctx, &mut alerts);
             let mut observed = None;
             let (text, verdict) = match piece {
                 Piece::Invalid { text, error } => (text, Verdict::Unparseable(error)),
@@ -260,8 +302,9 @@ impl Detector {
         });
     }
 
-    /// Normalise and match one record; judge its terms if it is a matching event (and
-    /// then say in `observed` what it wrote to the state).
+    /// Normalise and match one record; if it is a matching event, judge its terms now
+    /// or hold it in the reorder window (and then say in `observed` what it counted).
+    /// Held events that this record's time releases are judged here too.
     fn judge(
         &mut self,
         record: Record<'_>,
@@ -270,7 +313,7 @@ impl Detector {
         alerts: &mut Vec<Alert>,
         observed: &mut Option<Observed>,
     ) -> Verdict {
-        let large = record.text.len() > SOURCE_COPY_LIMIT;
+        let text = record.text;
         let mut event =
             match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
                 Ok(event) => event,
@@ -291,16 +334,67 @@ impl Detector {
         self.watermark = Some(watermark);
         let start = self.learning_start.map_or(t, |s| s.min(t));
         self.learning_start = Some(start);
+        let horizon = self.horizon();
+        let late = t < horizon;
+        self.stats.late += u64::from(late);
+        // Judged at once: priming; an event already behind the window; an event none of
+        // whose terms can be new whatever arrives later (each has an occurrence at or
+        // before it, within the history window); or nothing is held and its time is
+        // already behind the window's edge (always so with a window of 0s).
+        let now = mode == Mode::Learn
+            || late
+            || (self.pending.is_empty() && t <= horizon)
+            || terms.iter().all(|term| {
+                self.store
+                    .repeats(term.key, t, self.config.history_window.millis(), horizon)
+            });
+        let seq = self.pending.next_seq();
+        if now {
+            let large = text.len() > SOURCE_COPY_LIMIT;
+            self.decide(&mut event, t, &terms, large, ctx, mode, alerts, false);
+        } else {
+            self.stats.held += 1;
+            let (meta, form) = event.meta_and_form();
+            self.pending.hold(PendingEvent {
+                time: t,
+                seq,
+                held_at: ctx.detection_time.clock(),
+                text: text.into(),
+                meta,
+                form,
+                terms: terms.clone(),
+            });
+        }
+        self.release(horizon, ctx, alerts, Some(seq));
+        self.store
+            .expire(horizon, self.config.history_window.millis());
+        *observed = Some(Observed { time: t, terms });
+        Verdict::Recorded
+    }
+
+    /// Judge one event's terms against the store, in time order with everything judged
+    /// before it, and render the alerts it raises into `alerts`.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &mut self,
+        event: &mut dyn EventSource,
+        t: Millis,
+        terms: &[Term],
+        large: bool,
+        ctx: Context,
+        mode: Mode,
+        alerts: &mut Vec<Alert>,
+        deferred: bool,
+    ) {
         let window = self.config.history_window.millis();
-        let learning = watermark < start.saturating_add(self.config.learning_period.millis());
+        let horizon = self.horizon();
+        let start = self.learning_start.unwrap_or(t);
+        let learning = t < start.saturating_add(self.config.learning_period.millis());
         let mut detected = None;
         let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
         let mut first_alert: Option<String> = None;
-        for term in &terms {
-            let seen = self.store.observe(term.key, t, window, watermark);
-            if seen == Seen::Late {
-                self.stats.late += 1;
-            }
+        for term in terms {
+            let seen = self.store.observe(term.key, t, window, horizon);
             if !seen.is_new() {
                 continue;
             }
@@ -337,14 +431,81 @@ impl Detector {
                     alerts.push(Alert {
                         kind: AlertKind::NewTerm,
                         document,
+                        deferred,
                     });
                 }
                 Admission::Suppress => self.stats.summarised += 1,
             }
         }
-        self.store.expire(watermark, window);
-        *observed = Some(Observed { time: t, terms });
-        Verdict::Recorded
+    }
+
+    /// The reorder window's edge: events at or before it are judged, later ones held.
+    fn horizon(&self) -> Millis {
+        self.watermark
+            .unwrap_or(Millis::MIN)
+            .saturating_sub(self.config.reorder_window.millis())
+    }
+
+    /// Judge the held events at or before `horizon`, and the earliest ones past
+    /// `max_pending`, in time order. `current` is the arrival number of the record
+    /// being processed: its own alerts are not deferred.
+    fn release(
+        &mut self,
+        horizon: Millis,
+        ctx: Context,
+        alerts: &mut Vec<Alert>,
+        current: Option<u64>,
+    ) {
+        loop {
+            let event = if let Some(e) = self.pending.pop_until(horizon) {
+                e
+            } else if let Some(e) = self.pending.pop_overflow(self.config.max_pending.get()) {
+                self.stats.released_early += 1;
+                e
+            } else {
+                break;
+            };
+            self.judge_held(event, ctx, alerts, current);
+        }
+    }
+
+    /// For a host with a clock: judge the events held for `reorder_window` of it (and
+    /// every event before them in time order).
+    fn release_by_clock(&mut self, ctx: Context, alerts: &mut Vec<Alert>) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let Some(now) = ctx.detection_time.clock() else {
+            return;
+        };
+        let window = self.config.reorder_window.millis();
+        if let Some(due) = self.pending.due_by_clock(now, window) {
+            while let Some(event) = self.pending.pop_through(due) {
+                self.judge_held(event, ctx, alerts, None);
+            }
+        }
+    }
+
+    fn judge_held(
+        &mut self,
+        event: PendingEvent,
+        ctx: Context,
+        alerts: &mut Vec<Alert>,
+        current: Option<u64>,
+    ) {
+        let deferred = current != Some(event.seq);
+        let large = event.text.len() > SOURCE_COPY_LIMIT;
+        let mut source = prepared::Rebuilt::new(&event);
+        self.decide(
+            &mut source,
+            event.time,
+            &event.terms,
+            large,
+            ctx,
+            Mode::Alert,
+            alerts,
+            deferred,
+        );
     }
 }
 

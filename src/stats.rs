@@ -38,8 +38,16 @@ pub struct Stats {
     pub recorded: u64,
     /// Events whose term product exceeded the per-event cap (only the first tuples were used).
     pub terms_truncated: u64,
-    /// Term occurrences older than the term's latest one (never alert).
+    /// Recorded events that arrived more than `reorder_window` behind the newest event
+    /// time seen, judged on arrival (a time-ordered replay may judge them otherwise).
     pub late: u64,
+    /// Recorded events the reorder window held to judge them in time order.
+    pub held: u64,
+    /// Held events judged before their window had passed because `max_pending` events
+    /// were held.
+    pub released_early: u64,
+    /// Events held now (part of `recorded`; their alerts are still to come).
+    pub pending: u64,
     /// New terms found (alerted, muted, learned or summarised).
     pub new_terms: u64,
     /// Alert documents emitted for new terms.
@@ -91,6 +99,9 @@ counters!(
     recorded,
     terms_truncated,
     late,
+    held,
+    released_early,
+    pending,
     new_terms,
     alerts,
     summarised,
@@ -227,9 +238,11 @@ mod tests {
         for (i, (_, counter)) in stats.counters_mut().into_iter().enumerate() {
             *counter = i as u64 + 1;
         }
-        // The order snapshots and stats outputs have always had (the struct's fields).
+        // The order snapshots and stats outputs have (the struct's fields; the reorder
+        // window's three counters came after `late`).
         let order = "events_in unparseable not_cloudtrail prefiltered not_matched matched \
-            excepted no_timestamp missing_terms recorded terms_truncated late new_terms alerts \
+            excepted no_timestamp missing_terms recorded terms_truncated late held released_early \
+            pending new_terms alerts \
             summarised summaries muted learned tracked_terms expired evicted";
         let names = |stats: &Stats| match stats.to_json() {
             Value::Object(map) => map.keys().cloned().collect::<Vec<_>>().join(" "),

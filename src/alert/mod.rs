@@ -21,6 +21,10 @@ pub enum AlertKind {
 pub struct Alert {
     pub kind: AlertKind,
     pub document: Map<String, Value>,
+    /// Decided after the event that raised it had been handed back: the reorder window
+    /// held that event until later events showed none earlier could still arrive, so
+    /// the alert comes with the record at which it was decided (or at the end of input).
+    pub deferred: bool,
 }
 
 impl Alert {

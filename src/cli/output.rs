@@ -130,6 +130,7 @@ mod tests {
         Alert {
             kind: AlertKind::NewTerm,
             document: doc.as_object().cloned().unwrap_or_default(),
+            deferred: false,
         }
     }
 

@@ -21,6 +21,9 @@ pub use profile::{ProfileName, RuleProfile};
 
 /// Default cap on tracked terms.
 pub const DEFAULT_MAX_TERMS: usize = 1_000_000;
+/// Default cap on events held by the reorder window. Only events that may be new are
+/// held (a principal's first scan in the window), so this is far above any real trail.
+pub const DEFAULT_MAX_PENDING: usize = 100_000;
 /// Default Kibana space.
 pub const DEFAULT_SPACE: &str = "default";
 
@@ -58,6 +61,14 @@ pub struct DetectorOptions {
     /// Alerts are muted until this span of the time basis has been observed: `0s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learning_period: Option<String>,
+    /// Matching events are judged in time order within this window (they wait until an
+    /// event this much later has arrived, or the end of input): the rule's interval,
+    /// `5m`. `0s` judges each event as it arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_window: Option<String>,
+    /// Most events the reorder window holds; past it the earliest is judged early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pending: Option<usize>,
     /// Elastic-style exception items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exceptions: Option<Vec<ExceptionItemOptions>>,
@@ -82,6 +93,8 @@ pub struct Config {
     pub(crate) interval: ElasticDuration,
     pub(crate) max_terms: NonZeroUsize,
     pub(crate) learning_period: ElasticDuration,
+    pub(crate) reorder_window: ElasticDuration,
+    pub(crate) max_pending: NonZeroUsize,
     pub(crate) exception_items: Vec<ExceptionItemOptions>,
     pub(crate) exceptions: Exceptions,
     pub(crate) space_id: String,
@@ -125,6 +138,8 @@ impl Config {
             interval: Some(self.interval.to_string()),
             max_terms: Some(self.max_terms.get()),
             learning_period: Some(self.learning_period.to_string()),
+            reorder_window: Some(self.reorder_window.to_string()),
+            max_pending: Some(self.max_pending.get()),
             exceptions: Some(self.exception_items.clone()),
             space_id: Some(self.space_id.clone()),
             rule_uuid: Some(self.rule_uuid.clone()),
@@ -156,6 +171,9 @@ impl Config {
     }
     pub fn learning_period_millis(&self) -> Millis {
         self.learning_period.millis()
+    }
+    pub fn reorder_window_millis(&self) -> Millis {
+        self.reorder_window.millis()
     }
     pub fn space_id(&self) -> &str {
         &self.space_id
@@ -190,6 +208,12 @@ impl TryFrom<DetectorOptions> for Config {
             "learning_period",
             false,
         )?;
+        let reorder_window = duration_or(
+            o.reorder_window.as_deref(),
+            rule.interval,
+            "reorder_window",
+            false,
+        )?;
         if interval.millis() == 0 {
             return Err(ConfigError::invalid("interval", "must be longer than zero"));
         }
@@ -218,6 +242,17 @@ impl TryFrom<DetectorOptions> for Config {
                 format!("must be at most {}", u32::MAX - 1),
             ));
         }
+        if reorder_window.millis() >= history_window.millis() {
+            return Err(ConfigError::invalid(
+                "reorder_window",
+                format!(
+                    "must be shorter than history_window ({})",
+                    history_window.as_date_math()
+                ),
+            ));
+        }
+        let max_pending = NonZeroUsize::new(o.max_pending.unwrap_or(DEFAULT_MAX_PENDING))
+            .ok_or_else(|| ConfigError::invalid("max_pending", "must be at least 1"))?;
         let exception_items = o.exceptions.unwrap_or_default();
         let exceptions = Exceptions::compile(&exception_items)?;
         let space_id = o.space_id.unwrap_or_else(|| DEFAULT_SPACE.to_owned());
@@ -239,6 +274,8 @@ impl TryFrom<DetectorOptions> for Config {
             interval,
             max_terms,
             learning_period,
+            reorder_window,
+            max_pending,
             exception_items,
             exceptions,
             space_id,

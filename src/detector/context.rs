@@ -25,6 +25,15 @@ impl DetectionTime {
             DetectionTime::EventTime => event_time,
         }
     }
+
+    /// The host's clock, when this detection time is one.
+    pub(super) fn clock(self) -> Option<Millis> {
+        match self {
+            DetectionTime::At(now) => Some(now),
+            DetectionTime::Clock(now) => Some(now()),
+            DetectionTime::EventTime => None,
+        }
+    }
 }
 
 /// What the host passes with each document.

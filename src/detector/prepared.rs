@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::ecs::cloudtrail::to_ecs;
 use crate::ecs::raw_view::{self, RawView};
-use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm};
+use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm, SourceMeta};
 use crate::error::InputError;
 use crate::input::Record;
 use crate::rule::query::Query;
@@ -14,6 +14,7 @@ use crate::rule::terms::{extract, from_values, Extraction};
 use crate::time::{timestamp_from_value, Millis};
 
 use super::{Context, Verdict};
+use crate::state::reorder::PendingEvent;
 
 /// Whether `config` lets raw records take the fast path: no exceptions (they may read
 /// any field), new-terms fields the raw view knows, and a time basis it can compute.
@@ -136,6 +137,14 @@ impl Prepared<'_> {
         }
     }
 
+    /// What the reorder window keeps to rebuild the source event later.
+    pub fn meta_and_form(&self) -> (SourceMeta, SourceForm) {
+        match self {
+            Prepared::Raw { record, .. } => (record.meta.clone(), SourceForm::CloudTrail),
+            Prepared::Full(src) => (src.meta.clone(), src.form),
+        }
+    }
+
     /// The full source event (built on first use for a raw record).
     pub fn source(&mut self) -> &SourceEvent {
         match self {
@@ -147,5 +156,47 @@ impl Prepared<'_> {
                 form: SourceForm::CloudTrail,
             }),
         }
+    }
+}
+
+/// An event whose alert documents are rendered from its full source event, built only
+/// when the first of them is.
+pub trait EventSource {
+    fn source(&mut self) -> &SourceEvent;
+}
+
+impl EventSource for Prepared<'_> {
+    fn source(&mut self) -> &SourceEvent {
+        Prepared::source(self)
+    }
+}
+
+/// A held event's source, rebuilt from its text as [`prepare`] built it on arrival.
+pub struct Rebuilt<'e> {
+    event: &'e PendingEvent,
+    built: Option<SourceEvent>,
+}
+
+impl<'e> Rebuilt<'e> {
+    pub fn new(event: &'e PendingEvent) -> Self {
+        Rebuilt { event, built: None }
+    }
+}
+
+impl EventSource for Rebuilt<'_> {
+    fn source(&mut self) -> &SourceEvent {
+        let event = self.event;
+        self.built.get_or_insert_with(|| {
+            // Arrival read this text as a JSON object already.
+            let map = parse_object(&event.text).unwrap_or_default();
+            SourceEvent {
+                doc: match event.form {
+                    SourceForm::CloudTrail => to_ecs(map),
+                    _ => map,
+                },
+                meta: event.meta.clone(),
+                form: event.form,
+            }
+        })
     }
 }

@@ -4,6 +4,7 @@
 
 mod alert_items;
 mod limit_items;
+mod reorder_items;
 mod term_items;
 mod time_items;
 
@@ -50,8 +51,15 @@ fn merge(into: &mut Value, extra: Value) {
     }
 }
 
+/// A detector with `config`. The items judge each event as it arrives (a reorder
+/// window of `0s`) unless `config` sets a window: the window's own items are in
+/// `reorder_items`.
 pub(super) fn detector(config: &str) -> Detector {
-    Detector::new(Config::from_json(config).expect("test config is valid"))
+    let mut options: Value = serde_json::from_str(config).expect("test config is JSON");
+    if options.get("reorder_window").is_none() {
+        options["reorder_window"] = json!("0s");
+    }
+    Detector::new(Config::from_json(&options.to_string()).expect("test config is valid"))
 }
 
 /// Run documents through a detector; the `kibana.alert.new_terms` of every new-term alert.

@@ -113,7 +113,9 @@ mod tests {
             (Some(40), 100, 0, true),
         ];
         for &(limit, levels, alerts, too_deep) in cases {
-            let mut d = Detector::new(crate::Config::default());
+            // Judged on arrival (no reorder window), so an alert comes with its record.
+            let config = crate::Config::from_json(r#"{"reorder_window":"0s"}"#);
+            let mut d = Detector::new(config.expect("valid"));
             d.set_nesting_limit(limit);
             let mut seen = Vec::new();
             d.process_each(

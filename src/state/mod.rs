@@ -1,5 +1,6 @@
 //! Bounded first-seen state and its persistence.
 
+pub mod reorder;
 pub mod slab;
 pub mod snapshot;
 pub mod store;

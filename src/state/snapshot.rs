@@ -4,22 +4,32 @@
 //! `b"DDBSCAND"` · format version `u16` · payload length `u64` · payload · XXH3-64 of
 //! everything before it. The payload is a JSON header (length-prefixed `u32`) with the
 //! new-terms fields, watermark, learning start, alert-cap window and stats, followed by
-//! the tracked terms as `(key u64, last_seen i64)` pairs, least recently seen first.
+//! the tracked terms as `(key u64, last_seen i64)` pairs, least recently seen first,
+//! and (since format 2) the events the reorder window holds, each a length-prefixed
+//! (`u32`) JSON object, so that a restore mid-stream judges them as an uninterrupted
+//! run would. Format 1 (no held events) is still read.
 //! Every length is checked against the bytes actually present before anything is
 //! allocated, so corrupt or hostile bytes give an error, never a panic or a huge
 //! allocation.
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::alert::cap::SignalCap;
+use crate::ecs::{SourceForm, SourceMeta};
 use crate::error::SnapshotError;
 use crate::json_fields::{object, Fields};
+use crate::rule::terms::{term_key, Term};
+use crate::state::reorder::PendingEvent;
 use crate::stats::Stats;
 use crate::time::Millis;
 
 const MAGIC: &[u8; 8] = b"DDBSCAND";
-/// The format this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format this build writes (it also reads format 1).
+pub const FORMAT_VERSION: u16 = 2;
+/// The oldest format this build reads.
+const OLDEST_READ: u16 = 1;
 const HEADER_LEN: usize = 8 + 2 + 8;
 
 /// Everything a snapshot holds.
@@ -31,6 +41,10 @@ pub struct State {
     pub cap: SignalCap,
     pub stats: Stats,
     pub terms: Vec<(u64, Millis)>,
+    /// Events the reorder window holds, in time order.
+    pub pending: Vec<PendingEvent>,
+    /// The arrival number of the next event.
+    pub next_seq: u64,
 }
 
 struct Meta {
@@ -40,6 +54,8 @@ struct Meta {
     cap: SignalCap,
     stats: Stats,
     terms: u64,
+    pending: u64,
+    next_seq: u64,
 }
 
 impl Meta {
@@ -52,6 +68,8 @@ impl Meta {
             ("cap", self.cap.to_json()),
             ("stats", self.stats.to_json()),
             ("terms", self.terms.into()),
+            ("pending", self.pending.into()),
+            ("next_seq", self.next_seq.into()),
         ])
     }
 
@@ -65,7 +83,17 @@ impl Meta {
             "cap",
             "stats",
             "terms",
+            "pending",
+            "next_seq",
         ])?;
+        // Absent in format 1, which held no events.
+        let count = |key: &str| -> Result<u64, String> {
+            if f.contains(key) {
+                f.u64(key)
+            } else {
+                Ok(0)
+            }
+        };
         Ok(Meta {
             new_terms_fields: f.strings("new_terms_fields")?,
             watermark: f.optional_i64("watermark")?,
@@ -73,6 +101,93 @@ impl Meta {
             cap: SignalCap::from_json(f.required("cap")?)?,
             stats: Stats::from_json(f.required("stats")?)?,
             terms: f.u64("terms")?,
+            pending: count("pending")?,
+            next_seq: count("next_seq")?,
+        })
+    }
+}
+
+/// One held event as a snapshot writes it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeldRecord {
+    time: Millis,
+    seq: u64,
+    held_at: Option<Millis>,
+    /// `cloudtrail` (a raw record) or `ecs`.
+    form: String,
+    index: Option<String>,
+    id: Option<String>,
+    version: Option<String>,
+    text: String,
+    /// Each term tuple's values (keywords).
+    terms: Vec<Vec<String>>,
+}
+
+impl HeldRecord {
+    fn of(e: &PendingEvent) -> Self {
+        HeldRecord {
+            time: e.time,
+            seq: e.seq,
+            held_at: e.held_at,
+            form: match e.form {
+                SourceForm::CloudTrail => "cloudtrail",
+                SourceForm::Ecs => "ecs",
+            }
+            .into(),
+            index: e.meta.index.clone(),
+            id: e.meta.id.clone(),
+            version: e.meta.version.clone(),
+            text: e.text.to_string(),
+            terms: e
+                .terms
+                .iter()
+                .map(|t| {
+                    t.values
+                        .iter()
+                        .map(|v| v.as_str().unwrap_or_default().to_owned())
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    fn into_event(self) -> Result<PendingEvent, String> {
+        let form = match self.form.as_str() {
+            "cloudtrail" => SourceForm::CloudTrail,
+            "ecs" => SourceForm::Ecs,
+            other => {
+                return Err(format!(
+                    "form: expected `cloudtrail` or `ecs`, got `{other}`"
+                ))
+            }
+        };
+        if self.terms.is_empty() || self.terms.iter().any(Vec::is_empty) {
+            return Err("terms: expected non-empty term tuples".into());
+        }
+        let terms = self
+            .terms
+            .into_iter()
+            .map(|values| {
+                let values: Vec<Value> = values.into_iter().map(Value::String).collect();
+                Term {
+                    key: term_key(&values),
+                    values,
+                }
+            })
+            .collect();
+        Ok(PendingEvent {
+            time: self.time,
+            seq: self.seq,
+            held_at: self.held_at,
+            text: self.text.into(),
+            meta: SourceMeta {
+                index: self.index,
+                id: self.id,
+                version: self.version,
+            },
+            form,
+            terms,
         })
     }
 }
@@ -85,9 +200,19 @@ pub fn encode(state: &State) -> Vec<u8> {
         cap: state.cap.clone(),
         stats: state.stats.clone(),
         terms: state.terms.len() as u64,
+        pending: state.pending.len() as u64,
+        next_seq: state.next_seq,
     };
     let meta_json = meta.to_json().to_string().into_bytes();
-    let payload_len = 4 + meta_json.len() + state.terms.len() * 16;
+    let held: Vec<Vec<u8>> = state
+        .pending
+        .iter()
+        .map(|e| serde_json::to_vec(&HeldRecord::of(e)).unwrap_or_default())
+        .collect();
+    let payload_len = 4
+        + meta_json.len()
+        + state.terms.len() * 16
+        + held.iter().map(|h| 4 + h.len()).sum::<usize>();
     let mut out = Vec::with_capacity(HEADER_LEN + payload_len + 8);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -97,6 +222,10 @@ pub fn encode(state: &State) -> Vec<u8> {
     for (key, t) in &state.terms {
         out.extend_from_slice(&key.to_le_bytes());
         out.extend_from_slice(&t.to_le_bytes());
+    }
+    for h in &held {
+        out.extend_from_slice(&(h.len() as u32).to_le_bytes());
+        out.extend_from_slice(h);
     }
     let sum = xxh3_64(&out);
     out.extend_from_slice(&sum.to_le_bytes());
@@ -115,7 +244,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         .get(..HEADER_LEN)
         .ok_or(SnapshotError::Truncated("shorter than the header"))?;
     let version = u16::from_le_bytes([header[8], header[9]]);
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READ..=FORMAT_VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,
@@ -166,14 +295,50 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         .check_restorable()
         .map_err(|e| SnapshotError::Malformed(format!("stats: {e}")))?;
     let rest = &payload[meta_end..];
-    if rest.len() as u64 != meta.terms.saturating_mul(16) {
+    let terms_len = usize::try_from(meta.terms.saturating_mul(16))
+        .ok()
+        .filter(|&n| n <= rest.len())
+        .ok_or_else(|| {
+            SnapshotError::Malformed(format!(
+                "{} terms announced but {} bytes of terms present",
+                meta.terms,
+                rest.len()
+            ))
+        })?;
+    let (term_bytes, mut held_bytes) = rest.split_at(terms_len);
+    let mut pending = Vec::new();
+    for i in 0..meta.pending {
+        let len = held_bytes
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(|| {
+                SnapshotError::Malformed(format!(
+                    "{} held events announced but only {i} present",
+                    meta.pending
+                ))
+            })?;
+        let text = held_bytes
+            .get(4..4 + len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| {
+                SnapshotError::Malformed(format!("held event {i}: truncated or not UTF-8"))
+            })?;
+        let event = serde_json::from_str::<HeldRecord>(text)
+            .map_err(|e| e.to_string())
+            .and_then(HeldRecord::into_event)
+            .map_err(|e| SnapshotError::Malformed(format!("held event {i}: {e}")))?;
+        pending.push(event);
+        held_bytes = &held_bytes[4 + len..];
+    }
+    if !held_bytes.is_empty() || (version == 1 && meta.pending > 0) {
         return Err(SnapshotError::Malformed(format!(
-            "{} terms announced but {} bytes of terms present",
+            "{} bytes after the {} terms and {} held events announced",
+            held_bytes.len(),
             meta.terms,
-            rest.len()
+            meta.pending
         )));
     }
-    let terms = rest
+    let terms = term_bytes
         .chunks_exact(16)
         .map(|c| {
             (
@@ -189,6 +354,8 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         cap: meta.cap,
         stats: meta.stats,
         terms,
+        pending,
+        next_seq: meta.next_seq,
     })
 }
 
@@ -216,6 +383,23 @@ mod tests {
                 ..Stats::default()
             },
             terms: vec![(1, 2), (3, 4), (u64::MAX, -5)],
+            pending: vec![PendingEvent {
+                time: 6,
+                seq: 2,
+                held_at: Some(9),
+                text: r#"{"eventName":"Scan","x":"\u00e9"}"#.into(),
+                meta: SourceMeta {
+                    index: Some("i".into()),
+                    id: None,
+                    version: Some("3".into()),
+                },
+                form: SourceForm::CloudTrail,
+                terms: vec![Term {
+                    values: vec![Value::String("arn:b".into())],
+                    key: term_key(&[Value::String("arn:b".into())]),
+                }],
+            }],
+            next_seq: 3,
         }
     }
 
@@ -244,6 +428,8 @@ mod tests {
             cap: s.cap.clone(),
             stats: s.stats.clone(),
             terms: 3,
+            pending: 1,
+            next_seq: 3,
         };
         let good = meta.to_json();
         assert!(Meta::from_json(&good).is_ok());
@@ -299,13 +485,13 @@ mod tests {
             decode(b"NOTASNAPSHOTATALL....."),
             Err(SnapshotError::BadMagic)
         );
-        let mut v2 = good.clone();
-        v2[8] = 2;
+        let mut v3 = good.clone();
+        v3[8] = 3;
         assert_eq!(
-            decode(&v2),
+            decode(&v3),
             Err(SnapshotError::UnsupportedVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
         );
         for cut in [

@@ -128,6 +128,17 @@ impl TermStore {
         Seen::First
     }
 
+    /// Whether an occurrence of `key` at `t` is a [`Seen::Repeat`] as [`Self::observe`]
+    /// would judge it with `watermark`: it has an occurrence at or before `t` within the
+    /// window. Reads only.
+    pub fn repeats(&self, key: u64, t: Millis, window: Millis, watermark: Millis) -> bool {
+        self.last_seen(key).is_some_and(|last| {
+            last <= t
+                && t.saturating_sub(last) <= window
+                && watermark.saturating_sub(last) <= window
+        })
+    }
+
     /// The latest time recorded for `key`, if tracked.
     pub fn last_seen(&self, key: u64) -> Option<Millis> {
         let nodes = &self.nodes;

@@ -138,7 +138,7 @@ fn fresh(config: Config, options: Options, persistence: Option<Persistence>) -> 
 }
 
 /// Host-specific detector settings (neither changes which alerts are raised).
-fn tune(detector: &mut Detector, options: &Options) {
+pub(super) fn tune(detector: &mut Detector, options: &Options) {
     detector.set_nesting_limit(Some(options.max_nesting));
     // The byte-level pre-check in one pass over three rare bytes (wasm32 has no SIMD),
     // rejecting whole records (containers too: they pass on untouched either way). A

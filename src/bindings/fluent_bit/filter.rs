@@ -66,8 +66,8 @@ pub struct Counters {
 
 /// One filter instance (one per `[FILTER]` section in Fluent Bit 4.1.2 and later).
 pub struct Filter {
-    detector: Detector,
-    options: Options,
+    pub(super) detector: Detector,
+    pub(super) options: Options,
     pub(super) persistence: Option<Persistence>,
     out: Vec<u8>,
     pub(super) counters: Counters,
@@ -174,21 +174,39 @@ impl Filter {
     ) -> Reply {
         // Most records cannot match, and need neither a context nor the clock. For
         // annotate, one pass also proves them valid: the host takes them back unchanged.
+        let wall_clock = self.options.detection_time == DetectionClock::Clock;
+        let mut clock = || wall_clock.then(|| DetectionTime::At(now()));
+        // Alerts of events the reorder window has held for its whole width by the
+        // clock are decided at this record, whatever it is (Fluent Bit calls filters only
+        // with records, so a quiet pipeline decides them at its next record).
+        let pending_before = self.detector.pending();
+        let mut alerts: Vec<Alert> = Vec::new();
+        if pending_before > 0 {
+            if let Some(detection_time) = clock() {
+                alerts = self.detector.release_due(Context {
+                    detection_time,
+                    fallback_time: None,
+                });
+            }
+        }
+        if self.detector.pending() != pending_before {
+            if let Some(p) = &mut self.persistence {
+                p.mark_dirty();
+            }
+        }
         match mode {
             Mode::Annotate if self.detector.prefilter_valid_object(bytes) => {
-                return Reply::Unchanged
+                return self.annotate(bytes, true, &alerts);
             }
-            Mode::AlertsOnly if self.detector.prefilter_document(bytes) => return Reply::Drop,
+            Mode::AlertsOnly if self.detector.prefilter_document(bytes) => {
+                return self.alerts_only(&alerts);
+            }
             _ => {}
         }
         let ctx = Context {
-            detection_time: match self.options.detection_time {
-                DetectionClock::Clock => DetectionTime::At(now()),
-                DetectionClock::Event => DetectionTime::EventTime,
-            },
+            detection_time: clock().unwrap_or(DetectionTime::EventTime),
             fallback_time: record_time,
         };
-        let mut alerts: Vec<Alert> = Vec::new();
         let mut error = None;
         let mut recorded = false;
         let mut prefiltered = false;
@@ -212,24 +230,25 @@ impl Filter {
             };
             self.notice(n, &format!("a record was not judged: {e}; {fate}"));
         }
-        if recorded {
+        if recorded || self.detector.pending() != pending_before {
             if let Some(p) = &mut self.persistence {
                 p.mark_dirty();
             }
         }
         match mode {
-            Mode::AlertsOnly if alerts.is_empty() => Reply::Drop,
-            Mode::AlertsOnly => {
-                if alerts.len() == 1 {
-                    self.counters.alert_records += 1;
-                } else {
-                    self.counters.bundles += 1;
-                }
-                output::alerts_only(&mut self.out, &alerts);
-                self.finish()
-            }
+            Mode::AlertsOnly => self.alerts_only(&alerts),
             Mode::Annotate => self.annotate(bytes, validated, &alerts),
         }
+    }
+
+    fn alerts_only(&mut self, alerts: &[Alert]) -> Reply {
+        match alerts.len() {
+            0 => return Reply::Drop,
+            1 => self.counters.alert_records += 1,
+            _ => self.counters.bundles += 1,
+        }
+        output::alerts_only(&mut self.out, alerts);
+        self.finish()
     }
 
     fn annotate(&mut self, bytes: &[u8], validated: bool, alerts: &[Alert]) -> Reply {

@@ -68,15 +68,26 @@ fn config_and_settings_files_are_read_and_bad_ones_reported_once() {
         let log = lines.borrow().join("\n");
         assert!(log.contains(fragment), "{config:?} {settings:?}: {log}");
         assert!(lines.borrow().len() <= 2, "{log}");
+        // The reorder window (5m by default) holds the scan until a scan 5 minutes later
+        // in event time, or 5 minutes later by the clock: this one is both.
         let record = scan("arn:aws:iam::1:user/cfg");
-        let (_, v) = run(
+        let (held, _) = run(
             &mut f,
             Mode::AlertsOnly,
             Record::Bytes(record.as_bytes()),
             None,
         );
-        let want = if event_time { T_MILLIS } else { NOW };
-        assert_eq!(v["@timestamp"], json!(format_timestamp(want)));
+        assert_eq!(held, Reply::Drop, "held by the reorder window");
+        let later = scan_record("arn:aws:iam::1:user/later", Some("2024-03-12T06:27:01Z"));
+        let (_, v) = run_at(
+            &mut f,
+            Mode::AlertsOnly,
+            Record::Bytes(later.as_bytes()),
+            None,
+            NOW + 300_000,
+        );
+        let want = if event_time { T_MILLIS } else { NOW + 300_000 };
+        assert_eq!(v["@timestamp"], json!(format_timestamp(want)), "{v}");
         let _ = std::fs::remove_dir_all(&home);
     }
 }
@@ -85,6 +96,7 @@ fn config_and_settings_files_are_read_and_bad_ones_reported_once() {
 fn the_snapshot_survives_a_restart_and_a_corrupt_one_is_set_aside() {
     let home = temp_home();
     std::fs::write(home.join(OPTIONS_FILE), r#"{"snapshot_every":"0s"}"#).expect("write");
+    std::fs::write(home.join(CONFIG_FILE), r#"{"reorder_window":"0s"}"#).expect("write");
     let record = scan("arn:aws:iam::1:user/persisted");
     let bytes = Record::Bytes(record.as_bytes());
     let (mut first, _) = filter_in(Some(&home));
@@ -165,7 +177,9 @@ fn clock_read_only_when_needed() {
         (other, Mode::AlertsOnly, 0, 0),
         (a.as_str(), Mode::Annotate, 1, 1),
         (b.as_str(), Mode::AlertsOnly, 1, 1),
-        (other, Mode::Annotate, 0, 1),
+        // While the reorder window holds events, each record reads the clock once to
+        // decide those it has held for the whole window.
+        (other, Mode::Annotate, 1, 1),
         // Invalid text goes the whole way (it is reported), as a candidate does; the
         // pre-check rejects it too.
         ("{not json", Mode::Annotate, 1, 1),
@@ -187,4 +201,82 @@ fn clock_read_only_when_needed() {
         assert_eq!(stats["detector"]["prefiltered"], 4, "{stats}");
     }
     let _ = std::fs::remove_dir_all(home);
+}
+
+/// With the default reorder window, a new principal's scan is held: its alert comes
+/// with the first record the filter gets once the clock has passed the window (spliced
+/// into that record, which is not the event that raised it), and a restart in between
+/// loses nothing, since the snapshot carries the held event.
+#[test]
+fn held_alerts_come_with_a_later_record_and_survive_a_restart() {
+    let home = temp_home();
+    std::fs::write(home.join(OPTIONS_FILE), r#"{"snapshot_every":"0s"}"#).expect("write");
+    let record = scan("arn:aws:iam::1:user/held");
+    let other = r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-03-12T06:22:05Z"}"#;
+    let (mut first, _) = filter_in(Some(&home));
+    let (reply, _) = run(
+        &mut first,
+        Mode::Annotate,
+        Record::Bytes(record.as_bytes()),
+        None,
+    );
+    assert_eq!(reply, Reply::Unchanged, "held: nothing to add yet");
+    let (reply, _) = run_at(
+        &mut first,
+        Mode::Annotate,
+        Record::Bytes(other.as_bytes()),
+        None,
+        NOW + 299_999,
+    );
+    assert_eq!(reply, Reply::Unchanged, "not yet held for the whole window");
+    drop(first);
+
+    let (mut second, lines) = filter_in(Some(&home));
+    assert!(
+        lines.borrow()[0].contains("restored"),
+        "{:?}",
+        lines.borrow()
+    );
+    let (reply, v) = run_at(
+        &mut second,
+        Mode::Annotate,
+        Record::Bytes(other.as_bytes()),
+        None,
+        NOW + 300_000,
+    );
+    assert_eq!(reply, Reply::Output);
+    assert_eq!(
+        v["eventName"], "GetObject",
+        "the record at which it was decided"
+    );
+    let alerts = alerts_of(&v);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        alerts[0]["kibana.alert.new_terms"],
+        json!(["arn:aws:iam::1:user/held"])
+    );
+    assert_eq!(
+        alerts[0]["@timestamp"],
+        json!(format_timestamp(NOW + 300_000))
+    );
+    // Decided once: neither the next record nor a restart brings it again.
+    let (reply, _) = run_at(
+        &mut second,
+        Mode::Annotate,
+        Record::Bytes(other.as_bytes()),
+        None,
+        NOW + 900_000,
+    );
+    assert_eq!(reply, Reply::Unchanged);
+    drop(second);
+    let (mut third, _) = filter_in(Some(&home));
+    let (reply, _) = run_at(
+        &mut third,
+        Mode::AlertsOnly,
+        Record::Bytes(record.as_bytes()),
+        None,
+        NOW + 900_000,
+    );
+    assert_eq!(reply, Reply::Drop, "seen before the restart");
+    let _ = std::fs::remove_dir_all(&home);
 }

@@ -39,8 +39,14 @@ pub(super) fn filter_in(home: Option<&std::path::Path>) -> (Filter, Lines) {
     (f, lines)
 }
 
+/// A filter with the default settings and config, except that it judges each record
+/// as it arrives (a reorder window of `0s`): the reorder window's own tests set one.
 pub(super) fn filter() -> Filter {
-    filter_in(None).0
+    let mut f = filter_in(None).0;
+    let config = crate::Config::from_json(r#"{"reorder_window":"0s"}"#).expect("valid");
+    f.detector = crate::Detector::new(config);
+    super::files::tune(&mut f.detector, &f.options);
+    f
 }
 
 /// The output of a call as (reply, parsed object or Null).
@@ -50,7 +56,18 @@ pub(super) fn run(
     record: Record<'_>,
     time: Option<Millis>,
 ) -> (Reply, Value) {
-    let reply = f.call(mode, record, time, &mut || NOW);
+    run_at(f, mode, record, time, NOW)
+}
+
+/// [`run`] with the host's clock at `now`.
+pub(super) fn run_at(
+    f: &mut Filter,
+    mode: Mode,
+    record: Record<'_>,
+    time: Option<Millis>,
+    now: Millis,
+) -> (Reply, Value) {
+    let reply = f.call(mode, record, time, &mut || now);
     let value = match reply {
         Reply::Output => {
             let out = f.output();
@@ -194,6 +211,7 @@ fn splicing_handles_empty_objects_and_whitespace() {
     let alert = crate::Alert {
         kind: crate::AlertKind::NewTerm,
         document: Map::from_iter([("k".to_owned(), json!(1))]),
+        deferred: false,
     };
     // (object, expected)
     let cases = [

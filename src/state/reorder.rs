@@ -1,0 +1,223 @@
+//! The reorder window: matching events are judged in the order of their time basis, not
+//! in the order they arrive, as Elastic's searches see them.
+//!
+//! CloudTrail delivers each region's events in files every few minutes, and a pipeline
+//! or a replay interleaves those files by delivery, so one principal's scans in five
+//! regions within seconds can arrive minutes apart and out of order. An event that may
+//! be new is held here until the newest event time seen (the watermark) has passed its
+//! own time by `reorder_window`; then every held event up to that point is judged in
+//! time order (ties in arrival order).
+//!
+//! Only events that may be new are held: one whose every term already has an earlier
+//! occurrence within the history window cannot become new whatever arrives later, and
+//! is judged on arrival (the detector checks that with `TermStore::repeats`). The buffer is
+//! bounded by `max_pending`: past it, the earliest held event is judged early (counted
+//! as `released_early`), never dropped.
+//!
+//! A host with a clock (the detection time is the wall clock) also releases an event
+//! once it has been held for `reorder_window` of that clock, so that in a quiet live
+//! stream an alert waits at most that long for the next record. Replays with the event
+//! time as detection time depend on event times only, so they are reproducible.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::ecs::{SourceForm, SourceMeta};
+use crate::rule::terms::Term;
+use crate::time::Millis;
+
+/// One held event: what judging and rendering it later needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingEvent {
+    /// Its time basis.
+    pub time: Millis,
+    /// Arrival order (ties in time are judged in this order).
+    pub seq: u64,
+    /// The host's clock when it arrived, when the host passed one.
+    pub held_at: Option<Millis>,
+    /// The record's exact text, from which its ECS document is rebuilt if it alerts.
+    pub text: Box<str>,
+    pub meta: SourceMeta,
+    pub form: SourceForm,
+    pub terms: Vec<Term>,
+}
+
+/// Held events in time order, with their arrival order for the clock.
+#[derive(Debug, Clone, Default)]
+pub struct ReorderBuffer {
+    by_time: BTreeMap<(Millis, u64), PendingEvent>,
+    /// `(held_at, time, seq)` in arrival order, for hosts with a clock. Entries whose
+    /// event has already been released are skipped when reached.
+    by_arrival: VecDeque<(Millis, Millis, u64)>,
+    next_seq: u64,
+}
+
+impl ReorderBuffer {
+    pub fn len(&self) -> usize {
+        self.by_time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_time.is_empty()
+    }
+
+    /// The arrival number the next event gets.
+    pub fn next_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Hold an event (its `seq` from [`Self::next_seq`]).
+    pub fn hold(&mut self, event: PendingEvent) {
+        if let Some(at) = event.held_at {
+            self.by_arrival.push_back((at, event.time, event.seq));
+        }
+        self.by_time.insert((event.time, event.seq), event);
+    }
+
+    /// The earliest held event if its time is at most `upto`.
+    pub fn pop_until(&mut self, upto: Millis) -> Option<PendingEvent> {
+        let entry = self.by_time.first_entry()?;
+        (entry.key().0 <= upto).then(|| entry.remove())
+    }
+
+    /// The earliest held event when more than `max` are held.
+    pub fn pop_overflow(&mut self, max: usize) -> Option<PendingEvent> {
+        if self.by_time.len() > max {
+            self.by_time.pop_first().map(|(_, e)| e)
+        } else {
+            None
+        }
+    }
+
+    /// The earliest held event, whatever its time (end of input).
+    pub fn pop_first(&mut self) -> Option<PendingEvent> {
+        self.by_time.pop_first().map(|(_, e)| e)
+    }
+
+    /// The latest `(time, seq)` among events held since `now - window` or earlier by
+    /// the host's clock: everything up to it is due. `None` when nothing is due.
+    pub fn due_by_clock(&mut self, now: Millis, window: Millis) -> Option<(Millis, u64)> {
+        let mut due = None;
+        while let Some(&(at, time, seq)) = self.by_arrival.front() {
+            if now.saturating_sub(at) < window {
+                break;
+            }
+            self.by_arrival.pop_front();
+            if self.by_time.contains_key(&(time, seq)) {
+                due = due.max(Some((time, seq)));
+            }
+        }
+        if self.by_time.is_empty() {
+            self.by_arrival.clear();
+        }
+        due
+    }
+
+    /// The earliest held event if it sorts at or before `key`.
+    pub fn pop_through(&mut self, key: (Millis, u64)) -> Option<PendingEvent> {
+        let entry = self.by_time.first_entry()?;
+        (*entry.key() <= key).then(|| entry.remove())
+    }
+
+    /// Every held event in time order (for snapshots).
+    pub fn iter(&self) -> impl Iterator<Item = &PendingEvent> {
+        self.by_time.values()
+    }
+
+    /// Rebuild from a snapshot's held events and arrival counter.
+    pub fn restore(events: Vec<PendingEvent>, next_seq: u64) -> Self {
+        let mut buffer = ReorderBuffer {
+            next_seq,
+            ..Default::default()
+        };
+        let mut arrivals: Vec<(Millis, Millis, u64)> = events
+            .iter()
+            .filter_map(|e| e.held_at.map(|at| (at, e.time, e.seq)))
+            .collect();
+        arrivals.sort_by_key(|&(_, _, seq)| seq);
+        buffer.by_arrival = arrivals.into();
+        for e in events {
+            buffer.next_seq = buffer.next_seq.max(e.seq + 1);
+            buffer.by_time.insert((e.time, e.seq), e);
+        }
+        buffer
+    }
+
+    pub fn next_seq_value(&self) -> u64 {
+        self.next_seq
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(time: Millis, seq: u64, held_at: Option<Millis>) -> PendingEvent {
+        PendingEvent {
+            time,
+            seq,
+            held_at,
+            text: "{}".into(),
+            meta: SourceMeta::default(),
+            form: SourceForm::CloudTrail,
+            terms: Vec::new(),
+        }
+    }
+
+    fn drain(
+        b: &mut ReorderBuffer,
+        f: impl Fn(&mut ReorderBuffer) -> Option<PendingEvent>,
+    ) -> Vec<(Millis, u64)> {
+        std::iter::from_fn(|| f(b))
+            .map(|e| (e.time, e.seq))
+            .collect()
+    }
+
+    #[test]
+    fn released_in_time_order_ties_in_arrival_order() {
+        let mut b = ReorderBuffer::default();
+        for (t, _) in [(30, 0), (10, 1), (20, 2), (10, 3), (40, 4)] {
+            let seq = b.next_seq();
+            b.hold(event(t, seq, None));
+        }
+        assert_eq!(
+            drain(&mut b, |b| b.pop_until(20)),
+            vec![(10, 1), (10, 3), (20, 2)]
+        );
+        assert_eq!(drain(&mut b, |b| b.pop_overflow(1)), vec![(30, 0)]);
+        assert_eq!(drain(&mut b, ReorderBuffer::pop_first), vec![(40, 4)]);
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn the_clock_releases_what_has_waited_long_enough_and_all_before_it() {
+        let mut b = ReorderBuffer::default();
+        // Arrival (held_at) and event time disagree in order.
+        for (t, at) in [(50, 100), (20, 105), (60, 110)] {
+            let seq = b.next_seq();
+            b.hold(event(t, seq, Some(at)));
+        }
+        assert_eq!(b.due_by_clock(104, 5), None);
+        let due = b.due_by_clock(106, 5).expect("two have waited 5");
+        assert_eq!(due, (50, 0));
+        assert_eq!(
+            drain(&mut b, |b| b.pop_through(due)),
+            vec![(20, 1), (50, 0)]
+        );
+        // The entry of the already released (20, 1) is skipped.
+        assert_eq!(b.due_by_clock(114, 5), None);
+        assert_eq!(b.due_by_clock(115, 5), Some((60, 2)));
+    }
+
+    #[test]
+    fn restore_keeps_order_and_numbering() {
+        let events = vec![event(5, 7, Some(1)), event(3, 9, None)];
+        let mut b = ReorderBuffer::restore(events, 4);
+        assert_eq!(b.next_seq(), 10);
+        assert_eq!(
+            drain(&mut b, ReorderBuffer::pop_first),
+            vec![(3, 9), (5, 7)]
+        );
+    }
+}
