@@ -9,7 +9,7 @@ pub const USAGE: &str = "\
 Usage: dynamodb-scan-detector [OPTIONS] [INPUT...]
 
 Reads CloudTrail (S3 files, NDJSON, JSON arrays, EventBridge, CloudWatch Logs, ECS
-documents; .gz read transparently) from files, directories (walked in name order) or
+documents; .gz read transparently) from files, directories (every file under them, in time order) or
 standard input (`-`, the default), and writes NDJSON to standard output.
 
 Options:
@@ -18,6 +18,8 @@ Options:
                            annotate: every event, alert fields merged into the trigger
   -c, --config FILE        the detector's JSON config document
   -p, --profile NAME       seed (rule v3, the default) or current (Elastic's v6)
+      --reorder-window D   judge matching events in time order within D (overrides
+                           the config's reorder_window, default 5m; 0s: on arrival)
   -s, --state FILE         restore state from FILE if present; save it at exit and
                            every --state-every seconds (atomically)
       --state-every SECS   how often to save --state while running (default 60)
@@ -43,6 +45,7 @@ pub struct Args {
     pub output: OutputMode,
     pub config: Option<PathBuf>,
     pub profile: Option<ProfileName>,
+    pub reorder_window: Option<String>,
     pub state: Option<PathBuf>,
     pub state_every_secs: u64,
     pub learn: Vec<PathBuf>,
@@ -74,6 +77,7 @@ impl Default for Args {
             output: OutputMode::Alerts,
             config: None,
             profile: None,
+            reorder_window: None,
             state: None,
             state_every_secs: 60,
             learn: Vec::new(),
@@ -120,6 +124,12 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                         |_| format!("--profile: unknown profile `{name}` (seed or current)"),
                     )?,
                 );
+            }
+            Long("reorder-window") => {
+                a.reorder_window = Some(text(
+                    p.value().map_err(|e| e.to_string())?,
+                    "--reorder-window",
+                )?)
             }
             Short('s') | Long("state") => {
                 a.state = Some(p.value().map_err(|e| e.to_string())?.into())

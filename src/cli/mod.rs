@@ -80,6 +80,9 @@ fn load_config(args: &Args) -> Result<Config, Fatal> {
     if args.profile.is_some() {
         options.profile = args.profile;
     }
+    if args.reorder_window.is_some() {
+        options.reorder_window = args.reorder_window.clone();
+    }
     let what = args.config.as_ref().map_or_else(
         || "config".to_owned(),
         |p| format!("--config {}", p.display()),

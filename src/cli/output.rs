@@ -26,7 +26,8 @@ impl<W: Write> Output<W> {
     }
 
     /// One input event (its exact text, or its raw bytes when it is not text) and the
-    /// documents it caused.
+    /// documents decided at it: its own alerts, and alerts the reorder window held back
+    /// whose events passed earlier ([`Alert::deferred`]).
     pub fn event(&mut self, text: &[u8], alerts: &[Alert]) -> io::Result<()> {
         match self.mode {
             OutputMode::Alerts => return self.documents(alerts),
@@ -37,7 +38,9 @@ impl<W: Write> Output<W> {
             OutputMode::Annotate => {
                 let mut annotated = false;
                 for a in alerts {
-                    if a.kind == AlertKind::NewTerm {
+                    // A deferred alert's event has been written already: the alert comes
+                    // as a document of its own, as a cap summary does.
+                    if a.kind == AlertKind::NewTerm && !a.deferred {
                         self.line(annotate(text, a).as_bytes())?;
                         annotated = true;
                     } else {
@@ -168,6 +171,11 @@ mod tests {
             let mut o = Output::new(&mut buf, mode);
             o.event(b"{\"a\":\n1}", &a).expect("write");
             o.event(b"{\"b\":2}", &[]).expect("write");
+            let mut deferred = alert();
+            deferred.deferred = true;
+            o.event(b"{\"c\":3}", &[deferred]).expect("write");
+            // The deferred alert is a line of its own in every mode.
+            let want = want + 2 - u64::from(mode == OutputMode::Alerts);
             assert_eq!(o.lines, want, "{mode:?}");
             let text = String::from_utf8(buf).expect("utf-8");
             assert!(
