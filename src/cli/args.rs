@@ -9,8 +9,10 @@ pub const USAGE: &str = "\
 Usage: dynamodb-scan-detector [OPTIONS] [INPUT...]
 
 Reads CloudTrail (S3 files, NDJSON, JSON arrays, EventBridge, CloudWatch Logs, ECS
-documents; .gz read transparently) from files, directories (walked in name order) or
-standard input (`-`, the default), and writes NDJSON to standard output.
+documents; .gz read transparently) from files, directories or standard input (`-`,
+the default), and writes NDJSON to standard output. Files, named or found in
+directories, are read in time order: CloudTrail's by the delivery stamp in their names
+(across accounts and regions), other files first, by path; digest files are skipped.
 
 Options:
   -o, --output MODE        alerts (default): alert documents only
