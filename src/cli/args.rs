@@ -9,13 +9,17 @@ pub const USAGE: &str = "\
 Usage: dynamodb-scan-detector [OPTIONS] [INPUT...]
 
 Reads CloudTrail (S3 files, NDJSON, JSON arrays, EventBridge, CloudWatch Logs, ECS
-documents; .gz read transparently) from files, directories (every file under them, in time order) or
-standard input (`-`, the default), and writes NDJSON to standard output.
+documents; .gz read transparently) from files, directories or standard input (`-`,
+the default), and writes NDJSON to standard output. Files, named or found in
+directories, are read in time order: CloudTrail's by the delivery stamp in their names
+(across accounts and regions), other files first, by path; digest files are skipped.
 
 Options:
   -o, --output MODE        alerts (default): alert documents only
-                           passthrough: every input event, each alert right after it
+                           passthrough: every input event, each alert right after
+                           the record at which it was decided
                            annotate: every event, alert fields merged into the trigger
+                           (an alert decided later: a line of its own)
   -c, --config FILE        the detector's JSON config document
   -p, --profile NAME       seed (rule v3, the default) or current (Elastic's v6)
       --reorder-window D   judge matching events in time order within D (overrides

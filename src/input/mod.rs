@@ -19,6 +19,7 @@ pub mod json_check;
 pub mod lenient;
 pub mod members;
 pub mod nesting;
+pub mod replay_order;
 
 use std::borrow::Cow;
 

@@ -20,6 +20,37 @@ fn config_is_an_object_json_text_or_nothing() {
 }
 
 #[wasm_bindgen_test]
+fn replay_order_is_the_cores_order_of_the_paths() {
+    let paths = [
+        "AWSLogs/o-1/222/CloudTrail/us-east-1/2026/11/03/222_CloudTrail_us-east-1_20261103T0010Z_A.json.gz",
+        "AWSLogs/o-1/111/CloudTrail-Digest/us-east-1/2026/11/03/111_CloudTrail-Digest_us-east-1_t_us-east-1_20261103T000512Z.json.gz",
+        "AWSLogs/o-1/111/CloudTrail/us-west-2/2026/11/03/111_CloudTrail_us-west-2_20261103T0005Z_B.json.gz",
+        "extra10.json",
+        "extra9.json",
+    ];
+    let array: js_sys::Array = paths.iter().map(|p| s(p)).collect();
+    let order = JsDetector::replay_order(array.into()).expect("strings");
+    assert_eq!(order, [4, 3, 2, 0]);
+    let want: Vec<u32> = dynamodb_scan_detector::input::replay_order::replay_order(&paths)
+        .into_iter()
+        .map(|i| i as u32)
+        .collect();
+    assert_eq!(order, want);
+    let empty = JsDetector::replay_order(js_sys::Array::new().into()).expect("empty");
+    assert!(empty.is_empty());
+    let (name, message) = thrown(JsDetector::replay_order(s("a.json")));
+    assert_eq!(name, "TypeError");
+    assert!(
+        message.contains("expected an array of strings"),
+        "{message}"
+    );
+    let mixed: js_sys::Array = [s("a.json"), JsValue::from_f64(1.0)].iter().collect();
+    let (name, message) = thrown(JsDetector::replay_order(mixed.into()));
+    assert_eq!(name, "TypeError");
+    assert!(message.contains("item 1 is number"), "{message}");
+}
+
+#[wasm_bindgen_test]
 fn an_invalid_config_throws_an_error_naming_the_problem() {
     let (name, message) = thrown(JsDetector::new(obj(r#"{"new_terms_fields":[]}"#), none()));
     assert_eq!(name, "ConfigError");

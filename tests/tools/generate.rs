@@ -5,6 +5,9 @@
 //! ```text
 //! cargo run --release --example generate -- sample DIR
 //!     the bundled sample: four days of one account in CloudTrail's S3 layout (.json.gz)
+//! cargo run --release --example generate -- org-trail DIR [DAYS]
+//!     an organization trail: 3 accounts × 4 regions × DAYS days (default 3) in
+//!     CloudTrail's S3 layout, one .json.gz per account, region and 5-minute delivery
 //! cargo run --release --example generate -- corpus KIND FORM EVENTS [SEED]
 //!     NDJSON on stdout; KIND: typical | scan-heavy | high-cardinality;
 //!     FORM: raw | ecs-nested | ecs-dotted
@@ -13,6 +16,7 @@
 
 mod corpus;
 mod events;
+mod org_trail;
 mod rng;
 mod sample;
 
@@ -20,13 +24,22 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("sample") if args.len() == 2 => sample::write(std::path::Path::new(&args[1])),
+        Some("org-trail") if (2..=3).contains(&args.len()) => {
+            let days = match args.get(2).map(|d| d.parse::<i64>()) {
+                None => Ok(org_trail::DAYS),
+                Some(Ok(d)) => Ok(d),
+                Some(Err(e)) => Err(format!("DAYS: {e}")),
+            };
+            days.and_then(|d| org_trail::write(std::path::Path::new(&args[1]), d))
+                .map(|events| eprintln!("generate: {events} events"))
+        }
         Some("corpus") if (4..=5).contains(&args.len()) => corpus::write(
             &args[1],
             &args[2],
             &args[3],
             args.get(4).map(String::as_str),
         ),
-        _ => Err("usage: generate sample DIR | generate corpus KIND FORM EVENTS [SEED]".to_owned()),
+        _ => Err("usage: generate sample DIR | generate org-trail DIR [DAYS] | generate corpus KIND FORM EVENTS [SEED]".to_owned()),
     };
     if let Err(e) = result {
         eprintln!("generate: {e}");

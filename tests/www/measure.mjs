@@ -27,7 +27,7 @@ const megabytes = option('--mb', quick ? 20 : 200);
 const runs = option('--runs', quick ? 1 : 3);
 const gzip = args.includes('--gzip');
 const BYTES_PER_EVENT = 1358; // the typical corpus, measured
-const GENERATE = path.join(ROOT, 'target/release/examples/generate');
+const GENERATE = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'release/examples/generate');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

@@ -17,7 +17,9 @@ PLAYWRIGHT=playwright-core@1.57.0
 export WWW_TEST_TOOLS=$ROOT/target/www-test-tools
 export WWW_SITE=$ROOT/target/www
 export WWW_ARTIFACTS=$ROOT/target/www-artifacts
-export WWW_CLI=$ROOT/target/release/dynamodb-scan-detector
+# Cargo's output honours CARGO_TARGET_DIR (the npm package and the page stay in target/).
+CARGO_OUT=${CARGO_TARGET_DIR:-$ROOT/target}
+export WWW_CLI=$CARGO_OUT/release/dynamodb-scan-detector
 
 say() { printf '\n--> %s\n' "$*" >&2; }
 
@@ -43,8 +45,11 @@ cargo build --locked --release --bin dynamodb-scan-detector --example generate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 say "generate a long input for the cancel test (about 300 MB)"
-target/release/examples/generate corpus high-cardinality raw 200000 >"$work/long.ndjson"
+"$CARGO_OUT/release/examples/generate" corpus high-cardinality raw 200000 >"$work/long.ndjson"
 export WWW_LONG_INPUT=$work/long.ndjson
+say "generate an organization trail (3 accounts x 4 regions x 3 days) for the order test"
+"$CARGO_OUT/release/examples/generate" org-trail "$work/org-trail" 3
+export WWW_ORG_TRAIL=$work/org-trail
 
 rm -rf "$WWW_ARTIFACTS"
 say "node --test tests/www (headless Chromium)"

@@ -2,34 +2,12 @@
 // where the browser allows, whole folders through DataTransferItem entries), a file
 // picker, a folder picker (webkitdirectory), or the bundled sample (copied next to the
 // page by www/build.sh, with sample/files.json listing its files). Each file comes
-// with its path, which orders the replay.
+// with its path (relative, `/`-separated), which orders the replay.
 //
-// Order matters, because the detector judges each event against what came before it.
-// CloudTrail's S3 file names carry the time of their events
-// (`<account>_CloudTrail_<region>_20261103T1900Z_<id>.json.gz`), so files that have
-// that stamp are ordered by it (which also interleaves regions and accounts correctly);
-// ties and files without one keep path order, numbers compared as numbers.
-
-const CLOUDTRAIL_STAMP = /_(\d{8}T\d{4}Z)_[^/]*$/;
-const collator = new Intl.Collator('en', { numeric: true });
-
-/** The CloudTrail time stamp in a file name (`20261103T1900Z`), or ''. */
-export function cloudTrailStamp(path) {
-  return CLOUDTRAIL_STAMP.exec(path)?.[1] ?? '';
-}
-
-/**
- * `inputs` ({file, path}) sorted for replay: files without a CloudTrail stamp first
- * in path order, then stamped files by stamp, then path.
- */
-export function replayOrder(inputs) {
-  const keyed = inputs.map((input) => ({ input, stamp: cloudTrailStamp(input.path) }));
-  keyed.sort((a, b) => {
-    if (a.stamp !== b.stamp) return a.stamp < b.stamp ? -1 : 1;
-    return collator.compare(a.input.path, b.input.path);
-  });
-  return keyed.map((k) => k.input);
-}
+// Order matters, because the detector judges each event against what came before it;
+// the order is the core's (`Detector.replayOrder`, asked of the worker by main.js):
+// CloudTrail's files by the delivery stamp in their names, across accounts and
+// regions. This module only finds the files and their paths.
 
 /** Names a folder may hold that are worth reading (files picked one by one always are). */
 const LOG_NAME = /\.(json|jsonl|ndjson|log|txt)(\.gz)?$|\.gz$/i;
@@ -41,12 +19,12 @@ export function isLogFileInFolder(path) {
 }
 
 /**
- * Wires `dropzone` and the pickers; calls `onFiles(inputs)` with `{file, path}` in
- * replay order whenever the user gives files.
+ * Wires `dropzone` and the pickers; calls `onFiles(inputs)` with `{file, path}`, in
+ * the order found, whenever the user gives files.
  */
 export function collectFiles({ dropzone, pickFiles, pickFolder, fileInput, folderInput }, onFiles) {
   const give = (inputs) => {
-    if (inputs.length) onFiles(replayOrder(inputs));
+    if (inputs.length) onFiles(inputs);
   };
   pickFiles.addEventListener('click', () => fileInput.click());
   pickFolder.addEventListener('click', () => folderInput.click());

@@ -3,7 +3,7 @@
 // never as HTML.
 
 import { ReplayClient } from './replay-client.js';
-import { collectFiles, replayOrder, sampleFiles } from './input-files.js';
+import { collectFiles, sampleFiles } from './input-files.js';
 import {
   SettingsForm, fromFragment, settingsLink, settingsProblem, toConfig, toFragment,
 } from './settings.js';
@@ -62,6 +62,21 @@ const client = new ReplayClient({
 function showConfigError(message) {
   $('config-error').textContent = message ? `Settings: ${message}` : '';
   $('config-error').hidden = !message;
+}
+
+/**
+ * Replay `found` ({file, path}, in any order) in the core's replay order: CloudTrail's
+ * files by delivery stamp across accounts and regions (the worker asks the detector).
+ */
+async function replayInOrder(found) {
+  const order = await client.order(found.map((input) => input.path));
+  if (!order) return; // superseded by a later request
+  const given = Array.from(order, (index) => found[index]);
+  if (!given.length) {
+    progress.failed('Nothing to replay: CloudTrail digest files hold no events.');
+    return;
+  }
+  replay(given);
 }
 
 /** Replay `given` ({file, path}, in order) with the current settings. */
@@ -131,12 +146,12 @@ collectFiles({
   pickFolder: $('pick-folder'),
   fileInput: $('file-input'),
   folderInput: $('folder-input'),
-}, replay);
+}, replayInOrder);
 
 $('load-sample').addEventListener('click', async () => {
   $('status').textContent = 'Loading the bundled sample…';
   try {
-    replay(replayOrder(await sampleFiles()));
+    await replayInOrder(await sampleFiles());
   } catch (error) {
     progress.failed(`The bundled sample could not be loaded: ${error.message}`);
   }

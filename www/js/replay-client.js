@@ -42,6 +42,7 @@ export class ReplayClient {
       case 'principals': return data.id === this.runId && this.handlers.principals(data.rows);
       case 'done': return data.id === this.runId && this.handlers.done(data);
       case 'checked': return this.settle(data.id, data);
+      case 'ordered': return this.settle(data.id, data.order);
       case 'alerts-file': return this.settle('alerts', data.blob);
       case 'state-file': return this.settle('state', data.bytes);
       default: return undefined;
@@ -77,6 +78,15 @@ export class ReplayClient {
   check(config) {
     this.nextRequest += 1;
     return this.request(this.nextRequest, { type: 'check', id: this.nextRequest, config });
+  }
+
+  /**
+   * The order in which to replay files with these paths: indices into `paths`
+   * (`Detector.replayOrder`, the core's rule; digest files left out).
+   */
+  order(paths) {
+    this.nextRequest += 1;
+    return this.request(this.nextRequest, { type: 'order', id: this.nextRequest, paths });
   }
 
   /** The last run's alerts as the detector wrote them (NDJSON), as a Blob. */

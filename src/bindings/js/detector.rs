@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::marshal::{self, each_document};
 use super::options::{CallOptions, DetectorSettings, OutputShape};
 use super::{error, verdict};
+use crate::input::replay_order::replay_order;
 use crate::{Alert, Config, Detector, VERSION};
 
 #[wasm_bindgen(js_name = Detector)]
@@ -170,6 +171,18 @@ impl JsDetector {
     /// The package (crate) version.
     pub fn version() -> String {
         VERSION.to_owned()
+    }
+
+    /// The order in which to replay log files, from their paths (`/`-separated): the
+    /// indices of `paths` in the core's replay order, CloudTrail digest files left out
+    /// (see [`crate::input::replay_order`]).
+    #[wasm_bindgen(js_name = replayOrder)]
+    pub fn replay_order(paths: JsValue) -> Result<Vec<u32>, JsValue> {
+        let paths = marshal::strings(&paths, "replayOrder")?;
+        replay_order(&paths)
+            .into_iter()
+            .map(|i| u32::try_from(i).map_err(|_| error::type_error("replayOrder: too many paths")))
+            .collect()
     }
 
     /// The default configuration document, every key filled in.

@@ -364,6 +364,28 @@ fn bigint(n: &Number) -> JsValue {
     }
 }
 
+/// An array of strings (file paths, say); anything else is a `TypeError` naming `method`.
+pub fn strings(value: &JsValue, method: &str) -> Result<Vec<String>, JsValue> {
+    let array = value.dyn_ref::<js_sys::Array>().ok_or_else(|| {
+        error::type_error(format!(
+            "{method}: expected an array of strings, got {}",
+            type_name(value)
+        ))
+    })?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_string().ok_or_else(|| {
+                error::type_error(format!(
+                    "{method}: item {i} is {}, not a string",
+                    type_name(&item)
+                ))
+            })
+        })
+        .collect()
+}
+
 /// `typeof value`, with `null` and arrays told apart, for error messages.
 pub fn type_name(value: &JsValue) -> String {
     if value.is_null() {

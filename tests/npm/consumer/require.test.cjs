@@ -122,4 +122,15 @@ test('static helpers', () => {
   assert.equal(defaults.history_window, '14d');
   assert.equal(Object.getPrototypeOf(defaults), Object.prototype);
   assert.deepEqual(new Detector(defaults).config(), defaults);
+  const paths = [
+    'AWSLogs/o-1/222/CloudTrail/us-east-1/2026/11/03/222_CloudTrail_us-east-1_20261103T0010Z_A.json.gz',
+    'AWSLogs/o-1/111/CloudTrail-Digest/us-east-1/2026/11/03/111_CloudTrail-Digest_us-east-1_t_us-east-1_20261103T000512Z.json.gz',
+    'AWSLogs/o-1/111/CloudTrail/us-west-2/2026/11/03/111_CloudTrail_us-west-2_20261103T0005Z_B.json.gz',
+    'extra10.json',
+    'extra9.json',
+  ];
+  const order = Detector.replayOrder(paths);
+  assert.ok(order instanceof Uint32Array);
+  assert.deepEqual([...order], [4, 3, 2, 0]);
+  assert.throws(() => Detector.replayOrder('a.json'), { name: 'TypeError' });
 });

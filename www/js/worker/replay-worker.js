@@ -1,7 +1,7 @@
 // The Web Worker that runs the detector (the npm package's web build) off the main
-// thread. Messages in: `check` (a config document), `run` (files in order, config,
-// alert time), `cancel`, `export-alerts`, `export-state`. Messages out: `ready`,
-// `checked`, `progress` (throttled, with new alert rows), `principals` (slices of the
+// thread. Messages in: `check` (a config document), `order` (file paths), `run` (files
+// in order, config, alert time), `cancel`, `export-alerts`, `export-state`. Messages
+// out: `ready`, `checked`, `ordered` (the core's replay order), `progress` (throttled, with new alert rows), `principals` (slices of the
 // per-principal rows, at the end), `done` (with the timeline), `alerts-file`,
 // `state-file`, `fatal`.
 //
@@ -33,6 +33,8 @@ self.onmessage = async ({ data }) => {
   switch (data.type) {
     case 'check':
       return post({ type: 'checked', id: data.id, ...check(data.config) });
+    case 'order':
+      return post({ type: 'ordered', id: data.id, order: Detector.replayOrder(data.paths) });
     case 'run':
       if (current) current.dispose();
       current = new Run(data);

@@ -261,6 +261,15 @@ export declare class Detector {
   static version(): string;
   /** The default configuration, every key filled in. */
   static defaultConfig(): EffectiveConfig;
+  /**
+   * The order in which to replay log files, from their `/`-separated paths: the
+   * indices of `paths` to read, in order. CloudTrail digest files are left out; files
+   * without a CloudTrail delivery stamp come first, in path order (runs of digits
+   * compared as numbers); then CloudTrail's files (`…_CloudTrail_REGION_20261103T1905Z_…`)
+   * by that stamp across accounts, regions and organizations, equal stamps by path.
+   * @throws {TypeError} when `paths` is not an array of strings.
+   */
+  static replayOrder(paths: readonly string[]): Uint32Array;
 }
 
 /** `Error.name` of the errors the package throws (besides `TypeError`). */
