@@ -6,7 +6,8 @@
 //! they need data we do not ship or describe the shipper rather than the event:
 //! `source.geo`/`source.as` (GeoIP), parsed `user_agent.*` beyond `original`,
 //! `event.category` (a per-action table; `Scan` has none), `event.created`,
-//! `event.original`, `tags`, `related.*` and the newer actor/target entity fields.
+//! `event.original`, `tags`, `related.entity`/`related.hosts` and the actor/target
+//! entity fields (per-action tables). Follows the `aws` integration 8.9.0.
 //! `event.ingested` is set by Elasticsearch at index time, so raw records have none
 //! and their time basis is `@timestamp` (from `eventTime`).
 
