@@ -6,7 +6,8 @@
 //! they need data we do not ship or describe the shipper rather than the event:
 //! `source.geo`/`source.as` (GeoIP), parsed `user_agent.*` beyond `original`,
 //! `event.category` (a per-action table; `Scan` has none), `event.created`,
-//! `event.original`, `tags`, `related.*` and the newer actor/target entity fields.
+//! `event.original`, `tags`, `related.entity`/`related.hosts` and the actor/target
+//! entity fields (per-action tables). Follows the `aws` integration 8.9.0.
 //! `event.ingested` is set by Elasticsearch at index time, so raw records have none
 //! and their time basis is `@timestamp` (from `eventTime`).
 
@@ -14,6 +15,7 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
+use super::actor::map_actor;
 use super::java_map::to_java_string;
 use super::resources::map_resources;
 use crate::time::{format_timestamp, parse_timestamp};
@@ -96,16 +98,16 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     }
     put(&mut out, "user_agent.original", get("userAgent"));
 
-    // user.* — for assumed roles the name is the role's (the session issuer's).
-    let user_name = caller.user_name();
-    put(&mut out, "user.name", user_name);
-    put(&mut out, "user.id", id("principalId"));
-    if let Some(name) = user_name
-        .and_then(Value::as_str)
-        .filter(|n| n.contains('@'))
-    {
-        put(&mut out, "user.email", Some(&Value::from(name)));
-    }
+    // user.* (or service.name for AWS service actors), related.user, related.ip.
+    map_actor(
+        &caller,
+        get("requestParameters"),
+        out.get("source")
+            .and_then(|s| s.get("ip"))
+            .cloned()
+            .as_ref(),
+        &mut out,
+    );
 
     // aws.cloudtrail.user_identity.*
     put(&mut out, "aws.cloudtrail.user_identity.type", id("type"));
@@ -129,12 +131,16 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let created = attributes
         .and_then(|a| a.get("creationDate"))
         .and_then(Value::as_str)
-        .filter(|s| s.as_bytes().get(4) == Some(&b'-'))
-        .and_then(parse_timestamp);
+        .and_then(creation_date);
     put(
         &mut out,
         &format!("{sc}.creation_date"),
         created.map(|t| Value::from(format_timestamp(t))).as_ref(),
+    );
+    put(
+        &mut out,
+        &format!("{sc}.ec2_role_delivery"),
+        session.and_then(|s| s.get("ec2RoleDelivery")),
     );
     for (raw, ecs) in [
         ("type", "type"),
@@ -158,6 +164,10 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         ("apiVersion", "api_version"),
         ("recipientAccountId", "recipient_account_id"),
         ("vpcEndpointId", "vpc_endpoint_id"),
+        (
+            "sessionCredentialFromConsole",
+            "session_credential_from_console",
+        ),
         ("errorCode", "error_code"),
         ("errorMessage", "error_message"),
     ] {
@@ -213,12 +223,15 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
 
     // tls.*
     if let Some(tls) = get("tlsDetails").and_then(Value::as_object) {
-        if let Some(v) = tls.get("tlsVersion").and_then(Value::as_str) {
-            let (protocol, version) = split_tls_version(v);
+        if let Some((protocol, version)) = tls
+            .get("tlsVersion")
+            .and_then(Value::as_str)
+            .and_then(split_tls_version)
+        {
             put(
                 &mut out,
                 "tls.version_protocol",
-                Some(&Value::from(protocol)),
+                protocol.map(Value::from).as_ref(),
             );
             put(&mut out, "tls.version", Some(&Value::from(version)));
         }
@@ -256,10 +269,22 @@ impl<'a> Caller<'a> {
             .and_then(Value::as_object)
     }
 
-    /// `userName`, else (assumed roles) the session issuer's: the role name.
+    /// `userName`, else (assumed roles) the session issuer's: the role name. `None` for
+    /// AWS service actors, which get `service.name` instead (aws 8.9.0).
     pub fn user_name(&self) -> Option<&'a Value> {
+        if self.service_actor().is_some() {
+            return None;
+        }
         self.get("userName")
             .or_else(|| self.issuer().and_then(|i| i.get("userName")))
+    }
+
+    /// `principalId`; `None` for AWS service actors.
+    pub fn user_id(&self) -> Option<&'a Value> {
+        if self.service_actor().is_some() {
+            return None;
+        }
+        self.get("principalId")
     }
 
     /// The caller's account, else the recipient account (AWS services have none).
@@ -283,6 +308,33 @@ pub fn timestamp(event_time: Option<&Value>, shipper: Option<&Value>) -> Option<
         .and_then(parse_timestamp)
         .map(|t| Value::String(format_timestamp(t)))
         .or_else(|| shipper.cloned())
+}
+
+/// `sessionContext.attributes.creationDate`: ISO-8601 extended (`2019-10-02T21:50:54Z`)
+/// or, as aws 8.9.0 also reads it, basic (`20131102T010628Z`).
+pub fn creation_date(s: &str) -> Option<crate::time::Millis> {
+    let b = s.as_bytes();
+    let basic = b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+    if basic {
+        let extended = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &s[..4],
+            &s[4..6],
+            &s[6..8],
+            &s[9..11],
+            &s[11..13],
+            &s[13..15]
+        );
+        return parse_timestamp(&extended);
+    }
+    if b.get(4) == Some(&b'-') {
+        parse_timestamp(s)
+    } else {
+        None
+    }
 }
 
 /// `success` unless a non-empty `errorCode` or `errorMessage` is present; for
@@ -322,10 +374,13 @@ fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     }
 }
 
-fn split_tls_version(v: &str) -> (String, String) {
-    let digits = v.find(|c: char| c.is_ascii_digit()).unwrap_or(v.len());
-    let protocol = super::lowercase::lowercase(v[..digits].trim_end_matches(['v', 'V']));
-    (protocol, v[digits..].to_owned())
+/// `TLSv1.2` → (`tls`, `1.2`); a bare `1.3` has no protocol (aws 8.9.0 writes only
+/// `tls.version`); text with no digits is no version at all.
+fn split_tls_version(v: &str) -> Option<(Option<String>, String)> {
+    let digits = v.find(|c: char| c.is_ascii_digit())?;
+    let prefix = v[..digits].trim_end_matches(['v', 'V']);
+    let protocol = (!prefix.is_empty()).then(|| super::lowercase::lowercase(prefix));
+    Some((protocol, v[digits..].to_owned()))
 }
 
 fn to_boolean(v: &Value) -> Value {

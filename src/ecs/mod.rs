@@ -1,6 +1,7 @@
 //! The one normal form every input shape becomes: an ECS document plus what is known
 //! of where it came from (`_index`, `_id`, `_version` when it was an Elasticsearch hit).
 
+mod actor;
 pub mod cloudtrail;
 pub mod field;
 pub mod java_map;

@@ -145,7 +145,7 @@ impl<'a> RawView<'a> {
                     "aws.cloudtrail.user_identity.invoked_by" => caller.get("invokedBy").cloned(),
                     "cloud.account.id" => caller.account_id(recipient.as_ref()).cloned(),
                     "user.name" => caller.user_name().cloned(),
-                    "user.id" => caller.get("principalId").cloned(),
+                    "user.id" => caller.user_id().cloned(),
                     _ => None,
                 }
             }
@@ -158,7 +158,9 @@ impl<'a> RawView<'a> {
                 "cloud.account.id" => {
                     value(id.account_id).or_else(|| value(self.fields.recipient_account_id))
                 }
-                // `userName`, else (assumed roles) the session issuer's: the role name.
+                // `userName`, else (assumed roles) the session issuer's: the role name;
+                // neither for AWS service actors (see `Caller::service_actor`).
+                "user.name" | "user.id" if service_actor(id) => None,
                 "user.name" => value(id.user_name).or_else(|| issuer_user_name(id.session_context)),
                 "user.id" => value(id.principal_id),
                 _ => None,
@@ -181,6 +183,24 @@ impl<'a> RawView<'a> {
                 .and_then(timestamp_from_value),
         }
     }
+}
+
+/// Whether the caller is an AWS service (an `AWSService` identity or a service-linked
+/// role's session), decided by the same [`Caller::service_actor`] the full mapping uses,
+/// on the few members it reads.
+fn service_actor(id: &IdentityFields<'_>) -> bool {
+    let mut identity = serde_json::Map::new();
+    for (key, raw) in [
+        ("type", id.kind),
+        ("invokedBy", id.invoked_by),
+        ("sessionContext", id.session_context),
+    ] {
+        if let Some(v) = value(raw) {
+            identity.insert(key.to_owned(), v);
+        }
+    }
+    let identity = Value::Object(identity);
+    Caller::new(Some(&identity)).service_actor().is_some()
 }
 
 /// `sessionContext.sessionIssuer.userName`, where both levels are objects. Shapes the

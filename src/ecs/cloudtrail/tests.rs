@@ -52,6 +52,70 @@ fn assumed_role_user_name_is_the_role_and_source_ip_needs_an_ip() {
 
 #[test]
 fn tls_versions_split() {
-    assert_eq!(split_tls_version("TLSv1.3"), ("tls".into(), "1.3".into()));
-    assert_eq!(split_tls_version("TLSv1.2"), ("tls".into(), "1.2".into()));
+    type Split<'a> = Option<(Option<&'a str>, &'a str)>;
+    let cases: [(&str, Split); 5] = [
+        ("TLSv1.3", Some((Some("tls"), "1.3"))),
+        ("TLSv1.2", Some((Some("tls"), "1.2"))),
+        // aws 8.9.0 (test-tls-details-json): a bare number is a version with no protocol.
+        ("1.3", Some((None, "1.3"))),
+        ("tlsVersion", None),
+        ("", None),
+    ];
+    for (input, want) in cases {
+        let want = want.map(|(p, v)| (p.map(str::to_owned), v.to_owned()));
+        assert_eq!(split_tls_version(input), want, "{input}");
+    }
+}
+
+/// Fields aws 8.9.0 added that a DynamoDB Scan record can carry.
+#[test]
+fn console_sessions_and_service_actors_as_aws_8_9_maps_them() {
+    let scan = |identity: Value| {
+        to_ecs(map(json!({
+            "eventSource": "dynamodb.amazonaws.com", "eventName": "Scan",
+            "userIdentity": identity, "sessionCredentialFromConsole": "true",
+            "recipientAccountId": "111122223333", "sourceIPAddress": "10.0.0.1",
+        })))
+    };
+    let role = scan(json!({
+        "type": "AssumedRole", "principalId": "AROA1:jo", "accountId": "111122223333",
+        "arn": "arn:aws:sts::111122223333:assumed-role/Ops/jo",
+        "sessionContext": {"ec2RoleDelivery": "2.0", "sessionIssuer": {
+            "userName": "Ops", "arn": "arn:aws:iam::111122223333:role/Ops"}},
+    }));
+    let ct = &role["aws"]["cloudtrail"];
+    assert_eq!(ct["session_credential_from_console"], "true");
+    assert_eq!(
+        ct["user_identity"]["session_context"]["ec2_role_delivery"],
+        "2.0"
+    );
+    assert_eq!(role["user"]["name"], "Ops");
+    assert_eq!(
+        role["user"]["entity"]["id"],
+        json!(["arn:aws:iam::111122223333:role/Ops"])
+    );
+    assert_eq!(role["related"]["user"], json!(["jo", "AROA1:jo", "Ops"]));
+    assert_eq!(role["related"]["ip"], json!(["10.0.0.1"]));
+    assert!(role.get("service").is_none());
+
+    let service = scan(json!({"type": "AWSService", "invokedBy": "backup.amazonaws.com"}));
+    assert_eq!(service["service"]["name"], "backup.amazonaws.com");
+    assert!(service.get("user").is_none(), "{service:?}");
+    assert!(service["related"].get("user").is_none());
+    assert_eq!(service["cloud"]["account"]["id"], "111122223333");
+}
+
+#[test]
+fn creation_dates_extended_and_basic() {
+    let cases = [
+        ("2019-10-02T21:50:54Z", Some("2019-10-02T21:50:54.000Z")),
+        ("20131102T010628Z", Some("2013-11-02T01:06:28.000Z")),
+        ("20131102T0106Z", None),
+        ("2013110xT010628Z", None),
+        ("yesterday", None),
+    ];
+    for (input, want) in cases {
+        let got = creation_date(input).map(crate::time::format_timestamp);
+        assert_eq!(got.as_deref(), want, "{input}");
+    }
 }
