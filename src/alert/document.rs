@@ -244,7 +244,7 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         ("author", strings(&["Elastic"])),
         ("description", r.description.into()),
         ("exceptions_list", empty()),
-        ("false_positives", empty()),
+        ("false_positives", strings(r.false_positives)),
         ("from", c.from.as_date_math().into()),
         (
             "history_window_start",
@@ -303,6 +303,13 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         if !c.timestamp_fallback {
             p.insert("timestamp_override_fallback_disabled".into(), true.into());
         }
+        // Likewise `investigation_fields`, present only in rule versions that have them.
+        if !r.investigation_fields.is_empty() {
+            p.insert(
+                "investigation_fields".into(),
+                object(vec![("field_names", strings(r.investigation_fields))]),
+            );
+        }
     }
     let mut m = Map::new();
     m.insert("kibana.alert.severity".into(), r.severity.into());
@@ -335,7 +342,7 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         ("severity", r.severity.into()),
         ("risk_score", r.risk_score.into()),
         ("exceptions_list", empty()),
-        ("false_positives", empty()),
+        ("false_positives", strings(r.false_positives)),
         ("risk_score_mapping", empty()),
         ("severity_mapping", empty()),
         ("actions", empty()),
