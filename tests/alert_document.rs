@@ -131,3 +131,30 @@ fn fallback_disabled_only_when_defined() {
     let a = alert_with(r#"{"timestamp_fallback":false}"#, json!({}));
     assert_eq!(a["kibana.alert.rule.parameters"][key], true);
 }
+
+/// The README's comparison with Kibana states what Kibana's code does (edge term alerted
+/// by the overlapping run, a warning at `max_signals`, the ES|QL path).
+#[test]
+fn readme_kibana_comparison_matches_kibana() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("**How this differs from Kibana.**")
+        .expect("paragraph");
+    let para = &readme[start..start + readme[start..].find("\n\n").expect("end")];
+    let flat = para.split_whitespace().collect::<Vec<_>>().join(" ");
+    for claim in [
+        "Kibana never alerts",
+        "silently dropping",
+        "can never produce duplicates",
+    ] {
+        assert!(!flat.contains(claim), "{claim}");
+    }
+    for fact in [
+        dynamodb_scan_detector::alert::document::MAX_SIGNALS_WARNING,
+        "the previous, overlapping run has already alerted it",
+        "execute_new_terms_esql_approach.ts",
+        "10,000",
+    ] {
+        assert!(flat.contains(fact), "{fact}");
+    }
+}
