@@ -9,13 +9,15 @@
 use serde_json::{Map, Value};
 
 use super::cap::CapSummary;
+use super::ecs_values::js_numeric_string;
 use super::reason::reason;
+use super::strip::strip;
 use super::uuid::{alert_uuid, summary_uuid};
 use crate::config::Config;
 use crate::ecs::{field, SourceEvent};
 use crate::json_fields::object;
 use crate::rule::terms::Term;
-use crate::time::{format_timestamp, Millis};
+use crate::time::{format_timestamp, timestamp_from_value, Millis};
 
 /// Kibana's warning when a run stops at `max_signals`.
 pub const MAX_SIGNALS_WARNING: &str =
@@ -59,10 +61,14 @@ impl Renderer {
         detection_time: Millis,
         fields_in: Option<&str>,
     ) -> Map<String, Value> {
+        let stripped = strip(&source.doc);
         let mut doc = match fields_in {
-            None => source.doc.clone(),
+            None => stripped,
             Some(first) => {
-                let mut doc = Map::new();
+                let mut doc: Map<String, Value> = stripped
+                    .into_iter()
+                    .filter(|(k, _)| k.starts_with("kibana.alert.original_"))
+                    .collect();
                 doc.insert(
                     "dynamodb_scan_detector".into(),
                     object(vec![("source_fields_in", first.into())]),
@@ -70,17 +76,10 @@ impl Renderer {
                 doc
             }
         };
-        doc.retain(|k, _| k != "kibana" && !k.starts_with("kibana."));
+        // Kibana removes the source's `event.kind` (an emptied `event` object stays) and
+        // writes its own as the dotted top-level key `event.kind`.
         field::remove(&mut doc, "event.kind");
-        match doc
-            .entry("event")
-            .or_insert_with(|| Value::Object(Map::new()))
-        {
-            Value::Object(event) => {
-                event.insert("kind".into(), Value::from("signal"));
-            }
-            other => *other = object(vec![("kind", "signal".into())]),
-        }
+        doc.insert("event.kind".into(), Value::from("signal"));
         let now = Value::from(format_timestamp(detection_time));
         doc.insert("@timestamp".into(), now.clone());
         let event_id = source.ancestor_id();
@@ -104,18 +103,8 @@ impl Renderer {
 
         let k = |name: &str| format!("kibana.alert.{name}");
         doc.insert(k("new_terms"), Value::Array(term.values.clone()));
-        if let Some(t) = field::first(&source.doc, "@timestamp") {
-            doc.insert(k("original_time"), t.clone());
-        }
-        for (prefix, target) in [
-            ("event", "original_event"),
-            ("data_stream", "original_data_stream"),
-        ] {
-            let mut flat = Vec::new();
-            field::flatten_under(&source.doc, prefix, &mut flat);
-            for (path, value) in flat {
-                doc.insert(k(&format!("{target}.{path}")), value.clone());
-            }
+        if let Some(t) = original_time(&source.doc) {
+            doc.insert(k("original_time"), Value::from(format_timestamp(t)));
         }
         doc.insert(k("ancestors"), Value::Array(vec![Value::Object(ancestor)]));
         doc.insert(k("depth"), Value::from(1));
@@ -181,6 +170,30 @@ impl Renderer {
     }
 }
 
+/// `kibana.alert.original_time`: Kibana's `getValidDateFromDoc` on the top-level
+/// `@timestamp` (the first element of an array, as the `fields` block gives it), a
+/// string or epoch-millisecond number; a string that is not a date but a number is
+/// read as epoch milliseconds. Written as `toISOString()`: UTC, three fraction digits.
+fn original_time(doc: &Map<String, Value>) -> Option<Millis> {
+    let value = match doc.get("@timestamp")? {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    timestamp_from_value(value).or_else(|| {
+        // moment's last resort, `moment(+text)`: JavaScript's `Number(text)` ("" is 0).
+        let text = value.as_str()?.trim();
+        if !js_numeric_string(text) {
+            return None;
+        }
+        let number: f64 = if text.is_empty() {
+            0.0
+        } else {
+            text.parse().ok()?
+        };
+        timestamp_from_value(&Value::from(number))
+    })
+}
+
 /// The static `kibana.alert.*` rule fields of a configuration.
 ///
 /// Built once per detector, from tables rather than `json!` literals: each `json!` entry
@@ -231,7 +244,7 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         ("author", strings(&["Elastic"])),
         ("description", r.description.into()),
         ("exceptions_list", empty()),
-        ("false_positives", empty()),
+        ("false_positives", strings(r.false_positives)),
         ("from", c.from.as_date_math().into()),
         (
             "history_window_start",
@@ -279,14 +292,25 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         ("severity_mapping", empty()),
         ("threat", threat.clone()),
         ("timestamp_override", c.timestamp_override.as_str().into()),
-        (
-            "timestamp_override_fallback_disabled",
-            (!c.timestamp_fallback).into(),
-        ),
         ("to", "now".into()),
         ("type", "new_terms".into()),
         ("version", r.version.into()),
     ]);
+    let mut parameters = parameters;
+    if let Value::Object(p) = &mut parameters {
+        // Kibana copies `timestampOverrideFallbackDisabled` only when the rule defines it;
+        // the prebuilt rule does not, so it appears only when the fallback is turned off.
+        if !c.timestamp_fallback {
+            p.insert("timestamp_override_fallback_disabled".into(), true.into());
+        }
+        // Likewise `investigation_fields`, present only in rule versions that have them.
+        if !r.investigation_fields.is_empty() {
+            p.insert(
+                "investigation_fields".into(),
+                object(vec![("field_names", strings(r.investigation_fields))]),
+            );
+        }
+    }
     let mut m = Map::new();
     m.insert("kibana.alert.severity".into(), r.severity.into());
     m.insert("kibana.alert.risk_score".into(), r.risk_score.into());
@@ -318,7 +342,7 @@ fn rule_fields(c: &Config) -> Map<String, Value> {
         ("severity", r.severity.into()),
         ("risk_score", r.risk_score.into()),
         ("exceptions_list", empty()),
-        ("false_positives", empty()),
+        ("false_positives", strings(r.false_positives)),
         ("risk_score_mapping", empty()),
         ("severity_mapping", empty()),
         ("actions", empty()),

@@ -2,7 +2,11 @@
 
 pub mod cap;
 pub mod document;
+mod ecs_types;
+mod ecs_values;
+mod moment_iso;
 pub mod reason;
+mod strip;
 pub mod uuid;
 
 use serde_json::{Map, Value};

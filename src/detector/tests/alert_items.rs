@@ -52,7 +52,7 @@ fn item_2_alert_body() {
     for (key, want) in expect {
         assert_eq!(a.get(key), Some(&want), "{key}");
     }
-    assert_eq!(a["event"]["kind"], "signal");
+    assert_eq!(a["event.kind"], "signal");
     assert_eq!(
         a["aws"]["cloudtrail"]["request_parameters"],
         "{limit=50, tableName=Customers}"

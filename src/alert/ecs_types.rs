@@ -1,0 +1,181 @@
+//! The ECS field types Kibana checks alert source fields against, and its per-value
+//! compliance rule (`computeIsEcsCompliant` in `traverse_and_mutate_doc.ts`).
+//!
+//! The table (`ecs_fields.txt`) is ECS 9.4.0's `generated/ecs/ecs_flat.yml` (elastic/ecs,
+//! Apache-2.0) reduced as Kibana's `ecsFieldMap` reduces it: no `constant_keyword`,
+//! `nested` or `flattened` field nor anything under one, and none of Kibana's fifteen
+//! `EXPERIMENTAL_FIELDS`. Nested field names are listed apart, as Kibana's
+//! `ecsNestedFieldNames`. Each line is front-coded: the length shared with the previous
+//! name, a type letter, and the rest of the name.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::ecs_values;
+
+const TABLE: &str = include_str!("ecs_fields.txt");
+
+/// The types Kibana validates; every other ECS type is a plain leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Long,
+    Numeric,
+    Ip,
+    Date,
+    Boolean,
+    Object,
+    GeoPoint,
+    Leaf,
+}
+
+struct Ecs {
+    fields: HashMap<String, Kind>,
+    /// Every proper prefix of a field name (`agent`, `agent.build` for `agent.build.original`).
+    parents: HashSet<String>,
+    nested: HashSet<String>,
+}
+
+fn ecs() -> &'static Ecs {
+    static ECS: OnceLock<Ecs> = OnceLock::new();
+    ECS.get_or_init(|| {
+        let mut e = Ecs {
+            fields: HashMap::new(),
+            parents: HashSet::new(),
+            nested: HashSet::new(),
+        };
+        let mut prev = String::new();
+        let mut in_nested = false;
+        for line in TABLE.lines() {
+            if line == "#nested" {
+                in_nested = true;
+            } else if line.starts_with('#') || line.is_empty() {
+            } else if in_nested {
+                e.nested.insert(line.to_owned());
+            } else if let Some((name, kind)) = decode(line, &prev) {
+                for (i, _) in name.match_indices('.') {
+                    e.parents.insert(name[..i].to_owned());
+                }
+                e.fields.insert(name.clone(), kind);
+                prev = name;
+            }
+        }
+        e
+    })
+}
+
+fn decode(line: &str, prev: &str) -> Option<(String, Kind)> {
+    let split = line.find(|c: char| !c.is_ascii_digit())?;
+    let shared: usize = line[..split].parse().ok()?;
+    let mut rest = line[split..].chars();
+    let kind = match rest.next()? {
+        'l' => Kind::Long,
+        'f' => Kind::Numeric,
+        'i' => Kind::Ip,
+        'd' => Kind::Date,
+        'b' => Kind::Boolean,
+        'o' => Kind::Object,
+        'g' => Kind::GeoPoint,
+        _ => Kind::Leaf,
+    };
+    Some((format!("{}{}", prev.get(..shared)?, rest.as_str()), kind))
+}
+
+/// `getIsEcsField`: a field of the table or a parent of one.
+fn is_ecs(path: &str) -> bool {
+    let e = ecs();
+    e.fields.contains_key(path) || e.parents.contains(path)
+}
+
+/// `getIsEcsFieldObject`: mapped as object (or geo_point), or a parent of a field.
+fn is_ecs_object(path: &str) -> bool {
+    let e = ecs();
+    matches!(e.fields.get(path), Some(Kind::Object | Kind::GeoPoint)) || e.parents.contains(path)
+}
+
+/// Whether one value (an array element, or a non-array value) at `path` may be copied.
+pub fn compliant(value: &Value, path: &str) -> bool {
+    // A dotted path is invalid if one of its ECS parents is not an object.
+    for (i, _) in path.match_indices('.') {
+        let parent = &path[..i];
+        if is_ecs(parent) && !is_ecs_object(parent) {
+            return false;
+        }
+    }
+    let e = ecs();
+    if e.nested.contains(path) {
+        return match value {
+            Value::Array(items) => items.iter().all(Value::is_object),
+            other => other.is_object(),
+        };
+    }
+    if !is_ecs(path) {
+        return true;
+    }
+    match e.fields.get(path) {
+        Some(Kind::GeoPoint) => true,
+        Some(Kind::Long) => ecs_values::long(value),
+        Some(Kind::Numeric) => ecs_values::numeric(value),
+        Some(Kind::Ip) => ecs_values::ip(value),
+        Some(Kind::Date) => ecs_values::date(value),
+        Some(Kind::Boolean) => ecs_values::boolean(value),
+        _ => is_ecs_object(path) == value.is_object(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table_loads_with_kibana_types() {
+        let e = ecs();
+        assert!(e.fields.len() > 2000, "{}", e.fields.len());
+        for (path, kind) in [
+            ("@timestamp", Kind::Date),
+            ("source.ip", Kind::Ip),
+            ("source.port", Kind::Long),
+            ("event.risk_score", Kind::Numeric),
+            ("user.name", Kind::Leaf),
+            ("source.geo.location", Kind::GeoPoint),
+            ("labels", Kind::Object),
+        ] {
+            assert_eq!(e.fields.get(path), Some(&kind), "{path}");
+        }
+        // Excluded as Kibana excludes them.
+        for path in ["data_stream.dataset", "threat.enrichments.indicator.ip"] {
+            assert!(!e.fields.contains_key(path), "{path}");
+        }
+        assert!(e.nested.contains("threat.enrichments"));
+    }
+
+    #[test]
+    fn compliance_table() {
+        let cases = [
+            (json!("not-an-ip"), "source.ip", false),
+            (json!("203.0.113.7"), "source.ip", true),
+            (json!("443"), "source.port", true),
+            (json!("4 43"), "source.port", false),
+            (Value::Null, "source.port", false),
+            (json!({"a": 1}), "user.name", false),
+            (json!("alice"), "user.name", true),
+            (json!("alice"), "user", false),
+            (json!({"name": "alice"}), "user", true),
+            (json!("x"), "user.name.first", false),
+            (json!("x"), "not_ecs.anything", true),
+            (json!({"a": 1}), "aws.cloudtrail.request_parameters", true),
+            (json!("yes"), "event.agent_id_status", true),
+            (json!("maybe"), "process.interactive", false),
+            (json!("soon"), "event.ingested", false),
+            (json!("x"), "threat.enrichments", false),
+            (json!({"x": 1}), "threat.enrichments", true),
+            (json!({"lat": 1, "lon": 2}), "source.geo.location", true),
+            (json!({"any": "thing"}), "data_stream.dataset", true),
+        ];
+        for (value, path, want) in cases {
+            assert_eq!(compliant(&value, path), want, "{path} = {value}");
+        }
+    }
+}
