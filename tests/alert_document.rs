@@ -22,7 +22,9 @@ fn alert_with(config: &str, extra: Value) -> Map<String, Value> {
     }
     let config = Config::from_json(config).expect("config");
     let mut d = Detector::new(config);
-    let alerts = d.process(doc.to_string().as_bytes(), Context::at(NOW));
+    let mut alerts = d.process(doc.to_string().as_bytes(), Context::at(NOW));
+    // The reorder window holds a first sighting until the end of input.
+    alerts.extend(d.flush(dynamodb_scan_detector::DetectionTime::At(NOW)));
     assert_eq!(alerts.len(), 1, "{doc}");
     alerts[0].document.clone()
 }
