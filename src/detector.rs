@@ -33,6 +33,19 @@ enum Mode {
     Learn,
 }
 
+/// How one event is judged: its time, the watermark its terms are forgotten against
+/// (a term last seen more than the history window before it is new again), whether it
+/// is large (its fields go into its first alert only), and whether its alerts come
+/// after it has been handed back.
+#[derive(Clone, Copy)]
+struct Judged {
+    t: Millis,
+    watermark: Millis,
+    large: bool,
+    mode: Mode,
+    deferred: bool,
+}
+
 /// The detector. See the crate documentation for its semantics.
 #[derive(Debug, Clone)]
 pub struct Detector {
@@ -351,7 +364,14 @@ impl Detector {
         let seq = self.pending.next_seq();
         if now {
             let large = text.len() > SOURCE_COPY_LIMIT;
-            self.decide(&mut event, t, &terms, large, ctx, mode, alerts, false);
+            let judged = Judged {
+                t,
+                watermark: horizon,
+                large,
+                mode,
+                deferred: false,
+            };
+            self.decide(&mut event, &terms, judged, ctx, alerts);
         } else {
             self.stats.held += 1;
             let (meta, form) = event.meta_and_form();
@@ -374,27 +394,29 @@ impl Detector {
 
     /// Judge one event's terms against the store, in time order with everything judged
     /// before it, and render the alerts it raises into `alerts`.
-    #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,
         event: &mut dyn EventSource,
-        t: Millis,
         terms: &[Term],
-        large: bool,
+        judged: Judged,
         ctx: Context,
-        mode: Mode,
         alerts: &mut Vec<Alert>,
-        deferred: bool,
     ) {
+        let Judged {
+            t,
+            watermark,
+            large,
+            mode,
+            deferred,
+        } = judged;
         let window = self.config.history_window.millis();
-        let horizon = self.horizon();
         let start = self.learning_start.unwrap_or(t);
-        let learning = t < start.saturating_add(self.config.learning_period.millis());
+        let learning = watermark < start.saturating_add(self.config.learning_period.millis());
         let mut detected = None;
         let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
         let mut first_alert: Option<String> = None;
         for term in terms {
-            let seen = self.store.observe(term.key, t, window, horizon);
+            let seen = self.store.observe(term.key, t, window, watermark);
             if !seen.is_new() {
                 continue;
             }
@@ -447,7 +469,7 @@ impl Detector {
     }
 
     /// Judge the held events at or before `horizon`, and the earliest ones past
-    /// `max_pending`, in time order. `current` is the arrival number of the record
+    /// `max_pending` (or the buffer's byte bound), in time order. `current` is the arrival number of the record
     /// being processed: its own alerts are not deferred.
     fn release(
         &mut self,
@@ -493,19 +515,16 @@ impl Detector {
         alerts: &mut Vec<Alert>,
         current: Option<u64>,
     ) {
-        let deferred = current != Some(event.seq);
-        let large = event.text.len() > SOURCE_COPY_LIMIT;
+        // Judged as a time-ordered replay judges it, with its own time as the newest.
+        let judged = Judged {
+            t: event.time,
+            watermark: event.time,
+            large: event.text.len() > SOURCE_COPY_LIMIT,
+            mode: Mode::Alert,
+            deferred: current != Some(event.seq),
+        };
         let mut source = prepared::Rebuilt::new(&event);
-        self.decide(
-            &mut source,
-            event.time,
-            &event.terms,
-            large,
-            ctx,
-            Mode::Alert,
-            alerts,
-            deferred,
-        );
+        self.decide(&mut source, &event.terms, judged, ctx, alerts);
     }
 }
 

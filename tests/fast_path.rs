@@ -308,10 +308,9 @@ fn wrapped_and_escaped_scans_are_never_prefiltered() {
         let doc = wrap(&mut r, record, depth, false);
         let mut full = Detector::new(Config::default());
         full.set_prefilter(false);
-        if full
-            .process(doc.as_bytes(), Context::event_time())
-            .is_empty()
-        {
+        let mut alerts = full.process(doc.as_bytes(), Context::event_time());
+        alerts.extend(full.flush(DetectionTime::EventTime));
+        if alerts.is_empty() {
             continue;
         }
         alerting += 1;

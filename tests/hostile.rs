@@ -6,7 +6,9 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use dynamodb_scan_detector::{Config, Context, Detector, InputError, Stats, Verdict};
+use dynamodb_scan_detector::{
+    AlertKind, Config, Context, DetectionTime, Detector, InputError, Stats, Verdict,
+};
 
 /// Run `f` on another thread; fail if it takes longer than `secs`.
 fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -33,6 +35,13 @@ fn judge(doc: Vec<u8>) -> (Vec<Verdict>, usize, Stats) {
             alerts += r.alerts.len();
             verdicts.push(r.verdict);
         });
+        // First sightings wait in the reorder window until the end of input (whose
+        // cap summary is not counted here).
+        alerts += d
+            .flush(DetectionTime::EventTime)
+            .iter()
+            .filter(|a| a.kind == AlertKind::NewTerm)
+            .count();
         let stats = d.stats();
         stats.check().expect("counts add up");
         (verdicts, alerts, stats)
@@ -415,7 +424,8 @@ fn long_arrays_and_colliding_hashes_cost_linear_time() {
     let started = Instant::now();
     let rendered = within(60, move || {
         let mut d = Detector::new(Config::default());
-        let alerts = d.process(doc.as_bytes(), Context::event_time());
+        let mut alerts = d.process(doc.as_bytes(), Context::event_time());
+        alerts.extend(d.flush(DetectionTime::EventTime));
         alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()
     });
     assert_eq!(rendered.len(), 1);
@@ -449,7 +459,8 @@ fn a_large_record_with_many_new_terms_is_copied_once() {
     );
     let rendered = within(60, move || {
         let mut d = Detector::new(Config::default());
-        let alerts = d.process(doc.as_bytes(), Context::event_time());
+        let mut alerts = d.process(doc.as_bytes(), Context::event_time());
+        alerts.extend(d.flush(DetectionTime::EventTime));
         alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()
     });
     assert_eq!(rendered.len(), 100);
@@ -475,7 +486,8 @@ fn a_large_record_with_many_new_terms_is_copied_once() {
         r#""arn":["arn:aws:iam::1:user/x","arn:aws:iam::1:user/y"]"#,
     );
     let mut d = Detector::new(Config::default());
-    let alerts = d.process(small.as_bytes(), Context::event_time());
+    let mut alerts = d.process(small.as_bytes(), Context::event_time());
+    alerts.extend(d.flush(DetectionTime::EventTime));
     assert_eq!(alerts.len(), 2);
     for a in &alerts {
         let json = a.to_json();

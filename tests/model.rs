@@ -8,6 +8,11 @@
 //!   summaries, in order) are identical.
 //! * With a smaller `max_terms`, the detector's new terms are a superset of the model's:
 //!   eviction may add alerts, never remove one.
+//! * The model judges events in the order it is given them, as a detector with a reorder
+//!   window of `0s` does. A detector with a window, given the same events delayed by
+//!   less than the window, gives exactly the model's output on the time-ordered stream;
+//!   delayed by more, it counts exactly the events that arrived more than the window
+//!   behind as late.
 #![cfg(not(target_family = "wasm"))]
 
 use proptest::prelude::*;
@@ -62,6 +67,8 @@ struct Cfg {
     max_terms: usize,
     learning: bool,
     fallback: bool,
+    /// The reorder window in milliseconds (a multiple of 1,000).
+    reorder: i64,
 }
 
 const H: i64 = 5_000;
@@ -79,6 +86,7 @@ impl Cfg {
             "max_terms": self.max_terms,
             "learning_period": if self.learning { "3s" } else { "0s" },
             "timestamp_fallback": self.fallback,
+            "reorder_window": format!("{}s", self.reorder / 1000),
             "exceptions": [{"entries": [{"field": "user.name", "type": "match", "value": "ci-bot"}]}],
         })
         .to_string()
@@ -95,7 +103,23 @@ fn value(v: &V) -> Value {
     }
 }
 
+/// The keyword a value is indexed as (see `rule::terms::keyword`), if any.
+fn keyword(v: &V) -> Option<Value> {
+    match v {
+        V::Str(n) => Some(json!(format!("s{n}"))),
+        V::Digits(n) | V::Num(n) => Some(json!(n.to_string())),
+        V::Bool(b) => Some(json!(b.to_string())),
+        V::Null => None,
+    }
+}
+
 impl Ev {
+    /// The time basis under `cfg`.
+    fn time(&self, cfg: &Cfg) -> Option<i64> {
+        self.ingested
+            .or(if cfg.fallback { self.timestamp } else { None })
+    }
+
     fn doc(&self) -> Vec<u8> {
         let mut x = serde_json::Map::new();
         for (i, f) in self.fields.iter().enumerate() {
@@ -150,13 +174,14 @@ impl Model {
         let mut per_field: Vec<Vec<Value>> = Vec::new();
         for f in &ev.fields[..cfg.fields] {
             let raw: Vec<Value> = match f {
-                Field::Scalar(v) => vec![value(v)],
-                Field::Array(vs) => vs.iter().map(value).collect(),
-                _ => Vec::new(),
+                Field::Scalar(v) => keyword(v).into_iter().collect(),
+                Field::Array(vs) => vs.iter().filter_map(keyword).collect(),
+                Field::Empty => vec![json!("")],
+                Field::Missing | Field::Null => Vec::new(),
             };
             let mut usable: Vec<Value> = Vec::new();
             for v in raw {
-                if !v.is_null() && !usable.contains(&v) {
+                if !usable.contains(&v) {
                     usable.push(v);
                 }
             }
@@ -183,10 +208,7 @@ impl Model {
         if !ev.matched || ev.excepted {
             return;
         }
-        let Some(t) = ev
-            .ingested
-            .or(if cfg.fallback { ev.timestamp } else { None })
-        else {
+        let Some(t) = ev.time(cfg) else {
             return;
         };
         let Some(tuples) = Model::terms(cfg, ev) else {
@@ -304,6 +326,74 @@ fn run_both(cfg: &Cfg, ops: &[Op]) -> (Vec<Out>, Vec<Out>, Model, Detector) {
     (got, want, model, d)
 }
 
+/// The detector on `arrivals` (then a flush), the model on the same events in time
+/// order (ties in arrival order).
+fn run_reordered(
+    cfg: &Cfg,
+    arrivals: &[Ev],
+    restore_at: &[usize],
+) -> (Vec<Out>, Vec<Out>, Detector) {
+    let config = Config::from_json(&cfg.json()).expect("valid config");
+    let mut d = Detector::new(config.clone());
+    let mut got = Vec::new();
+    for (i, ev) in arrivals.iter().enumerate() {
+        if restore_at.contains(&i) {
+            d = Detector::restore(config.clone(), &d.snapshot()).expect("own snapshot restores");
+        }
+        detector_out(d.process(&ev.doc(), Context::event_time()), &mut got);
+    }
+    detector_out(d.flush(DetectionTime::EventTime), &mut got);
+    d.stats().check().expect("counts add up");
+    let mut in_time: Vec<&Ev> = arrivals.iter().collect();
+    in_time.sort_by_key(|e| e.time(cfg).unwrap_or(i64::MIN));
+    let (mut model, mut want) = (Model::default(), Vec::new());
+    for ev in in_time {
+        model.step(cfg, ev, false, &mut want);
+    }
+    model.close(&mut want);
+    (got, want, d)
+}
+
+/// Events in time order (with ties), each then delayed by `delay(i)` milliseconds of
+/// arrival: the arrival order.
+fn delayed(events: Vec<Ev>, cfg: &Cfg, delays: &[i64]) -> Vec<Ev> {
+    let mut keyed: Vec<(i64, usize, Ev)> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                e.time(cfg).unwrap_or(T0) + delays[i % delays.len().max(1)],
+                i,
+                e,
+            )
+        })
+        .collect();
+    keyed.sort_by_key(|(arrival, i, _)| (*arrival, *i));
+    keyed.into_iter().map(|(_, _, e)| e).collect()
+}
+
+/// Matching events with a time, in time order: ids are the time order.
+fn timed_stream() -> impl Strategy<Value = Vec<Ev>> {
+    prop::collection::vec(ev(), 0..80).prop_map(|evs| {
+        let mut out: Vec<Ev> = evs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                // Half the events share their time with the one before (ties).
+                let t = T0 + (i as i64 / 2) * 250 + (e.id as i64 % 2) * 250;
+                e.ingested = Some(t);
+                e.timestamp = Some(t);
+                e
+            })
+            .collect();
+        out.sort_by_key(|e| e.ingested);
+        for (i, e) in out.iter_mut().enumerate() {
+            e.id = i as u32;
+        }
+        out
+    })
+}
+
 fn v() -> impl Strategy<Value = V> {
     prop_oneof![
         (0u8..4).prop_map(V::Str),
@@ -381,7 +471,7 @@ proptest! {
         learning in prop::bool::weighted(0.3),
         fallback in prop::bool::weighted(0.8),
     ) {
-        let cfg = Cfg { fields, max_signals, max_terms: 100_000, learning, fallback };
+        let cfg = Cfg { fields, max_signals, max_terms: 100_000, learning, fallback, reorder: 0 };
         let (got, want, _, d) = run_both(&cfg, &ops);
         prop_assert_eq!(d.stats().evicted, 0);
         prop_assert_eq!(got, want);
@@ -394,12 +484,52 @@ proptest! {
         max_terms in 1usize..8,
         fallback in prop::bool::weighted(0.8),
     ) {
-        let cfg = Cfg { fields, max_signals: 100_000, max_terms, learning: false, fallback };
+        let cfg = Cfg { fields, max_signals: 100_000, max_terms, learning: false, fallback, reorder: 0 };
         let (got, _, model, _) = run_both(&cfg, &ops);
         let learned: Vec<_> = ops.iter().filter_map(|o| match o { Op::Learn(e) => Some(format!("e{}", e.id)), _ => None }).collect();
         for (event, terms) in model.new_terms.iter().filter(|(e, _)| !learned.contains(e)) {
             let alert = Out::Alert { event: event.clone(), terms: terms.clone() };
             prop_assert!(got.contains(&alert), "the model's alert {:?} is missing", alert);
         }
+    }
+
+    #[test]
+    fn disorder_within_the_window_gives_the_time_ordered_output(
+        events in timed_stream(),
+        delays in prop::collection::vec(0i64..2_000, 1..40),
+        restore_at in prop::collection::vec(0usize..80, 0..3),
+        fields in 1usize..=3,
+        max_signals in 1u32..6,
+        learning in prop::bool::weighted(0.3),
+    ) {
+        let cfg = Cfg { fields, max_signals, max_terms: 100_000, learning, fallback: true, reorder: 2_000 };
+        let arrivals = delayed(events, &cfg, &delays);
+        let (got, want, d) = run_reordered(&cfg, &arrivals, &restore_at);
+        prop_assert_eq!(d.stats().late, 0);
+        prop_assert_eq!(d.stats().pending, 0);
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn disorder_beyond_the_window_is_counted_as_late(
+        events in timed_stream(),
+        delays in prop::collection::vec(0i64..6_000, 1..40),
+        fields in 1usize..=3,
+    ) {
+        let cfg = Cfg { fields, max_signals: 100_000, max_terms: 100_000, learning: false, fallback: true, reorder: 2_000 };
+        let arrivals = delayed(events, &cfg, &delays);
+        let (_, _, d) = run_reordered(&cfg, &arrivals, &[]);
+        // Late: a recorded event more than the window behind the newest time before it.
+        let mut newest = i64::MIN;
+        let mut late = 0;
+        for e in &arrivals {
+            if !e.matched || e.excepted || Model::terms(&cfg, e).is_none() {
+                continue;
+            }
+            let Some(t) = e.time(&cfg) else { continue };
+            newest = newest.max(t);
+            late += u64::from(t < newest - cfg.reorder);
+        }
+        prop_assert_eq!(d.stats().late, late);
     }
 }

@@ -41,10 +41,17 @@ pub struct PendingEvent {
     pub terms: Vec<Term>,
 }
 
+/// The most record text the buffer holds, whatever `max_pending` allows: past it the
+/// earliest held events are judged early, as past `max_pending`, so that a few huge
+/// hostile records cannot hold a lot of memory.
+pub const MAX_PENDING_BYTES: usize = 64 << 20;
+
 /// Held events in time order, with their arrival order for the clock.
 #[derive(Debug, Clone, Default)]
 pub struct ReorderBuffer {
     by_time: BTreeMap<(Millis, u64), PendingEvent>,
+    /// The held records' text, in bytes.
+    bytes: usize,
     /// `(held_at, time, seq)` in arrival order, for hosts with a clock. Entries whose
     /// event has already been released are skipped when reached.
     by_arrival: VecDeque<(Millis, Millis, u64)>,
@@ -72,19 +79,27 @@ impl ReorderBuffer {
         if let Some(at) = event.held_at {
             self.by_arrival.push_back((at, event.time, event.seq));
         }
+        self.bytes += event.text.len();
         self.by_time.insert((event.time, event.seq), event);
+    }
+
+    fn taken(&mut self, event: PendingEvent) -> PendingEvent {
+        self.bytes -= event.text.len();
+        event
     }
 
     /// The earliest held event if its time is at most `upto`.
     pub fn pop_until(&mut self, upto: Millis) -> Option<PendingEvent> {
         let entry = self.by_time.first_entry()?;
-        (entry.key().0 <= upto).then(|| entry.remove())
+        let event = (entry.key().0 <= upto).then(|| entry.remove())?;
+        Some(self.taken(event))
     }
 
-    /// The earliest held event when more than `max` are held.
+    /// The earliest held event when more than `max` are held, or more than
+    /// [`MAX_PENDING_BYTES`] of text.
     pub fn pop_overflow(&mut self, max: usize) -> Option<PendingEvent> {
-        if self.by_time.len() > max {
-            self.by_time.pop_first().map(|(_, e)| e)
+        if self.by_time.len() > max || self.bytes > MAX_PENDING_BYTES {
+            self.pop_first()
         } else {
             None
         }
@@ -92,7 +107,8 @@ impl ReorderBuffer {
 
     /// The earliest held event, whatever its time (end of input).
     pub fn pop_first(&mut self) -> Option<PendingEvent> {
-        self.by_time.pop_first().map(|(_, e)| e)
+        let (_, event) = self.by_time.pop_first()?;
+        Some(self.taken(event))
     }
 
     /// The latest `(time, seq)` among events held since `now - window` or earlier by
@@ -117,7 +133,8 @@ impl ReorderBuffer {
     /// The earliest held event if it sorts at or before `key`.
     pub fn pop_through(&mut self, key: (Millis, u64)) -> Option<PendingEvent> {
         let entry = self.by_time.first_entry()?;
-        (*entry.key() <= key).then(|| entry.remove())
+        let event = (*entry.key() <= key).then(|| entry.remove())?;
+        Some(self.taken(event))
     }
 
     /// Every held event in time order (for snapshots).
@@ -139,6 +156,7 @@ impl ReorderBuffer {
         buffer.by_arrival = arrivals.into();
         for e in events {
             buffer.next_seq = buffer.next_seq.max(e.seq + 1);
+            buffer.bytes += e.text.len();
             buffer.by_time.insert((e.time, e.seq), e);
         }
         buffer
@@ -188,6 +206,20 @@ mod tests {
         assert_eq!(drain(&mut b, |b| b.pop_overflow(1)), vec![(30, 0)]);
         assert_eq!(drain(&mut b, ReorderBuffer::pop_first), vec![(40, 4)]);
         assert!(b.is_empty());
+        assert_eq!(b.bytes, 0);
+    }
+
+    #[test]
+    fn held_text_is_bounded_in_bytes() {
+        let mut b = ReorderBuffer::default();
+        for t in 0..3 {
+            let seq = b.next_seq();
+            let mut e = event(t, seq, None);
+            e.text = "x".repeat(MAX_PENDING_BYTES / 2).into();
+            b.hold(e);
+        }
+        assert_eq!(drain(&mut b, |b| b.pop_overflow(usize::MAX)), vec![(0, 0)]);
+        assert_eq!(b.len(), 2);
     }
 
     #[test]
