@@ -6,16 +6,20 @@
 //! a clock, a file, the network or randomness: hosts pass bytes and time in.
 //!
 //! ```
-//! use dynamodb_scan_detector::{Config, Context, Detector};
+//! use dynamodb_scan_detector::{Config, Context, DetectionTime, Detector};
 //!
 //! let mut detector = Detector::new(Config::default());
 //! let scan = br#"{"eventVersion":"1.08","eventTime":"2024-03-12T06:22:01Z",
 //!   "eventSource":"dynamodb.amazonaws.com","eventName":"Scan","sourceIPAddress":"192.0.2.2",
-//!   "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"}}"#;
-//! let alerts = detector.process(scan, Context::event_time());
+//!   "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice"}}"#;
+//! // A first sighting waits in the reorder window (5 minutes of event time) in case an
+//! // earlier scan by the same principal is still to arrive; the end of input decides it.
+//! assert!(detector.process(scan, Context::event_time()).is_empty());
+//! let alerts = detector.flush(DetectionTime::EventTime);
 //! assert_eq!(alerts.len(), 1);
 //! assert_eq!(alerts[0].new_terms()[0], "arn:aws:iam::123456789012:user/alice");
 //! assert!(detector.process(scan, Context::event_time()).is_empty(), "seen before");
+//! assert_eq!(detector.pending(), 0, "a known principal is judged at once");
 //! ```
 #![deny(unsafe_code)]
 #![cfg_attr(

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use dynamodb_scan_detector::ecs::cloudtrail::to_ecs;
 use dynamodb_scan_detector::input::{split, Piece};
 use dynamodb_scan_detector::rule::query::Query;
-use dynamodb_scan_detector::{Config, Context, Detector, ProfileName};
+use dynamodb_scan_detector::{Config, Context, DetectionTime, Detector, ProfileName};
 
 fn classifying(config: Config) -> Detector {
     let mut d = Detector::new(config);
@@ -31,6 +31,10 @@ fn every_file_is_read_and_counted() {
     let mut per_folder: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for profile in [ProfileName::Seed, ProfileName::Current] {
         for path in common::files(&common::third_party()) {
+            // Rule texts (Elastic's TOML rule, the seed rule's page) are not log data.
+            if path.extension().is_some_and(|e| e == "toml" || e == "txt") {
+                continue;
+            }
             let mut d = classifying(Config::for_profile(profile));
             run_file(&mut d, &path);
             let s = d.stats();
@@ -90,10 +94,11 @@ fn the_real_scans_alert_on_first_sight_and_not_on_a_repeat() {
         for profile in [ProfileName::Seed, ProfileName::Current] {
             let mut d = Detector::new(Config::for_profile(profile));
             let docs = common::documents(&common::read(&ibm.join(file)));
-            let alerts: Vec<_> = docs
+            let mut alerts: Vec<_> = docs
                 .iter()
                 .flat_map(|doc| d.process(doc, Context::event_time()))
                 .collect();
+            alerts.extend(d.flush(DetectionTime::EventTime));
             assert_eq!(alerts.len(), 1, "{file} {profile:?}");
             if profile == ProfileName::Seed {
                 assert_eq!(alerts[0].new_terms(), [serde_json::json!(arn)]);
