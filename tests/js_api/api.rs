@@ -348,7 +348,7 @@ fn large_batches_read_in_chunks_give_what_the_whole_batch_gives() {
 fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
     use dynamodb_scan_detector::bindings::js::verdict::passthrough;
     use dynamodb_scan_detector::input::batch::{documents, non_blank_lines};
-    let mut core = Detector::new(Config::default());
+    let mut core = Detector::new(Config::from_json(&on_arrival("{}")).expect("valid"));
     let mut text = String::new();
     let mut each = |doc: &[u8]| {
         core.process_each(doc, Context::event_time(), &mut |report| {

@@ -48,14 +48,25 @@ pub fn event_time() -> JsValue {
     obj(r#"{"detectionTime":"event"}"#)
 }
 
+/// `config` with a reorder window of `0s` unless it sets one: the suite holds the
+/// bindings to the core record by record; the window's own tests set a window.
+pub fn on_arrival(config: &str) -> String {
+    let mut options: serde_json::Value = serde_json::from_str(config).expect("test config is JSON");
+    if options.get("reorder_window").is_none() {
+        options["reorder_window"] = "0s".into();
+    }
+    options.to_string()
+}
+
 pub fn detector(config: &str) -> JsDetector {
-    JsDetector::new(s(config), event_time()).unwrap_or_else(|e| panic!("{config}: {e:?}"))
+    JsDetector::new(s(&on_arrival(config)), event_time())
+        .unwrap_or_else(|e| panic!("{config}: {e:?}"))
 }
 
 /// A detector that parses and classifies every record (`validateAll`).
 pub fn validating(config: &str) -> JsDetector {
     let options = obj(r#"{"detectionTime":"event","validateAll":true}"#);
-    JsDetector::new(s(config), options).unwrap_or_else(|e| panic!("{config}: {e:?}"))
+    JsDetector::new(s(&on_arrival(config)), options).unwrap_or_else(|e| panic!("{config}: {e:?}"))
 }
 
 /// `value[key]`.
@@ -94,7 +105,7 @@ pub fn thrown<T>(result: Result<T, JsValue>) -> (String, String) {
 
 /// What the core itself emits for `batch` (NDJSON lines), alert by alert, as JSON text.
 pub fn core_alerts(config: &str, batch: &str) -> Vec<String> {
-    let mut core = Detector::new(Config::from_json(config).expect("valid config"));
+    let mut core = Detector::new(Config::from_json(&on_arrival(config)).expect("valid config"));
     let mut out = Vec::new();
     dynamodb_scan_detector::input::batch::documents(batch.as_bytes(), &mut |doc| {
         for alert in core.process(doc, Context::event_time()) {

@@ -35,7 +35,8 @@ fn a_restored_snapshot_continues_the_stream() {
         .expect("p");
     let bytes = d.snapshot();
     let array: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
-    let mut restored = JsDetector::restore(array.clone(), s("{}"), event_time()).expect("restore");
+    let mut restored =
+        JsDetector::restore(array.clone(), s(&on_arrival("{}")), event_time()).expect("restore");
     assert!(items(
         &restored
             .process(s(&scan(ALICE, "2024-03-13T06:00:00Z")), none())
@@ -105,4 +106,43 @@ fn stats_add_up_and_state_is_measured() {
     assert_eq!(n("tracked_terms"), 1.0);
     assert!(get(&stats, "last_error").as_string().is_some());
     assert!(d.state_bytes() > 0.0);
+}
+
+/// With the default reorder window, a first sighting waits for an event five minutes
+/// later (or `flush`): an earlier scan by the same principal delivered after a later
+/// one is still the alert, and the passthrough text places it after the record at
+/// which it was decided.
+#[wasm_bindgen_test]
+fn the_reorder_window_judges_in_time_order() {
+    let later = scan(ALICE, "2024-03-12T06:00:10Z");
+    let earlier = scan(ALICE, "2024-03-12T06:00:00Z");
+    let bob = scan(BOB, "2024-03-12T06:05:05Z");
+    let mut d = JsDetector::new(s("{}"), event_time()).expect("default config");
+    let batch = format!("{later}\n{earlier}\n");
+    assert!(items(&d.process_batch(s(&batch), none()).expect("batch")).is_empty());
+    assert_eq!(
+        get(&d.stats().expect("stats"), "pending").as_f64(),
+        Some(2.0)
+    );
+    let text = string(
+        &d.process_records(s(&bob), obj(r#"{"output":"ndjson"}"#))
+            .expect("records"),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains(BOB), "the record first");
+    assert!(
+        lines[1].contains("\"kibana.alert.new_terms\":[\"arn:aws:iam::123456789012:user/alice\"]")
+    );
+    assert!(
+        lines[1].contains("id-arn:aws:iam::123456789012:user/alice-2024-03-12T06:00:00Z"),
+        "the earlier scan alerts"
+    );
+    let rest = items(&d.flush(none()).expect("flush"));
+    assert_eq!(
+        rest.len(),
+        1,
+        "bob's own first sighting at the end of input"
+    );
+    assert_eq!(get(&d.stats().expect("stats"), "late").as_f64(), Some(0.0));
 }

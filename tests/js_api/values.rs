@@ -87,7 +87,7 @@ fn a_bigint_in_an_input_object_is_refused_with_advice() {
 fn detection_time_comes_from_the_js_clock_unless_given() {
     let record = s(&scan(ALICE, "2024-03-12T06:22:01Z"));
     let before = js_sys::Date::now();
-    let mut d = JsDetector::new(none(), none()).expect("default");
+    let mut d = JsDetector::new(s(&on_arrival("{}")), none()).expect("default");
     let alert = items(&d.process(record.clone(), none()).expect("p"))[0].clone();
     let stamped = js_sys::Date::parse(&string(&get(&alert, "@timestamp")));
     assert!(
@@ -105,14 +105,14 @@ fn detection_time_comes_from_the_js_clock_unless_given() {
             "2024-03-12T06:22:01.000Z",
         ),
     ] {
-        let mut d = JsDetector::new(none(), none()).expect("default");
+        let mut d = JsDetector::new(s(&on_arrival("{}")), none()).expect("default");
         let alert = items(&d.process(record.clone(), options).expect("p"))[0].clone();
         assert_eq!(string(&get(&alert, "@timestamp")), expected);
     }
     let date = obj("{}");
     let when = js_sys::Date::new(&JsValue::from_f64(1_600_000_000_000.0));
     js_sys::Reflect::set(&date, &s("detectionTime"), &when).expect("set");
-    let mut d = JsDetector::new(none(), date).expect("a Date as the default");
+    let mut d = JsDetector::new(s(&on_arrival("{}")), date).expect("a Date as the default");
     let alert = items(&d.process(record, none()).expect("p"))[0].clone();
     assert_eq!(
         string(&get(&alert, "@timestamp")),

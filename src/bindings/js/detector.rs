@@ -122,8 +122,8 @@ impl JsDetector {
         Ok(())
     }
 
-    /// End of input: the summary of the current window if the alert cap held
-    /// alerts back in it (at most one document).
+    /// End of input: the alerts of the events the reorder window still holds, then
+    /// the summary of the current window if the alert cap held alerts back in it.
     pub fn flush(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let opts = self.options(&options)?;
         alerts_out(self.core.flush(opts.detection_time()), opts)

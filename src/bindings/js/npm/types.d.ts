@@ -49,6 +49,15 @@ export interface DetectorConfig {
   max_terms?: number;
   /** Alerts are muted until this span of event time was observed (default `0s`). */
   learning_period?: Duration;
+  /**
+   * Matching events are judged in time order within this window (default `5m`, the
+   * rule's interval; `0s` judges each on arrival). A first sighting waits until an
+   * event this much later arrives, the JS clock has passed the window (with the default
+   * detection time), or `flush()`.
+   */
+  reorder_window?: Duration;
+  /** Most events the reorder window holds (default 100,000). */
+  max_pending?: number;
   /** Elastic-style exception items. */
   exceptions?: ExceptionItem[];
   /** Kibana space of the alerts (default `default`). */
@@ -153,6 +162,9 @@ export interface Stats {
   recorded: number;
   terms_truncated: number;
   late: number;
+  held: number;
+  released_early: number;
+  pending: number;
   new_terms: number;
   alerts: number;
   summarised: number;
@@ -223,7 +235,8 @@ export declare class Detector {
   processBatch(batch: Input, options?: CallOptions): Alert[];
   /**
    * Like `processBatch`, reporting every record. With `output: 'ndjson'`: the records,
-   * each followed by the alerts it caused, as NDJSON text (a passthrough stream).
+   * each followed by the alerts decided at it (a first sighting the reorder window held
+   * comes after the record that released it), as NDJSON text (a passthrough stream).
    */
   processRecords(batch: Input, options: NdjsonOptions): string;
   processRecords(batch: Input, options?: CallOptions): RecordResult[];
@@ -235,7 +248,10 @@ export declare class Detector {
   processObserved(batch: Input, options?: CallOptions): ObservedBatch<Alert[]>;
   /** Record a batch as history without alerting (priming). */
   learn(batch: Input, options?: CallOptions): void;
-  /** End of input: the summary of the current window if the cap held alerts back. */
+  /**
+   * End of input: the alerts of the events the reorder window still holds, then the
+   * summary of the current window if the cap held alerts back.
+   */
   flush(options: NdjsonOptions): string;
   flush(options?: CallOptions): Alert[];
   /** The whole state as versioned, checksummed bytes. */
