@@ -20,8 +20,9 @@ pub enum Verdict {
     Recorded,
 }
 
-/// One record, its verdict and the documents it caused (a summary of a window it
-/// closed comes first).
+/// One record, its verdict and the documents decided at it: its own alerts and those of
+/// earlier events the reorder window held until this record ([`Alert::deferred`]), in
+/// time order (a summary of a window an alert closed comes before that alert).
 #[derive(Debug)]
 pub struct RecordReport<'a> {
     /// The record's exact text; empty when the core has none of its own (see
@@ -29,7 +30,7 @@ pub struct RecordReport<'a> {
     pub text: &'a str,
     pub verdict: Verdict,
     pub alerts: Vec<Alert>,
-    /// For a [`Verdict::Recorded`] record: what it wrote to the state.
+    /// For a [`Verdict::Recorded`] record: what it counts in the state.
     pub observed: Option<Observed>,
 }
 
@@ -51,8 +52,8 @@ impl<'a> RecordReport<'a> {
     }
 }
 
-/// What a recorded record (a matching event) wrote to the state: its time basis and
-/// its term tuples, new or not. Lets a host follow every matching event (who scanned
+/// What a recorded record (a matching event) counts in the state: its time basis and
+/// its term tuples, new or not (written at once, or when the reorder window judges it). Lets a host follow every matching event (who scanned
 /// when), not only the ones that alerted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observed {

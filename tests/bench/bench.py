@@ -8,6 +8,8 @@ MB/s, events/s, peak memory and the ratio to the native CLI.
 
     python3 tests/bench/bench.py            # full run (about 270 MB per corpus)
     python3 tests/bench/bench.py --quick    # a few seconds; what CI runs
+    python3 tests/bench/bench.py --previous-cli /path/to/older/dynamodb-scan-detector
+                                            # an earlier build side by side (a change's cost)
 
 Implementations that need built artefacts (the npm package, the Fluent Bit module) are
 included when their harness exists in the repo.
@@ -60,11 +62,16 @@ def run_measured(argv, stdin_path, stdout_path):
     return elapsed, peak / 1024
 
 
-def implementations(config_path):
+def implementations(config_path, previous_cli=None):
     """(name, argv, output kind). The detector runs with its defaults (the alert cap on),
     as a user would; `first_seen` checks run separately without the cap."""
     impls = [
         ("native CLI", [CLI, "--detection-time", "event", "--no-progress", "-"], "alerts"),
+    ]
+    if previous_cli:
+        # Its answers are not checked: a change measured this way may change them.
+        impls.append(("previous build (native CLI)", [previous_cli, "--detection-time", "event", "--no-progress", "-"], "previous"))
+    impls += [
         ("Node.js baseline (JSON.parse + Map)", ["node", "tests/bench/baseline.js"], "baseline"),
         ("Python baseline (json + dict)", [sys.executable, "tests/bench/baseline.py"], "baseline"),
     ]
@@ -154,6 +161,7 @@ def main():
     ap.add_argument("--events", type=int, help="events per corpus (default 200000, quick 20000)")
     ap.add_argument("--rounds", type=int, help="rounds per command (default 3, quick 1)")
     ap.add_argument("--keep", help="keep the corpora in this directory")
+    ap.add_argument("--previous-cli", help="an earlier build of the command line, run side by side with this one")
     args = ap.parse_args()
     events = args.events or (20_000 if args.quick else 200_000)
     rounds = args.rounds or (1 if args.quick else 3)
@@ -176,7 +184,7 @@ def main():
         with open(path, "wb") as f:
             subprocess.run([GEN, "corpus", kind, form, str(events)], stdout=f, check=True, cwd=ROOT)
         size = os.path.getsize(path)
-        impls = [i for i in implementations(config_path) if form == "raw" or i[2] != "baseline"]
+        impls = [i for i in implementations(config_path, args.previous_cli) if form == "raw" or i[2] != "baseline"]
         times = {name: [] for name, _, _ in impls}
         peaks = {name: 0.0 for name, _, _ in impls}
         outputs = {}

@@ -1,10 +1,11 @@
 'use strict';
 // A Node Transform stream around one Detector: NDJSON bytes (or objects) in, alerts
-// (or the passthrough stream: every record followed by the alerts it caused) out.
+// (or the passthrough stream: every record followed by the alerts decided at it) out.
 // Backpressure is the Transform's own: a chunk is judged only when the readable
 // side has room, so a slow consumer slows the producer instead of filling memory.
-// At the end of input the stream flushes the detector, emitting the summary of
-// the last alert-cap window if the cap held alerts back in it.
+// At the end of input the stream flushes the detector, emitting the alerts of the
+// events its reorder window still holds and the summary of the last alert-cap window
+// if the cap held alerts back in it.
 
 const { Transform } = require('node:stream');
 const { Detector } = require('./node/index.cjs');
