@@ -69,6 +69,8 @@ function showConfigError(message) {
  * files by delivery stamp across accounts and regions (the worker asks the detector).
  */
 async function replayInOrder(found) {
+  // At once, so that nobody (a test, a user) takes the previous replay's end for this one.
+  progress.ordering(found.length);
   const order = await client.order(found.map((input) => input.path));
   if (!order) return; // superseded by a later request
   const given = Array.from(order, (index) => found[index]);

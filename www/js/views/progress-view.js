@@ -45,10 +45,19 @@ export class ProgressView {
     this.setState('idle');
   }
 
-  /** 'idle' | 'running' | 'complete' | 'cancelled' | 'failed': also on the body, for tests. */
+  /**
+   * 'idle' | 'ordering' | 'running' | 'complete' | 'cancelled' | 'failed': also on the
+   * body, for tests.
+   */
   setState(state) {
     document.body.dataset.replay = state;
     this.cancel.disabled = state !== 'running';
+  }
+
+  /** Files were chosen; the worker is ordering them for the replay. */
+  ordering(fileCount) {
+    this.status.textContent = `Ordering ${count(fileCount)} files…`;
+    this.setState('ordering');
   }
 
   started(fileCount, totalBytes) {
