@@ -203,7 +203,8 @@ test('malformed and deep records: a valid object or nothing, never a trap', asyn
 });
 
 test("Fluent Bit's record time is used only when the event has none", async () => {
-  const host = await load({ [SETTINGS]: '{"detection_time":"event"}' });
+  // Judged on arrival (no reorder window), so that each alert comes with its record.
+  const host = await load({ [SETTINGS]: '{"detection_time":"event"}', [CONFIG]: '{"reorder_window":"0s"}' });
   const t = scanTemplate();
   const noTime = scanBy(t, 'arn:aws:iam::1:user/no-time', 0);
   delete noTime.eventTime;
@@ -217,7 +218,7 @@ test("Fluent Bit's record time is used only when the event has none", async () =
 });
 
 test('config and settings files are read at start; a bad one is reported once', async () => {
-  const good = await load({ [CONFIG]: '{"history_window":"1h"}' });
+  const good = await load({ [CONFIG]: '{"history_window":"1h","reorder_window":"0s"}' });
   const t = scanTemplate();
   const at = Date.UTC(2027, 3, 1);
   const arn = 'arn:aws:iam::1:user/hourly';
@@ -234,7 +235,9 @@ test('config and settings files are read at start; a bad one is reported once', 
 });
 
 test('the snapshot restores state across instances (no alert flood after a restart)', async () => {
-  const files = { [SETTINGS]: '{"snapshot_every":"0s","detection_time":"event"}' };
+  // Judged on arrival; held events across a restart are tested natively
+  // (bindings::fluent_bit::tests::files).
+  const files = { [SETTINGS]: '{"snapshot_every":"0s","detection_time":"event"}', [CONFIG]: '{"reorder_window":"0s"}' };
   const first = await load(files);
   const records = Array.from({ length: 20 }, (_, i) => JSON.stringify(scanBy(scanTemplate(), `arn:aws:iam::1:user/p${i}`, Date.UTC(2027, 4, 1) + i * 1000)));
   assert.equal(records.filter((r) => !first.call(ALERTS_ONLY, r).dropped).length, 20);
