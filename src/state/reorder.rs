@@ -78,6 +78,14 @@ impl ReorderBuffer {
     pub fn hold(&mut self, event: PendingEvent) {
         if let Some(at) = event.held_at {
             self.by_arrival.push_back((at, event.time, event.seq));
+            // Entries of events released by the watermark stay until the clock reaches
+            // them: drop them once they outnumber the held events, so that this list
+            // stays within twice the buffer (amortised O(1) per event).
+            if self.by_arrival.len() > 2 * self.by_time.len() + 1024 {
+                let held = &self.by_time;
+                self.by_arrival
+                    .retain(|&(_, time, seq)| held.contains_key(&(time, seq)));
+            }
         }
         self.bytes += event.text.len();
         self.by_time.insert((event.time, event.seq), event);
@@ -240,6 +248,27 @@ mod tests {
         // The entry of the already released (20, 1) is skipped.
         assert_eq!(b.due_by_clock(114, 5), None);
         assert_eq!(b.due_by_clock(115, 5), Some((60, 2)));
+    }
+
+    /// Events the watermark releases leave no trace in the clock's list for long: it
+    /// stays within twice the held events (plus a constant), however long the clock
+    /// takes to reach them.
+    #[test]
+    fn the_clock_list_stays_bounded_when_the_watermark_releases() {
+        let mut b = ReorderBuffer::default();
+        for t in 0..100_000 {
+            let seq = b.next_seq();
+            b.hold(event(t, seq, Some(0)));
+            while b.pop_until(t - 10).is_some() {}
+            assert!(
+                b.by_arrival.len() <= 2 * b.len() + 1025,
+                "{}",
+                b.by_arrival.len()
+            );
+        }
+        assert_eq!(b.len(), 10);
+        // Still complete for the events held.
+        assert_eq!(b.due_by_clock(1 << 40, 5), Some((99_999, 99_999)));
     }
 
     #[test]
