@@ -208,9 +208,16 @@ impl TryFrom<DetectorOptions> for Config {
             "learning_period",
             false,
         )?;
+        // By default the rule's interval (the delay Kibana itself runs behind), when it is
+        // shorter than the history window.
+        let default_reorder = if interval.millis() < history_window.millis() {
+            interval
+        } else {
+            ElasticDuration::zero()
+        };
         let reorder_window = duration_or(
             o.reorder_window.as_deref(),
-            rule.interval,
+            default_reorder,
             "reorder_window",
             false,
         )?;

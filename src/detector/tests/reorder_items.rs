@@ -218,3 +218,24 @@ fn the_window_must_be_shorter_than_the_history() {
     assert!(err.to_string().contains("reorder_window"), "{err}");
     assert_eq!(Config::default().reorder_window_millis(), 5 * MIN);
 }
+
+/// The default window is the configured `interval` (the rule's, 5m), or none when the
+/// history window is not longer than it.
+#[test]
+fn the_default_window_follows_the_interval() {
+    for (config, want) in [
+        ("{}", 5 * MIN),
+        (r#"{"interval":"1m"}"#, MIN),
+        (
+            r#"{"history_window":"20s","from":"now-1s","interval":"5s"}"#,
+            5_000,
+        ),
+        (
+            r#"{"history_window":"20s","from":"now-1s","interval":"1m"}"#,
+            0,
+        ),
+    ] {
+        let c = Config::from_json(config).expect("valid");
+        assert_eq!(c.reorder_window_millis(), want, "{config}");
+    }
+}
