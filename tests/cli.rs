@@ -325,6 +325,56 @@ fn learn_primes_history_without_alerting() {
     );
 }
 
+/// A state file of the previous format (1, before the reorder window and keyword terms;
+/// written by the command line of d551d16 after the sample's first two days) restores:
+/// the last two days then give exactly the alerts an uninterrupted run gives for them.
+#[test]
+fn a_state_file_of_the_previous_format_restores() {
+    let day = |d: &str| {
+        sample()
+            .join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11")
+            .join(d)
+            .display()
+            .to_string()
+    };
+    let fixture = root().join("tests/fixtures/snapshots/v1-sample-days-02-03.bin");
+    let bytes = std::fs::read(&fixture).expect("fixture");
+    assert_eq!(&bytes[..10], b"DDBSCAND\x01\x00", "format 1");
+    let state = tempdir("v1").join("state.bin");
+    std::fs::write(&state, &bytes).expect("write");
+    let later = lines(&ok(&[
+        "--detection-time",
+        "event",
+        "--state",
+        p(&state),
+        &day("04"),
+        &day("05"),
+    ]));
+    let whole = lines(&ok(&["--detection-time", "event", p(&sample())]));
+    let ids = |alerts: &[serde_json::Value]| -> Vec<String> {
+        alerts
+            .iter()
+            .map(|a| a["kibana.alert.uuid"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let from_day_4: Vec<serde_json::Value> = whole
+        .into_iter()
+        .filter(|a| {
+            a["kibana.alert.original_time"]
+                .as_str()
+                .is_some_and(|t| t >= "2026-11-04")
+        })
+        .collect();
+    assert!(!from_day_4.is_empty());
+    assert_eq!(ids(&later), ids(&from_day_4));
+    let rewritten = std::fs::read(&state).expect("saved again");
+    assert_eq!(
+        &rewritten[..10],
+        b"DDBSCAND\x02\x00",
+        "saved in the current format"
+    );
+}
+
 #[test]
 fn exit_codes_and_one_line_messages() {
     let bad_config = tempdir("config").join("c.json");
