@@ -82,6 +82,31 @@ const NOT_PRODUCED: &[(&str, &str)] = &[
         "service.target",
         "actor/target mapping: per-action target tables",
     ),
+    (
+        "entity.target",
+        "actor/target mapping: per-action target tables",
+    ),
+];
+
+/// Known differences on fields we do produce, each for one pair and one path, with the
+/// reason. Every entry must still be a difference (a fixed one must be removed here), and
+/// no other difference is tolerated.
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "test-attach-user-policy-json.log",
+        "event.type",
+        "per-action table of the pipeline (AttachUserPolicy: user, change); we write info",
+    ),
+    (
+        "test-authorize-security-group-ingress-json.log",
+        "event.type",
+        "per-action table of the pipeline (AuthorizeSecurityGroupIngress: access); we write info",
+    ),
+    (
+        "test-create-topic-json.log",
+        "event.type",
+        "per-action table of the pipeline (CreateTopic: creation); we write info",
+    ),
 ];
 
 /// Fields we produce that Elastic Agent / the integration add outside the pipeline, so
@@ -101,6 +126,26 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "all",
     ),
     (
+        "test-authorize-security-group-egress-json.log",
+        "test-authorize-security-group-egress-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-authorize-security-group-ingress-json.log",
+        "test-authorize-security-group-ingress-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-detector-json.log",
+        "test-create-detector-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-topic-json.log",
+        "test-create-topic-json.log-expected.json",
+        "all",
+    ),
+    (
         "test-console-login-json.log",
         "test-console-login-json.log-expected.json",
         "all",
@@ -109,6 +154,16 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "test-copy-object-json-minimal.log",
         "test-copy-object-json-minimal.log-expected.json",
         "minimal",
+    ),
+    (
+        "test-add-permission-json.log",
+        "test-add-permission-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-attach-user-policy-json.log",
+        "test-attach-user-policy-json.log-expected.json",
+        "all",
     ),
     (
         "test-us-gov-arn.log",
@@ -151,8 +206,13 @@ fn not_produced(path: &str) -> bool {
     under(path, &families)
 }
 
-/// Compare one pair; returns the number of expected leaves checked.
-fn compare_pair(raw_name: &str, expected_name: &str, retain: &str) -> Result<usize, String> {
+/// Compare one pair; returns the number of expected leaves checked and every difference
+/// found, each as (path, message).
+fn compare_pair(
+    raw_name: &str,
+    expected_name: &str,
+    retain: &str,
+) -> (usize, Vec<(String, String)>) {
     let dir = common::third_party().join("elastic-integrations-cloudtrail");
     let raw = common::read(&dir.join(raw_name));
     let expected: Value =
@@ -163,6 +223,7 @@ fn compare_pair(raw_name: &str, expected_name: &str, retain: &str) -> Result<usi
         .filter(|l| !l.is_empty())
         .collect();
     let mut compared = 0;
+    let mut diffs = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let record: Map<String, Value> = serde_json::from_slice(line).expect("raw record");
         let ours = leaves(&to_ecs(record));
@@ -174,37 +235,56 @@ fn compare_pair(raw_name: &str, expected_name: &str, retain: &str) -> Result<usi
             }
             let mine = ours.iter().find(|(p, _)| p == path).map(|(_, v)| v);
             if mine != Some(value) {
-                return Err(format!(
-                    "{where_}: Elastic has {path} = {value}, we {mine:?}"
+                diffs.push((
+                    path.clone(),
+                    format!("{where_}: Elastic has {path} = {value}, we {mine:?}"),
                 ));
+                continue;
             }
             compared += 1;
         }
         for (path, value) in &ours {
             match theirs.iter().find(|(p, _)| p == path) {
                 Some((_, v)) if v == value => {}
-                Some((_, v)) => return Err(format!("{where_}: {path}: Elastic {v}, we {value}")),
+                Some(_) => {} // reported above
                 None if under(path, AGENT_FIELDS) => {}
                 None if retain != "all" && under(path, &["aws.cloudtrail.flattened"]) => {}
-                None => {
-                    return Err(format!(
-                        "{where_}: we produce {path} = {value}, Elastic does not"
-                    ))
-                }
+                None => diffs.push((
+                    path.clone(),
+                    format!("{where_}: we produce {path} = {value}, Elastic does not"),
+                )),
             }
         }
     }
-    Ok(compared)
+    (compared, diffs)
 }
 
 #[test]
 fn every_elastic_pipeline_pair_matches_our_mapping() {
     let mut compared = 0;
+    let mut failures = Vec::new();
     for (raw, expected, retain) in PAIRS {
-        match compare_pair(raw, expected, retain) {
-            Ok(n) => compared += n,
-            Err(e) => panic!("{e}"),
+        let (n, diffs) = compare_pair(raw, expected, retain);
+        compared += n;
+        let known: Vec<&str> = KNOWN_DIFFERENCES
+            .iter()
+            .filter(|(pair, _, _)| pair == raw)
+            .map(|(_, path, _)| *path)
+            .collect();
+        for path in &known {
+            if !diffs.iter().any(|(p, _)| p == path) {
+                failures.push(format!(
+                    "{raw}: {path} is listed as a known difference but now matches"
+                ));
+            }
         }
+        failures.extend(
+            diffs
+                .into_iter()
+                .filter(|(p, _)| !known.contains(&p.as_str()))
+                .map(|(_, m)| m),
+        );
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(compared > 250, "compared {compared} fields");
 }
