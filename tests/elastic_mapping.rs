@@ -103,9 +103,59 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "per-action table of the pipeline (AuthorizeSecurityGroupIngress: access); we write info",
     ),
     (
+        "test-change-password-json.event-original-derived.log",
+        "event.type",
+        "per-action table of the pipeline (ChangePassword: user, change); we write info",
+    ),
+    (
+        "test-create-key-pair-json.log",
+        "event.type",
+        "per-action table of the pipeline (CreateKeyPair: admin, creation); we write info",
+    ),
+    (
         "test-create-topic-json.log",
         "event.type",
         "per-action table of the pipeline (CreateTopic: creation); we write info",
+    ),
+    (
+        "test-create-virtual-mfa-device-json.event-original-derived.log",
+        "event.type",
+        "per-action table of the pipeline (CreateVirtualMFADevice: user, change); we write info",
+    ),
+    (
+        "test-delete-bucket-json.log",
+        "event.type",
+        "per-action table of the pipeline (DeleteBucket: deletion); we write info",
+    ),
+    (
+        "test-delete-ssh-public-key-json.event-original-derived.log",
+        "event.type",
+        "per-action table of the pipeline (DeleteSSHPublicKey: user, change); we write info",
+    ),
+    (
+        "test-delete-trail-json.event-original-derived.log",
+        "event.type",
+        "per-action table of the pipeline (DeleteTrail: deletion); we write info",
+    ),
+    (
+        "test-open-control-channel-json.log",
+        "event.type",
+        "per-action table of the pipeline (OpenControlChannel: start); we write info",
+    ),
+    (
+        "test-put-object-json.log",
+        "event.type",
+        "per-action table of the pipeline (PutObject: change); we write info",
+    ),
+    (
+        "test-start-session-json.log",
+        "event.type",
+        "per-action table of the pipeline (StartSession: start); we write info",
+    ),
+    (
+        "test-update-ssh-public-key-json.event-original-derived.log",
+        "event.type",
+        "per-action table of the pipeline (UpdateSSHPublicKey: user, change); we write info",
     ),
 ];
 
@@ -116,6 +166,11 @@ const AGENT_FIELDS: &[&str] = &["event.dataset", "event.module", "data_stream"];
 /// (raw file, expected file, `retain` mode of the pair's test config).
 const PAIRS: &[(&str, &str, &str)] = &[
     (
+        "test-add-permission-json.log",
+        "test-add-permission-json.log-expected.json",
+        "all",
+    ),
+    (
         "test-assume-role-aws-service-json.log",
         "test-assume-role-aws-service-json.log-expected.json",
         "all",
@@ -123,6 +178,11 @@ const PAIRS: &[(&str, &str, &str)] = &[
     (
         "test-assume-role-email-session-json.log",
         "test-assume-role-email-session-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-attach-user-policy-json.log",
+        "test-attach-user-policy-json.log-expected.json",
         "all",
     ),
     (
@@ -136,13 +196,8 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "all",
     ),
     (
-        "test-create-detector-json.log",
-        "test-create-detector-json.log-expected.json",
-        "all",
-    ),
-    (
-        "test-create-topic-json.log",
-        "test-create-topic-json.log-expected.json",
+        "test-change-password-json.event-original-derived.log",
+        "test-change-password-json.log-expected.json",
         "all",
     ),
     (
@@ -156,13 +211,143 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "minimal",
     ),
     (
-        "test-add-permission-json.log",
-        "test-add-permission-json.log-expected.json",
+        "test-create-detector-json.log",
+        "test-create-detector-json.log-expected.json",
         "all",
     ),
     (
-        "test-attach-user-policy-json.log",
-        "test-attach-user-policy-json.log-expected.json",
+        "test-create-key-pair-json.log",
+        "test-create-key-pair-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-topic-json.log",
+        "test-create-topic-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-traffic-mirror-filter-rule-json.log",
+        "test-create-traffic-mirror-filter-rule-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-traffic-mirror-target-json.log",
+        "test-create-traffic-mirror-target-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-create-virtual-mfa-device-json.event-original-derived.log",
+        "test-create-virtual-mfa-device-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-bucket-json.log",
+        "test-delete-bucket-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-db-instance-json.log",
+        "test-delete-db-instance-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-global-cluster-json.log",
+        "test-delete-global-cluster-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-network-acl-json.log",
+        "test-delete-network-acl-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-resolver-query-log-config-json.log",
+        "test-delete-resolver-query-log-config-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-ssh-public-key-json.event-original-derived.log",
+        "test-delete-ssh-public-key-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-delete-trail-json.event-original-derived.log",
+        "test-delete-trail-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-get-secret-value-json.log",
+        "test-get-secret-value-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-modify-db-instance-json.log",
+        "test-modify-db-instance-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-modify-image-attribute-json.log",
+        "test-modify-image-attribute-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-modify-snapshot-attribute-json.log",
+        "test-modify-snapshot-attribute-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-open-control-channel-json.log",
+        "test-open-control-channel-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-publish-json.log",
+        "test-publish-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-put-object-json.log",
+        "test-put-object-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-run-instances-json.log",
+        "test-run-instances-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-schedule-key-deletion-json.log",
+        "test-schedule-key-deletion-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-send-serial-console-ssh-public-key-json.log",
+        "test-send-serial-console-ssh-public-key-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-send-ssh-public-key-json.log",
+        "test-send-ssh-public-key-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-start-session-json.log",
+        "test-start-session-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-stop-configuration-recorder.log",
+        "test-stop-configuration-recorder.log-expected.json",
+        "all",
+    ),
+    (
+        "test-terminate-instances-json.log",
+        "test-terminate-instances-json.log-expected.json",
+        "all",
+    ),
+    (
+        "test-update-ssh-public-key-json.event-original-derived.log",
+        "test-update-ssh-public-key-json.log-expected.json",
         "all",
     ),
     (
