@@ -94,22 +94,23 @@ pub fn map_actor(
         );
     }
 
-    // related.user: users named by the request, the session name (and the local part of
-    // an e-mail session name), then user.id and user.name; no duplicates.
+    // related.user: the session name (and the local part of an e-mail session name), then
+    // users named by the request, then user.id and user.name; no duplicates. (The 8.9.0
+    // AttachUserPolicy test by an EC2 role session has the session before the target.)
     let mut related: Vec<Value> = Vec::new();
     let mut add = |v: Option<&Value>| {
         if let Some(v) = v.filter(|v| v.is_string() && !related.contains(v)) {
             related.push(v.clone());
         }
     };
-    for key in ["userName", "newUserName"] {
-        add(request_parameters.and_then(|p| p.get(key)));
-    }
     if let Some(s) = session {
         add(Some(&Value::from(s)));
         if let Some((local, _)) = s.split_once('@') {
             add(Some(&Value::from(local)));
         }
+    }
+    for key in ["userName", "newUserName"] {
+        add(request_parameters.and_then(|p| p.get(key)));
     }
     add(user_id);
     add(user_name);
@@ -163,6 +164,18 @@ mod tests {
                 json!(null),
                 json!({"related": {"user": ["carol", "AIDA1", "bob"]},
                        "user": {"name": "bob", "id": "AIDA1", "entity": {"id": ["arn:aws:iam::1:user/bob"]}}}),
+            ),
+            // A role session acting on a user (aws 8.9.0 test-attach-user-policy-json):
+            // session name, then the target, then user.id and user.name.
+            (
+                json!({"type": "AssumedRole", "principalId": "AROAX:i-0abc",
+                       "arn": "arn:aws:sts::1:assumed-role/ec2-role/i-0abc",
+                       "sessionContext": {"sessionIssuer": {"userName": "ec2-role", "arn": "arn:aws:iam::1:role/ec2-role"}}}),
+                json!({"userName": "carol", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+                json!(null),
+                json!({"related": {"user": ["i-0abc", "carol", "AROAX:i-0abc", "ec2-role"]},
+                       "user": {"name": "ec2-role", "id": "AROAX:i-0abc",
+                                "entity": {"id": ["arn:aws:iam::1:role/ec2-role"]}}}),
             ),
             // No identity at all: nothing.
             (json!(null), json!(null), json!(null), json!({})),

@@ -221,26 +221,29 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         console_login_extras(&r, &mut out);
     }
 
-    // tls.*
+    // tls.*: a `tlsVersion` that is present but no version (the placeholder text of
+    // aws 8.9.0's test-tls-details-json Grafana record) gives no `tls.*` at all; an
+    // absent one still leaves the cipher and server name.
     if let Some(tls) = get("tlsDetails").and_then(Value::as_object) {
-        if let Some((protocol, version)) = tls
+        let version = tls
             .get("tlsVersion")
-            .and_then(Value::as_str)
-            .and_then(split_tls_version)
-        {
+            .map(|v| v.as_str().and_then(split_tls_version));
+        if !matches!(version, Some(None)) {
+            if let Some(Some((protocol, version))) = version {
+                put(
+                    &mut out,
+                    "tls.version_protocol",
+                    protocol.map(Value::from).as_ref(),
+                );
+                put(&mut out, "tls.version", Some(&Value::from(version)));
+            }
+            put(&mut out, "tls.cipher", tls.get("cipherSuite"));
             put(
                 &mut out,
-                "tls.version_protocol",
-                protocol.map(Value::from).as_ref(),
+                "tls.client.server_name",
+                tls.get("clientProvidedHostHeader"),
             );
-            put(&mut out, "tls.version", Some(&Value::from(version)));
         }
-        put(&mut out, "tls.cipher", tls.get("cipherSuite"));
-        put(
-            &mut out,
-            "tls.client.server_name",
-            tls.get("clientProvidedHostHeader"),
-        );
     }
     out
 }

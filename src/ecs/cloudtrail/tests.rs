@@ -67,6 +67,38 @@ fn tls_versions_split() {
     }
 }
 
+#[test]
+fn tls_details_with_a_version_that_is_no_version_give_no_tls_fields() {
+    let with = |tls: Value| {
+        to_ecs(map(
+            json!({"eventName": "X", "eventTime": "2025-03-28T09:23:59Z",
+                          "tlsDetails": tls}),
+        ))
+    };
+    // aws 8.9.0 test-tls-details-json, Grafana record: placeholder text, no `tls.*`.
+    let doc = with(
+        json!({"tlsVersion": "tlsVersion", "cipherSuite": "cipherSuite",
+                          "clientProvidedHostHeader": "clientProvidedHostHeader"}),
+    );
+    assert!(!doc.contains_key("tls"), "{doc:?}");
+    // Same file, s3express record: a bare `1.3` keeps everything but the protocol.
+    let doc = with(
+        json!({"tlsVersion": "1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                          "clientProvidedHostHeader": "h.example"}),
+    );
+    assert_eq!(
+        doc["tls"],
+        json!({"version": "1.3", "cipher": "TLS_AES_128_GCM_SHA256",
+               "client": {"server_name": "h.example"}})
+    );
+    // test-open-control-channel-json: no `tlsVersion`, the server name still maps.
+    let doc = with(json!({"clientProvidedHostHeader": "ssmmessages.us-east-1.amazonaws.com"}));
+    assert_eq!(
+        doc["tls"],
+        json!({"client": {"server_name": "ssmmessages.us-east-1.amazonaws.com"}})
+    );
+}
+
 /// Fields aws 8.9.0 added that a DynamoDB Scan record can carry.
 #[test]
 fn console_sessions_and_service_actors_as_aws_8_9_maps_them() {
