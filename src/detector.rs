@@ -5,9 +5,7 @@
 //! exceptions, read the time basis, extract the term tuples, and judge each against
 //! the first-seen store. Only records that pass the query and exceptions touch state.
 
-use serde_json::Value;
-
-use crate::alert::cap::{Admission, CapSummary, SignalCap};
+use crate::alert::cap::{CapSummary, SignalCap};
 use crate::alert::document::{Renderer, SOURCE_COPY_LIMIT};
 use crate::alert::{Alert, AlertKind};
 use crate::config::Config;
@@ -15,7 +13,7 @@ use crate::error::{InputError, SnapshotError};
 use crate::input::{self, Piece, Record};
 use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
-use crate::rule::terms::{Extraction, Term};
+use crate::rule::terms::Extraction;
 use crate::state::reorder::{PendingEvent, ReorderBuffer};
 use crate::state::snapshot;
 use crate::state::store::TermStore;
@@ -23,7 +21,7 @@ use crate::stats::Stats;
 use crate::time::Millis;
 
 pub use context::{Context, DetectionTime};
-use prepared::EventSource;
+use decide::Judged;
 
 pub use report::{Observed, RecordReport, Verdict};
 
@@ -31,19 +29,6 @@ pub use report::{Observed, RecordReport, Verdict};
 enum Mode {
     Alert,
     Learn,
-}
-
-/// How one event is judged: its time, the watermark its terms are forgotten against
-/// (a term last seen more than the history window before it is new again), whether it
-/// is large (its fields go into its first alert only), and whether its alerts come
-/// after it has been handed back.
-#[derive(Clone, Copy)]
-struct Judged {
-    t: Millis,
-    watermark: Millis,
-    large: bool,
-    mode: Mode,
-    deferred: bool,
 }
 
 /// The detector. See the crate documentation for its semantics.
@@ -190,21 +175,6 @@ impl Detector {
         let at = detection_time.resolve(self.watermark.unwrap_or(summary.window_end));
         alerts.push(self.summary_alert(&summary, at));
         alerts
-    }
-
-    /// For hosts with a clock that hand some records on without processing them (a
-    /// pre-check, a router): the alerts of events held for the whole reorder window by
-    /// `ctx`'s clock, as [`Self::process`] would decide them at its next record. Empty
-    /// when nothing is held or `ctx` has no clock.
-    pub fn release_due(&mut self, ctx: Context) -> Vec<Alert> {
-        let mut alerts = Vec::new();
-        self.release_by_clock(ctx, &mut alerts);
-        alerts
-    }
-
-    /// How many matching events the reorder window holds now.
-    pub fn pending(&self) -> usize {
-        self.pending.len()
     }
 
     fn summary_alert(&mut self, summary: &CapSummary, at: Millis) -> Alert {
@@ -391,144 +361,11 @@ impl Detector {
         *observed = Some(Observed { time: t, terms });
         Verdict::Recorded
     }
-
-    /// Judge one event's terms against the store, in time order with everything judged
-    /// before it, and render the alerts it raises into `alerts`.
-    fn decide(
-        &mut self,
-        event: &mut dyn EventSource,
-        terms: &[Term],
-        judged: Judged,
-        ctx: Context,
-        alerts: &mut Vec<Alert>,
-    ) {
-        let Judged {
-            t,
-            watermark,
-            large,
-            mode,
-            deferred,
-        } = judged;
-        let window = self.config.history_window.millis();
-        let start = self.learning_start.unwrap_or(t);
-        let learning = watermark < start.saturating_add(self.config.learning_period.millis());
-        let mut detected = None;
-        let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
-        let mut first_alert: Option<String> = None;
-        for term in terms {
-            let seen = self.store.observe(term.key, t, window, watermark);
-            if !seen.is_new() {
-                continue;
-            }
-            self.stats.new_terms += 1;
-            if mode == Mode::Learn {
-                self.stats.learned += 1;
-                continue;
-            }
-            if learning {
-                self.stats.muted += 1;
-                continue;
-            }
-            let (closed, admission) = self.cap.admit(t, &term.values);
-            if let Some(summary) = closed {
-                let at = detected_at();
-                alerts.push(self.summary_alert(&summary, at));
-            }
-            match admission {
-                Admission::Emit => {
-                    self.stats.alerts += 1;
-                    let document = self.renderer.new_term(
-                        event.source(),
-                        term,
-                        detected_at(),
-                        first_alert.as_deref(),
-                    );
-                    // A large event's fields go into its first alert only.
-                    if large && first_alert.is_none() {
-                        first_alert = document
-                            .get("kibana.alert.uuid")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned);
-                    }
-                    alerts.push(Alert {
-                        kind: AlertKind::NewTerm,
-                        document,
-                        deferred,
-                    });
-                }
-                Admission::Suppress => self.stats.summarised += 1,
-            }
-        }
-    }
-
-    /// The reorder window's edge: events at or before it are judged, later ones held.
-    fn horizon(&self) -> Millis {
-        self.watermark
-            .unwrap_or(Millis::MIN)
-            .saturating_sub(self.config.reorder_window.millis())
-    }
-
-    /// Judge the held events at or before `horizon`, and the earliest ones past
-    /// `max_pending` (or the buffer's byte bound), in time order. `current` is the arrival number of the record
-    /// being processed: its own alerts are not deferred.
-    fn release(
-        &mut self,
-        horizon: Millis,
-        ctx: Context,
-        alerts: &mut Vec<Alert>,
-        current: Option<u64>,
-    ) {
-        loop {
-            let event = if let Some(e) = self.pending.pop_until(horizon) {
-                e
-            } else if let Some(e) = self.pending.pop_overflow(self.config.max_pending.get()) {
-                self.stats.released_early += 1;
-                e
-            } else {
-                break;
-            };
-            self.judge_held(event, ctx, alerts, current);
-        }
-    }
-
-    /// For a host with a clock: judge the events held for `reorder_window` of it (and
-    /// every event before them in time order).
-    fn release_by_clock(&mut self, ctx: Context, alerts: &mut Vec<Alert>) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let Some(now) = ctx.detection_time.clock() else {
-            return;
-        };
-        let window = self.config.reorder_window.millis();
-        if let Some(due) = self.pending.due_by_clock(now, window) {
-            while let Some(event) = self.pending.pop_through(due) {
-                self.judge_held(event, ctx, alerts, None);
-            }
-        }
-    }
-
-    fn judge_held(
-        &mut self,
-        event: PendingEvent,
-        ctx: Context,
-        alerts: &mut Vec<Alert>,
-        current: Option<u64>,
-    ) {
-        // Judged as a time-ordered replay judges it, with its own time as the newest.
-        let judged = Judged {
-            t: event.time,
-            watermark: event.time,
-            large: event.text.len() > SOURCE_COPY_LIMIT,
-            mode: Mode::Alert,
-            deferred: current != Some(event.seq),
-        };
-        let mut source = prepared::Rebuilt::new(&event);
-        self.decide(&mut source, &event.terms, judged, ctx, alerts);
-    }
 }
 
 mod context;
+mod decide;
+mod ordering;
 mod prepared;
 mod report;
 #[cfg(test)]

@@ -1,0 +1,96 @@
+//! Judging one event: each of its term tuples against the first-seen store, in time
+//! order with everything judged before it, and the alerts (or cap summaries, muted and
+//! learned counts) that follow.
+
+use serde_json::Value;
+
+use super::prepared::EventSource;
+use super::{Context, Detector, Mode};
+use crate::alert::cap::Admission;
+use crate::alert::{Alert, AlertKind};
+use crate::rule::terms::Term;
+use crate::time::Millis;
+
+/// How one event is judged: its time, the watermark its terms are forgotten against
+/// (a term last seen more than the history window before it is new again), whether it
+/// is large (its fields go into its first alert only), and whether its alerts come
+/// after it has been handed back.
+#[derive(Clone, Copy)]
+pub(super) struct Judged {
+    pub t: Millis,
+    pub watermark: Millis,
+    pub large: bool,
+    pub mode: Mode,
+    pub deferred: bool,
+}
+
+impl Detector {
+    /// Judge one event's terms against the store, in time order with everything judged
+    /// before it, and render the alerts it raises into `alerts`.
+    pub(super) fn decide(
+        &mut self,
+        event: &mut dyn EventSource,
+        terms: &[Term],
+        judged: Judged,
+        ctx: Context,
+        alerts: &mut Vec<Alert>,
+    ) {
+        let Judged {
+            t,
+            watermark,
+            large,
+            mode,
+            deferred,
+        } = judged;
+        let window = self.config.history_window.millis();
+        let start = self.learning_start.unwrap_or(t);
+        let learning = watermark < start.saturating_add(self.config.learning_period.millis());
+        let mut detected = None;
+        let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
+        let mut first_alert: Option<String> = None;
+        for term in terms {
+            let seen = self.store.observe(term.key, t, window, watermark);
+            if !seen.is_new() {
+                continue;
+            }
+            self.stats.new_terms += 1;
+            if mode == Mode::Learn {
+                self.stats.learned += 1;
+                continue;
+            }
+            if learning {
+                self.stats.muted += 1;
+                continue;
+            }
+            let (closed, admission) = self.cap.admit(t, &term.values);
+            if let Some(summary) = closed {
+                let at = detected_at();
+                alerts.push(self.summary_alert(&summary, at));
+            }
+            match admission {
+                Admission::Emit => {
+                    self.stats.alerts += 1;
+                    let document = self.renderer.new_term(
+                        event.source(),
+                        term,
+                        detected_at(),
+                        first_alert.as_deref(),
+                    );
+                    // A large event's fields go into its first alert only.
+                    if large && first_alert.is_none() {
+                        first_alert = document
+                            .get("kibana.alert.uuid")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                    }
+                    alerts.push(Alert {
+                        kind: AlertKind::NewTerm,
+                        document,
+                        deferred,
+                    });
+                }
+                Admission::Suppress => self.stats.summarised += 1,
+            }
+        }
+    }
+}
