@@ -8,12 +8,12 @@
 //! `ecsNestedFieldNames`. Each line is front-coded: the length shared with the previous
 //! name, a type letter, and the rest of the name.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use super::ecs_values;
+use crate::hashing::{KeyHashMap, KeyHashSet};
 
 const TABLE: &str = include_str!("ecs_fields.txt");
 
@@ -31,19 +31,24 @@ enum Kind {
 }
 
 struct Ecs {
-    fields: HashMap<String, Kind>,
+    // Deterministic hashing (the core reads no randomness); lookups probe only as far as
+    // this fixed table's own clusters, whatever name is looked up.
+    fields: KeyHashMap<String, Kind>,
     /// Every proper prefix of a field name (`agent`, `agent.build` for `agent.build.original`).
-    parents: HashSet<String>,
-    nested: HashSet<String>,
+    parents: KeyHashSet<String>,
+    nested: KeyHashSet<String>,
+    /// Every proper prefix of a nested field name.
+    nested_parents: KeyHashSet<String>,
 }
 
 fn ecs() -> &'static Ecs {
     static ECS: OnceLock<Ecs> = OnceLock::new();
     ECS.get_or_init(|| {
         let mut e = Ecs {
-            fields: HashMap::new(),
-            parents: HashSet::new(),
-            nested: HashSet::new(),
+            fields: KeyHashMap::default(),
+            parents: KeyHashSet::default(),
+            nested: KeyHashSet::default(),
+            nested_parents: KeyHashSet::default(),
         };
         let mut prev = String::new();
         let mut in_nested = false;
@@ -52,6 +57,9 @@ fn ecs() -> &'static Ecs {
                 in_nested = true;
             } else if line.starts_with('#') || line.is_empty() {
             } else if in_nested {
+                for (i, _) in line.match_indices('.') {
+                    e.nested_parents.insert(line[..i].to_owned());
+                }
                 e.nested.insert(line.to_owned());
             } else if let Some((name, kind)) = decode(line, &prev) {
                 for (i, _) in name.match_indices('.') {
@@ -94,10 +102,23 @@ fn is_ecs_object(path: &str) -> bool {
     matches!(e.fields.get(path), Some(Kind::Object | Kind::GeoPoint)) || e.parents.contains(path)
 }
 
+/// Whether `path` or anything below it can be an ECS field (or a nested one): if not,
+/// every value there is kept as it is.
+pub fn could_be_ecs(path: &str) -> bool {
+    let e = ecs();
+    is_ecs(path) || e.nested.contains(path) || e.nested_parents.contains(path)
+}
+
 /// Whether one value (an array element, or a non-array value) at `path` may be copied.
 pub fn compliant(value: &Value, path: &str) -> bool {
+    compliant_below(value, path, 0)
+}
+
+/// [`compliant`], when the parents of `path` up to its first `checked` bytes were found
+/// to be objects already (a walk down the document checks each level once).
+pub fn compliant_below(value: &Value, path: &str, checked: usize) -> bool {
     // A dotted path is invalid if one of its ECS parents is not an object.
-    for (i, _) in path.match_indices('.') {
+    for (i, _) in path.match_indices('.').filter(|&(i, _)| i > checked) {
         let parent = &path[..i];
         if is_ecs(parent) && !is_ecs_object(parent) {
             return false;

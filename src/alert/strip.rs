@@ -14,33 +14,31 @@
 
 use serde_json::{Map, Value};
 
-use super::ecs_types::compliant;
+use super::ecs_types::{compliant_below, could_be_ecs};
 
 const BANNED: [&str; 3] = ["kibana", "signal", "threshold_result"];
 const MAX_DEPTH: usize = 64;
 
-/// `doc` with Kibana's rules applied; the `original_*` copies are appended.
+/// `doc` with Kibana's rules applied; the `original_*` copies are appended. The
+/// document is cloned once and pruned in place (a clone copies serde_json's maps
+/// without hashing their keys again; rebuilding them key by key cost more than the
+/// checks themselves).
 pub fn strip(doc: &Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    let mut copies = Vec::new();
-    for (key, value) in doc {
+    let mut out = doc.clone();
+    out.retain(|key, value| {
         let first = key.split('.').next().unwrap_or(key);
-        if BANNED.contains(&first) {
-            continue;
-        }
-        let Some(kept) = clean(value, key, 0) else {
-            continue;
-        };
+        !BANNED.contains(&first) && keep(value, key, 0, 0)
+    });
+    let mut copies = Vec::new();
+    for (key, kept) in &out {
+        let first = key.split('.').next().unwrap_or(key);
         let target = match first {
-            "event" => Some("kibana.alert.original_event"),
-            "data_stream" => Some("kibana.alert.original_data_stream"),
-            _ => None,
+            "event" => "kibana.alert.original_event",
+            "data_stream" => "kibana.alert.original_data_stream",
+            _ => continue,
         };
-        if let Some(target) = target {
-            let dest = format!("{target}{}", &key[first.len()..]);
-            flatten_into(&dest, &kept, &mut copies);
-        }
-        out.insert(key.clone(), kept);
+        let dest = format!("{target}{}", &key[first.len()..]);
+        flatten_into(&dest, kept, &mut copies);
     }
     for (key, value) in copies {
         out.insert(key, value);
@@ -48,52 +46,77 @@ pub fn strip(doc: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-/// One value at `path`; `None` when Kibana would delete it.
-fn clean(value: &Value, path: &str, depth: usize) -> Option<Value> {
+/// Prune the value at `path` (whose parents up to its first `checked` bytes are known
+/// to be objects) in place; `false` when Kibana would delete it whole.
+fn keep(value: &mut Value, path: &str, checked: usize, depth: usize) -> bool {
     if depth > MAX_DEPTH {
-        return None;
+        return false;
+    }
+    // Below a name that is no ECS field, nested field or parent of one, nothing is
+    // checked against ECS (its ancestors were checked on the way down): only empty
+    // objects and arrays go. Most of a CloudTrail document (`aws.cloudtrail.*`) is there.
+    if !could_be_ecs(path) {
+        return keep_non_empty(value, depth);
     }
     match value {
         Value::Array(items) => {
-            let kept = clean_array(items, path, depth);
-            (!kept.is_empty()).then_some(Value::Array(kept))
+            keep_elements(items, path, checked, depth);
+            !items.is_empty()
         }
-        _ if !compliant(value, path) => None,
+        _ if !compliant_below(value, path, checked) => false,
         Value::Object(obj) => {
-            let kept = clean_object(obj, path, depth);
-            (!kept.is_empty()).then_some(Value::Object(kept))
+            keep_members(obj, path, depth);
+            !obj.is_empty()
         }
-        other => Some(other.clone()),
+        _ => true,
     }
 }
 
-fn clean_object(obj: &Map<String, Value>, path: &str, depth: usize) -> Map<String, Value> {
-    let mut kept = Map::new();
-    for (key, value) in obj {
-        if let Some(v) = clean(value, &format!("{path}.{key}"), depth + 1) {
-            kept.insert(key.clone(), v);
-        }
-    }
-    kept
+/// The members of the object at `path` (itself found to be an object where ECS allows).
+fn keep_members(obj: &mut Map<String, Value>, path: &str, depth: usize) {
+    let mut child = String::with_capacity(path.len() + 32);
+    child.push_str(path);
+    child.push('.');
+    let base = child.len();
+    obj.retain(|key, value| {
+        child.truncate(base);
+        child.push_str(key);
+        keep(value, &child, path.len(), depth + 1)
+    });
 }
 
-/// Array elements share the array's path; nested arrays are cleaned first.
-fn clean_array(items: &[Value], path: &str, depth: usize) -> Vec<Value> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Value::Array(inner) => {
-                let kept = clean_array(inner, path, depth + 1);
-                (!kept.is_empty()).then_some(Value::Array(kept))
-            }
-            _ if !compliant(item, path) => None,
-            Value::Object(obj) => {
-                let kept = clean_object(obj, path, depth + 1);
-                (!kept.is_empty()).then_some(Value::Object(kept))
-            }
-            other => Some(other.clone()),
-        })
-        .collect()
+/// Array elements share the array's path; nested arrays are pruned first.
+fn keep_elements(items: &mut Vec<Value>, path: &str, checked: usize, depth: usize) {
+    items.retain_mut(|item| match item {
+        Value::Array(inner) => {
+            keep_elements(inner, path, checked, depth + 1);
+            !inner.is_empty()
+        }
+        _ if !compliant_below(item, path, checked) => false,
+        Value::Object(obj) => {
+            keep_members(obj, path, depth + 1);
+            !obj.is_empty()
+        }
+        _ => true,
+    });
+}
+
+/// Drop the empty objects and arrays in `value`; `false` when it is one itself.
+fn keep_non_empty(value: &mut Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match value {
+        Value::Array(items) => {
+            items.retain_mut(|v| keep_non_empty(v, depth + 1));
+            !items.is_empty()
+        }
+        Value::Object(obj) => {
+            obj.retain(|_, v| keep_non_empty(v, depth + 1));
+            !obj.is_empty()
+        }
+        _ => true,
+    }
 }
 
 /// `flattenWithPrefix`: objects are walked, anything else (arrays too) is a leaf.
@@ -134,6 +157,12 @@ mod tests {
             ),
             (json!({"source": {"ip": "nope"}}), json!({})),
             (json!({"tags": [], "x": {}, "y": [[]]}), json!({})),
+            // Below a non-ECS name nothing is typed (aws.source.ip is no ECS field), but
+            // empty objects and arrays still go.
+            (
+                json!({"aws": {"source": {"ip": "nope"}, "e": {}, "l": [[], {}, 1]}}),
+                json!({"aws": {"source": {"ip": "nope"}, "l": [1]}}),
+            ),
             (
                 json!({"user": "bob", "host": {"name": {"first": "h"}}}),
                 json!({}),
