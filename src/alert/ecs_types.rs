@@ -110,6 +110,7 @@ pub fn could_be_ecs(path: &str) -> bool {
 }
 
 /// Whether one value (an array element, or a non-array value) at `path` may be copied.
+#[cfg(test)]
 pub fn compliant(value: &Value, path: &str) -> bool {
     compliant_below(value, path, 0)
 }
