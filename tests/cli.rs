@@ -15,6 +15,15 @@ fn sample() -> PathBuf {
     root().join("pipeline-examples/data")
 }
 
+/// One day's folder of the bundled sample (`02` to `05`).
+fn day(d: &str) -> String {
+    sample()
+        .join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11")
+        .join(d)
+        .display()
+        .to_string()
+}
+
 fn shapes() -> PathBuf {
     root().join("tests/fixtures/shapes")
 }
@@ -299,13 +308,6 @@ fn state_file_splits_a_run_without_changing_its_alerts() {
 
 #[test]
 fn learn_primes_history_without_alerting() {
-    let day = |d: &str| {
-        sample()
-            .join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11")
-            .join(d)
-            .display()
-            .to_string()
-    };
     let (d2, d3, d4, d5) = (day("02"), day("03"), day("04"), day("05"));
     let out = lines(&ok(&[
         "--detection-time",
@@ -330,13 +332,6 @@ fn learn_primes_history_without_alerting() {
 /// the last two days then give exactly the alerts an uninterrupted run gives for them.
 #[test]
 fn a_state_file_of_the_previous_format_restores() {
-    let day = |d: &str| {
-        sample()
-            .join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11")
-            .join(d)
-            .display()
-            .to_string()
-    };
     let fixture = root().join("tests/fixtures/snapshots/v1-sample-days-02-03.bin");
     let bytes = std::fs::read(&fixture).expect("fixture");
     assert_eq!(&bytes[..10], b"DDBSCAND\x01\x00", "format 1");

@@ -51,6 +51,11 @@ done <"$work/inputs.txt"
 cp "$work/state-a.bin" "$work/state-a-copy.bin"
 "$cli" --detection-time event --no-progress --state "$work/state-a-copy.bin" "$work/part-b.ndjson" \
   >"$expected/part-b.after-a.ndjson"
+# An organization trail (3 accounts x 4 regions, S3's layout): the command line on the
+# directory, whose alerts equal a time-ordered replay of its events (tests/replay_order.rs).
+cargo build --locked --release --example generate
+"$ROOT/target/release/examples/generate" org-trail "$work/org-trail" 3
+"$cli" --detection-time event --no-progress "$work/org-trail" >"$expected/org-trail.alerts.ndjson"
 echo "$i inputs; $(cat "$expected"/*.alerts.ndjson | wc -l) expected alert lines" >&2
 
 say "install the tarball into a fresh project"
