@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ROOT, alertIds, cli, openPage, replayEnded, screenshot, stat, tableKeys } from './harness.mjs';
 
 const TRAIL = process.env.WWW_ORG_TRAIL;
-const COMPARED_STATS = ['events_in', 'matched', 'recorded', 'alerts', 'unparseable', 'not_cloudtrail', 'late', 'evicted'];
+const COMPARED_STATS = ['events_in', 'matched', 'recorded', 'alerts', 'unparseable', 'not_cloudtrail', 'late', 'held', 'evicted'];
 
 /** Every file under `dir`, as `/`-separated paths relative to `base`, in name order. */
 function filesUnder(dir, base) {
