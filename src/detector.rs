@@ -210,7 +210,7 @@ impl Detector {
             cap: self.cap.clone(),
             stats: self.stats(),
             terms: self.store.iter_oldest_first().collect(),
-            pending: self.pending.iter().cloned().collect(),
+            pending: self.pending.in_time_order().into_iter().cloned().collect(),
             next_seq: self.pending.next_seq_value(),
         })
     }

@@ -84,6 +84,8 @@ rm -rf "$tmp"
 
 step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm host (Node's WASI)"
 cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
+fb_size=$(stat -c %s target/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
+[ "$fb_size" -le $((768 * 1024)) ] || fail "the Fluent Bit module is over its 768 KiB budget: $fb_size bytes"
 node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 
 step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"

@@ -185,10 +185,13 @@ fn original_time(doc: &Map<String, Value>) -> Option<Millis> {
         if !js_numeric_string(text) {
             return None;
         }
+        // Read through serde_json's number (and the library's one double conversion), so
+        // core's float parser stays out of the .wasm; the rare JavaScript-only spellings
+        // (`+1`, `.5`, `1.`, `0x1f`, `Infinity`) give no time.
         let number: f64 = if text.is_empty() {
             0.0
         } else {
-            text.parse().ok()?
+            crate::float_text::number_as_f64(&text.parse::<serde_json::Number>().ok()?)
         };
         timestamp_from_value(&Value::from(number))
     })

@@ -19,7 +19,10 @@
 //! stream an alert waits at most that long for the next record. Replays with the event
 //! time as detection time depend on event times only, so they are reproducible.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::hashing::KeyHashSet;
 
 use crate::ecs::{SourceForm, SourceMeta};
 use crate::rule::terms::Term;
@@ -46,10 +49,40 @@ pub struct PendingEvent {
 /// hostile records cannot hold a lot of memory.
 pub const MAX_PENDING_BYTES: usize = 64 << 20;
 
-/// Held events in time order, with their arrival order for the clock.
+/// A held event in the heap, ordered by `(time, seq)` alone.
+#[derive(Debug, Clone)]
+struct Held(Box<PendingEvent>);
+
+impl Held {
+    fn key(&self) -> (Millis, u64) {
+        (self.0.time, self.0.seq)
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Held {}
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Held {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Held events in time order (a min-heap: O(log n) in and out), with their arrival
+/// order for the clock.
 #[derive(Debug, Clone, Default)]
 pub struct ReorderBuffer {
-    by_time: BTreeMap<(Millis, u64), PendingEvent>,
+    by_time: BinaryHeap<Reverse<Held>>,
+    /// The arrival numbers of the held events.
+    held: KeyHashSet<u64>,
     /// The held records' text, in bytes.
     bytes: usize,
     /// `(held_at, time, seq)` in arrival order, for hosts with a clock. Entries whose
@@ -82,25 +115,30 @@ impl ReorderBuffer {
             // them: drop them once they outnumber the held events, so that this list
             // stays within twice the buffer (amortised O(1) per event).
             if self.by_arrival.len() > 2 * self.by_time.len() + 1024 {
-                let held = &self.by_time;
-                self.by_arrival
-                    .retain(|&(_, time, seq)| held.contains_key(&(time, seq)));
+                let held = &self.held;
+                self.by_arrival.retain(|(_, _, seq)| held.contains(seq));
             }
         }
         self.bytes += event.text.len();
-        self.by_time.insert((event.time, event.seq), event);
+        self.held.insert(event.seq);
+        self.by_time.push(Reverse(Held(Box::new(event))));
     }
 
-    fn taken(&mut self, event: PendingEvent) -> PendingEvent {
+    /// The earliest held event if `take` accepts its `(time, seq)`.
+    fn pop_if(&mut self, take: impl FnOnce((Millis, u64)) -> bool) -> Option<PendingEvent> {
+        let Reverse(first) = self.by_time.peek()?;
+        if !take(first.key()) {
+            return None;
+        }
+        let Reverse(Held(event)) = self.by_time.pop()?;
         self.bytes -= event.text.len();
-        event
+        self.held.remove(&event.seq);
+        Some(*event)
     }
 
     /// The earliest held event if its time is at most `upto`.
     pub fn pop_until(&mut self, upto: Millis) -> Option<PendingEvent> {
-        let entry = self.by_time.first_entry()?;
-        let event = (entry.key().0 <= upto).then(|| entry.remove())?;
-        Some(self.taken(event))
+        self.pop_if(|(time, _)| time <= upto)
     }
 
     /// The earliest held event when more than `max` are held, or more than
@@ -115,8 +153,7 @@ impl ReorderBuffer {
 
     /// The earliest held event, whatever its time (end of input).
     pub fn pop_first(&mut self) -> Option<PendingEvent> {
-        let (_, event) = self.by_time.pop_first()?;
-        Some(self.taken(event))
+        self.pop_if(|_| true)
     }
 
     /// The latest `(time, seq)` among events held since `now - window` or earlier by
@@ -128,7 +165,7 @@ impl ReorderBuffer {
                 break;
             }
             self.by_arrival.pop_front();
-            if self.by_time.contains_key(&(time, seq)) {
+            if self.held.contains(&seq) {
                 due = due.max(Some((time, seq)));
             }
         }
@@ -140,14 +177,14 @@ impl ReorderBuffer {
 
     /// The earliest held event if it sorts at or before `key`.
     pub fn pop_through(&mut self, key: (Millis, u64)) -> Option<PendingEvent> {
-        let entry = self.by_time.first_entry()?;
-        let event = (*entry.key() <= key).then(|| entry.remove())?;
-        Some(self.taken(event))
+        self.pop_if(|first| first <= key)
     }
 
     /// Every held event in time order (for snapshots).
-    pub fn iter(&self) -> impl Iterator<Item = &PendingEvent> {
-        self.by_time.values()
+    pub fn in_time_order(&self) -> Vec<&PendingEvent> {
+        let mut events: Vec<&PendingEvent> = self.by_time.iter().map(|r| &*r.0 .0).collect();
+        events.sort_by_key(|e| (e.time, e.seq));
+        events
     }
 
     /// Rebuild from a snapshot's held events and arrival counter.
@@ -165,7 +202,8 @@ impl ReorderBuffer {
         for e in events {
             buffer.next_seq = buffer.next_seq.max(e.seq + 1);
             buffer.bytes += e.text.len();
-            buffer.by_time.insert((e.time, e.seq), e);
+            buffer.held.insert(e.seq);
+            buffer.by_time.push(Reverse(Held(Box::new(e))));
         }
         buffer
     }

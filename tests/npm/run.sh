@@ -19,6 +19,14 @@ say "build and pack the package"
 tarball=$(bash src/bindings/js/build-npm.sh --pack --require-opt | tail -n 1)
 [ -f "$tarball" ] || { echo "no tarball at $tarball" >&2; exit 1; }
 
+say "size budget: the npm .wasm at most 512 KiB, 220 KiB gzipped (gzip -9)"
+wasm=$ROOT/target/npm/dynamodb-scan-detector/web/dynamodb_scan_detector_bg.wasm
+size=$(stat -c %s "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+echo "npm .wasm: $size bytes, $gz gzipped" >&2
+[ "$size" -le $((512 * 1024)) ] && [ "$gz" -le $((220 * 1024)) ] ||
+  { echo "the npm .wasm is over its budget (512 KiB, 220 KiB gzipped): $size, $gz" >&2; exit 1; }
+
 say "build the native command line"
 cargo build --locked --release --bin dynamodb-scan-detector
 cli=$ROOT/target/release/dynamodb-scan-detector
