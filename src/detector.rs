@@ -119,7 +119,9 @@ impl Detector {
         alerts
     }
 
-    /// Record a document's events as history without ever alerting (priming).
+    /// Record a document's events as history without ever alerting (priming). Priming
+    /// is applied at once, not through the reorder window: prime before processing
+    /// (a primed occurrence later than a held event would hide that event's alert).
     pub fn learn(&mut self, doc: &[u8], ctx: Context) {
         self.run(doc, ctx, Mode::Learn, &mut |_| {});
     }

@@ -34,8 +34,8 @@ impl Detector {
     }
 
     /// Judge the held events at or before `horizon`, and the earliest ones past
-    /// `max_pending` (or the buffer's byte bound), in time order. `current` is the arrival number of the record
-    /// being processed: its own alerts are not deferred.
+    /// `max_pending` (or the buffer's byte bound), in time order. `current` is the
+    /// arrival number of the record being processed: its own alerts are not deferred.
     pub(super) fn release(
         &mut self,
         horizon: Millis,
