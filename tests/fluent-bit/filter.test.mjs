@@ -302,6 +302,10 @@ test('the example pipelines name real exports, and the example directory loads c
     assert.ok(exported.has(names[0]), `${file}: ${names[0]} is exported`);
     assert.match(text, /wasm_stack_size:?\s+64K/i, file);
     assert.match(text, /event_format:?\s+json/i, file);
+    // A heartbeat through the detector, so that held alerts come out in a quiet pipeline
+    // (tried in the real Fluent Bit; see the README's "When an alert comes out").
+    assert.match(text, /name:?\s+dummy[\s\S]*?"dynamodb_scan_detector":"heartbeat"[\s\S]*?interval_sec:?\s+60/i, file);
+    if (file.startsWith('minimal')) assert.match(text, /exclude:?\s+dynamodb_scan_detector \^heartbeat\$/i, file);
   }
   const files = Object.fromEntries(fs.readdirSync(path.join(dir, 'detector')).map((f) => [f, fs.readFileSync(path.join(dir, 'detector', f), 'utf8')]));
   const host = await load(files);
