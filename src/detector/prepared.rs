@@ -149,13 +149,24 @@ impl Prepared<'_> {
     pub fn source(&mut self) -> &SourceEvent {
         match self {
             Prepared::Full(src) => src,
-            Prepared::Raw { record, built, .. } => built.get_or_insert_with(|| SourceEvent {
-                // The input scan already read this text as a JSON object.
-                doc: parse_object(record.text).map(to_ecs).unwrap_or_default(),
-                meta: record.meta.clone(),
-                form: SourceForm::CloudTrail,
+            Prepared::Raw { record, built, .. } => built.get_or_insert_with(|| {
+                source_from_text(record.text, &record.meta, SourceForm::CloudTrail)
             }),
         }
+    }
+}
+
+/// The full source event of a record's text, which arrival already read as a JSON
+/// object: mapped to ECS when it is a raw CloudTrail record.
+fn source_from_text(text: &str, meta: &SourceMeta, form: SourceForm) -> SourceEvent {
+    let map = parse_object(text).unwrap_or_default();
+    SourceEvent {
+        doc: match form {
+            SourceForm::CloudTrail if !map.is_empty() => to_ecs(map),
+            _ => map,
+        },
+        meta: meta.clone(),
+        form,
     }
 }
 
@@ -186,17 +197,7 @@ impl<'e> Rebuilt<'e> {
 impl EventSource for Rebuilt<'_> {
     fn source(&mut self) -> &SourceEvent {
         let event = self.event;
-        self.built.get_or_insert_with(|| {
-            // Arrival read this text as a JSON object already.
-            let map = parse_object(&event.text).unwrap_or_default();
-            SourceEvent {
-                doc: match event.form {
-                    SourceForm::CloudTrail => to_ecs(map),
-                    _ => map,
-                },
-                meta: event.meta.clone(),
-                form: event.form,
-            }
-        })
+        self.built
+            .get_or_insert_with(|| source_from_text(&event.text, &event.meta, event.form))
     }
 }
