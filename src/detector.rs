@@ -183,7 +183,8 @@ impl Detector {
         self.stats.summaries += 1;
         Alert {
             kind: AlertKind::CapSummary,
-            document: self.renderer.cap_summary(summary, at),
+            fields: self.renderer.cap_summary(summary, at),
+            rule: self.renderer.rule_fields(),
             deferred: false,
         }
     }

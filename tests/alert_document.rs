@@ -26,7 +26,7 @@ fn alert_with(config: &str, extra: Value) -> Map<String, Value> {
     // The reorder window holds a first sighting until the end of input.
     alerts.extend(d.flush(dynamodb_scan_detector::DetectionTime::At(NOW)));
     assert_eq!(alerts.len(), 1, "{doc}");
-    alerts[0].document.clone()
+    alerts[0].document()
 }
 
 fn alert(extra: Value) -> Map<String, Value> {

@@ -274,7 +274,7 @@ impl Model {
 
 fn detector_out(alerts: Vec<dynamodb_scan_detector::Alert>, out: &mut Vec<Out>) {
     for a in alerts {
-        let d = &a.document;
+        let d = &a.document();
         out.push(match a.kind {
             AlertKind::NewTerm => Out::Alert {
                 event: d["kibana.alert.ancestors"][0]["id"]

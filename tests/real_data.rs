@@ -103,7 +103,7 @@ fn the_real_scans_alert_on_first_sight_and_not_on_a_repeat() {
             if profile == ProfileName::Seed {
                 assert_eq!(alerts[0].new_terms(), [serde_json::json!(arn)]);
             }
-            assert_eq!(alerts[0].document["event"]["action"], "Scan");
+            assert_eq!(alerts[0].document()["event"]["action"], "Scan");
             assert!(
                 docs.iter()
                     .all(|doc| d.process(doc, Context::event_time()).is_empty()),

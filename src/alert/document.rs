@@ -6,11 +6,14 @@
 //! top-level dotted keys (`kibana.alert.new_terms`, `kibana.alert.rule.name`, …).
 //! The rule's static fields are built once per detector and cloned into each alert.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::cap::CapSummary;
 use super::ecs_values::js_numeric_string;
 use super::reason::reason;
+use super::rule_fields::RuleFields;
 use super::strip::strip;
 use super::uuid::{alert_uuid, summary_uuid};
 use crate::config::Config;
@@ -33,7 +36,7 @@ pub const SOURCE_COPY_LIMIT: usize = 1 << 20;
 /// Renders documents for one configuration.
 #[derive(Debug, Clone)]
 pub struct Renderer {
-    rule_fields: Map<String, Value>,
+    rule_fields: Arc<RuleFields>,
     severity: &'static str,
     rule_name: &'static str,
     space: String,
@@ -43,7 +46,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(config: &Config) -> Self {
         Renderer {
-            rule_fields: rule_fields(config),
+            rule_fields: Arc::new(RuleFields::new(config)),
             severity: config.rule.severity,
             rule_name: config.rule.rule_name,
             space: config.space_id.clone(),
@@ -51,7 +54,12 @@ impl Renderer {
         }
     }
 
-    /// The alert for `term`, first seen in `source` at the host's `detection_time`.
+    /// The rule's static fields, which every alert of this renderer ends with.
+    pub fn rule_fields(&self) -> Arc<RuleFields> {
+        Arc::clone(&self.rule_fields)
+    }
+
+    /// The alert's own fields (all but the rule's static ones) for `term`, first seen in `source` at the host's `detection_time`.
     /// `fields_in`: when given, the source's fields are not copied in (see
     /// [`SOURCE_COPY_LIMIT`]); the alert names this alert of the same event instead.
     pub fn new_term(
@@ -116,7 +124,7 @@ impl Renderer {
         doc
     }
 
-    /// The summary document for a window in which the cap suppressed alerts.
+    /// The summary's own fields (all but the rule's static ones) for a window in which the cap suppressed alerts.
     pub fn cap_summary(&self, s: &CapSummary, detection_time: Millis) -> Map<String, Value> {
         let now = Value::from(format_timestamp(detection_time));
         let (start, end) = (
@@ -164,9 +172,6 @@ impl Renderer {
             doc.insert(format!("kibana.alert.{key}"), value);
         }
         doc.insert("kibana.space_ids".into(), strings(&[&self.space]));
-        for (key, value) in &self.rule_fields {
-            doc.insert(key.clone(), value.clone());
-        }
     }
 }
 
@@ -195,168 +200,6 @@ fn original_time(doc: &Map<String, Value>) -> Option<Millis> {
         };
         timestamp_from_value(&Value::from(number))
     })
-}
-
-/// The static `kibana.alert.*` rule fields of a configuration.
-///
-/// Built once per detector, from tables rather than `json!` literals: each `json!` entry
-/// inlines a map insertion, which made this run-once function the largest in the .wasm.
-fn rule_fields(c: &Config) -> Map<String, Value> {
-    let r = c.rule;
-    let threat = Value::Array(
-        r.threat
-            .iter()
-            .map(|t| {
-                let (id, name, reference) = t.tactic;
-                let techniques = t.techniques.iter().map(|&(id, name, reference)| {
-                    object(vec![
-                        ("id", id.into()),
-                        ("name", name.into()),
-                        ("reference", reference.into()),
-                    ])
-                });
-                object(vec![
-                    ("framework", "MITRE ATT&CK".into()),
-                    (
-                        "tactic",
-                        object(vec![
-                            ("id", id.into()),
-                            ("name", name.into()),
-                            ("reference", reference.into()),
-                        ]),
-                    ),
-                    ("technique", Value::Array(techniques.collect())),
-                ])
-            })
-            .collect(),
-    );
-    let (package, integration, version) = r.related_integration;
-    let required = |name: &str, kind: &str| {
-        object(vec![
-            ("name", name.into()),
-            ("type", kind.into()),
-            ("ecs", true.into()),
-        ])
-    };
-    let dataset_type = if r.dataset_field == "event.dataset" {
-        "keyword"
-    } else {
-        "constant_keyword"
-    };
-    let parameters = object(vec![
-        ("author", strings(&["Elastic"])),
-        ("description", r.description.into()),
-        ("exceptions_list", empty()),
-        ("false_positives", strings(r.false_positives)),
-        ("from", c.from.as_date_math().into()),
-        (
-            "history_window_start",
-            c.history_window.as_date_math().into(),
-        ),
-        ("immutable", true.into()),
-        ("index", strings(r.index)),
-        ("language", "kuery".into()),
-        ("license", "Elastic License v2".into()),
-        ("max_signals", c.max_signals.get().into()),
-        (
-            "new_terms_fields",
-            strings(
-                &c.new_terms_fields
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            ),
-        ),
-        ("note", r.note.into()),
-        ("query", r.query().into()),
-        ("references", strings(r.references)),
-        (
-            "related_integrations",
-            Value::Array(vec![object(vec![
-                ("package", package.into()),
-                ("integration", integration.into()),
-                ("version", version.into()),
-            ])]),
-        ),
-        (
-            "required_fields",
-            Value::Array(vec![
-                required("event.action", "keyword"),
-                required(r.dataset_field, dataset_type),
-                required("event.outcome", "keyword"),
-                required("event.provider", "keyword"),
-            ]),
-        ),
-        ("risk_score", r.risk_score.into()),
-        ("risk_score_mapping", empty()),
-        ("rule_id", r.rule_id.into()),
-        ("setup", r.setup.into()),
-        ("severity", r.severity.into()),
-        ("severity_mapping", empty()),
-        ("threat", threat.clone()),
-        ("timestamp_override", c.timestamp_override.as_str().into()),
-        ("to", "now".into()),
-        ("type", "new_terms".into()),
-        ("version", r.version.into()),
-    ]);
-    let mut parameters = parameters;
-    if let Value::Object(p) = &mut parameters {
-        // Kibana copies `timestampOverrideFallbackDisabled` only when the rule defines it;
-        // the prebuilt rule does not, so it appears only when the fallback is turned off.
-        if !c.timestamp_fallback {
-            p.insert("timestamp_override_fallback_disabled".into(), true.into());
-        }
-        // Likewise `investigation_fields`, present only in rule versions that have them.
-        if !r.investigation_fields.is_empty() {
-            p.insert(
-                "investigation_fields".into(),
-                object(vec![("field_names", strings(r.investigation_fields))]),
-            );
-        }
-    }
-    let mut m = Map::new();
-    m.insert("kibana.alert.severity".into(), r.severity.into());
-    m.insert("kibana.alert.risk_score".into(), r.risk_score.into());
-    for (key, value) in [
-        ("uuid", c.rule_uuid.as_str().into()),
-        ("rule_id", r.rule_id.into()),
-        ("name", r.rule_name.into()),
-        ("description", r.description.into()),
-        ("type", "new_terms".into()),
-        ("category", "New Terms Rule".into()),
-        ("rule_type_id", "siem.newTermsRule".into()),
-        ("producer", "siem".into()),
-        ("consumer", "siem".into()),
-        ("author", strings(&["Elastic"])),
-        ("license", "Elastic License v2".into()),
-        ("references", strings(r.references)),
-        ("tags", strings(r.tags)),
-        ("threat", threat),
-        ("from", c.from.as_date_math().into()),
-        ("to", "now".into()),
-        ("interval", c.interval.to_string().into()),
-        ("max_signals", c.max_signals.get().into()),
-        ("timestamp_override", c.timestamp_override.as_str().into()),
-        ("indices", strings(r.index)),
-        ("immutable", true.into()),
-        ("version", r.version.into()),
-        ("revision", 0.into()),
-        ("enabled", true.into()),
-        ("severity", r.severity.into()),
-        ("risk_score", r.risk_score.into()),
-        ("exceptions_list", empty()),
-        ("false_positives", strings(r.false_positives)),
-        ("risk_score_mapping", empty()),
-        ("severity_mapping", empty()),
-        ("actions", empty()),
-        ("note", r.note.into()),
-        ("setup", r.setup.into()),
-        ("execution.type", "scheduled".into()),
-        ("parameters", parameters),
-    ] {
-        m.insert(format!("kibana.alert.rule.{key}"), value);
-    }
-    m
 }
 
 /// A JSON array of strings.

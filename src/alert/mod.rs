@@ -6,10 +6,15 @@ mod ecs_types;
 mod ecs_values;
 mod moment_iso;
 pub mod reason;
+pub mod rule_fields;
 mod strip;
 pub mod uuid;
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
+
+pub use rule_fields::RuleFields;
 
 /// What an emitted document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +25,16 @@ pub enum AlertKind {
     CapSummary,
 }
 
-/// One document for the host to emit.
+/// One document for the host to emit: the alert's own fields, then the rule's static
+/// fields, which every alert of a detector shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub kind: AlertKind,
-    pub document: Map<String, Value>,
+    /// The alert's own fields, in document order: the source event's, then Kibana's
+    /// per-alert ones. [`Alert::document`] gives the whole document.
+    pub fields: Map<String, Value>,
+    /// The rule's static fields, which follow [`Alert::fields`] in the document.
+    pub rule: Arc<RuleFields>,
     /// Decided after the event that raised it had been handed back: the reorder window
     /// held that event until later events showed none earlier could still arrive, so
     /// the alert comes with the record at which it was decided (or at the end of input).
@@ -32,9 +42,23 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// One field of the document, by its top-level key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key).or_else(|| self.rule.map().get(key))
+    }
+
+    /// The whole document as a map (a copy: for hosts that hand out objects).
+    pub fn document(&self) -> Map<String, Value> {
+        let mut doc = self.fields.clone();
+        for (key, value) in self.rule.map() {
+            doc.insert(key.clone(), value.clone());
+        }
+        doc
+    }
+
     /// `kibana.alert.uuid`.
     pub fn uuid(&self) -> &str {
-        self.document
+        self.fields
             .get("kibana.alert.uuid")
             .and_then(Value::as_str)
             .unwrap_or("")
@@ -42,14 +66,38 @@ impl Alert {
 
     /// `kibana.alert.new_terms`, empty for summaries.
     pub fn new_terms(&self) -> &[Value] {
-        self.document
+        self.fields
             .get("kibana.alert.new_terms")
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Compact JSON (keys sorted, so output is byte-for-byte reproducible).
+    /// The document as compact JSON (in document order, so byte-for-byte reproducible).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.document).unwrap_or_default()
+        let mut out = Vec::with_capacity(4096 + self.rule.json_members().len());
+        self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Append the document as compact JSON to `out`: the own fields, then the rule's
+    /// pre-rendered text.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mark = out.len();
+        if serde_json::to_writer(&mut *out, &self.fields).is_err() {
+            // A map of string keys cannot fail to serialise into a Vec; should it ever,
+            // an empty object keeps the JSON valid.
+            out.truncate(mark);
+            out.extend_from_slice(b"{}");
+        }
+        let rule = self.rule.json_members();
+        if rule.is_empty() {
+            return;
+        }
+        out.pop(); // the closing brace
+        if !self.fields.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(rule.as_bytes());
+        out.push(b'}');
     }
 }

@@ -104,20 +104,29 @@ pub fn annotate(text: &[u8], alert: &Alert) -> String {
         .trim_start()
         .strip_prefix('{')
         .is_some_and(|rest| rest.trim().is_empty());
-    let mut out = String::with_capacity(text.len() + 2048);
+    let mut out = String::with_capacity(text.len() + 2048 + alert.rule.json_members().len());
     out.push_str(body.trim_end());
-    for (i, (k, v)) in alert
-        .document
-        .iter()
-        .filter(|(k, _)| k.starts_with("kibana."))
-        .enumerate()
-    {
-        if i > 0 || !empty {
+    let mut first = empty;
+    let mut separate = |out: &mut String| {
+        if !std::mem::take(&mut first) {
             out.push(',');
         }
+    };
+    for (k, v) in alert
+        .fields
+        .iter()
+        .filter(|(k, _)| k.starts_with("kibana."))
+    {
+        separate(&mut out);
         out.push_str(&Value::String(k.clone()).to_string());
         out.push(':');
         out.push_str(&v.to_string());
+    }
+    // The rule's static fields are all `kibana.*`, rendered once.
+    let rule = alert.rule.json_members();
+    if !rule.is_empty() {
+        separate(&mut out);
+        out.push_str(rule);
     }
     out.push('}');
     out
@@ -132,7 +141,8 @@ mod tests {
         let doc = json!({"event": {"kind": "signal"}, "kibana.alert.uuid": "u", "kibana.alert.new_terms": ["a"]});
         Alert {
             kind: AlertKind::NewTerm,
-            document: doc.as_object().cloned().unwrap_or_default(),
+            fields: doc.as_object().cloned().unwrap_or_default(),
+            rule: Default::default(),
             deferred: false,
         }
     }

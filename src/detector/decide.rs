@@ -85,7 +85,8 @@ impl Detector {
                     }
                     alerts.push(Alert {
                         kind: AlertKind::NewTerm,
-                        document,
+                        fields: document,
+                        rule: self.renderer.rule_fields(),
                         deferred,
                     });
                 }

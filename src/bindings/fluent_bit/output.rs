@@ -131,7 +131,7 @@ pub enum ErrorRecord<'a> {
 pub fn alerts_only(out: &mut Vec<u8>, alerts: &[Alert]) {
     out.clear();
     if let [alert] = alerts {
-        put(out, &alert.document);
+        alert.write_json(out);
         return;
     }
     out.push(b'{');
@@ -146,7 +146,7 @@ fn put_alerts_member(out: &mut Vec<u8>, alerts: &[Alert]) {
         if i > 0 {
             out.push(b',');
         }
-        put(out, &alert.document);
+        alert.write_json(out);
     }
     out.push(b']');
 }

@@ -223,8 +223,10 @@ pub fn stringify(value: &JsValue, what: &str) -> Result<String, JsValue> {
 
 /// Alert documents as an array of plain objects.
 pub fn alerts(alerts: Vec<Alert>) -> Result<JsValue, JsValue> {
-    if alerts.iter().any(|a| map_has_unsafe_integer(&a.document)) {
-        let docs = alerts.into_iter().map(|a| Value::Object(a.document));
+    let unsafe_integer =
+        |a: &Alert| map_has_unsafe_integer(&a.fields) || map_has_unsafe_integer(a.rule.map());
+    if alerts.iter().any(unsafe_integer) {
+        let docs = alerts.iter().map(|a| Value::Object(a.document()));
         return value(&Value::Array(docs.collect()));
     }
     let mut text = String::with_capacity(alerts.len() * 2048 + 2);

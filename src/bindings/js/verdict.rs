@@ -31,7 +31,7 @@ pub fn report(report: RecordReport<'_>, doc: &[u8]) -> Value {
         }
         _ => {}
     }
-    let alerts = report.alerts.into_iter().map(|a| Value::Object(a.document));
+    let alerts = report.alerts.iter().map(|a| Value::Object(a.document()));
     out.insert("alerts".into(), Value::Array(alerts.collect()));
     Value::Object(out)
 }

@@ -19,7 +19,7 @@ fn item_2_alert_body() {
     let mut d = detector("{}");
     let alerts = d.process(RAW_SCAN.as_bytes(), Context::at(1_710_224_600_000));
     assert_eq!(alerts.len(), 1);
-    let a = &alerts[0].document;
+    let a = &alerts[0].document();
     let arn = "arn:aws:sts::123456789012:assumed-role/analyst/alice@example.com";
     let expect = [
         ("kibana.alert.new_terms", json!([arn])),
@@ -82,7 +82,7 @@ fn item_3_reason_without_source_ip() {
     );
     let alerts = d.process(&doc, Context::event_time());
     assert_eq!(
-        alerts[0].document["kibana.alert.reason"],
+        alerts[0].document()["kibana.alert.reason"],
         "event by svc created low alert AWS DynamoDB Scan by Unusual User."
     );
 }
@@ -154,7 +154,7 @@ fn item_51_assumed_role_user_name_is_the_session_issuer() {
         alerts[0].new_terms(),
         [json!("123456789012"), json!("analyst")]
     );
-    assert_eq!(alerts[0].document["user"]["name"], "analyst");
+    assert_eq!(alerts[0].document()["user"]["name"], "analyst");
 }
 
 #[test]

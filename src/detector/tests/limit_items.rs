@@ -38,7 +38,7 @@ fn item_30_cap_in_one_interval_with_a_summary_not_silence() {
             "exactly reaching the cap has no summary"
         );
         if let Some(n) = want_suppressed {
-            let doc = &summaries[0].document;
+            let doc = &summaries[0].document();
             assert_eq!(
                 doc["kibana.alert.max_signals_summary"]["alerts_suppressed"],
                 n

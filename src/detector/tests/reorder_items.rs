@@ -9,7 +9,7 @@ fn alerts(d: &mut Detector, docs: &[Vec<u8>]) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
     let mut keep = |a: Alert| {
         if a.kind == AlertKind::NewTerm {
-            let id = a.document["kibana.alert.original_event.id"]
+            let id = a.document()["kibana.alert.original_event.id"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
@@ -178,7 +178,7 @@ fn the_clock_bounds_the_wait() {
     let got = d.release_due(Context::at(now + 5 * MIN));
     assert_eq!(got.len(), 1);
     assert_eq!(
-        got[0].document["@timestamp"],
+        got[0].document()["@timestamp"],
         json!(crate::time::format_timestamp(now + 5 * MIN))
     );
     // Through the next record, whatever it is.

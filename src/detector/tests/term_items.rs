@@ -280,7 +280,7 @@ fn item_15_large_arrays() {
         .collect();
     assert_eq!(summary.len(), 1);
     assert_eq!(
-        summary[0].document["kibana.alert.max_signals_summary"]["alerts_suppressed"],
+        summary[0].document()["kibana.alert.max_signals_summary"]["alerts_suppressed"],
         100
     );
 }

@@ -73,11 +73,11 @@ fn item_26_late_delivery_is_judged_by_ingest_time() {
     let alerts = d.process(&doc, Context::event_time());
     assert_eq!(alerts.len(), 1);
     assert_eq!(
-        alerts[0].document["kibana.alert.original_time"],
+        alerts[0].document()["kibana.alert.original_time"],
         crate::time::format_timestamp(T0 + 3 * 3_600_000)
     );
     assert_eq!(
-        alerts[0].document["@timestamp"],
+        alerts[0].document()["@timestamp"],
         crate::time::format_timestamp(T0 + 20 * DAY)
     );
 }

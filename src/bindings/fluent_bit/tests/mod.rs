@@ -210,7 +210,8 @@ fn an_existing_alerts_key_is_replaced_not_duplicated() {
 fn splicing_handles_empty_objects_and_whitespace() {
     let alert = crate::Alert {
         kind: crate::AlertKind::NewTerm,
-        document: Map::from_iter([("k".to_owned(), json!(1))]),
+        fields: Map::from_iter([("k".to_owned(), json!(1))]),
+        rule: Default::default(),
         deferred: false,
     };
     // (object, expected)
