@@ -170,7 +170,8 @@ fn a_journal_is_read_line_by_line_and_bad_lines_are_listed() {
     let cat = |parts: &[&[u8]]| parts.concat();
     // (text, base readable, entries, unusable line numbers, ends cleanly)
     let torn = &two[..two.len() / 2];
-    let cases: Vec<(Vec<u8>, bool, usize, Vec<usize>, bool)> = vec![
+    type Case = (Vec<u8>, bool, usize, Vec<usize>, bool);
+    let cases: Vec<Case> = vec![
         (Vec::new(), false, 0, vec![], true),
         (base.clone(), true, 0, vec![], true),
         (cat(&[&base, &one, &two]), true, 2, vec![], true),
