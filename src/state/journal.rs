@@ -150,7 +150,7 @@ impl Base {
             ("snapshot", self.snapshot.map(hex).into()),
             ("new_terms_fields", self.new_terms_fields.clone().into()),
         ]);
-        frame(&json, out);
+        frame(&json.to_string(), out);
     }
 
     pub fn decode(line: &[u8]) -> Result<Self, JournalError> {
@@ -193,14 +193,9 @@ impl Entry {
             .iter()
             .map(|&(key, t)| Value::Array(vec![key.into(), t.into()]))
             .collect();
-        let held = self
-            .held
-            .iter()
-            .map(|e| serde_json::to_value(HeldRecord::of(e)).unwrap_or_default())
-            .collect();
         let json = object(vec![
+            ("held", Value::Array(Vec::new())),
             ("terms", Value::Array(terms)),
-            ("held", Value::Array(held)),
             ("judged", self.judged.clone().into()),
             ("watermark", self.watermark.into()),
             ("learning_start", self.learning_start.into()),
@@ -208,7 +203,27 @@ impl Entry {
             ("cap", self.cap.to_json()),
             ("stats", self.stats.to_json()),
         ]);
-        frame(&json, out);
+        // The held events as the snapshot writes them, spliced in as text (one
+        // serialiser for both), into `"held":[]`.
+        let mut text = json.to_string();
+        if !self.held.is_empty() {
+            let mut held = Vec::new();
+            for (i, e) in self.held.iter().enumerate() {
+                if i > 0 {
+                    held.push(b',');
+                }
+                // Strings and integers only: cannot fail.
+                let _ = serde_json::to_writer(&mut held, &HeldRecord::of(e));
+            }
+            const EMPTY: &str = r#"{"held":["#;
+            let at = if text.starts_with(EMPTY) {
+                EMPTY.len()
+            } else {
+                0
+            };
+            text.insert_str(at, &String::from_utf8_lossy(&held));
+        }
+        frame(&text, out);
     }
 
     pub fn decode(line: &[u8]) -> Result<Self, JournalError> {
@@ -219,8 +234,8 @@ impl Entry {
     fn from_json(value: &Value) -> Result<Self, String> {
         let f = Fields::of(value, "journal entry")?;
         f.deny_unknown(&[
-            "terms",
             "held",
+            "terms",
             "judged",
             "watermark",
             "learning_start",
@@ -245,7 +260,8 @@ impl Entry {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                serde_json::from_value::<HeldRecord>(v.clone())
+                // Read from text, as a snapshot's (one deserialiser for both).
+                serde_json::from_str::<HeldRecord>(&v.to_string())
                     .map_err(|e| e.to_string())
                     .and_then(HeldRecord::into_event)
                     .map_err(|e| format!("journal entry.held[{i}]: {e}"))
@@ -334,9 +350,8 @@ fn hex(sum: u64) -> String {
     format!("{sum:016x}")
 }
 
-/// `json` as one line: checksum, space, text, newline.
-fn frame(json: &Value, out: &mut Vec<u8>) {
-    let text = json.to_string();
+/// JSON `text` as one line: checksum, space, text, newline.
+fn frame(text: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(hex(xxh3_64(text.as_bytes())).as_bytes());
     out.push(b' ');
     out.extend_from_slice(text.as_bytes());

@@ -79,7 +79,7 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
         return fresh(config, options, None);
     };
     let path = home.join(SNAPSHOT_FILE);
-    let (mut detector, snapshot) = restore(&path, config, log);
+    let (mut detector, snapshot) = restore(home, config, log);
     tune(&mut detector, &options);
     detector.set_journaling(true);
     let base = state::journal::base_for(snapshot.as_deref(), &detector.config().new_terms_fields);
@@ -124,9 +124,10 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
     }
 }
 
-/// The detector in the snapshot at `path` and the snapshot's bytes; a new detector when
+/// The detector in the snapshot in `home` and the snapshot's bytes; a new detector when
 /// there is none or it cannot be restored (then it is set aside with its journal).
-fn restore(path: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u8>>) {
+fn restore(home: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u8>>) {
+    let path = &home.join(SNAPSHOT_FILE);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => return (Detector::new(config), None),
@@ -144,7 +145,7 @@ fn restore(path: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u
             let aside = append_suffix(path, REJECTED_SUFFIX);
             let moved = std::fs::rename(path, &aside).is_ok();
             // Its journal extends it, so it is of no use without it.
-            let journal = path.with_file_name(JOURNAL_FILE);
+            let journal = home.join(JOURNAL_FILE);
             let journal_aside = append_suffix(&journal, REJECTED_SUFFIX);
             let journal_moved = std::fs::rename(&journal, &journal_aside).is_ok();
             let mut note = String::new();

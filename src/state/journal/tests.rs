@@ -118,7 +118,7 @@ fn torn_or_corrupt_lines_are_refused_whole() {
     }
     let framed = |json: serde_json::Value| {
         let mut out = Vec::new();
-        frame(&json, &mut out);
+        frame(&json.to_string(), &mut out);
         out.pop();
         out
     };
