@@ -87,6 +87,7 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
     let restored = || {
         let held = match detector.pending() {
             0 => String::new(),
+            1 => " and 1 held event".to_owned(),
             n => format!(" and {n} held events"),
         };
         format!(
