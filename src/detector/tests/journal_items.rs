@@ -144,3 +144,47 @@ fn journaling_changes_no_alert_and_costs_nothing_when_off() {
     d.set_journaling(false);
     assert!(d.take_journal_entry().is_none(), "switching off drops");
 }
+
+/// Entries that no run wrote (extreme times and numbers, events held twice, judged
+/// numbers never held) replay without a panic, and the detector goes on: its counts add
+/// up and its snapshot restores.
+#[test]
+fn hostile_entries_leave_a_working_detector() {
+    let docs = stream();
+    let run = uninterrupted(&docs);
+    let real: Vec<Entry> = run.entries.iter().flatten().cloned().collect();
+    let mut with_held = real
+        .iter()
+        .find(|e| !e.held.is_empty())
+        .cloned()
+        .expect("an entry that holds");
+    type Twist = fn(&mut Entry);
+    let twists: [Twist; 6] = [
+        |e| e.held.iter_mut().for_each(|h| h.seq = u64::MAX),
+        |e| {
+            e.held.iter_mut().for_each(|h| {
+                h.time = Millis::MIN;
+                h.held_at = Some(Millis::MAX);
+            })
+        },
+        |e| e.judged = vec![0, u64::MAX, 3, 3],
+        |e| e.terms = vec![(0, Millis::MAX), (0, Millis::MIN), (u64::MAX, 0)],
+        |e| {
+            e.watermark = Some(Millis::MIN);
+            e.learning_start = Some(Millis::MAX);
+            e.next_seq = u64::MAX;
+        },
+        |e| e.held.extend(e.held.clone()),
+    ];
+    for (i, twist) in twists.into_iter().enumerate() {
+        twist(&mut with_held);
+        let mut entries = real.clone();
+        entries.insert(entries.len() / 2, with_held.clone());
+        let mut d = restored(&run.snapshots[0], &[]);
+        d.replay_journal(entries);
+        let config = d.config().clone();
+        go_on(&mut d, &docs);
+        let again = Detector::restore(config, &d.snapshot());
+        assert!(again.is_ok(), "twist {i}: {again:?}");
+    }
+}
