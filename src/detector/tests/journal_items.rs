@@ -188,3 +188,30 @@ fn hostile_entries_leave_a_working_detector() {
         assert!(again.is_ok(), "twist {i}: {again:?}");
     }
 }
+
+/// A restore under a smaller `max_terms` evicts (and counts it) before the journal is
+/// replayed: the journal's entries still apply, from any snapshot to any stop.
+#[test]
+fn a_smaller_state_cap_at_restore_does_not_hide_the_journal() {
+    let docs = stream();
+    let run = uninterrupted(&docs);
+    let config = Config::from_json(r#"{"reorder_window":"5m","max_signals":2,"max_terms":1}"#)
+        .expect("valid");
+    for stop in 0..=docs.len() {
+        let want = restored(&run.snapshots[stop], &[]);
+        for snapshot in 0..=stop {
+            let mut d =
+                Detector::restore(config.clone(), &run.snapshots[snapshot]).expect("restores");
+            d.replay_journal(
+                run.entries[snapshot..stop]
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
+            );
+            let at = format!("snapshot {snapshot}, stop {stop}");
+            assert_eq!(d.pending(), want.pending(), "{at}");
+            assert_eq!(d.stats().new_terms, want.stats().new_terms, "{at}");
+        }
+    }
+}
