@@ -14,6 +14,7 @@ use crate::input::{self, Piece, Record};
 use crate::rule::prefilter::Prefilter;
 use crate::rule::query::Query;
 use crate::rule::terms::Extraction;
+use crate::state::journal::Changes;
 use crate::state::reorder::{PendingEvent, ReorderBuffer};
 use crate::state::snapshot;
 use crate::state::store::TermStore;
@@ -46,6 +47,8 @@ pub struct Detector {
     prefilter: Option<Prefilter>,
     fast_path: bool,
     nesting_limit: usize,
+    /// The changes since the last journal entry, while journaling is on.
+    journal: Option<Changes>,
 }
 
 impl Detector {
@@ -62,6 +65,7 @@ impl Detector {
             prefilter: Some(Prefilter::default()),
             fast_path: prepared::fast_path_applies(&config),
             nesting_limit: crate::input::nesting::MAX_NESTING,
+            journal: None,
             config,
         }
     }
@@ -348,7 +352,7 @@ impl Detector {
         } else {
             self.stats.held += 1;
             let (meta, form) = event.meta_and_form();
-            self.pending.hold(PendingEvent {
+            let event = PendingEvent {
                 time: t,
                 seq,
                 held_at: ctx.detection_time.clock(),
@@ -356,7 +360,11 @@ impl Detector {
                 meta,
                 form,
                 terms: terms.clone(),
-            });
+            };
+            if let Some(journal) = &mut self.journal {
+                journal.hold(&event);
+            }
+            self.pending.hold(event);
         }
         self.release(horizon, ctx, alerts, Some(seq));
         self.store
@@ -368,6 +376,7 @@ impl Detector {
 
 mod context;
 mod decide;
+mod journal;
 mod ordering;
 mod prepared;
 mod report;

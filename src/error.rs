@@ -78,3 +78,18 @@ pub enum SnapshotError {
     #[error("snapshot is malformed: {0}")]
     Malformed(String),
 }
+
+/// A journal line that cannot be used. Never fatal: a host skips the line and says so.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum JournalError {
+    #[error("journal line is incomplete (no checksum and text)")]
+    Truncated,
+    #[error("journal line checksum mismatch: the line is torn or corrupt")]
+    Checksum,
+    #[error(
+        "journal format version {found} is not supported (this build reads version {supported})"
+    )]
+    UnsupportedVersion { found: u64, supported: u64 },
+    #[error("journal line is malformed: {0}")]
+    Malformed(String),
+}

@@ -47,7 +47,7 @@ pub mod time;
 pub use alert::{Alert, AlertKind};
 pub use config::{Config, DetectorOptions, ProfileName};
 pub use detector::{Context, DetectionTime, Detector, Observed, RecordReport, Verdict};
-pub use error::{ConfigError, InputError, SnapshotError};
+pub use error::{ConfigError, InputError, JournalError, SnapshotError};
 pub use stats::Stats;
 pub use time::Millis;
 

@@ -53,6 +53,9 @@ impl Detector {
             if !seen.is_new() {
                 continue;
             }
+            if let Some(journal) = &mut self.journal {
+                journal.new_term(term.key, t);
+            }
             self.stats.new_terms += 1;
             if mode == Mode::Learn {
                 self.stats.learned += 1;

@@ -80,6 +80,9 @@ impl Detector {
         alerts: &mut Vec<Alert>,
         current: Option<u64>,
     ) {
+        if let Some(journal) = &mut self.journal {
+            journal.judged(event.seq);
+        }
         // Judged as a time-ordered replay judges it, with its own time as the newest.
         let judged = Judged {
             t: event.time,

@@ -3,6 +3,7 @@
 //! 32–33 also in `state::tests`, 30–31 also in `alert::cap::tests`, 35 in `alert::uuid`).
 
 mod alert_items;
+mod journal_items;
 mod limit_items;
 mod reorder_items;
 mod term_items;

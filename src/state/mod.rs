@@ -1,5 +1,6 @@
 //! Bounded first-seen state and its persistence.
 
+pub mod journal;
 pub mod reorder;
 pub mod slab;
 pub mod snapshot;

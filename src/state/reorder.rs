@@ -211,6 +211,32 @@ impl ReorderBuffer {
     pub fn next_seq_value(&self) -> u64 {
         self.next_seq
     }
+
+    /// Whether the event with arrival number `seq` is held.
+    pub fn contains(&self, seq: u64) -> bool {
+        self.held.contains(&seq)
+    }
+
+    /// Number the next event at least `next` (a journal's replay).
+    pub fn advance_seq(&mut self, next: u64) {
+        self.next_seq = self.next_seq.max(next);
+    }
+
+    /// Drop the held events whose arrival numbers are in `judged` (a journal's replay:
+    /// they were judged before the stop). One rebuild, whatever their number.
+    pub fn forget(&mut self, judged: &KeyHashSet<u64>) {
+        if !judged.iter().any(|seq| self.held.contains(seq)) {
+            return;
+        }
+        let next_seq = self.next_seq;
+        let events = std::mem::take(&mut self.by_time)
+            .into_vec()
+            .into_iter()
+            .map(|Reverse(Held(event))| *event)
+            .filter(|event| !judged.contains(&event.seq))
+            .collect();
+        *self = ReorderBuffer::restore(events, next_seq);
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +333,27 @@ mod tests {
         assert_eq!(b.len(), 10);
         // Still complete for the events held.
         assert_eq!(b.due_by_clock(1 << 40, 5), Some((99_999, 99_999)));
+    }
+
+    #[test]
+    fn forgetting_judged_events_keeps_the_rest_in_order() {
+        let mut b = ReorderBuffer::default();
+        for (t, at) in [(50, 100), (20, 105), (60, 110), (30, 111)] {
+            let seq = b.next_seq();
+            b.hold(event(t, seq, Some(at)));
+        }
+        let judged: KeyHashSet<u64> = [1, 7].into_iter().collect();
+        b.forget(&judged);
+        assert!(!b.contains(1) && b.contains(0));
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.bytes, 6);
+        assert_eq!(b.next_seq(), 4, "numbering goes on");
+        // The clock's list lost the forgotten event's entry too.
+        assert_eq!(b.due_by_clock(110, 5), Some((50, 0)));
+        assert_eq!(
+            drain(&mut b, ReorderBuffer::pop_first),
+            vec![(30, 3), (50, 0), (60, 2)]
+        );
     }
 
     #[test]

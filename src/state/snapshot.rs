@@ -271,12 +271,20 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     })
 }
 
+/// A snapshot's own checksum (its last 8 bytes), which names it: a journal records the
+/// snapshot it extends by this. `None` for bytes too short to hold one; meaningful only
+/// for bytes that [`decode`] accepts.
+pub fn checksum(bytes: &[u8]) -> Option<u64> {
+    let at = bytes.len().checked_sub(8)?;
+    Some(u64::from_le_bytes(array8(&bytes[at..])))
+}
+
 fn array8(b: &[u8]) -> [u8; 8] {
     let mut a = [0u8; 8];
     a.copy_from_slice(&b[..8]);
     a
 }
 
-mod held;
+pub(crate) mod held;
 #[cfg(test)]
 mod tests;

@@ -246,6 +246,46 @@ test('the snapshot restores state across instances (no alert flood after a resta
   assert.match(fs.readFileSync(path.join(first.dir, 'stderr2.txt'), 'utf8'), /restored 20 tracked terms/);
 });
 
+test('the journal keeps what changed since the last snapshot: a kill between snapshots repeats no alert and loses no held one', async () => {
+  // No snapshot within the test (1h), so the journal alone carries the state; the default
+  // 5-minute reorder window holds first sightings, and the journal carries them too.
+  const files = { [SETTINGS]: '{"snapshot_every":"1h","detection_time":"event"}' };
+  const first = await load(files);
+  const t = scanTemplate();
+  const t0 = Date.UTC(2027, 4, 2);
+  const record = (name, ms) => JSON.stringify(scanBy(t, `arn:aws:iam::1:user/${name}`, ms));
+  const alertsOf = (o) => (o.dropped ? [] : o.object[KEY] ?? [o.object]).map((a) => a['kibana.alert.new_terms'][0].split('/')[1]);
+  const feed = (host, records) => records.flatMap((r) => alertsOf(host.call(ALERTS_ONLY, r)));
+  const early = Array.from({ length: 20 }, (_, i) => record(`p${i}`, t0 + i * 1000));
+  assert.deepEqual(feed(first, early), [], 'held by the reorder window');
+  const later = [record('q', t0 + 6 * 60_000), ...[1, 2, 3].map((i) => record(`r${i}`, t0 + 6 * 60_000 + i * 1000))];
+  assert.deepEqual(feed(first, later), Array.from({ length: 20 }, (_, i) => `p${i}`), 'released by a scan 6 minutes later');
+  const journal = path.join(first.dir, 'dynamodb-scan-detector.journal');
+  assert.equal(fs.existsSync(path.join(first.dir, 'dynamodb-scan-detector.snapshot')), false);
+  assert.ok(first.stats().journal.appends >= 24, JSON.stringify(first.stats().journal));
+
+  // A kill: no snapshot, no goodbye. The next instance replays the journal.
+  const startFrom = async (name) => {
+    const stderr = path.join(first.dir, name);
+    const host = await FluentBitHost.load(WASM, { dir: first.dir, stderrFd: fs.openSync(stderr, 'w') });
+    host.stderr = () => fs.readFileSync(stderr, 'utf8');
+    return host;
+  };
+  const second = await startFrom('stderr2.txt');
+  assert.match(second.stderr(), /no snapshot yet; restored 20 tracked terms and 4 held events from \/fluent-bit\/dynamodb-scan-detector\.journal \(\d+ entries\)/);
+  assert.deepEqual(feed(second, early), [], 'no alert repeated');
+  assert.deepEqual(feed(second, [record('z', t0 + 20 * 60_000)]), ['q', 'r1', 'r2', 'r3'], 'the held first sightings still alert, once');
+
+  // A kill in the middle of an append: the torn last line is skipped and reported.
+  fs.appendFileSync(journal, '0123456789abcdef {"held":[{"time":');
+  const third = await startFrom('stderr3.txt');
+  assert.match(third.stderr(), /1 unusable line\(s\) skipped \(line \d+: journal line checksum mismatch/);
+  assert.match(third.stderr(), /restored 24 tracked terms and 1 held event from/);
+  assert.equal(third.stats().journal.skipped, 1);
+  assert.deepEqual(feed(third, [...early, ...later]), []);
+  assert.ok(fs.readFileSync(journal, 'utf8').endsWith('\n'), 'rewritten without the torn line');
+});
+
 test('memory stays flat over 100,000 calls', async (t) => {
   // A small state cap so that a new principal on every call (an alert every call)
   // cannot grow the state: eviction keeps it at 1,000 terms.

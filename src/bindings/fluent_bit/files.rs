@@ -8,8 +8,10 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use super::journal::{self, Journal};
 use super::options::Options;
-use super::{CONFIG_FILE, OPTIONS_FILE, SNAPSHOT_FILE};
+use super::{CONFIG_FILE, JOURNAL_FILE, OPTIONS_FILE, SNAPSHOT_FILE};
+use crate::state;
 use crate::time::Millis;
 use crate::{Config, Detector};
 
@@ -76,53 +78,90 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
         log(&format!("config: {config_source}; snapshots off"));
         return fresh(config, options, None);
     };
-    let persistence = Persistence::new(home, every, now);
     let path = home.join(SNAPSHOT_FILE);
-    let bytes = match std::fs::read(&path) {
+    let (mut detector, snapshot) = restore(home, config, log);
+    tune(&mut detector, &options);
+    detector.set_journaling(true);
+    let base = state::journal::base_for(snapshot.as_deref(), &detector.config().new_terms_fields);
+    let (journal, replayed) = journal::open(home, base, &mut detector, log);
+    let restored = || {
+        let held = match detector.pending() {
+            0 => String::new(),
+            1 => " and 1 held event".to_owned(),
+            n => format!(" and {n} held events"),
+        };
+        format!(
+            "restored {} tracked terms{held}",
+            detector.stats().tracked_terms
+        )
+    };
+    let from_journal = format!("{} ({replayed} entries)", home.join(JOURNAL_FILE).display());
+    let writing = format!(
+        "writing {} every {}s when state changes",
+        path.display(),
+        every / 1000
+    );
+    log(&match (&snapshot, replayed) {
+        (None, 0) => format!("config: {config_source}; no snapshot yet, {writing}"),
+        (None, _) => format!(
+            "config: {config_source}; no snapshot yet; {} from {from_journal}; {writing}",
+            restored()
+        ),
+        (Some(_), 0) => format!(
+            "config: {config_source}; {} from {}",
+            restored(),
+            path.display()
+        ),
+        (Some(_), _) => format!(
+            "config: {config_source}; {} from {} and {from_journal}",
+            restored(),
+            path.display()
+        ),
+    });
+    Startup {
+        detector,
+        options,
+        persistence: Some(Persistence::new(&path, every, now, journal)),
+    }
+}
+
+/// The detector in the snapshot in `home` and the snapshot's bytes; a new detector when
+/// there is none or it cannot be restored (then it is set aside with its journal).
+fn restore(home: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u8>>) {
+    let path = &home.join(SNAPSHOT_FILE);
+    let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            log(&format!(
-                "config: {config_source}; no snapshot yet, writing {} every {}s when state changes",
-                path.display(),
-                every / 1000
-            ));
-            return fresh(config, options, Some(persistence));
-        }
+        Err(e) if e.kind() == ErrorKind::NotFound => return (Detector::new(config), None),
         Err(e) => {
             log(&format!(
                 "{}: {e}; starting with empty state",
                 path.display()
             ));
-            return fresh(config, options, Some(persistence));
+            return (Detector::new(config), None);
         }
     };
     match Detector::restore(config.clone(), &bytes) {
-        Ok(mut detector) => {
-            tune(&mut detector, &options);
+        Ok(detector) => (detector, Some(bytes)),
+        Err(e) => {
+            let aside = append_suffix(path, REJECTED_SUFFIX);
+            let moved = std::fs::rename(path, &aside).is_ok();
+            // Its journal extends it, so it is of no use without it.
+            let journal = home.join(JOURNAL_FILE);
+            let journal_aside = append_suffix(&journal, REJECTED_SUFFIX);
+            let journal_moved = std::fs::rename(&journal, &journal_aside).is_ok();
+            let mut note = String::new();
+            if moved {
+                note = format!(" (the file was moved to {}", aside.display());
+                if journal_moved {
+                    note += &format!(", its journal to {}", journal_aside.display());
+                }
+                note += ")";
+            }
             log(&format!(
-                "config: {config_source}; restored {} tracked terms from {}",
-                detector.stats().tracked_terms,
+                "{}: cannot restore: {e}; starting with empty state{note}",
                 path.display()
             ));
-            Startup {
-                detector,
-                options,
-                persistence: Some(persistence),
-            }
-        }
-        Err(e) => {
-            let aside = append(&path, REJECTED_SUFFIX);
-            let moved = std::fs::rename(&path, &aside).is_ok();
-            log(&format!(
-                "{}: cannot restore: {e}; starting with empty state{}",
-                path.display(),
-                if moved {
-                    format!(" (the file was moved to {})", aside.display())
-                } else {
-                    String::new()
-                }
-            ));
-            fresh(config, options, Some(persistence))
+            (Detector::new(config), None)
         }
     }
 }
@@ -155,13 +194,15 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
     }
 }
 
-fn append(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` added to its name.
+pub(super) fn append_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
-/// Periodic snapshot writing: at most once per `every`, and only when state changed.
+/// Periodic snapshot writing: at most once per `every`, and only when state changed;
+/// between snapshots, the journal.
 #[derive(Debug)]
 pub struct Persistence {
     path: PathBuf,
@@ -171,18 +212,20 @@ pub struct Persistence {
     failing: bool,
     pub written: u64,
     pub errors: u64,
+    pub journal: Journal,
 }
 
 impl Persistence {
-    fn new(home: &Path, every: Millis, now: Millis) -> Self {
+    fn new(path: &Path, every: Millis, now: Millis, journal: Journal) -> Self {
         Persistence {
-            path: home.join(SNAPSHOT_FILE),
+            path: path.to_owned(),
             every,
             last_write: now,
             dirty: false,
             failing: false,
             written: 0,
             errors: 0,
+            journal,
         }
     }
 
@@ -191,8 +234,17 @@ impl Persistence {
         self.dirty = true;
     }
 
-    /// Write the snapshot if it is due. Failures are reported when they start and when
-    /// they stop, not on every attempt.
+    /// Append what this call changed that a stop must not lose (new terms, events held
+    /// and judged) to the journal, before the call returns.
+    pub fn record(&mut self, detector: &mut Detector, log: Log<'_>) {
+        if let Some(entry) = detector.take_journal_entry() {
+            self.dirty = true;
+            self.journal.append(&entry, log);
+        }
+    }
+
+    /// Write the snapshot if it is due, then start a new journal. Failures are reported
+    /// when they start and when they stop, not on every attempt.
     pub fn tick(&mut self, now: &mut dyn FnMut() -> Millis, detector: &Detector, log: Log<'_>) {
         if !self.dirty {
             return;
@@ -202,13 +254,17 @@ impl Persistence {
             return;
         }
         self.last_write = now;
-        let partial = append(&self.path, PARTIAL_SUFFIX);
-        let result = std::fs::write(&partial, detector.snapshot())
-            .and_then(|()| std::fs::rename(&partial, &self.path));
+        let partial = append_suffix(&self.path, PARTIAL_SUFFIX);
+        let bytes = detector.snapshot();
+        let result =
+            std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &self.path));
         match result {
             Ok(()) => {
                 self.dirty = false;
                 self.written += 1;
+                let fields = &detector.config().new_terms_fields;
+                self.journal
+                    .reset(state::journal::base_for(Some(&bytes), fields), log);
                 if self.failing {
                     self.failing = false;
                     log(&format!("{}: snapshot written again", self.path.display()));

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::files::{self, Persistence};
+use super::journal::JournalCounters;
 use super::options::{DetectionClock, Options};
 use super::output::{self, ErrorRecord, Kind};
 use crate::time::Millis;
@@ -108,6 +109,8 @@ impl Filter {
             Record::Bytes(bytes) => self.judge(mode, bytes, record_time, &mut now),
         };
         if let Some(p) = &mut self.persistence {
+            // Before the call returns (and its alerts leave): what a stop must not lose.
+            p.record(&mut self.detector, &mut *self.log);
             p.tick(&mut now, &self.detector, &mut *self.log);
         }
         reply
@@ -135,12 +138,14 @@ impl Filter {
             fluent_bit: &'a Counters,
             snapshots_written: u64,
             snapshot_errors: u64,
+            journal: Option<&'a JournalCounters>,
         }
         let all = All {
             detector: self.detector.stats().to_json(),
             fluent_bit: &self.counters,
             snapshots_written: self.persistence.as_ref().map_or(0, |p| p.written),
             snapshot_errors: self.persistence.as_ref().map_or(0, |p| p.errors),
+            journal: self.persistence.as_ref().map(|p| &p.journal.counters),
         };
         self.out.clear();
         if serde_json::to_writer(&mut self.out, &all).is_err() {

@@ -24,6 +24,9 @@
 //! * [`OPTIONS_FILE`]: this module's settings ([`options::Options`]).
 //! * [`SNAPSHOT_FILE`]: the state, restored at start and written periodically when
 //!   `snapshot_every` is set.
+//! * [`JOURNAL_FILE`]: with `snapshot_every`, what changed since the snapshot that a
+//!   stop must not lose, appended before each filter call that changed it returns
+//!   ([`journal`]), replayed at start.
 //!
 //! Messages go to stderr (which is Fluent Bit's), never to stdout.
 //!
@@ -34,6 +37,7 @@
 
 pub mod files;
 pub mod filter;
+pub mod journal;
 pub mod options;
 pub mod output;
 
@@ -52,6 +56,8 @@ pub const CONFIG_FILE: &str = "dynamodb-scan-detector.json";
 pub const OPTIONS_FILE: &str = "dynamodb-scan-detector.fluent-bit.json";
 /// The state snapshot.
 pub const SNAPSHOT_FILE: &str = "dynamodb-scan-detector.snapshot";
+/// What changed since the snapshot ([`journal`]).
+pub const JOURNAL_FILE: &str = "dynamodb-scan-detector.journal";
 /// The one key the annotate function adds (and alerts-only bundles use).
 pub const ALERTS_KEY: &str = "dynamodb_scan_alerts";
 /// The one key of the object that stands in for an unreadable record (annotate).

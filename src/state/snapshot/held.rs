@@ -13,7 +13,7 @@ use crate::time::Millis;
 /// One held event as a snapshot writes it.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct HeldRecord {
+pub(crate) struct HeldRecord {
     time: Millis,
     seq: u64,
     held_at: Option<Millis>,
@@ -28,7 +28,7 @@ pub(super) struct HeldRecord {
 }
 
 impl HeldRecord {
-    pub(super) fn of(e: &PendingEvent) -> Self {
+    pub(crate) fn of(e: &PendingEvent) -> Self {
         HeldRecord {
             time: e.time,
             seq: e.seq,
@@ -55,7 +55,7 @@ impl HeldRecord {
         }
     }
 
-    pub(super) fn into_event(self) -> Result<PendingEvent, String> {
+    pub(crate) fn into_event(self) -> Result<PendingEvent, String> {
         let form = match self.form.as_str() {
             "cloudtrail" => SourceForm::CloudTrail,
             "ecs" => SourceForm::Ecs,

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::*;
 use crate::time::format_timestamp;
 
-fn temp_home() -> PathBuf {
+pub(super) fn temp_home() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "dsd-fluent-bit-{}-{}",
