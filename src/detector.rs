@@ -5,6 +5,8 @@
 //! exceptions, read the time basis, extract the term tuples, and judge each against
 //! the first-seen store. Only records that pass the query and exceptions touch state.
 
+use std::ffi::CStr;
+
 use crate::alert::cap::{CapSummary, SignalCap};
 use crate::alert::document::{Renderer, SOURCE_COPY_LIMIT};
 use crate::alert::{Alert, AlertKind};
@@ -148,6 +150,19 @@ impl Detector {
     /// [`Context`]. `false` means nothing was counted: process `doc` as usual.
     pub fn prefilter_document(&mut self, doc: &[u8]) -> bool {
         let unmatchable = self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc));
+        self.count_prefiltered(unmatchable)
+    }
+
+    /// For a host that searches the text itself, faster than this module can
+    /// ([`Prefilter::rejects_searched`]): `true` when the whole-document pre-check is on
+    /// and `contains` shows that the document cannot hold a successful Scan (counted as
+    /// prefiltered). `false` means nothing was counted: process the document as usual.
+    pub fn prefilter_searched(&mut self, contains: &mut dyn FnMut(&CStr) -> bool) -> bool {
+        let unmatchable = self
+            .prefilter
+            .as_ref()
+            .and_then(|p| p.rejects_searched(contains))
+            .unwrap_or(false);
         self.count_prefiltered(unmatchable)
     }
 

@@ -14,10 +14,21 @@ end
 -- The detector's alerts-only output is one alert document per record, except when one
 -- record raised several documents; then it is {"dynamodb_scan_alerts":[...]}, which
 -- this turns back into one record per alert document.
+-- The heartbeat's answer (the detector's counters, {"dynamodb_scan_detector":"stats",...})
+-- keeps its own record, beside the alerts decided at it.
 function expand_alert_bundles(tag, timestamp, record)
   local alerts = record["dynamodb_scan_alerts"]
   if type(alerts) ~= "table" or #alerts == 0 then
     return 0, timestamp, record
+  end
+  if record["dynamodb_scan_detector"] == "stats" then
+    local out = {}
+    for i, alert in ipairs(alerts) do
+      out[i] = alert
+    end
+    record["dynamodb_scan_alerts"] = nil
+    out[#out + 1] = record
+    return 2, timestamp, out
   end
   return 2, timestamp, alerts
 end

@@ -221,6 +221,11 @@ def main():
     for corpus, name, mbs, eps, peak, ratio in rows:
         print(f"| {corpus} | {name} | {mbs:,.0f} | {eps:,.0f} | {peak:,.1f} | {ratio:.2f}x |")
     fluent_bit_cost(os.path.join(work, "typical-raw.ndjson"))
+    # The same module in a real Fluent Bit (WAMR's interpreter), beside a Lua filter of
+    # the rule: the figures the README's performance table shows.
+    print("\nThe Fluent Bit module in a real Fluent Bit (tests/bench/fluent_bit_real.py):", flush=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests/bench/fluent_bit_real.py")] + (["--quick"] if args.quick else []),
+                   cwd=ROOT, check=True)
     terms = 100_000 if args.quick else 1_000_000
     per_term = memory_per_term(work, terms)
     print(f"\nMemory per tracked term at {terms:,} terms: {per_term['native']:.1f} bytes natively (peak RSS), "

@@ -163,6 +163,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--corpus", default="typical", help="generator corpus kind (typical, scan-heavy, …)")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", help="comma-separated variants to run (a part of each name), e.g. 'identity,annotate'")
+    ap.add_argument("--compare", metavar="WASM", help="also run annotate with these builds of the module (comma-separated; A/B)")
+    ap.add_argument("--no-alert-cost", action="store_true")
     args = ap.parse_args()
     if args.quick:
         args.records, args.alerts, args.rounds = 3_000, 200, 1
@@ -187,6 +190,12 @@ def main():
         empty = os.path.join(work, "empty.ndjson")
         open(empty, "w").close()
         table = variants(home)
+        for alt in args.compare.split(",") if args.compare else []:
+            table[f"dynamodb_scan_annotate ({os.path.basename(alt)})"] = wasm_filter("cloudtrail", alt,
+                                                                             "dynamodb_scan_annotate", home)
+        if args.only:
+            keep = args.only.split(",")
+            table = {n: f for n, f in table.items() if any(k in n for k in keep + ["wasm)"]) or n in ("no filter", "Lua filter, same rule")}
         cpu = {name: [] for name in table}
         idle = {name: [] for name in table}
         for _ in range(args.rounds):
@@ -208,6 +217,8 @@ def main():
         for name, us in per.items():
             print(f"| {name} | {us:.1f} | {us / none:.2f}x | {us / lua:.2f}x |")
 
+        if args.no_alert_cost:
+            return
         # One alert's cost: Scans by new principals against the same Scans by one principal.
         scans = alert_corpora(work, args.alerts)
         annotate = table["dynamodb_scan_annotate"]

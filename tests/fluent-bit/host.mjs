@@ -16,6 +16,30 @@ import { WASI } from 'node:wasi';
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+function isJsonObject(bytes) {
+  try {
+    const v = JSON.parse(strictUtf8.decode(bytes));
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** WAMR's libc-builtin `strstr` ("($$)i"): both arguments must be NUL-terminated
+ *  strings inside linear memory (else WAMR raises an exception, here an Error); returns
+ *  the guest address of the first match, or 0. */
+function strstr(memory, s, find) {
+  const mem = new Uint8Array(memory.buffer);
+  const end = (p) => {
+    const nul = p >= 0 && p < mem.length ? mem.indexOf(0, p) : -1;
+    if (nul < 0) throw new Error(`strstr: the string at ${p} is not NUL-terminated inside memory`);
+    return nul;
+  };
+  const needle = mem.subarray(find, end(find));
+  const at = Buffer.from(mem.buffer, s, end(s) - s).indexOf(needle);
+  return at < 0 ? 0 : s + at;
+}
+
 export class FluentBitHost {
   /**
    * @param {string} wasmPath the built module
@@ -37,7 +61,10 @@ export class FluentBitHost {
       returnOnExit: true,
     });
     const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+    let memory = null;
+    const imports = { ...wasi.getImportObject(), env: { strstr: (s, find) => strstr(memory, s, find) } };
+    const instance = await WebAssembly.instantiate(module, imports);
+    memory = instance.exports.memory;
     const host = new FluentBitHost(instance);
     if (appHeap > 0) {
       const pages = Math.ceil(appHeap / 65536);
@@ -73,13 +100,14 @@ export class FluentBitHost {
     return this.exports.memory.buffer.byteLength;
   }
 
-  /** wasm_runtime_module_dup_data: malloc(len + 1), copy the bytes and a NUL. */
-  dup(bytes) {
+  /** wasm_runtime_module_dup_data: malloc(len + 1), copy the bytes and a NUL (with
+   *  `terminated` false: the bytes only, and a non-zero byte after them). */
+  dup(bytes, terminated = true) {
     const ptr = this.malloc(bytes.length + 1);
     if (ptr === 0) return 0;
     const mem = new Uint8Array(this.exports.memory.buffer); // re-read: malloc may grow memory
     mem.set(bytes, ptr);
-    mem[ptr + bytes.length] = 0;
+    mem[ptr + bytes.length] = terminated ? 0 : 0x20;
     return ptr;
   }
 
@@ -95,6 +123,11 @@ export class FluentBitHost {
   /**
    * One filter call. `record` is a string or bytes; `null` simulates a failed copy
    * (pointer 0 with the real length `nullLength`).
+   * Fluent Bit hands a filter only JSON objects it wrote itself (from its msgpack
+   * record), NUL-terminated, and the module returns such a record unread when it cannot
+   * hold a Scan. Text Fluent Bit cannot have written (not one JSON object in UTF-8) is
+   * handed over without the NUL, as another host might: the module then validates it,
+   * and that path stays tested on every malformed input.
    * Returns { dropped, text, object } where object is the parsed record (or null).
    */
   call(fn, record, { tag = 'cloudtrail.test', sec = 0, nsec = 0, nullLength = 0 } = {}) {
@@ -103,7 +136,7 @@ export class FluentBitHost {
     const tagBytes = encoder.encode(tag);
     const recBytes = record === null ? null : typeof record === 'string' ? encoder.encode(record) : record;
     const tagPtr = this.dup(tagBytes);
-    const recPtr = recBytes === null ? 0 : this.dup(recBytes);
+    const recPtr = recBytes === null ? 0 : this.dup(recBytes, isJsonObject(recBytes));
     const recLen = recBytes === null ? nullLength : recBytes.length;
     this.lastCopyFailed = recBytes !== null && recPtr === 0;
     let out;

@@ -544,6 +544,17 @@ class Restart:
         self.run.wait_stable()
         self.run.stop()
         same_alerts(read_ndjson(self.alerts_path), self.expect1, "restart run 1", whole=False)
+        # The heartbeat that released the held alert came back as the module's counters,
+        # routed to a file of its own (the alert beside it went to the alerts file).
+        stats_path = os.path.join(self.root, "var/log/dynamodb-scan-detector/stats.ndjson")
+        stats = read_ndjson(stats_path) if os.path.exists(stats_path) else []
+        check(stats and all(r.get("dynamodb_scan_detector") == "stats" and "dynamodb_scan_alerts" not in r
+                            for r in stats), f"stats records in {stats_path}: {stats[:2]}")
+        last = stats[-1]["stats"]
+        check(last["fluent_bit"]["heartbeats"] == len(stats) and last["detector"]["alerts"] == len(self.expect1),
+              f"the last stats record counts {len(stats)} heartbeat(s) and {len(self.expect1)} alerts: {last}")
+        log(f"restart run 1: {len(stats)} stats record(s) on their own tag; the last: "
+            f"{last['fluent_bit']['calls']} calls, {last['detector']['alerts']} alerts")
         check(held_at >= 55, f"the held alert came out at {held_at:.0f}s, before the first heartbeat")
         self.snapshot_note = written
         log(f"restart run 1: the heartbeat released the held alert {held_at:.1f}s after start; "

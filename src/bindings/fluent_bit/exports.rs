@@ -9,6 +9,7 @@
 #![allow(unsafe_code)]
 
 use std::cell::RefCell;
+use std::ffi::{c_char, CStr};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +30,16 @@ const WASM_PAGE: u64 = 65_536;
 extern "C" {
     /// Synthesised by the linker: runs the module's static constructors.
     fn __wasm_call_ctors();
+}
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    /// WAMR's built-in libc (`libc-builtin`, in every Fluent Bit build with wasm): the
+    /// host's native `strstr`. Returns the guest address of the first match, 0 for none.
+    /// Interpreted, the module's own search would cost more than all of Fluent Bit's
+    /// work on a record; natively it is a small fraction of it.
+    #[link_name = "strstr"]
+    fn host_strstr(haystack: *const c_char, needle: *const c_char) -> u32;
 }
 
 /// Called once by the runtime when it instantiates the module (WASI "reactor" entry
@@ -79,12 +90,28 @@ pub extern "C" fn dynamodb_scan_stats() -> *const u8 {
 }
 
 fn call(mode: Mode, time_sec: u32, time_nsec: u32, addr: u32, len: u32) -> *const u8 {
+    let contains = |needle: &CStr| {
+        // SAFETY: only called when `nul_at` found the NUL that ends the host's copy at
+        // `addr + len`, and Fluent Bit's JSON text holds no other NUL (it escapes one in
+        // a string as `\u0000`), so `strstr` reads inside the copy, which lives until the
+        // call returns. `needle` is a NUL-terminated static. WAMR checks both pointers
+        // before its native `strstr` runs and returns 0 (not found) or the guest address.
+        unsafe { host_strstr(addr as *const c_char, needle.as_ptr()) != 0 }
+    };
     let record = if readable(addr, len) {
         // SAFETY: `readable` checked that [addr, addr + len) lies inside linear memory,
         // so reading it cannot trap. It is the host's copy of the record, allocated
         // through our `malloc` and freed only after this call returns; nothing writes
         // to it while the slice lives, and the slice does not outlive this call.
-        Record::Bytes(unsafe { std::slice::from_raw_parts(addr as *const u8, len as usize) })
+        let text = unsafe { std::slice::from_raw_parts(addr as *const u8, len as usize) };
+        if nul_at(addr, len) {
+            Record::FluentBitJson {
+                text,
+                contains: &contains,
+            }
+        } else {
+            Record::Bytes(text)
+        }
     } else {
         Record::Missing(len)
     };
@@ -94,7 +121,9 @@ fn call(mode: Mode, time_sec: u32, time_nsec: u32, addr: u32, len: u32) -> *cons
             Reply::Output => filter.output().as_ptr(),
             Reply::Unchanged if nul_at(addr, len) => addr as *const u8,
             Reply::Unchanged => match record {
-                Record::Bytes(bytes) => filter.set_output(bytes).as_ptr(),
+                Record::Bytes(bytes) | Record::FluentBitJson { text: bytes, .. } => {
+                    filter.set_output(bytes).as_ptr()
+                }
                 Record::Missing(_) => EMPTY.as_ptr(),
             },
         }

@@ -2,6 +2,7 @@
 //! and the counters. Platform-independent, so it is tested natively; `exports` only
 //! turns Fluent Bit's pointers into a [`Record`] and a [`Reply`] back into a pointer.
 
+use std::ffi::CStr;
 use std::path::Path;
 
 use serde::Serialize;
@@ -10,6 +11,7 @@ use super::files::{self, Persistence};
 use super::journal::JournalCounters;
 use super::options::{DetectionClock, Options};
 use super::output::{self, ErrorRecord, Kind};
+use super::HEARTBEAT;
 use crate::time::Millis;
 use crate::{Alert, Context, DetectionTime, Detector, Verdict};
 
@@ -23,9 +25,19 @@ pub enum Mode {
 }
 
 /// The record as the host delivered it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum Record<'a> {
+    /// Text of any kind: validated before it is handed back unchanged.
     Bytes(&'a [u8]),
+    /// The text Fluent Bit wrote from its own record (`Event_Format json`: one JSON
+    /// object, which Fluent Bit parses again from the reply), with the host's substring
+    /// search over it. A record that cannot hold a Scan is handed back unread; in WAMR's
+    /// interpreter reading it byte by byte would cost more than all of Fluent Bit's
+    /// own work on it.
+    FluentBitJson {
+        text: &'a [u8],
+        contains: &'a dyn Fn(&CStr) -> bool,
+    },
     /// The host passed no usable pointer (its copy into the module failed); the length
     /// it announced.
     Missing(u32),
@@ -63,6 +75,8 @@ pub struct Counters {
     pub alert_records: u64,
     /// Alerts-only: records that caused several documents and became a bundle.
     pub bundles: u64,
+    /// Heartbeat records answered with these counters (`heartbeat_stats`).
+    pub heartbeats: u64,
 }
 
 /// One filter instance (one per `[FILTER]` section in Fluent Bit 4.1.2 and later).
@@ -106,7 +120,10 @@ impl Filter {
         let mut now = || *read.get_or_insert_with(&mut *now);
         let reply = match record {
             Record::Missing(len) => self.missing(mode, len),
-            Record::Bytes(bytes) => self.judge(mode, bytes, record_time, &mut now),
+            Record::Bytes(bytes) => self.judge(mode, bytes, None, record_time, &mut now),
+            Record::FluentBitJson { text, contains } => {
+                self.judge(mode, text, Some(contains), record_time, &mut now)
+            }
         };
         if let Some(p) = &mut self.persistence {
             // Before the call returns (and its alerts leave): what a stop must not lose.
@@ -132,6 +149,13 @@ impl Filter {
 
     /// Counters as one JSON object, NUL-terminated, in the output buffer.
     pub fn stats(&mut self) -> &[u8] {
+        self.write_stats();
+        self.out.push(0);
+        &self.out
+    }
+
+    /// Counters as one JSON object, in the output buffer.
+    fn write_stats(&mut self) {
         #[derive(Serialize)]
         struct All<'a> {
             detector: serde_json::Value,
@@ -152,8 +176,26 @@ impl Filter {
             self.out.clear();
             self.out.extend_from_slice(b"{}");
         }
-        self.out.push(0);
-        &self.out
+    }
+
+    /// The heartbeat's answer: the counters as a record of their own, with the alerts
+    /// decided at it (in either mode: the record is never dropped).
+    fn heartbeat(&mut self, alerts: &[Alert]) -> Reply {
+        self.counters.heartbeats += 1;
+        if !alerts.is_empty() {
+            self.counters.annotated += 1;
+        }
+        self.write_stats();
+        let mut record = String::from(r#"{"dynamodb_scan_detector":"stats","stats":"#);
+        record.push_str(&String::from_utf8_lossy(&self.out));
+        record.push('}');
+        if alerts.is_empty() {
+            self.out.clear();
+            self.out.extend_from_slice(record.as_bytes());
+        } else {
+            output::splice(&mut self.out, &record, alerts);
+        }
+        self.finish()
     }
 
     fn missing(&mut self, mode: Mode, len: u32) -> Reply {
@@ -174,6 +216,7 @@ impl Filter {
         &mut self,
         mode: Mode,
         bytes: &[u8],
+        contains: Option<&dyn Fn(&CStr) -> bool>,
         record_time: Option<Millis>,
         now: &mut dyn FnMut() -> Millis,
     ) -> Reply {
@@ -197,6 +240,25 @@ impl Filter {
         if self.detector.pending() != pending_before {
             if let Some(p) = &mut self.persistence {
                 p.mark_dirty();
+            }
+        }
+        if self.options.heartbeat_stats && bytes == HEARTBEAT {
+            return self.heartbeat(&alerts);
+        }
+        // Fluent Bit's own text of its record: its outer braces are all that needs
+        // checking before it goes back unread (they guard against a host that is not
+        // Fluent Bit).
+        let searched =
+            contains.filter(|_| bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}'));
+        if let Some(contains) = searched {
+            if self
+                .detector
+                .prefilter_searched(&mut |needle| contains(needle))
+            {
+                return match mode {
+                    Mode::Annotate => self.annotate(bytes, true, &alerts),
+                    Mode::AlertsOnly => self.alerts_only(&alerts),
+                };
             }
         }
         match mode {

@@ -60,5 +60,10 @@ pub const SNAPSHOT_FILE: &str = "dynamodb-scan-detector.snapshot";
 pub const JOURNAL_FILE: &str = "dynamodb-scan-detector.journal";
 /// The one key the annotate function adds (and alerts-only bundles use).
 pub const ALERTS_KEY: &str = "dynamodb_scan_alerts";
+/// The heartbeat record of the shipped configs (a `dummy` input once a minute), as
+/// Fluent Bit hands it over. With `heartbeat_stats` (the default) it comes back as
+/// `{"dynamodb_scan_detector":"stats","stats":{…}}`: the counters of
+/// `dynamodb_scan_stats`, plus [`ALERTS_KEY`] when alerts were decided at it.
+pub const HEARTBEAT: &[u8] = br#"{"dynamodb_scan_detector":"heartbeat"}"#;
 /// The one key of the object that stands in for an unreadable record (annotate).
 pub const ERROR_KEY: &str = "dynamodb_scan_detector_error";

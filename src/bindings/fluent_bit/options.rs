@@ -4,7 +4,7 @@
 //! serves every host unchanged. Every key is optional; unknown keys are rejected:
 //!
 //! ```json
-//! {"detection_time": "clock", "snapshot_every": "60s", "max_nesting": 40}
+//! {"detection_time": "clock", "snapshot_every": "60s", "max_nesting": 40, "heartbeat_stats": true}
 //! ```
 
 use serde::Deserialize;
@@ -37,6 +37,10 @@ pub struct Options {
     pub snapshot_every: Option<Millis>,
     /// Records nesting deeper than this are counted as unparseable, never parsed.
     pub max_nesting: usize,
+    /// The heartbeat record ([`super::HEARTBEAT`]) comes back as the module's counters,
+    /// a record of its own (`{"dynamodb_scan_detector":"stats",…}`); `false` passes it
+    /// through the detector like any other record.
+    pub heartbeat_stats: bool,
 }
 
 impl Default for Options {
@@ -45,6 +49,7 @@ impl Default for Options {
             detection_time: DetectionClock::Clock,
             snapshot_every: None,
             max_nesting: DEFAULT_MAX_NESTING,
+            heartbeat_stats: true,
         }
     }
 }
@@ -67,6 +72,7 @@ struct OptionsFile {
     detection_time: Option<String>,
     snapshot_every: Option<String>,
     max_nesting: Option<usize>,
+    heartbeat_stats: Option<bool>,
 }
 
 impl Options {
@@ -104,6 +110,9 @@ impl Options {
             }
             options.max_nesting = n;
         }
+        if let Some(on) = file.heartbeat_stats {
+            options.heartbeat_stats = on;
+        }
         Ok(options)
     }
 }
@@ -119,6 +128,7 @@ mod tests {
                 detection_time: clock,
                 snapshot_every: every,
                 max_nesting: nesting,
+                heartbeat_stats: true,
             })
         };
         use DetectionClock::{Clock, Event};
@@ -128,6 +138,17 @@ mod tests {
             (r#"{"snapshot_every":"60s"}"#, ok(Clock, Some(60_000), 40)),
             (r#"{"snapshot_every":"0s"}"#, ok(Clock, Some(0), 40)),
             (r#"{"max_nesting":64}"#, ok(Clock, None, 64)),
+            (
+                r#"{"heartbeat_stats":false}"#,
+                Ok(Options {
+                    heartbeat_stats: false,
+                    ..Options::default()
+                }),
+            ),
+            (
+                r#"{"heartbeat_stats":"no"}"#,
+                Err("not valid JSON for these settings: invalid type"),
+            ),
             (
                 r#"{"detection_time":"now"}"#,
                 Err("detection_time: `now` is neither"),

@@ -29,6 +29,8 @@ mod one_pass;
 #[cfg(test)]
 mod tests;
 
+use std::ffi::CStr;
+
 use memchr::memmem::Finder;
 
 use needles::Needles;
@@ -179,6 +181,27 @@ impl Prefilter {
         let may_hold_a_scan =
             crate::input::json_check::check_object(doc, watch, |i| needles.at(i))?;
         Some(may_hold_a_scan || (!self.whole_documents && self.holds_a_container_key(doc)))
+    }
+}
+
+impl Prefilter {
+    /// The pre-check for a host that searches the document's text itself, at native
+    /// speed where this module is interpreted (Fluent Bit: WAMR's built-in `strstr`).
+    /// `contains(needle)` says whether `needle` occurs in the document. `Some(true)`:
+    /// the document cannot hold a successful Scan. Only for
+    /// [`Prefilter::whole_documents`] (`None` otherwise): it judges the whole text,
+    /// containers included, and leaves the UTF-8 check to the host.
+    ///
+    /// Sound with plain substrings: a matching record holds `Scan` and `dynamodb`
+    /// literally, unless a letter is escaped (then `\u` occurs, also at the end of any
+    /// run of backslashes) or it sits in a CloudWatch payload (then `awslogs` occurs,
+    /// as a key or inside an escaped message).
+    pub fn rejects_searched(&self, contains: &mut dyn FnMut(&CStr) -> bool) -> Option<bool> {
+        if !self.whole_documents {
+            return None;
+        }
+        let scan = contains(c"Scan") && contains(c"dynamodb");
+        Some(!scan && !contains(c"\\u") && !contains(c"awslogs"))
     }
 }
 

@@ -2,6 +2,7 @@
 //! NUL terminators, malloc/free, WASI files) is tested from Node in `tests/fluent-bit/`.
 
 mod files;
+mod fluent_bit_text;
 mod journal;
 
 use std::cell::RefCell;
