@@ -16,7 +16,8 @@
 //! How the needles are found depends on the build: natively one Teddy pass for all of
 //! them (aho-corasick), then `needles` to decide; in wasm with SIMD (the npm package)
 //! `one_pass`; in wasm without (the Fluent Bit module) `needles`' word-at-a-time
-//! pass, or for annotate the JSON check itself ([`Prefilter::check_object`]).
+//! pass, or for annotate the JSON check itself ([`Prefilter::check_object`]). Fluent
+//! Bit's own JSON text is searched by the host instead ([`Prefilter::rejects_searched`]).
 
 mod needles;
 // Compiled in every build so that its scalar form is tested natively; used in wasm with
