@@ -25,6 +25,15 @@ function isJsonObject(bytes) {
   }
 }
 
+/** WAMR's libc-builtin `memchr` ("(*ii)i"): [s, s + n) must lie inside memory (else
+ *  it returns 0); the guest address of the first byte `c`, or 0. */
+function memchr(memory, s, c, n) {
+  const mem = new Uint8Array(memory.buffer);
+  if (s < 0 || n < 0 || s + n > mem.length) return 0;
+  const at = mem.subarray(s, s + n).indexOf(c & 0xff);
+  return at < 0 ? 0 : s + at;
+}
+
 /** WAMR's libc-builtin `strstr` ("($$)i"): both arguments must be NUL-terminated
  *  strings inside linear memory (else WAMR raises an exception, here an Error); returns
  *  the guest address of the first match, or 0. */
@@ -62,7 +71,10 @@ export class FluentBitHost {
     });
     const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
     let memory = null;
-    const imports = { ...wasi.getImportObject(), env: { strstr: (s, find) => strstr(memory, s, find) } };
+    const imports = { ...wasi.getImportObject(), env: {
+      strstr: (s, find) => strstr(memory, s, find),
+      memchr: (s, c, n) => memchr(memory, s, c, n),
+    } };
     const instance = await WebAssembly.instantiate(module, imports);
     memory = instance.exports.memory;
     const host = new FluentBitHost(instance);

@@ -9,7 +9,7 @@
 #![allow(unsafe_code)]
 
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, c_void, CStr};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +40,11 @@ extern "C" {
     /// work on a record; natively it is a small fraction of it.
     #[link_name = "strstr"]
     fn host_strstr(haystack: *const c_char, needle: *const c_char) -> u32;
+    /// The host's native `memchr`; WAMR checks the range by its length alone, which
+    /// makes it several times cheaper per call than `strstr` (which walks both strings
+    /// to check them).
+    #[link_name = "memchr"]
+    fn host_memchr(s: *const c_void, c: i32, n: u32) -> u32;
 }
 
 /// Called once by the runtime when it instantiates the module (WASI "reactor" entry
@@ -90,13 +95,17 @@ pub extern "C" fn dynamodb_scan_stats() -> *const u8 {
 }
 
 fn call(mode: Mode, time_sec: u32, time_nsec: u32, addr: u32, len: u32) -> *const u8 {
-    let contains = |needle: &CStr| {
+    let contains = |needle: &CStr| match needle.to_bytes() {
+        // SAFETY: WAMR checks that [addr, addr + len) lies inside linear memory before
+        // its native `memchr` reads it (returning 0 otherwise); it is the host's copy of
+        // the record, alive until this call returns. The result is 0 or a guest address.
+        [byte] => unsafe { host_memchr(addr as *const c_void, i32::from(*byte), len) != 0 },
         // SAFETY: only called when `nul_at` found the NUL that ends the host's copy at
         // `addr + len`, and Fluent Bit's JSON text holds no other NUL (it escapes one in
         // a string as `\u0000`), so `strstr` reads inside the copy, which lives until the
         // call returns. `needle` is a NUL-terminated static. WAMR checks both pointers
         // before its native `strstr` runs and returns 0 (not found) or the guest address.
-        unsafe { host_strstr(addr as *const c_char, needle.as_ptr()) != 0 }
+        _ => unsafe { host_strstr(addr as *const c_char, needle.as_ptr()) != 0 },
     };
     let record = if readable(addr, len) {
         // SAFETY: `readable` checked that [addr, addr + len) lies inside linear memory,
