@@ -201,9 +201,8 @@ impl Prefilter {
         if !self.whole_documents {
             return None;
         }
-        let may_hold = contains(c"\\")
-            || (contains(c"Scan") && contains(c"dynamodb"))
-            || contains(c"awslogs");
+        let may_hold =
+            contains(c"\\") || (contains(c"Scan") && contains(c"dynamodb")) || contains(c"awslogs");
         Some(!may_hold)
     }
 }
