@@ -88,7 +88,7 @@ fb_size=$(stat -c %s target/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
 [ "$fb_size" -le $((768 * 1024)) ] || fail "the Fluent Bit module is over its 768 KiB budget: $fb_size bytes"
 node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 
-step "Fluent Bit itself: every shipped config, installed and fed as its README says (\$FLUENT_BIT or ../shared/tools/fluent-bit/fluent-bit; about 2 min)"
+step "Fluent Bit itself: every shipped config, installed and fed as its README says (\$FLUENT_BIT or ../shared/tools/fluent-bit/fluent-bit; about 90 s)"
 python3 tests/fluent-bit/real_host.py
 
 step "benchmarks, short mode (so the harness cannot rot; full run: python3 tests/bench/bench.py)"
