@@ -91,16 +91,24 @@ pub fn format_timestamp(t: Millis) -> String {
     let rem = t.rem_euclid(MS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
     let secs = rem / 1000;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        y,
-        m,
-        d,
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        rem % 1000
-    )
+    // Laid out by hand: an alert writes three of these, and `format!` with padding
+    // cost more than the rest of the timestamp work together.
+    let mut out = String::with_capacity(24);
+    let mut digits = |n: i64, width: u32, sep: char| {
+        for i in (0..width).rev() {
+            let digit = (n / 10_i64.pow(i)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push(sep);
+    };
+    digits(y, 4, '-');
+    digits(m, 2, '-');
+    digits(d, 2, 'T');
+    digits(secs / 3600, 2, ':');
+    digits((secs / 60) % 60, 2, ':');
+    digits(secs % 60, 2, '.');
+    digits(rem % 1000, 3, 'Z');
+    out
 }
 
 struct Cursor<'a> {

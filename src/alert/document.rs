@@ -109,15 +109,23 @@ impl Renderer {
         ancestor.insert("type".into(), Value::from("event"));
         ancestor.insert("depth".into(), Value::from(0));
 
-        let k = |name: &str| format!("kibana.alert.{name}");
-        doc.insert(k("new_terms"), Value::Array(term.values.clone()));
-        if let Some(t) = original_time(&source.doc) {
-            doc.insert(k("original_time"), Value::from(format_timestamp(t)));
-        }
-        doc.insert(k("ancestors"), Value::Array(vec![Value::Object(ancestor)]));
-        doc.insert(k("depth"), Value::from(1));
         doc.insert(
-            k("reason"),
+            "kibana.alert.new_terms".into(),
+            Value::Array(term.values.clone()),
+        );
+        if let Some(t) = original_time(&source.doc) {
+            doc.insert(
+                "kibana.alert.original_time".into(),
+                Value::from(format_timestamp(t)),
+            );
+        }
+        doc.insert(
+            "kibana.alert.ancestors".into(),
+            Value::Array(vec![Value::Object(ancestor)]),
+        );
+        doc.insert("kibana.alert.depth".into(), Value::from(1));
+        doc.insert(
+            "kibana.alert.reason".into(),
             Value::from(reason(&source.doc, self.severity, self.rule_name)),
         );
         self.common(&mut doc, uuid, now);
@@ -160,16 +168,16 @@ impl Renderer {
 
     fn common(&self, doc: &mut Map<String, Value>, uuid: String, now: Value) {
         for (key, value) in [
-            ("uuid", Value::from(uuid)),
-            ("start", now.clone()),
-            ("last_detected", now.clone()),
-            ("intended_timestamp", now),
-            ("status", "active".into()),
-            ("workflow_status", "open".into()),
-            ("workflow_tags", empty()),
-            ("workflow_assignee_ids", empty()),
+            ("kibana.alert.uuid", Value::from(uuid)),
+            ("kibana.alert.start", now.clone()),
+            ("kibana.alert.last_detected", now.clone()),
+            ("kibana.alert.intended_timestamp", now),
+            ("kibana.alert.status", "active".into()),
+            ("kibana.alert.workflow_status", "open".into()),
+            ("kibana.alert.workflow_tags", empty()),
+            ("kibana.alert.workflow_assignee_ids", empty()),
         ] {
-            doc.insert(format!("kibana.alert.{key}"), value);
+            doc.insert(key.to_owned(), value);
         }
         doc.insert("kibana.space_ids".into(), strings(&[&self.space]));
     }

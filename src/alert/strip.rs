@@ -37,8 +37,8 @@ pub fn strip(doc: &Map<String, Value>) -> Map<String, Value> {
             "data_stream" => "kibana.alert.original_data_stream",
             _ => continue,
         };
-        let dest = format!("{target}{}", &key[first.len()..]);
-        flatten_into(&dest, kept, &mut copies);
+        let mut dest = format!("{target}{}", &key[first.len()..]);
+        flatten_into(&mut dest, kept, &mut copies);
     }
     for (key, value) in copies {
         out.insert(key, value);
@@ -119,15 +119,21 @@ fn keep_non_empty(value: &mut Value, depth: usize) -> bool {
     }
 }
 
-/// `flattenWithPrefix`: objects are walked, anything else (arrays too) is a leaf.
-fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+/// `flattenWithPrefix`: objects are walked, anything else (arrays too) is a leaf. `path`
+/// is the leaf's dotted name, extended and cut back in place on the way.
+fn flatten_into(path: &mut String, value: &Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(obj) => {
+            let base = path.len();
             for (key, v) in obj {
-                flatten_into(&format!("{prefix}.{key}"), v, out);
+                path.truncate(base);
+                path.push('.');
+                path.push_str(key);
+                flatten_into(path, v, out);
             }
+            path.truncate(base);
         }
-        other => out.push((prefix.to_owned(), other.clone())),
+        other => out.push((path.clone(), other.clone())),
     }
 }
 

@@ -123,23 +123,26 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         id("invokedBy"),
     );
     let sc = "aws.cloudtrail.user_identity.session_context";
-    put(
+    put_under(
         &mut out,
-        &format!("{sc}.mfa_authenticated"),
+        sc,
+        "mfa_authenticated",
         attributes.and_then(|a| a.get("mfaAuthenticated")),
     );
     let created = attributes
         .and_then(|a| a.get("creationDate"))
         .and_then(Value::as_str)
         .and_then(creation_date);
-    put(
+    put_under(
         &mut out,
-        &format!("{sc}.creation_date"),
+        sc,
+        "creation_date",
         created.map(|t| Value::from(format_timestamp(t))).as_ref(),
     );
-    put(
+    put_under(
         &mut out,
-        &format!("{sc}.ec2_role_delivery"),
+        sc,
+        "ec2_role_delivery",
         session.and_then(|s| s.get("ec2RoleDelivery")),
     );
     for (raw, ecs) in [
@@ -148,9 +151,10 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         ("arn", "arn"),
         ("accountId", "account_id"),
     ] {
-        put(
+        put_under(
             &mut out,
-            &format!("{sc}.session_issuer.{ecs}"),
+            "aws.cloudtrail.user_identity.session_context.session_issuer",
+            ecs,
             issuer.and_then(|i| i.get(raw)),
         );
     }
@@ -171,7 +175,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         ("errorCode", "error_code"),
         ("errorMessage", "error_message"),
     ] {
-        put(&mut out, &format!("aws.cloudtrail.{ecs}"), get(raw));
+        put_under(&mut out, "aws.cloudtrail", ecs, get(raw));
     }
     put(
         &mut out,
@@ -204,17 +208,9 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
                 other => to_java_string(other),
             };
             if v.is_object() && text.len() < FLATTENED_LIMIT {
-                put(
-                    &mut out,
-                    &format!("aws.cloudtrail.flattened.{ecs}"),
-                    Some(v),
-                );
+                put_under(&mut out, "aws.cloudtrail.flattened", ecs, Some(v));
             }
-            put(
-                &mut out,
-                &format!("aws.cloudtrail.{ecs}"),
-                Some(&Value::String(text)),
-            );
+            put_under(&mut out, "aws.cloudtrail", ecs, Some(&Value::String(text)));
         }
     }
     if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
@@ -365,12 +361,13 @@ fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
         return;
     };
     let base = "aws.cloudtrail.console_login.additional_eventdata";
-    put(out, &format!("{base}.login_to"), extra.get("LoginTo"));
+    put_under(out, base, "login_to", extra.get("LoginTo"));
     for (raw, ecs) in [("MobileVersion", "mobile_version"), ("MFAUsed", "mfa_used")] {
         if let Some(s) = extra.get(raw).and_then(Value::as_str) {
-            put(
+            put_under(
                 out,
-                &format!("{base}.{ecs}"),
+                base,
+                ecs,
                 Some(&Value::Bool(s.eq_ignore_ascii_case("yes"))),
             );
         }
@@ -403,9 +400,19 @@ fn to_text(v: &Value) -> Value {
 
 /// Insert `value` at a dotted path as nested objects; `None` inserts nothing.
 pub fn put(out: &mut Map<String, Value>, path: &str, value: Option<&Value>) {
+    put_under(out, path, "", value);
+}
+
+/// [`put`] at `prefix.leaf` (or at `prefix` when `leaf` is empty), without building the
+/// dotted path: an alert maps a record once, and formatting its paths cost more than
+/// inserting its values.
+pub fn put_under(out: &mut Map<String, Value>, prefix: &str, leaf: &str, value: Option<&Value>) {
     let Some(value) = value else { return };
     let mut node = out;
-    let mut parts = path.split('.').peekable();
+    let mut parts = prefix
+        .split('.')
+        .chain(Some(leaf).filter(|l| !l.is_empty()))
+        .peekable();
     while let Some(part) = parts.next() {
         if parts.peek().is_none() {
             node.insert(part.to_owned(), value.clone());
@@ -434,22 +441,25 @@ fn prune_object(map: Map<String, Value>) -> Map<String, Value> {
 /// depth cut-off of its own, so that a field is cleaned the same wherever it sits: every
 /// tree it sees was parsed by serde_json (at most 128 levels) and the detector refuses
 /// records nested deeper than its limit (100) before mapping them.
-pub fn prune(v: Value) -> Option<Value> {
+pub fn prune(mut v: Value) -> Option<Value> {
+    keep_pruned(&mut v).then_some(v)
+}
+
+/// [`prune`] in place (no map is rebuilt, no key hashed again); `false` when nothing
+/// is left of `v`.
+fn keep_pruned(v: &mut Value) -> bool {
     match v {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
         Value::Object(m) => {
-            let m: Map<String, Value> = m
-                .into_iter()
-                .filter_map(|(k, v)| prune(v).map(|v| (k, v)))
-                .collect();
-            (!m.is_empty()).then_some(Value::Object(m))
+            m.retain(|_, v| keep_pruned(v));
+            !m.is_empty()
         }
         Value::Array(a) => {
-            let a: Vec<Value> = a.into_iter().filter_map(prune).collect();
-            (!a.is_empty()).then_some(Value::Array(a))
+            a.retain_mut(keep_pruned);
+            !a.is_empty()
         }
-        other => Some(other),
+        _ => true,
     }
 }
 
