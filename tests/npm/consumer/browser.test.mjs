@@ -55,9 +55,11 @@ test('the web build runs in headless Chromium and matches the command line', asy
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (req.method === 'POST' && url.pathname === '/result') {
-      let body = '';
-      req.on('data', (d) => { body += d; });
-      req.on('end', () => { res.end('ok'); resolveResult(JSON.parse(body)); });
+      // Decoded once, whole: a chunk boundary can fall inside a multi-byte character
+      // (the rule's note has U+2019), and decoding chunk by chunk would mangle it.
+      const chunks = [];
+      req.on('data', (d) => { chunks.push(d); });
+      req.on('end', () => { res.end('ok'); resolveResult(JSON.parse(Buffer.concat(chunks).toString('utf8'))); });
       return;
     }
     if (url.pathname === '/') {
