@@ -17,7 +17,7 @@ use super::rule_fields::RuleFields;
 use super::strip::strip;
 use super::uuid::{alert_uuid, summary_uuid};
 use crate::config::Config;
-use crate::ecs::{field, SourceEvent};
+use crate::ecs::{field, SourceEvent, SourceMeta};
 use crate::json_fields::object;
 use crate::rule::terms::Term;
 use crate::time::{format_timestamp, timestamp_from_value, Millis};
@@ -32,6 +32,15 @@ pub const MAX_SIGNALS_WARNING: &str =
 /// this bound, a hostile record with a large body and a hundred new terms would be
 /// copied a hundred times.
 pub const SOURCE_COPY_LIMIT: usize = 1 << 20;
+
+/// What an alert takes from its event's document as it came (before stripping).
+#[derive(Debug, Clone)]
+pub struct EventFacts {
+    meta: SourceMeta,
+    event_id: Option<String>,
+    original_time: Option<Millis>,
+    reason: String,
+}
 
 /// Renders documents for one configuration.
 #[derive(Debug, Clone)]
@@ -69,7 +78,32 @@ impl Renderer {
         detection_time: Millis,
         fields_in: Option<&str>,
     ) -> Map<String, Value> {
-        let stripped = strip(&source.doc);
+        let facts = self.facts(source);
+        self.new_term_from(source.doc.clone(), &facts, term, detection_time, fields_in)
+    }
+
+    /// What an alert reads from its event's document as it came, before the copy of it
+    /// is stripped: for the last alert of an event, which takes the document itself
+    /// ([`Renderer::new_term_from`]) instead of a copy.
+    pub fn facts(&self, source: &SourceEvent) -> EventFacts {
+        EventFacts {
+            meta: source.meta.clone(),
+            event_id: source.ancestor_id(),
+            original_time: original_time(&source.doc),
+            reason: reason(&source.doc, self.severity, self.rule_name),
+        }
+    }
+
+    /// [`Renderer::new_term`] from the event's document (taken, or a copy) and its facts.
+    pub fn new_term_from(
+        &self,
+        source_doc: Map<String, Value>,
+        facts: &EventFacts,
+        term: &Term,
+        detection_time: Millis,
+        fields_in: Option<&str>,
+    ) -> Map<String, Value> {
+        let stripped = strip(source_doc);
         let mut doc = match fields_in {
             None => stripped,
             Some(first) => {
@@ -90,20 +124,19 @@ impl Renderer {
         doc.insert("event.kind".into(), Value::from("signal"));
         let now = Value::from(format_timestamp(detection_time));
         doc.insert("@timestamp".into(), now.clone());
-        let event_id = source.ancestor_id();
         let uuid = alert_uuid(
-            &source.meta,
-            event_id.as_deref(),
+            &facts.meta,
+            facts.event_id.as_deref(),
             &self.space,
             &self.rule_uuid,
             &term.values,
         );
 
         let mut ancestor = Map::new();
-        if let Some(id) = &event_id {
+        if let Some(id) = &facts.event_id {
             ancestor.insert("id".into(), Value::from(id.as_str()));
         }
-        if let Some(index) = &source.meta.index {
+        if let Some(index) = &facts.meta.index {
             ancestor.insert("index".into(), Value::from(index.as_str()));
         }
         ancestor.insert("type".into(), Value::from("event"));
@@ -113,7 +146,7 @@ impl Renderer {
             "kibana.alert.new_terms".into(),
             Value::Array(term.values.clone()),
         );
-        if let Some(t) = original_time(&source.doc) {
+        if let Some(t) = facts.original_time {
             doc.insert(
                 "kibana.alert.original_time".into(),
                 Value::from(format_timestamp(t)),
@@ -126,7 +159,7 @@ impl Renderer {
         doc.insert("kibana.alert.depth".into(), Value::from(1));
         doc.insert(
             "kibana.alert.reason".into(),
-            Value::from(reason(&source.doc, self.severity, self.rule_name)),
+            Value::from(facts.reason.as_str()),
         );
         self.common(&mut doc, uuid, now);
         doc

@@ -48,7 +48,7 @@ impl Detector {
         let mut detected = None;
         let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
         let mut first_alert: Option<String> = None;
-        for term in terms {
+        for (i, term) in terms.iter().enumerate() {
             let seen = self.store.observe(term.key, t, window, watermark);
             if !seen.is_new() {
                 continue;
@@ -73,8 +73,16 @@ impl Detector {
             match admission {
                 Admission::Emit => {
                     self.stats.alerts += 1;
-                    let document = self.renderer.new_term(
-                        event.source(),
+                    // The event's last alert takes its document; earlier ones copy it.
+                    let facts = self.renderer.facts(event.source());
+                    let source_doc = if i + 1 == terms.len() {
+                        event.take_doc()
+                    } else {
+                        event.source().doc.clone()
+                    };
+                    let document = self.renderer.new_term_from(
+                        source_doc,
+                        &facts,
                         term,
                         detected_at(),
                         first_alert.as_deref(),

@@ -174,11 +174,24 @@ fn source_from_text(text: &str, meta: &SourceMeta, form: SourceForm) -> SourceEv
 /// when the first of them is.
 pub trait EventSource {
     fn source(&mut self) -> &SourceEvent;
+    /// The source's document itself, for its last alert (no copy); the source is left
+    /// with an empty document.
+    fn take_doc(&mut self) -> Map<String, Value>;
 }
 
 impl EventSource for Prepared<'_> {
     fn source(&mut self) -> &SourceEvent {
         Prepared::source(self)
+    }
+    fn take_doc(&mut self) -> Map<String, Value> {
+        Prepared::source(self);
+        match self {
+            Prepared::Full(src)
+            | Prepared::Raw {
+                built: Some(src), ..
+            } => std::mem::take(&mut src.doc),
+            Prepared::Raw { built: None, .. } => Map::new(),
+        }
     }
 }
 
@@ -199,5 +212,12 @@ impl EventSource for Rebuilt<'_> {
         let event = self.event;
         self.built
             .get_or_insert_with(|| source_from_text(&event.text, &event.meta, event.form))
+    }
+    fn take_doc(&mut self) -> Map<String, Value> {
+        self.source();
+        self.built
+            .as_mut()
+            .map(|src| std::mem::take(&mut src.doc))
+            .unwrap_or_default()
     }
 }
