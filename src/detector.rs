@@ -157,7 +157,7 @@ impl Detector {
     /// ([`Prefilter::rejects_searched`]): `true` when the whole-document pre-check is on
     /// and `contains` shows that the document cannot hold a successful Scan (counted as
     /// prefiltered). `false` means nothing was counted: process the document as usual.
-    pub fn prefilter_searched(&mut self, contains: &mut dyn FnMut(&CStr) -> bool) -> bool {
+    pub fn prefilter_searched(&mut self, contains: &dyn Fn(&CStr) -> bool) -> bool {
         let unmatchable = self
             .prefilter
             .as_ref()

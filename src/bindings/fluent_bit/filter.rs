@@ -251,10 +251,7 @@ impl Filter {
         let searched =
             contains.filter(|_| bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}'));
         if let Some(contains) = searched {
-            if self
-                .detector
-                .prefilter_searched(&mut |needle| contains(needle))
-            {
+            if self.detector.prefilter_searched(contains) {
                 return match mode {
                     Mode::Annotate => self.annotate(bytes, true, &alerts),
                     Mode::AlertsOnly => self.alerts_only(&alerts),

@@ -197,7 +197,7 @@ impl Prefilter {
     /// Sound with plain substrings: a matching record holds `Scan` and `dynamodb`
     /// literally unless a letter is escaped (then a backslash occurs) or it sits in a
     /// CloudWatch payload (then `awslogs` occurs, as a key or inside an escaped message).
-    pub fn rejects_searched(&self, contains: &mut dyn FnMut(&CStr) -> bool) -> Option<bool> {
+    pub fn rejects_searched(&self, contains: &dyn Fn(&CStr) -> bool) -> Option<bool> {
         if !self.whole_documents {
             return None;
         }

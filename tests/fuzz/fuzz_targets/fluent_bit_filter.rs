@@ -27,7 +27,7 @@ fn contains(record: &[u8], needle: &CStr) -> bool {
 /// pre-check) never matches.
 fn check_is_sound(record: &[u8]) {
     let checked = Prefilter::whole_documents().check_object(record) == Some(false);
-    let searched = Prefilter::whole_documents().rejects_searched(&mut |n| contains(record, n)) == Some(true);
+    let searched = Prefilter::whole_documents().rejects_searched(&|n| contains(record, n)) == Some(true);
     if !checked && !searched {
         return;
     }
