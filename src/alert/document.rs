@@ -68,23 +68,8 @@ impl Renderer {
         Arc::clone(&self.rule_fields)
     }
 
-    /// The alert's own fields (all but the rule's static ones) for `term`, first seen in `source` at the host's `detection_time`.
-    /// `fields_in`: when given, the source's fields are not copied in (see
-    /// [`SOURCE_COPY_LIMIT`]); the alert names this alert of the same event instead.
-    pub fn new_term(
-        &self,
-        source: &SourceEvent,
-        term: &Term,
-        detection_time: Millis,
-        fields_in: Option<&str>,
-    ) -> Map<String, Value> {
-        let facts = self.facts(source);
-        self.new_term_from(source.doc.clone(), &facts, term, detection_time, fields_in)
-    }
-
-    /// What an alert reads from its event's document as it came, before the copy of it
-    /// is stripped: for the last alert of an event, which takes the document itself
-    /// ([`Renderer::new_term_from`]) instead of a copy.
+    /// What an alert reads from its event's document as it came, before the document is
+    /// stripped (the event's last alert takes the document itself, earlier ones a copy).
     pub fn facts(&self, source: &SourceEvent) -> EventFacts {
         EventFacts {
             meta: source.meta.clone(),
@@ -94,8 +79,12 @@ impl Renderer {
         }
     }
 
-    /// [`Renderer::new_term`] from the event's document (taken, or a copy) and its facts.
-    pub fn new_term_from(
+    /// The alert's own fields (all but the rule's static ones) for `term`, first seen in
+    /// the event whose document (taken, or a copy) and [`Renderer::facts`] are given, at
+    /// the host's `detection_time`. `fields_in`: when given, the source's fields are not
+    /// copied in (see [`SOURCE_COPY_LIMIT`]); the alert names this alert of the same event
+    /// instead.
+    pub fn new_term(
         &self,
         source_doc: Map<String, Value>,
         facts: &EventFacts,

@@ -80,7 +80,7 @@ impl Detector {
                     } else {
                         event.source().doc.clone()
                     };
-                    let document = self.renderer.new_term_from(
+                    let document = self.renderer.new_term(
                         source_doc,
                         &facts,
                         term,
