@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints for all three targets, the native
 # tests, the JavaScript API (Node and headless Chromium), the npm package and the browser
-# replay page (www/) against the command line, and the WebAssembly builds. Installs what
-# it needs first (idempotent: wasm targets, the wasm-bindgen CLI, Chromium; pinned npm
-# packages into scratch directories), so it works on a fresh machine.
-# Usage: bash tests/run_all.sh
+# replay page (www/) against the command line, the WebAssembly builds, Fluent Bit (its
+# emulation and the real one), benchmarks, soak and fuzzing in short modes. Installs
+# what it needs first (tests/install.sh, idempotent), so it works on a fresh machine.
+# Usage: bash tests/run_all.sh            the full set (CI runs this)
+#        bash tests/run_all.sh --quick    the inner loop, under 5 minutes warm: format,
+#                                         lints, native tests, the Fluent Bit module in
+#                                         its emulated host
+# The suites one by one, with what each proves and costs: tests/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,32 +16,23 @@ step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
 trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
 
-step "toolchain: wasm targets"
-installed=$(rustup target list --installed)
-for t in wasm32-unknown-unknown wasm32-wasip1; do
-  grep -qx "$t" <<<"$installed" || rustup target add "$t"
-done
+fluent_bit_emulated() {
+  step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm host (Node's WASI)"
+  cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
+  local size
+  size=$(stat -c %s target/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
+  [ "$size" -le $((768 * 1024)) ] || fail "the Fluent Bit module is over its 768 KiB budget: $size bytes"
+  node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
+}
 
-step "tools: wasm-bindgen CLI at the Cargo.lock version, Node and npm, Chromium"
-wbv=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$wbv" ]; then
-  # The CLI must equal the crate's version exactly. `--locked` fails on registries that
-  # lack a dependency version pinned in the CLI's own lockfile; the version stays pinned.
-  cargo install wasm-bindgen-cli --version "$wbv" --locked ||
-    cargo install wasm-bindgen-cli --version "$wbv"
-fi
-command -v wasm-bindgen-test-runner >/dev/null || fail "wasm-bindgen-test-runner is not on PATH (~/.cargo/bin)"
-command -v node >/dev/null && command -v npm >/dev/null ||
-  fail "Node.js (>= 18) and npm are required for the npm package"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
-  fail "Node.js >= 18 is required, found $(node --version)"
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver
-  else
-    fail "chromium and chromium-driver are required: apt-get install chromium chromium-driver (as root)"
-  fi
-fi
+quick=false
+case "${1:-}" in
+  "") ;;
+  --quick) quick=true ;;
+  *) fail "unknown argument $1 (usage: bash tests/run_all.sh [--quick])" ;;
+esac
+
+if $quick; then bash tests/install.sh --quick; else bash tests/install.sh; fi
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -49,6 +44,12 @@ done
 
 step "native tests"
 cargo test --locked
+
+if $quick; then
+  fluent_bit_emulated
+  printf '\nQuick checks passed (the full set: bash tests/run_all.sh).\n'
+  exit 0
+fi
 
 step "JavaScript API in Node and headless Chromium (wasm-bindgen-test, wasm32-unknown-unknown)"
 CHROMEDRIVER=$(command -v chromedriver) cargo test --locked --target wasm32-unknown-unknown
@@ -82,11 +83,7 @@ for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-re
 done
 rm -rf "$tmp"
 
-step "Fluent Bit filter module under an emulation of Fluent Bit's filter_wasm host (Node's WASI)"
-cargo build --locked --release --lib --target wasm32-wasip1 --features fluent-bit
-fb_size=$(stat -c %s target/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
-[ "$fb_size" -le $((768 * 1024)) ] || fail "the Fluent Bit module is over its 768 KiB budget: $fb_size bytes"
-node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
+fluent_bit_emulated
 
 step "Fluent Bit itself: every shipped config, installed and fed as its README says (\$FLUENT_BIT or ../shared/tools/fluent-bit/fluent-bit; about 90 s)"
 python3 tests/fluent-bit/real_host.py
@@ -102,14 +99,12 @@ step "soak, short mode (400k events against a 100k cap; full run: python3 tests/
 python3 tests/soak/soak.py --quick
 
 step "supply chain: cargo deny (licences, duplicate versions, sources) and where unsafe may live"
-command -v cargo-deny >/dev/null || cargo install cargo-deny --locked || cargo install cargo-deny
 cargo deny --config .ci/deny.toml check licenses bans sources
 unsafe_outside=$(grep -rln --include='*.rs' -e 'allow(unsafe_code)' -e 'expect(unsafe_code)' src | grep -v '^src/bindings/fluent_bit/' || true)
 [ -z "$unsafe_outside" ] || fail "unsafe code allowed outside the Fluent Bit boundary: $unsafe_outside"
 
 step "fuzzing, short mode (30 s per target; long runs: bash tests/fuzz/run.sh 600)"
 if rustup toolchain list | grep -q '^nightly'; then
-  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
   bash tests/fuzz/run.sh 30
 else
   printf 'SKIPPED: no nightly toolchain on this machine, so no cargo fuzz\n' >&2
