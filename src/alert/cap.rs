@@ -218,7 +218,7 @@ mod tests {
         (emitted, summaries)
     }
 
-    /// semantics.md §6.5 item 30: 150 new terms in one interval with a cap of 100.
+    /// `src/README.md` test plan item 30: 150 new terms in one interval with a cap of 100.
     #[test]
     fn item_30_cap_suppresses_and_summarises_the_rest() {
         let mut cap = SignalCap::new(I, 100);
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!((emitted, summaries.len()), (100, 0));
     }
 
-    /// semantics.md §6.5 item 31: max_signals 200 gives 200.
+    /// `src/README.md` test plan item 31: max_signals 200 gives 200.
     #[test]
     fn item_31_a_larger_cap_emits_more() {
         let mut cap = SignalCap::new(I, 200);

@@ -42,7 +42,7 @@ fn effective_config_round_trips() {
     }
 }
 
-/// semantics.md §6.5 items 54–56: configuration validation with Kibana's messages.
+/// `src/README.md` test plan items 54–56: configuration validation with Kibana's messages.
 #[test]
 fn item_54_to_56_invalid_configs_name_the_problem() {
     let cases: &[(&str, &str)] = &[

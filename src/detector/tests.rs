@@ -1,5 +1,5 @@
 //! Table-driven tests of the streaming New Terms semantics, one per applicable item of
-//! the test plan in `research/semantics.md` §6.5 (items 54–56 live in `config::tests`,
+//! the test plan in `src/README.md` (items 54–56 live in `config::tests`,
 //! 32–33 also in `state::tests`, 30–31 also in `alert::cap::tests`, 35 in `alert::uuid`).
 
 mod alert_items;

@@ -49,7 +49,7 @@ fn novelty_follows_the_window() {
     );
 }
 
-/// semantics.md §6.5 item 32: cap 3 and keys A, B, C, D evict A; A again is new.
+/// `src/README.md` test plan item 32: cap 3 and keys A, B, C, D evict A; A again is new.
 #[test]
 fn item_32_lru_eviction_at_the_cap() {
     let mut s = TermStore::new(3);
@@ -73,7 +73,7 @@ fn item_32_lru_eviction_at_the_cap() {
     assert_eq!(s.counters.evicted, 2);
 }
 
-/// semantics.md §6.5 item 33: after a window without activity the store empties.
+/// `src/README.md` test plan item 33: after a window without activity the store empties.
 #[test]
 fn item_33_expiry_frees_the_store() {
     let mut s = TermStore::new(100);
