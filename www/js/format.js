@@ -1,11 +1,14 @@
+// @ts-check
 // Numbers as the page shows them.
 
 const counts = new Intl.NumberFormat('en-US');
 
+/** @param {number} n */
 export function count(n) {
   return Number.isFinite(n) ? counts.format(n) : '–';
 }
 
+/** @param {number} n */
 export function bytes(n) {
   if (!Number.isFinite(n)) return '–';
   if (n < 1024) return `${n} B`;
@@ -19,15 +22,21 @@ export function bytes(n) {
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
-/** Megabytes (10^6 bytes) per second, as throughput is usually quoted. */
+/**
+ * Megabytes (10^6 bytes) per second, as throughput is usually quoted.
+ * @param {number} byteCount
+ * @param {number} ms
+ */
 export function megabytesPerSecond(byteCount, ms) {
   return ms > 0 ? `${(byteCount / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '–';
 }
 
+/** @param {number} n @param {number} ms */
 export function perSecond(n, ms) {
   return ms > 0 ? `${count(Math.round(n / (ms / 1000)))}/s` : '–';
 }
 
+/** @param {number} ms */
 export function duration(ms) {
   if (!Number.isFinite(ms)) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -36,7 +45,10 @@ export function duration(ms) {
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** An epoch-ms time as `2026-11-02 14:05` (UTC), for axes and tooltips. */
+/**
+ * An epoch-ms time as `2026-11-02 14:05` (UTC), for axes and tooltips.
+ * @param {number} ms
+ */
 export function minute(ms) {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }

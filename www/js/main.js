@@ -1,3 +1,4 @@
+// @ts-check
 // The replay page: wires the inputs, the settings, the worker and the views together.
 // Every value that comes from a log reaches the DOM through textContent (the views),
 // never as HTML.
@@ -12,17 +13,44 @@ import { AlertsView, PrincipalsView } from './views/result-tables.js';
 import { Timeline } from './views/timeline.js';
 import { bytes, count } from './format.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @import { InputFile } from './input-files.js'
+ * @import { Settings } from './settings.js'
+ * @import { CheckResult } from './worker/protocol.js'
+ */
+
+/**
+ * The page's element `id` (index.html has each one), as the kind of element it is.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {{ new (): T, readonly name: string }} type
+ * @returns {T}
+ */
+function element(id, type) {
+  const found = document.getElementById(id);
+  if (!(found instanceof type)) throw new Error(`the page has no ${type.name} #${id}`);
+  return found;
+}
+/** @param {string} id */
+const $ = (id) => element(id, HTMLElement);
+/** @param {string} id */
+const button = (id) => element(id, HTMLButtonElement);
 const MAX_LISTED_FILES = 1000;
 
-const form = new SettingsForm($('settings'));
+const form = new SettingsForm(element('settings', HTMLFormElement));
 const progress = new ProgressView({
-  bar: $('progress'), status: $('status'), stats: $('stats'), warnings: $('warnings'), cancel: $('cancel'),
+  bar: element('progress', HTMLProgressElement),
+  status: $('status'),
+  stats: $('stats'),
+  warnings: $('warnings'),
+  cancel: button('cancel'),
 });
 const alerts = new AlertsView($('alerts-table'));
 const principals = new PrincipalsView($('principals-table'));
-const timeline = new Timeline($('timeline-canvas'), $('timeline-tip'));
+const timeline = new Timeline(element('timeline-canvas', HTMLCanvasElement), $('timeline-tip'));
+/** @type {InputFile[]} the files of the last replay, in order */
 let inputs = [];
+/** @type {string | null} the settings of the last replay, as JSON */
 let lastRunSettings = null;
 
 const client = new ReplayClient({
@@ -51,14 +79,23 @@ const client = new ReplayClient({
       $('warnings').textContent += `\nThe principal view holds the first ${count(m.principalCount)} principals; `
         + `${count(m.droppedPrincipals)} scans of later ones are not listed (the detector judged them all).`;
     }
-    $('export-alerts').disabled = false;
-    $('export-state').disabled = false;
+    button('export-alerts').disabled = false;
+    button('export-state').disabled = false;
   },
   fatal(message) {
     progress.failed(message);
   },
 });
 
+/**
+ * The message of what was thrown (fetch, JSON and the sample's loader throw Errors).
+ * @param {unknown} error
+ */
+function messageOf(error) {
+  return typeof error === 'object' && error !== null && 'message' in error ? error.message : undefined;
+}
+
+/** @param {string | undefined} message */
 function showConfigError(message) {
   $('config-error').textContent = message ? `Settings: ${message}` : '';
   $('config-error').hidden = !message;
@@ -67,12 +104,12 @@ function showConfigError(message) {
 /**
  * Replay `found` ({file, path}, in any order) in the core's replay order: CloudTrail's
  * files by delivery stamp across accounts and regions (the worker asks the detector).
+ * @param {InputFile[]} found
  */
 async function replayInOrder(found) {
   // At once, so that nobody (a test, a user) takes the previous replay's end for this one.
   progress.ordering(found.length);
   const order = await client.order(found.map((input) => input.path));
-  if (!order) return; // superseded by a later request
   const given = Array.from(order, (index) => found[index]);
   if (!given.length) {
     progress.failed('Nothing to replay: CloudTrail digest files hold no events.');
@@ -81,7 +118,10 @@ async function replayInOrder(found) {
   replay(given);
 }
 
-/** Replay `given` ({file, path}, in order) with the current settings. */
+/**
+ * Replay `given` ({file, path}, in order) with the current settings.
+ * @param {InputFile[]} given
+ */
 function replay(given) {
   inputs = given;
   const settings = form.read();
@@ -92,9 +132,9 @@ function replay(given) {
     return;
   }
   lastRunSettings = JSON.stringify(settings);
-  $('rerun').disabled = true;
-  $('export-alerts').disabled = true;
-  $('export-state').disabled = true;
+  button('rerun').disabled = true;
+  button('export-alerts').disabled = true;
+  button('export-state').disabled = true;
   showFiles(given);
   alerts.clear();
   principals.clear();
@@ -104,6 +144,7 @@ function replay(given) {
   client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
 }
 
+/** @param {InputFile[]} given */
 function showFiles(given) {
   const total = given.reduce((sum, input) => sum + input.file.size, 0);
   $('file-summary').textContent = `${count(given.length)} files, ${bytes(total)}`;
@@ -122,9 +163,10 @@ function showFiles(given) {
 }
 
 let checkTimer = 0;
+/** @param {Settings} settings */
 function settingsChanged(settings) {
   history.replaceState(null, '', toFragment(settings) || window.location.pathname);
-  $('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
+  button('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
   clearTimeout(checkTimer);
   const problem = settingsProblem(settings);
   showConfigError(problem);
@@ -146,8 +188,8 @@ collectFiles({
   dropzone: $('dropzone'),
   pickFiles: $('pick-files'),
   pickFolder: $('pick-folder'),
-  fileInput: $('file-input'),
-  folderInput: $('folder-input'),
+  fileInput: element('file-input', HTMLInputElement),
+  folderInput: element('folder-input', HTMLInputElement),
 }, replayInOrder);
 
 $('load-sample').addEventListener('click', async () => {
@@ -155,12 +197,12 @@ $('load-sample').addEventListener('click', async () => {
   try {
     await replayInOrder(await sampleFiles());
   } catch (error) {
-    progress.failed(`The bundled sample could not be loaded: ${error.message}`);
+    progress.failed(`The bundled sample could not be loaded: ${messageOf(error)}`);
   }
 });
-$('rerun').addEventListener('click', () => replay(inputs));
-$('cancel').addEventListener('click', () => {
-  $('cancel').disabled = true;
+button('rerun').addEventListener('click', () => replay(inputs));
+button('cancel').addEventListener('click', () => {
+  button('cancel').disabled = true;
   $('status').textContent = 'Cancelling…';
   client.cancel();
 });
@@ -170,8 +212,10 @@ $('show-config').addEventListener('click', async () => {
   const config = toConfig(settings);
   $('config-document').textContent = JSON.stringify(config, null, 2);
   $('config-effective').textContent = 'checking…';
-  $('config-dialog').showModal();
-  const { effective, error } = settingsProblem(settings) ? { error: settingsProblem(settings) } : await client.check(config);
+  element('config-dialog', HTMLDialogElement).showModal();
+  const problem = settingsProblem(settings);
+  /** @type {CheckResult} */
+  const { effective, error } = problem ? { error: problem } : await client.check(config);
   $('config-effective').textContent = error ? `Invalid: ${error}` : JSON.stringify(effective, null, 2);
 });
 
@@ -196,7 +240,11 @@ $('export-state').addEventListener('click', async () => {
   if (state) download(new Blob([state], { type: 'application/octet-stream' }), stampedName('dynamodb-scan-state', 'bin'));
 });
 
-/** Save a Blob as a file, without any server: a blob: URL and a temporary link. */
+/**
+ * Save a Blob as a file, without any server: a blob: URL and a temporary link.
+ * @param {Blob} blob
+ * @param {string} filename
+ */
 function download(blob, filename) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
@@ -209,7 +257,11 @@ function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** `name-2026-11-02T14-05-00.ext`: a file name that sorts by when it was saved. */
+/**
+ * `name-2026-11-02T14-05-00.ext`: a file name that sorts by when it was saved.
+ * @param {string} name
+ * @param {string} extension
+ */
 function stampedName(name, extension) {
   const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
   return `${name}-${stamp}.${extension}`;

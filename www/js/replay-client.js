@@ -1,21 +1,52 @@
-// The page's side of the replay worker (js/worker/replay-worker.js). The worker is
-// started from a blob: URL that imports the real module: a worker from a local URL
-// inherits the page's Content-Security-Policy (the meta tag), whatever headers the
-// server sends, so the detector's thread is held to this origin too.
+// @ts-check
+// The page's side of the replay worker (js/worker/replay-worker.js; the messages are
+// declared in js/worker/protocol.js). The worker is started from a blob: URL that
+// imports the real module: a worker from a local URL inherits the page's
+// Content-Security-Policy (the meta tag), whatever headers the server sends, so the
+// detector's thread is held to this origin too.
+
+import { isFromWorker, toWorker } from './worker/protocol.js';
+
+/**
+ * @import { CallOptions } from '../pkg/index.js'
+ * @import {
+ *   CheckResult, ConfigDocument, DoneMessage, FromWorker, PrincipalRow, ProgressMessage, Question,
+ *   ReadyMessage,
+ * } from './worker/protocol.js'
+ */
+
+/**
+ * What the page does with the worker's news.
+ * @typedef {object} ClientHandlers
+ * @property {(message: ReadyMessage) => void} ready        the detector loaded
+ * @property {(message: ProgressMessage) => void} progress  of the latest run
+ * @property {(rows: PrincipalRow[]) => void} principals   a slice of the latest run's
+ * @property {(message: DoneMessage) => void} done          the latest run ended
+ * @property {(message: string) => void} fatal             the worker cannot go on
+ */
+
+/**
+ * A request waiting for its answer, by the type of the request: what resolves it.
+ * @typedef {{ type: 'check', resolve: (result: CheckResult) => void }
+ *   | { type: 'order', resolve: (order: Uint32Array) => void }
+ *   | { type: 'export-alerts', resolve: (blob: Blob | null) => void }
+ *   | { type: 'export-state', resolve: (bytes: Uint8Array<ArrayBuffer> | null) => void }} Pending
+ */
 
 export class ReplayClient {
-  /**
-   * `handlers`: ready({version, defaults}), progress(msg), principals(rows), done(msg),
-   * fatal(message).
-   */
+  /** @param {ClientHandlers} handlers */
   constructor(handlers) {
     this.handlers = handlers;
+    /** The id of every message sent, and so of the answers to it: one counter. */
+    this.lastId = 0;
+    /** The id of the latest run: progress, principals and done of older runs are dropped. */
     this.runId = 0;
+    /** @type {Map<number, Pending>} by request id */
     this.pending = new Map();
-    this.nextRequest = 0;
     const moduleUrl = new URL('./worker/replay-worker.js', import.meta.url).href;
     // A dynamic import (a static one from a blob: worker did not load under this policy
-    // in Chromium), which also lets a failure to load be reported.
+    // in Chromium), which also lets a failure to load be reported: both as the
+    // protocol's `fatal` message.
     const source = [
       "addEventListener('securitypolicyviolation', (e) => postMessage({ type: 'fatal',",
       "  message: `blocked by the page's Content-Security-Policy: ${e.effectiveDirective} ${e.blockedURI}` }));",
@@ -25,6 +56,7 @@ export class ReplayClient {
     const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     this.worker = new Worker(blobUrl, { type: 'module', name: 'dynamodb-scan-replay' });
     this.worker.onmessage = ({ data }) => {
+      if (!isFromWorker(data)) return;
       if (data.type === 'ready') URL.revokeObjectURL(blobUrl);
       this.receive(data);
     };
@@ -34,68 +66,124 @@ export class ReplayClient {
     };
   }
 
+  /** @param {FromWorker} data */
   receive(data) {
     switch (data.type) {
       case 'ready': return this.handlers.ready(data);
       case 'fatal': return this.handlers.fatal(data.message);
-      case 'progress': return data.id === this.runId && this.handlers.progress(data);
-      case 'principals': return data.id === this.runId && this.handlers.principals(data.rows);
-      case 'done': return data.id === this.runId && this.handlers.done(data);
-      case 'checked': return this.settle(data.id, data);
-      case 'ordered': return this.settle(data.id, data.order);
-      case 'alerts-file': return this.settle('alerts', data.blob);
-      case 'state-file': return this.settle('state', data.bytes);
+      case 'progress': return data.id === this.runId ? this.handlers.progress(data) : undefined;
+      case 'principals': return data.id === this.runId ? this.handlers.principals(data.rows) : undefined;
+      case 'done': return data.id === this.runId ? this.handlers.done(data) : undefined;
+      case 'checked': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'check' ? pending.resolve(data) : undefined;
+      }
+      case 'ordered': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'order' ? pending.resolve(data.order) : undefined;
+      }
+      case 'alerts-file': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'export-alerts' ? pending.resolve(data.blob) : undefined;
+      }
+      case 'state-file': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'export-state' ? pending.resolve(data.bytes) : undefined;
+      }
       default: return undefined;
     }
   }
 
-  settle(key, value) {
-    const resolve = this.pending.get(key);
-    this.pending.delete(key);
-    resolve?.(value);
+  /**
+   * The request that message `id` answers, taken off the waiting list.
+   * @param {number} id
+   */
+  answered(id) {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    return pending;
   }
 
-  request(key, message) {
-    return new Promise((resolve) => {
-      this.pending.get(key)?.(null);
-      this.pending.set(key, resolve);
-      this.worker.postMessage(message);
-    });
+  /** A fresh message id. */
+  nextId() {
+    this.lastId += 1;
+    return this.lastId;
   }
 
-  /** Replay `files` (File objects, in order); progress and done carry the returned id. */
+  /**
+   * Send `message`, and wait for its answer with `pending`.
+   * @param {Question} message
+   * @param {Pending} pending
+   */
+  ask(message, pending) {
+    this.pending.set(message.id, pending);
+    this.worker.postMessage(message);
+  }
+
+  /**
+   * Answer a waiting export of this type with null: only the latest one of each is saved.
+   * @param {'export-alerts' | 'export-state'} type
+   */
+  supersede(type) {
+    for (const [id, pending] of this.pending) {
+      if (pending.type === type) {
+        this.pending.delete(id);
+        pending.resolve(null);
+      }
+    }
+  }
+
+  /**
+   * Replay `files` (File objects, in order); progress and done carry the returned id.
+   * @param {File[]} files
+   * @param {ConfigDocument} config
+   * @param {CallOptions['detectionTime']} alertTime
+   */
   run(files, config, alertTime) {
-    this.runId += 1;
-    this.worker.postMessage({ type: 'run', id: this.runId, files, config, alertTime });
+    this.runId = this.nextId();
+    this.worker.postMessage(toWorker.run(this.runId, files, config, alertTime));
     return this.runId;
   }
 
   cancel() {
-    this.worker.postMessage({ type: 'cancel' });
+    this.worker.postMessage(toWorker.cancel());
   }
 
-  /** `{effective}` for a valid config document, `{error}` naming the problem otherwise. */
+  /**
+   * `{effective}` for a valid config document, `{error}` naming the problem otherwise.
+   * @param {ConfigDocument} config
+   * @returns {Promise<CheckResult>}
+   */
   check(config) {
-    this.nextRequest += 1;
-    return this.request(this.nextRequest, { type: 'check', id: this.nextRequest, config });
+    return new Promise((resolve) => this.ask(toWorker.check(this.nextId(), config), { type: 'check', resolve }));
   }
 
   /**
    * The order in which to replay files with these paths: indices into `paths`
    * (`Detector.replayOrder`, the core's rule; digest files left out).
+   * @param {string[]} paths
+   * @returns {Promise<Uint32Array>}
    */
   order(paths) {
-    this.nextRequest += 1;
-    return this.request(this.nextRequest, { type: 'order', id: this.nextRequest, paths });
+    return new Promise((resolve) => this.ask(toWorker.order(this.nextId(), paths), { type: 'order', resolve }));
   }
 
-  /** The last run's alerts as the detector wrote them (NDJSON), as a Blob. */
+  /**
+   * The last run's alerts as the detector wrote them (NDJSON), as a Blob; null if there
+   * was no run, or if a later call asked again before the worker answered.
+   * @returns {Promise<Blob | null>}
+   */
   alertsFile() {
-    return this.request('alerts', { type: 'export-alerts' });
+    this.supersede('export-alerts');
+    return new Promise((resolve) => this.ask(toWorker.exportAlerts(this.nextId()), { type: 'export-alerts', resolve }));
   }
 
-  /** The last run's detector state (`snapshot()` bytes). */
+  /**
+   * The last run's detector state (`snapshot()` bytes); null as for alertsFile().
+   * @returns {Promise<Uint8Array<ArrayBuffer> | null>}
+   */
   stateFile() {
-    return this.request('state', { type: 'export-state' });
+    this.supersede('export-state');
+    return new Promise((resolve) => this.ask(toWorker.exportState(this.nextId()), { type: 'export-state', resolve }));
   }
 }

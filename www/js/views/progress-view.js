@@ -1,3 +1,4 @@
+// @ts-check
 // The replay's progress and counters: the progress bar (file bytes read), a status
 // line (bytes, events, rates, the current file), the detector's stats and what the
 // reader had to skip. Each counter carries data-stat (its name) and data-value (the
@@ -5,7 +6,35 @@
 
 import { bytes, count, duration, megabytesPerSecond, perSecond } from '../format.js';
 
-/** [stats key, label] of the detector's counters shown, in order. */
+/**
+ * @import { Stats } from '../../pkg/index.js'
+ * @import { DoneMessage, ProgressMessage, RunEnded, RunStatus } from '../worker/protocol.js'
+ */
+
+/**
+ * The detector's counters (the keys of `Stats` that are numbers).
+ * @typedef {{ [K in keyof Stats]-?: Stats[K] extends number ? K : never }[keyof Stats]} Counter
+ */
+
+/**
+ * Where the replay is, on the body as data-replay (for tests).
+ * @typedef {'idle' | 'ordering' | 'running' | RunStatus} ReplayState
+ */
+
+/**
+ * The elements the view fills in.
+ * @typedef {object} ProgressElements
+ * @property {HTMLProgressElement} bar
+ * @property {HTMLElement} status
+ * @property {HTMLElement} stats     a <dl>, filled with one item per counter
+ * @property {HTMLElement} warnings
+ * @property {HTMLButtonElement} cancel
+ */
+
+/**
+ * [stats key, label] of the detector's counters shown, in order.
+ * @type {[Counter, string][]}
+ */
 const DETECTOR_STATS = [
   ['events_in', 'events'],
   ['matched', 'matched the query'],
@@ -23,12 +52,15 @@ const DETECTOR_STATS = [
 ];
 
 export class ProgressView {
+  /** @param {ProgressElements} elements */
   constructor({ bar, status, stats, warnings, cancel }) {
     this.bar = bar;
     this.status = status;
     this.statsList = stats;
     this.warnings = warnings;
     this.cancel = cancel;
+    this.totalBytes = 0;
+    /** @type {Map<string, HTMLElement>} by counter name */
     this.cells = new Map();
     for (const [key, label] of [...DETECTOR_STATS, ['files', 'files read'], ['bytes_read', 'read'],
       ['bytes_inflated', 'inflated'], ['elapsed', 'elapsed'], ['throughput', 'throughput'],
@@ -49,18 +81,23 @@ export class ProgressView {
   /**
    * 'idle' | 'ordering' | 'running' | 'complete' | 'cancelled' | 'failed': also on the
    * body, for tests.
+   * @param {ReplayState} state
    */
   setState(state) {
     document.body.dataset.replay = state;
     this.cancel.disabled = state !== 'running';
   }
 
-  /** Files were chosen; the worker is ordering them for the replay. */
+  /**
+   * Files were chosen; the worker is ordering them for the replay.
+   * @param {number} fileCount
+   */
   ordering(fileCount) {
     this.status.textContent = `Ordering ${count(fileCount)} files…`;
     this.setState('ordering');
   }
 
+  /** @param {number} fileCount @param {number} totalBytes */
   started(fileCount, totalBytes) {
     this.totalBytes = totalBytes;
     this.bar.max = Math.max(1, totalBytes);
@@ -74,7 +111,10 @@ export class ProgressView {
     this.setState('running');
   }
 
-  /** A progress or done message from the worker. */
+  /**
+   * A progress or done message from the worker.
+   * @param {ProgressMessage | RunEnded} m
+   */
   update(m) {
     this.bar.value = m.bytesRead;
     const s = m.stats;
@@ -98,6 +138,7 @@ export class ProgressView {
     }
   }
 
+  /** @param {DoneMessage} m */
   finished(m) {
     if (!m.stats) {
       this.failed(`The replay could not start: ${m.message}`);
@@ -118,14 +159,21 @@ export class ProgressView {
     this.setState(m.status);
   }
 
+  /** @param {string} message */
   failed(message) {
     this.status.textContent = message;
     this.setState('failed');
   }
 
-  /** Show `text`; `value`, the exact number behind it, goes in data-value. */
+  /**
+   * Show `text`; `value`, the exact number behind it, goes in data-value.
+   * @param {string} key
+   * @param {string} text
+   * @param {number} [value]
+   */
   set(key, text, value) {
     const cell = this.cells.get(key);
+    if (!cell) throw new Error(`no counter ${key}`);
     cell.textContent = text;
     if (value !== undefined) cell.dataset.value = String(value);
   }

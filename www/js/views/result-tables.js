@@ -1,3 +1,4 @@
+// @ts-check
 // The two result tables, both virtualised (virtual-table.js):
 // * the alerts: one row per alert the replay raised, and one per alert-cap summary,
 //   from rows the worker extracts (worker/alert-rows.js);
@@ -6,6 +7,12 @@
 
 import { VirtualTable } from './virtual-table.js';
 
+/**
+ * @import { Column, Row, TableOptions } from './virtual-table.js'
+ * @import { AlertRow, PrincipalRow } from '../worker/protocol.js'
+ */
+
+/** @type {Column[]} */
 const ALERT_COLUMNS = [
   { label: 'Time (event)', width: 'minmax(10rem, 0.9fr)', kind: 'mono' },
   { label: 'Principal', width: 'minmax(12rem, 2fr)', kind: 'mono' },
@@ -18,6 +25,7 @@ const ALERT_COLUMNS = [
 ];
 const ALERT_ID_COLUMN = 7;
 
+/** @type {Column[]} */
 const PRINCIPAL_COLUMNS = [
   { label: 'Principal', width: 'minmax(14rem, 3fr)', kind: 'mono' },
   { label: 'First seen', width: 'minmax(10rem, 1fr)', kind: 'mono' },
@@ -27,8 +35,12 @@ const PRINCIPAL_COLUMNS = [
   { label: 'Alerted', width: 'minmax(5rem, 0.5fr)', kind: 'flag' },
 ];
 
-/** A table that rows are added to as a replay goes, and cleared for the next one. */
+/**
+ * A table that rows are added to as a replay goes, and cleared for the next one.
+ * @template {Row} R
+ */
 class ResultTable {
+  /** @param {HTMLElement} host @param {TableOptions} options */
   constructor(host, options) {
     this.table = new VirtualTable(host, options);
   }
@@ -37,6 +49,7 @@ class ResultTable {
     this.table.setRows([]);
   }
 
+  /** @param {readonly R[]} rows */
   add(rows) {
     this.table.appendRows(rows);
   }
@@ -46,8 +59,12 @@ class ResultTable {
   }
 }
 
-/** Rows: [time, principal, account, source, table, user agent, reason, alert id]. */
+/**
+ * Rows: [time, principal, account, source, table, user agent, reason, alert id].
+ * @extends {ResultTable<AlertRow>}
+ */
 export class AlertsView extends ResultTable {
+  /** @param {HTMLElement} host */
   constructor(host) {
     super(host, {
       columns: ALERT_COLUMNS,
@@ -58,8 +75,12 @@ export class AlertsView extends ResultTable {
   }
 }
 
-/** Rows: [principal, first seen, last seen, scans, alerts, 'yes' | 'no']. */
+/**
+ * Rows: [principal, first seen, last seen, scans, alerts, 'yes' | 'no'].
+ * @extends {ResultTable<PrincipalRow>}
+ */
 export class PrincipalsView extends ResultTable {
+  /** @param {HTMLElement} host */
   constructor(host) {
     super(host, {
       columns: PRINCIPAL_COLUMNS,

@@ -1,3 +1,4 @@
+// @ts-check
 // The timeline: successful scans (bars) and alerts (a red lane above them) over the
 // replay's time span, drawn on a plain canvas in the theme's colours. The worker counts
 // per minute; this view re-bins into as many bins as fit. Hover, or focus the canvas
@@ -5,17 +6,39 @@
 
 import { count, minute } from '../format.js';
 
+/** @import { Timeline as TimelineData } from '../worker/protocol.js' */
+
+/**
+ * The timeline re-binned for the width drawn: `n` bins of `size` ms from `first`.
+ * @typedef {object} Bins
+ * @property {number} first   epoch ms
+ * @property {number} size    ms
+ * @property {number} n
+ * @property {Float64Array} binScans
+ * @property {Float64Array} binAlerts
+ */
+
 const MINUTE = 60_000;
 const BIN_SIZES = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080, 43200].map((m) => m * MINUTE);
 const MIN_BAR_PX = 4;
 const PAD = { left: 44, right: 8, top: 6, alerts: 22, gap: 6, bottom: 20 };
+/** How far the keys move the cursor, in bins. */
+const KEY_STEPS = new Map([['ArrowRight', 1], ['ArrowLeft', -1], ['Home', -Infinity], ['End', Infinity]]);
 
 export class Timeline {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {HTMLElement} tip   the tooltip
+   */
   constructor(canvas, tip) {
     this.canvas = canvas;
     this.tip = tip;
+    /** @type {TimelineData | null} */
     this.data = null;
     this.cursor = -1;
+    /** @type {Bins | null} as last drawn */
+    this.bins = null;
+    this.plotWidth = 0;
     canvas.tabIndex = 0;
     new ResizeObserver(() => this.draw()).observe(canvas);
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
@@ -25,16 +48,23 @@ export class Timeline {
     canvas.addEventListener('keydown', (e) => this.key(e));
   }
 
-  /** `{minutes (minute numbers since the epoch), scans, alerts}` or null. */
+  /**
+   * `{minutes (minute numbers since the epoch), scans, alerts}` or null.
+   * @param {TimelineData | null} timeline
+   */
   show(timeline) {
     this.data = timeline && timeline.minutes.length ? timeline : null;
     this.cursor = -1;
     this.draw();
   }
 
-  /** Per-bin sums over the span, in bins of a round size that fit the width. */
-  bin(width) {
-    const { minutes, scans, alerts } = this.data;
+  /**
+   * Per-bin sums over the span, in bins of a round size that fit the width.
+   * @param {TimelineData} data
+   * @param {number} width
+   * @returns {Bins}
+   */
+  bin({ minutes, scans, alerts }, width) {
     const start = minutes[0] * MINUTE;
     const end = (minutes[minutes.length - 1] + 1) * MINUTE;
     const maxBins = Math.max(1, Math.floor(width / MIN_BAR_PX));
@@ -58,8 +88,10 @@ export class Timeline {
     canvas.width = Math.max(1, Math.round(css.width * ratio));
     canvas.height = Math.max(1, Math.round(css.height * ratio));
     const g = canvas.getContext('2d');
+    if (!g) return; // no 2D context (the canvas never has another kind)
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, css.width, css.height);
+    /** @param {string} name a custom property of the theme */
     const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     g.font = '11px system-ui, sans-serif';
     g.fillStyle = colour('--muted');
@@ -70,7 +102,7 @@ export class Timeline {
       return;
     }
     const plotWidth = Math.max(1, css.width - PAD.left - PAD.right);
-    const bins = this.bin(plotWidth);
+    const bins = this.bin(this.data, plotWidth);
     this.bins = bins;
     this.plotWidth = plotWidth;
     const barWidth = plotWidth / bins.n;
@@ -120,22 +152,30 @@ export class Timeline {
       + `from ${minute(bins.first)} to ${minute(bins.first + bins.n * bins.size)} UTC, in bins of ${bins.size / MINUTE} minutes`);
   }
 
+  /**
+   * The bin under `x` (CSS pixels from the canvas's left edge), or -1.
+   * @param {number} x
+   */
   binAt(x) {
     if (!this.bins) return -1;
     const i = Math.floor(((x - PAD.left) / this.plotWidth) * this.bins.n);
     return i >= 0 && i < this.bins.n ? i : -1;
   }
 
+  /** @param {KeyboardEvent} event */
   key(event) {
     if (!this.bins) return;
-    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -Infinity, End: Infinity }[event.key];
+    const step = KEY_STEPS.get(event.key);
     if (step === undefined) return;
     event.preventDefault();
     const next = this.cursor < 0 ? 0 : this.cursor + step;
     this.point(Math.max(0, Math.min(this.bins.n - 1, next)));
   }
 
-  /** Show bin `i` in the tooltip (-1 hides it). */
+  /**
+   * Show bin `i` in the tooltip (-1 hides it).
+   * @param {number} i
+   */
   point(i) {
     if (i === this.cursor) return;
     this.cursor = i;

@@ -1,3 +1,4 @@
+// @ts-check
 // A sortable, filterable table that stays fast with hundreds of thousands of rows: only
 // the rows in view are in the DOM (a small pool of row elements is reused as the body
 // scrolls), sorting and filtering work on an index array, and every value is written
@@ -6,30 +7,73 @@
 // Browsers cap an element's height (Chromium near 2^25 px), so past MAX_HEIGHT the
 // scrollbar maps onto row positions proportionally instead of pixel for pixel.
 
+/**
+ * One column: its header, its width (a CSS grid track), how its cells look, and
+ * whether it sorts as numbers.
+ * @typedef {object} Column
+ * @property {string} label
+ * @property {string} width
+ * @property {'text' | 'mono' | 'num' | 'flag'} [kind]
+ * @property {boolean} [numeric]
+ */
+
+/** @typedef {ReadonlyArray<string | number>} Row */
+
+/**
+ * @typedef {object} TableOptions
+ * @property {Column[]} columns
+ * @property {string} label         the table's accessible name
+ * @property {number} [keyColumn]   the column whose value each rendered row carries as data-key
+ * @property {number} [rowHeight]   in pixels
+ * @property {string} [emptyText]   shown while there are no rows
+ */
+
+/** @typedef {{ column: number, descending: boolean }} Sort */
+
+/**
+ * A row element of the pool, its cells, and the index (into the rows) of what it shows.
+ * @typedef {{ element: HTMLElement, cells: HTMLElement[], index: number }} PooledRow
+ */
+
 const MAX_HEIGHT = 8_000_000;
 const OVERSCAN = 3;
 const FILTER_DELAY_MS = 120;
 
 export class VirtualTable {
   /**
-   * `columns`: [{label, width (a CSS grid track), kind ('text'|'mono'|'num'|'flag'),
-   * numeric (sort as numbers)}]; `keyColumn`: the column whose value each rendered row
-   * carries as data-key; `label`: the table's accessible name.
+   * @param {HTMLElement} host   the element the table replaces the children of
+   * @param {TableOptions} options
    */
   constructor(host, { columns, label, keyColumn = -1, rowHeight = 28, emptyText = 'Nothing yet.' }) {
     this.columns = columns;
     this.keyColumn = keyColumn;
     this.rowHeight = rowHeight;
     this.emptyText = emptyText;
+    /** @type {Row[]} */
     this.rows = [];
+    /** @type {number[]} indices into `rows`: those that pass the filters, in order */
     this.view = [];
+    /** @type {Sort | null} */
     this.sort = null;
     this.filters = columns.map(() => '');
+    /** @type {PooledRow[]} */
     this.pool = [];
     this.frame = 0;
-    this.build(host, label);
+    const parts = this.build(host, label);
+    this.root = parts.root;
+    this.headers = parts.headers;
+    this.body = parts.body;
+    this.spacer = parts.spacer;
+    this.window = parts.window;
+    this.empty = parts.empty;
+    this.foot = parts.foot;
   }
 
+  /**
+   * The table's elements, in `host`.
+   * @param {HTMLElement} host
+   * @param {string} label
+   */
   build(host, label) {
     const root = el('div', 'vt');
     root.setAttribute('role', 'table');
@@ -42,7 +86,7 @@ export class VirtualTable {
     const headRow = el('div', 'vt-row');
     headRow.setAttribute('role', 'row');
     headRow.setAttribute('aria-rowindex', '1');
-    this.headers = this.columns.map((column, index) => {
+    const headers = this.columns.map((column, index) => {
       const cell = el('div', 'vt-cell');
       cell.setAttribute('role', 'columnheader');
       cell.setAttribute('aria-sort', 'none');
@@ -65,43 +109,50 @@ export class VirtualTable {
     });
     head.append(headRow);
 
-    this.body = el('div', 'vt-body');
-    this.body.setAttribute('role', 'rowgroup');
-    this.body.tabIndex = 0;
-    this.body.setAttribute('aria-label', `${label}: rows (scroll with the arrow keys)`);
-    this.spacer = el('div', 'vt-spacer');
-    this.window = el('div', 'vt-window');
-    this.empty = el('div', 'vt-empty');
-    this.spacer.append(this.window);
-    this.body.append(this.spacer, this.empty);
-    this.body.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(this.body);
+    const body = el('div', 'vt-body');
+    body.setAttribute('role', 'rowgroup');
+    body.tabIndex = 0;
+    body.setAttribute('aria-label', `${label}: rows (scroll with the arrow keys)`);
+    const spacer = el('div', 'vt-spacer');
+    const rowWindow = el('div', 'vt-window');
+    const empty = el('div', 'vt-empty');
+    spacer.append(rowWindow);
+    body.append(spacer, empty);
+    body.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(body);
 
-    this.foot = el('div', 'vt-foot');
-    this.foot.setAttribute('aria-live', 'polite');
-    root.append(head, this.body, this.foot);
+    const foot = el('div', 'vt-foot');
+    foot.setAttribute('aria-live', 'polite');
+    root.append(head, body, foot);
     host.replaceChildren(root);
-    this.root = root;
     this.schedule();
+    return { root, headers, body, spacer, window: rowWindow, empty, foot };
   }
 
-  /** Replace every row. */
+  /**
+   * Replace every row.
+   * @param {Row[]} rows
+   */
   setRows(rows) {
     this.rows = rows;
-    for (const element of this.pool) element.index = -1;
+    for (const row of this.pool) row.index = -1;
     this.refilter();
   }
 
-  /** Add rows at the end (they take their place in the current sort and filter). */
+  /**
+   * Add rows at the end (they take their place in the current sort and filter).
+   * @param {readonly Row[]} rows
+   */
   appendRows(rows) {
     if (!rows.length) return;
     const start = this.rows.length;
     for (const row of rows) this.rows.push(row);
+    /** @type {number[]} */
     const added = [];
     for (let i = start; i < this.rows.length; i += 1) if (this.passes(this.rows[i])) added.push(i);
     if (this.sort) {
-      added.sort(this.comparator());
-      this.view = merge(this.view, added, this.comparator());
+      added.sort(this.comparator(this.sort));
+      this.view = merge(this.view, added, this.comparator(this.sort));
     } else {
       for (const i of added) this.view.push(i);
     }
@@ -116,19 +167,22 @@ export class VirtualTable {
     return this.view.length;
   }
 
+  /** @param {number} column */
   toggleSort(column) {
     const descending = this.sort?.column === column && !this.sort.descending;
-    this.sort = { column, descending };
+    const sort = { column, descending };
+    this.sort = sort;
     this.headers.forEach((cell, i) => {
       cell.setAttribute('aria-sort', i !== column ? 'none' : descending ? 'descending' : 'ascending');
     });
     // The same column again only flips the order: no need to sort again.
     if (descending) this.view.reverse();
-    else this.view.sort(this.comparator());
+    else this.view.sort(this.comparator(sort));
     this.body.scrollTop = 0;
     this.schedule();
   }
 
+  /** @param {number} column @param {string} text */
   setFilter(column, text) {
     this.filters[column] = text.trim().toLowerCase();
     this.refilter();
@@ -137,12 +191,13 @@ export class VirtualTable {
   refilter() {
     const view = [];
     for (let i = 0; i < this.rows.length; i += 1) if (this.passes(this.rows[i])) view.push(i);
-    if (this.sort) view.sort(this.comparator());
+    if (this.sort) view.sort(this.comparator(this.sort));
     this.view = view;
     this.body.scrollTop = 0;
     this.schedule();
   }
 
+  /** @param {Row} row */
   passes(row) {
     for (let c = 0; c < this.filters.length; c += 1) {
       const f = this.filters[c];
@@ -151,8 +206,12 @@ export class VirtualTable {
     return true;
   }
 
-  comparator() {
-    const { column, descending } = this.sort;
+  /**
+   * Compares two indices into the rows by their rows, in `sort`'s order (ties by index).
+   * @param {Sort} sort
+   * @returns {(a: number, b: number) => number}
+   */
+  comparator({ column, descending }) {
     const numeric = this.columns[column].numeric;
     const rows = this.rows;
     const sign = descending ? -1 : 1;
@@ -200,46 +259,65 @@ export class VirtualTable {
       : `${n.toLocaleString('en-US')} of ${this.rows.length.toLocaleString('en-US')} rows match the filters`;
   }
 
+  /** @param {number} size */
   ensurePool(size) {
     while (this.pool.length < size) {
-      const row = el('div', 'vt-row');
-      row.setAttribute('role', 'row');
-      row.cells = this.columns.map((column) => {
+      const element = el('div', 'vt-row');
+      element.setAttribute('role', 'row');
+      const cells = this.columns.map((column) => {
         const cell = el('div', `vt-cell ${column.kind ?? ''}`);
         cell.setAttribute('role', 'cell');
-        row.append(cell);
+        element.append(cell);
         return cell;
       });
-      this.window.append(row);
-      this.pool.push(row);
+      this.window.append(element);
+      this.pool.push({ element, cells, index: -1 });
     }
-    while (this.pool.length > size) this.pool.pop().remove();
+    while (this.pool.length > size) this.pool.pop()?.element.remove();
   }
 
-  fill(element, position) {
+  /**
+   * Show the row at `position` of the view in `pooled` (unless it already does).
+   * @param {PooledRow} pooled
+   * @param {number} position
+   */
+  fill(pooled, position) {
     const index = this.view[position];
     const row = this.rows[index];
+    const { element, cells } = pooled;
     element.setAttribute('aria-rowindex', String(position + 2));
-    if (element.index === index) return;
-    element.index = index;
+    if (pooled.index === index) return;
+    pooled.index = index;
     if (this.keyColumn >= 0) element.dataset.key = String(row[this.keyColumn]);
     row.forEach((value, c) => {
-      if (c >= element.cells.length) return;
+      if (c >= cells.length) return;
       const text = String(value);
-      element.cells[c].textContent = text;
-      element.cells[c].title = text;
+      cells[c].textContent = text;
+      cells[c].title = text;
     });
   }
 }
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, className) {
   const element = document.createElement(tag);
   if (className) element.className = className;
   return element;
 }
 
-/** Two index arrays each sorted by `compare`, merged. */
+/**
+ * Two index arrays each sorted by `compare`, merged.
+ * @param {number[]} a
+ * @param {number[]} b
+ * @param {(a: number, b: number) => number} compare
+ */
 function merge(a, b, compare) {
+  /** @type {number[]} */
   const out = new Array(a.length + b.length);
   let i = 0;
   let j = 0;

@@ -1,7 +1,13 @@
+// @ts-check
 // One alert document (as the detector writes it, Kibana's shape) reduced to the row the
 // alerts table shows. Values are copied as they are; the page renders them as text.
 
-/** The columns of a row, in order (js/views/alerts-view.js labels them). */
+/**
+ * @import { Alert, JsonValue } from '../../pkg/index.js'
+ * @import { AlertRow } from './protocol.js'
+ */
+
+/** The columns of a row, in order (js/views/result-tables.js labels them). */
 export const ALERT_COLUMNS = [
   'time', 'principal', 'account', 'source', 'table', 'userAgent', 'reason', 'id',
 ];
@@ -9,15 +15,18 @@ export const ALERT_COLUMNS = [
 /**
  * A field of an ECS document, whether its path is nested (`{"source":{"address":…}}`),
  * dotted (`{"source.address":…}`) or mixed, as the detector itself reads fields.
+ * @param {unknown} doc
+ * @param {string} path
+ * @returns {unknown}
  */
 export function field(doc, path) {
   if (doc === null || typeof doc !== 'object') return undefined;
-  if (Object.prototype.hasOwnProperty.call(doc, path)) return doc[path];
+  if (Object.prototype.hasOwnProperty.call(doc, path)) return Reflect.get(doc, path);
   let dot = path.indexOf('.');
   while (dot > 0) {
     const head = path.slice(0, dot);
     if (Object.prototype.hasOwnProperty.call(doc, head)) {
-      const found = field(doc[head], path.slice(dot + 1));
+      const found = field(Reflect.get(doc, head), path.slice(dot + 1));
       if (found !== undefined) return found;
     }
     dot = path.indexOf('.', dot + 1);
@@ -25,7 +34,11 @@ export function field(doc, path) {
   return undefined;
 }
 
-/** A value as one line of text: arrays joined, objects as JSON, nothing as ''. */
+/**
+ * A value as one line of text: arrays joined, objects as JSON, nothing as ''.
+ * @param {unknown} value
+ * @returns {string}
+ */
 export function text(value) {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map(text).filter(Boolean).join(', ');
@@ -33,16 +46,23 @@ export function text(value) {
   return String(value);
 }
 
-/** The key that names one term tuple, the same for the alert and for its scans. */
+/**
+ * The key that names one term tuple, the same for the alert and for its scans.
+ * @param {JsonValue[]} terms
+ */
 export function termKey(terms) {
   return JSON.stringify(terms, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
-/** The label of a term tuple as people read it: its values joined by " / ". */
+/**
+ * The label of a term tuple as people read it: its values joined by " / ".
+ * @param {JsonValue[]} terms
+ */
 export function termLabel(terms) {
   return terms.map(text).join(' / ');
 }
 
+/** @param {Alert} alert */
 function tableName(alert) {
   const named = field(alert, 'aws.cloudtrail.flattened.request_parameters.tableName')
     ?? field(alert, 'aws.dynamodb.table_name');
@@ -58,6 +78,8 @@ function tableName(alert) {
 /**
  * The row of an alert, and the key of the term tuple it is about (`null` for a cap
  * summary, which stands for alerts the cap held back rather than one principal).
+ * @param {Alert} alert
+ * @returns {{ row: AlertRow, key: string | null }}
  */
 export function alertRow(alert) {
   const terms = alert['kibana.alert.new_terms'];
@@ -85,8 +107,12 @@ export function alertRow(alert) {
   return { row, key: Array.isArray(terms) ? termKey(terms) : null };
 }
 
-/** The rows of the alerts in NDJSON text (the detector's exact output). */
+/**
+ * The rows of the alerts in NDJSON text (the detector's exact output).
+ * @param {string} ndjson
+ */
 export function alertRows(ndjson) {
+  /** @type {{ row: AlertRow, key: string | null }[]} */
   const out = [];
   let start = 0;
   while (start < ndjson.length) {

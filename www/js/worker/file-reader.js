@@ -1,3 +1,4 @@
+// @ts-check
 // Turns one File into the batches the detector judges, in bounded memory, the way the
 // command line reads its inputs (src/cli/reader.rs):
 //
@@ -11,9 +12,27 @@
 //
 // A CloudTrail S3 file is one line holding `{"Records":[…]}`: NDJSON of one document.
 
+/** @import { ReadLimits } from './protocol.js' */
+
+/**
+ * Where the batches go: `batch(bytes, shape)` with `shape` 'ndjson' (whole lines) or
+ * 'auto' (one whole document); `skipped(message)` for what had to be skipped.
+ * @typedef {object} Sink
+ * @property {(bytes: Uint8Array, shape: 'ndjson' | 'auto') => void} batch
+ * @property {(message: string) => void} skipped
+ */
+
+/**
+ * The states of the cutter: 'start' (the shape is not decided yet), 'lines' (NDJSON),
+ * 'whole' (one whole document), 'skip-line' (until the end of a line over the limit),
+ * 'skip-file' (the rest of a document over the limit).
+ * @typedef {'start' | 'lines' | 'whole' | 'skip-line' | 'skip-file'} Mode
+ */
+
 const NEWLINE = 10;
 const YIELD_EVERY_MS = 50;
 
+/** @type {Readonly<ReadLimits>} */
 export const DEFAULT_LIMITS = Object.freeze({
   batchBytes: 4 << 20,
   maxLineBytes: 64 << 20,
@@ -25,11 +44,16 @@ export const DEFAULT_LIMITS = Object.freeze({
  * or 'auto' (one whole document); `sink.skipped(message)` for what it had to skip;
  * `onRead(n)` with the number of bytes of the file read so far (compressed bytes for
  * gzip). Resolves `false` if `cancelled()` turned true, `true` at the end.
+ * @param {File} file
+ * @param {Sink} sink
+ * @param {{ limits?: ReadLimits, onRead: (n: number) => void, cancelled: () => boolean }} options
+ * @returns {Promise<boolean>}
  */
 export async function readFile(file, sink, { limits = DEFAULT_LIMITS, onRead, cancelled }) {
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   const gzip = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
   let read = 0;
+  /** @type {ReadableStream<Uint8Array<ArrayBuffer>>} */
   let stream = file.stream().pipeThrough(new TransformStream({
     transform(chunk, controller) {
       read += chunk.byteLength;
@@ -59,7 +83,7 @@ export async function readFile(file, sink, { limits = DEFAULT_LIMITS, onRead, ca
     }
   } catch (error) {
     cutter.finish();
-    sink.skipped(`${file.name}: could not be read to the end (${error.message || error})`);
+    sink.skipped(`${file.name}: could not be read to the end (${messageOf(error)})`);
     return true;
   }
   cutter.finish();
@@ -68,16 +92,20 @@ export async function readFile(file, sink, { limits = DEFAULT_LIMITS, onRead, ca
 
 /** The state machine that decides the shape and cuts the byte stream into batches. */
 class BatchCutter {
+  /** @param {Sink} sink @param {ReadLimits} limits @param {string} name */
   constructor(sink, limits, name) {
     this.sink = sink;
     this.limits = limits;
     this.name = name;
+    /** @type {Mode} */
     this.mode = 'start';
+    /** @type {Uint8Array[]} */
     this.pieces = [];
     this.size = 0;
     this.hasNewline = false;
   }
 
+  /** @param {Uint8Array} chunk */
   push(chunk) {
     if (this.mode === 'skip-line') {
       const end = chunk.indexOf(NEWLINE);
@@ -107,6 +135,7 @@ class BatchCutter {
    * In 'start': once the first non-blank line is complete, pick a mode. A first line
    * that runs to the end of the file is handed over whole: the core then decides
    * exactly as the command line does, and JavaScript never parses it.
+   * @param {boolean} atEnd
    */
   decide(atEnd) {
     const buffer = this.joined();
@@ -139,6 +168,7 @@ class BatchCutter {
     else if (!this.hasNewline && this.size > this.limits.maxLineBytes) this.skipLongLine(this.limits.maxLineBytes);
   }
 
+  /** @param {boolean} atEnd */
   flushLines(atEnd) {
     const buffer = this.joined();
     const cut = atEnd ? buffer.length : buffer.lastIndexOf(NEWLINE) + 1;
@@ -151,6 +181,7 @@ class BatchCutter {
     this.hasNewline = false;
   }
 
+  /** @param {number} limit */
   skipLongLine(limit) {
     this.sink.skipped(`${this.name}: a line over ${mb(limit)} was skipped`);
     this.pieces = [];
@@ -183,6 +214,7 @@ class BatchCutter {
   }
 }
 
+/** @param {Uint8Array} bytes */
 function isBlank(bytes) {
   for (const b of bytes) {
     if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) return false;
@@ -192,7 +224,10 @@ function isBlank(bytes) {
 
 const decoder = new TextDecoder();
 
-/** Whether a line is one complete JSON value (what makes a file NDJSON). */
+/**
+ * Whether a line is one complete JSON value (what makes a file NDJSON).
+ * @param {Uint8Array} line
+ */
 function isJsonValue(line) {
   try {
     JSON.parse(decoder.decode(line));
@@ -202,12 +237,21 @@ function isJsonValue(line) {
   }
 }
 
+/** @param {number} bytes */
 function mb(bytes) {
   return `${Math.round(bytes / (1 << 20))} MiB`;
 }
 
-/** A turn of the event loop, without setTimeout's clamping (4 ms once nested). */
+/** @param {unknown} error */
+function messageOf(error) {
+  return (typeof error === 'object' && error !== null && 'message' in error && error.message) || error;
+}
+
 const channel = new MessageChannel();
+/**
+ * A turn of the event loop, without setTimeout's clamping (4 ms once nested).
+ * @returns {Promise<void>}
+ */
 function yieldToEvents() {
   return new Promise((resolve) => {
     channel.port1.onmessage = () => resolve();

@@ -1,8 +1,19 @@
+// @ts-check
 // What the replay learns besides the alerts: every principal that scanned (first and
 // last seen, scans, alerts) and how many scans and alerts fell in each minute. Fed by
 // `processObserved` (one `{time, terms}` per recorded scan) and by the alert rows.
 
 import { termKey, termLabel } from './alert-rows.js';
+
+/**
+ * @import { Observed } from '../../pkg/index.js'
+ * @import { PrincipalRow, Timeline } from './protocol.js'
+ */
+
+/**
+ * What the per-principal view knows of one principal (term tuple).
+ * @typedef {{ label: string, first: number, last: number, scans: number, alerts: number }} Principal
+ */
 
 const MINUTE = 60_000;
 /** Past this many principals the per-principal view stops growing (memory bound). */
@@ -10,13 +21,19 @@ export const MAX_PRINCIPALS = 1_000_000;
 
 export class Observations {
   constructor() {
+    /** @type {Map<string, Principal>} by term key (termKey) */
     this.principals = new Map();
     this.droppedPrincipals = 0;
+    /** @type {Map<number, number>} scans by minute number */
     this.scansPerMinute = new Map();
+    /** @type {Map<number, number>} alerts by minute number */
     this.alertsPerMinute = new Map();
   }
 
-  /** One recorded scan: `{time, terms}` with one tuple per new term of the event. */
+  /**
+   * One recorded scan: `{time, terms}` with one tuple per new term of the event.
+   * @param {Observed} scan
+   */
   scan({ time, terms }) {
     bump(this.scansPerMinute, Math.floor(time / MINUTE));
     for (const tuple of terms) {
@@ -36,14 +53,21 @@ export class Observations {
     }
   }
 
-  /** One alert, at its event's time (epoch ms), about term tuple `key` (or a summary). */
+  /**
+   * One alert, at its event's time (epoch ms), about term tuple `key` (or a summary).
+   * @param {number} time
+   * @param {string | null} key
+   */
   alert(time, key) {
     if (Number.isFinite(time)) bump(this.alertsPerMinute, Math.floor(time / MINUTE));
     const p = key === null ? undefined : this.principals.get(key);
     if (p) p.alerts += 1;
   }
 
-  /** The timeline as sorted, transferable arrays: minute starts and counts. */
+  /**
+   * The timeline as sorted, transferable arrays: minute starts and counts.
+   * @returns {Timeline}
+   */
   timeline() {
     const minutes = new Set([...this.scansPerMinute.keys(), ...this.alertsPerMinute.keys()]);
     const sorted = Float64Array.from(minutes).sort();
@@ -56,8 +80,12 @@ export class Observations {
     return { minuteMs: MINUTE, minutes: sorted, scans, alerts };
   }
 
-  /** Rows of the per-principal view: [label, first, last, scans, alerts, alerted]. */
+  /**
+   * Rows of the per-principal view: [label, first, last, scans, alerts, alerted].
+   * @returns {PrincipalRow[]}
+   */
   principalRows() {
+    /** @type {PrincipalRow[]} */
     const rows = [];
     for (const p of this.principals.values()) {
       rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no']);
@@ -66,10 +94,12 @@ export class Observations {
   }
 }
 
+/** @param {Map<number, number>} map @param {number} key */
 function bump(map, key) {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+/** @param {number} ms */
 function iso(ms) {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();

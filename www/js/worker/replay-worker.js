@@ -1,9 +1,11 @@
+// @ts-check
+/// <reference lib="webworker" />
 // The Web Worker that runs the detector (the npm package's web build) off the main
-// thread. Messages in: `check` (a config document), `order` (file paths), `run` (files
-// in order, config, alert time), `cancel`, `export-alerts`, `export-state`. Messages
-// out: `ready`, `checked`, `ordered` (the core's replay order), `progress` (throttled, with new alert rows), `principals` (slices of the
-// per-principal rows, at the end), `done` (with the timeline), `alerts-file`,
-// `state-file`, `fatal`.
+// thread. Its messages, in and out, are declared in ./protocol.js: in, `check`,
+// `order`, `run`, `cancel`, `export-alerts`, `export-state`; out, `ready`, `checked`,
+// `ordered` (the core's replay order), `progress` (throttled, with new alert rows),
+// `principals` (slices of the per-principal rows, at the end), `done` (with the
+// timeline), `alerts-file`, `state-file`, `fatal`.
 //
 // The alerts' exact NDJSON text is kept as Blob parts (which the browser may keep on
 // disk), never in the page: the page only gets the rows it shows.
@@ -12,6 +14,15 @@ import init, { Detector } from '../../pkg/index.js';
 import { readFile, DEFAULT_LIMITS } from './file-reader.js';
 import { alertRows } from './alert-rows.js';
 import { Observations } from './observations.js';
+import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
+
+/**
+ * @import {
+ *   AlertRow, CheckResult, ConfigDocument, FromWorker, ReadLimits, RunCounters, RunRequest, RunStatus,
+ * } from './protocol.js'
+ * @import { DetectorConfig } from '../../pkg/index.js'
+ * @import { Sink } from './file-reader.js'
+ */
 
 const PROGRESS_EVERY_MS = 100;
 const TIMELINE_EVERY_MS = 1000;
@@ -19,22 +30,25 @@ const TIMELINE_LIVE_LIMIT = 50_000;
 const MAX_WARNINGS = 20;
 const PRINCIPAL_SLICE = 20_000;
 
-const post = (message, transfer = []) => self.postMessage(message, transfer);
+/** @param {FromWorker} message */
+const post = (message) => self.postMessage(message, transferables(message));
 
 const ready = init().then(
-  () => post({ type: 'ready', version: Detector.version(), defaults: Detector.defaultConfig() }),
-  (error) => post({ type: 'fatal', message: `the detector could not load: ${describe(error)}` }),
+  () => post(fromWorker.ready(Detector.version(), Detector.defaultConfig())),
+  (error) => post(fromWorker.fatal(`the detector could not load: ${describe(error)}`)),
 );
 
+/** @type {Run | null} */
 let current = null;
 
 self.onmessage = async ({ data }) => {
   await ready;
+  if (!isToWorker(data)) return post(fromWorker.fatal(`unknown message ${typeOf(data)}`));
   switch (data.type) {
     case 'check':
-      return post({ type: 'checked', id: data.id, ...check(data.config) });
+      return post(fromWorker.checked(data.id, check(data.config)));
     case 'order':
-      return post({ type: 'ordered', id: data.id, order: Detector.replayOrder(data.paths) });
+      return post(fromWorker.ordered(data.id, Detector.replayOrder(data.paths)));
     case 'run':
       if (current) current.dispose();
       current = new Run(data);
@@ -42,21 +56,46 @@ self.onmessage = async ({ data }) => {
     case 'cancel':
       return current?.cancel();
     case 'export-alerts':
-      return post({ type: 'alerts-file', blob: current?.alertsFile() ?? null });
+      return post(fromWorker.alertsFile(data.id, current?.alertsFile() ?? null));
     case 'export-state': {
-      const bytes = current?.detector?.snapshot() ?? null;
-      return post({ type: 'state-file', bytes }, bytes ? [bytes.buffer] : []);
+      const bytes = current?.detector?.snapshot();
+      return post(fromWorker.stateFile(data.id, bytes ? ownBuffer(bytes) : null));
     }
-    default:
-      return post({ type: 'fatal', message: `unknown message ${data.type}` });
   }
 };
 
-/** The effective configuration of a config document, or the error naming its problem. */
+/**
+ * `bytes` as a view of an ArrayBuffer of its own, which can be handed to the page. The
+ * detector's snapshot always is one (wasm-bindgen copies it out of the module's
+ * memory): the same bytes in the same buffer, typed so.
+ * @param {Uint8Array} bytes
+ * @returns {Uint8Array<ArrayBuffer>}
+ */
+function ownBuffer(bytes) {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer ? new Uint8Array(buffer, bytes.byteOffset, bytes.length) : bytes.slice();
+}
+
+/**
+ * The page's config document as the Detector takes it. The page sends the document as
+ * its settings form gave it, and the detector is what judges it (a ConfigError names
+ * the problem): its declared type, a valid configuration, is the detector's to verify.
+ * @param {ConfigDocument} config
+ */
+function detectorConfig(config) {
+  return /** @type {DetectorConfig} */ (config);
+}
+
+/**
+ * The effective configuration of a config document, or the error naming its problem.
+ * @param {ConfigDocument} config
+ * @returns {CheckResult}
+ */
 function check(config) {
+  /** @type {Detector | undefined} */
   let detector;
   try {
-    detector = new Detector(config);
+    detector = new Detector(detectorConfig(config));
     return { effective: detector.config() };
   } catch (error) {
     return { error: describe(error) };
@@ -65,22 +104,33 @@ function check(config) {
   }
 }
 
+/** @param {unknown} error */
 function describe(error) {
-  return error && error.message ? error.message : String(error);
+  return typeof error === 'object' && error !== null && 'message' in error && error.message
+    ? String(error.message)
+    : String(error);
 }
 
 /** One replay of a list of files through a fresh detector. */
 class Run {
+  /** @param {RunRequest} request */
   constructor({ id, files, config, alertTime, limits }) {
     this.id = id;
     this.files = files;
     this.config = config;
     this.alertTime = alertTime;
+    /** @type {ReadLimits} */
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    /** @type {Detector | null} the run's detector, from start() until dispose() */
+    this.detector = null;
+    this.started = 0;
     this.cancelled = false;
     this.observations = new Observations();
+    /** @type {Blob[]} */
     this.alertParts = [];
+    /** @type {AlertRow[]} */
     this.pendingRows = [];
+    /** @type {string[]} */
     this.warnings = [];
     this.warningCount = 0;
     this.bytesDone = 0;
@@ -94,15 +144,17 @@ class Run {
 
   async start() {
     try {
-      this.detector = new Detector(this.config, { detectionTime: this.alertTime });
+      this.detector = new Detector(detectorConfig(this.config), { detectionTime: this.alertTime });
     } catch (error) {
-      return post({ type: 'done', id: this.id, status: 'failed', message: describe(error) });
+      return post(fromWorker.notStarted(this.id, describe(error)));
     }
     this.started = performance.now();
+    /** @type {Sink} */
     const sink = {
       batch: (bytes, shape) => this.judge(bytes, shape),
       skipped: (message) => this.warn(message),
     };
+    /** @type {RunStatus} */
     let status = 'complete';
     let message = '';
     try {
@@ -121,42 +173,50 @@ class Run {
         this.bytesDone += file.size;
         this.fileRead = 0;
       }
-      if (status === 'complete') this.addAlerts(this.detector.flush({ output: 'ndjson' }));
+      if (status === 'complete') this.addAlerts(this.live().flush({ output: 'ndjson' }));
     } catch (error) {
       status = 'failed';
       message = describe(error);
     }
     if (this.disposed) return; // a newer run replaced this one
-    this.elapsedMs = performance.now() - this.started;
     // The per-principal rows go in slices, so the page never stalls on one huge message.
     const principals = this.observations.principalRows();
     for (let i = 0; i < principals.length; i += PRINCIPAL_SLICE) {
-      post({ type: 'principals', id: this.id, rows: principals.slice(i, i + PRINCIPAL_SLICE) });
+      post(fromWorker.principals(this.id, principals.slice(i, i + PRINCIPAL_SLICE)));
     }
     const timeline = this.observations.timeline();
-    post({
-      type: 'done',
-      id: this.id,
-      status,
-      message,
-      ...this.counters(),
+    post(fromWorker.done(this.id, status, message, this.counters(), {
       rows: this.takeRows(),
       timeline,
       principalCount: principals.length,
       droppedPrincipals: this.observations.droppedPrincipals,
-    }, [timeline.minutes.buffer, timeline.scans.buffer, timeline.alerts.buffer]);
+    }));
   }
 
-  /** One batch through the detector: its alerts and what its scans wrote to the state. */
+  /**
+   * The run's detector. After dispose() (a newer run replaced this one) it throws, as
+   * the detector is gone.
+   */
+  live() {
+    if (!this.detector) throw new Error('this replay was replaced by a newer one');
+    return this.detector;
+  }
+
+  /**
+   * One batch through the detector: its alerts and what its scans wrote to the state.
+   * @param {Uint8Array} bytes
+   * @param {'ndjson' | 'auto'} shape
+   */
   judge(bytes, shape) {
     if (this.disposed) return; // replaced while a read was pending
-    const { alerts, observed } = this.detector.processObserved(bytes, { input: shape, output: 'ndjson' });
+    const { alerts, observed } = this.live().processObserved(bytes, { input: shape, output: 'ndjson' });
     this.decodedBytes += bytes.length;
     for (const scan of observed) this.observations.scan(scan);
     this.addAlerts(alerts);
     this.progress();
   }
 
+  /** @param {string} ndjson */
   addAlerts(ndjson) {
     if (!ndjson) return;
     this.alertParts.push(new Blob([ndjson]));
@@ -166,6 +226,7 @@ class Run {
     }
   }
 
+  /** @param {string} message */
   warn(message) {
     this.warningCount += 1;
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
@@ -192,9 +253,10 @@ class Run {
     return rows;
   }
 
+  /** @returns {RunCounters} */
   counters() {
     return {
-      stats: this.detector.stats(),
+      stats: this.live().stats(),
       fileIndex: this.fileIndex,
       fileCount: this.files.length,
       fileName: this.files[this.fileIndex]?.name ?? '',
@@ -211,14 +273,14 @@ class Run {
     const now = performance.now();
     if (this.disposed || now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
-    const message = { type: 'progress', id: this.id, ...this.counters(), rows: this.takeRows() };
-    const transfer = [];
+    const counters = this.counters();
+    const rows = this.takeRows();
+    let timeline;
     if (now - this.lastTimeline >= TIMELINE_EVERY_MS
       && this.observations.scansPerMinute.size < TIMELINE_LIVE_LIMIT) {
       this.lastTimeline = now;
-      message.timeline = this.observations.timeline();
-      transfer.push(message.timeline.minutes.buffer, message.timeline.scans.buffer, message.timeline.alerts.buffer);
+      timeline = this.observations.timeline();
     }
-    post(message, transfer);
+    post(fromWorker.progress(this.id, counters, rows, timeline));
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A Node Transform stream around one Detector: NDJSON bytes (or objects) in, alerts
 // (or the passthrough stream: every record followed by the alerts decided at it) out.
@@ -10,6 +11,12 @@
 const { Transform } = require('node:stream');
 const { Detector } = require('./node/index.cjs');
 
+/**
+ * @import { TransformCallback } from 'node:stream'
+ * @import { Alert, CallOptions, Input, NdjsonOptions } from './types'
+ * @import { DetectorStreamOptions } from './stream'
+ */
+
 const NEWLINE = 0x0a;
 const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 const KNOWN = [
@@ -18,16 +25,36 @@ const KNOWN = [
   'writableHighWaterMark',
 ];
 
+/**
+ * What was thrown, as the Error the stream reports: the detector and Node throw Errors
+ * (kept as they are); anything else is wrapped in one.
+ * @param {unknown} thrown
+ * @returns {Error}
+ */
+function asError(thrown) {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/**
+ * `value` if it is one of `choices`; a TypeError naming option `name` otherwise.
+ * @template {string} T
+ * @param {string} name
+ * @param {unknown} value
+ * @param {readonly T[]} choices
+ * @returns {T}
+ */
 function oneOf(name, value, choices) {
-  if (!choices.includes(value)) {
+  const choice = choices.find((c) => c === value);
+  if (choice === undefined) {
     throw new TypeError(
       `DetectorStream: \`${name}\` must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${String(value)}`,
     );
   }
-  return value;
+  return choice;
 }
 
 class DetectorStream extends Transform {
+  /** @param {DetectorStreamOptions} [options] */
   constructor(options = {}) {
     for (const key of Object.keys(options)) {
       if (!KNOWN.includes(key)) {
@@ -37,8 +64,9 @@ class DetectorStream extends Transform {
     const emit = oneOf('emit', options.emit ?? 'alerts', ['alerts', 'passthrough']);
     const input = oneOf('input', options.input ?? 'ndjson', ['ndjson', 'objects']);
     const output = oneOf('output', options.output ?? 'objects', ['objects', 'ndjson']);
+    /** @type {Pick<DetectorStreamOptions, 'highWaterMark' | 'readableHighWaterMark' | 'writableHighWaterMark'>} */
     const sizes = {};
-    for (const key of ['highWaterMark', 'readableHighWaterMark', 'writableHighWaterMark']) {
+    for (const key of /** @type {const} */ (['highWaterMark', 'readableHighWaterMark', 'writableHighWaterMark'])) {
       if (options[key] !== undefined) sizes[key] = options[key];
     }
     super({ ...sizes, writableObjectMode: input === 'objects', readableObjectMode: output === 'objects' });
@@ -52,25 +80,38 @@ class DetectorStream extends Transform {
     this._output = output;
     this._flushAtEnd = options.flush ?? true;
     this._maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    /** @type {CallOptions} the options of every call (`output` aside) */
     this._call = { input: 'ndjson' };
     if (options.detectionTime !== undefined) this._call.detectionTime = options.detectionTime;
     if (options.fallbackTime !== undefined) this._call.fallbackTime = options.fallbackTime;
+    /** @type {Uint8Array | null} the unfinished last line */
     this._pending = null;
   }
 
+  /**
+   * @param {Input} chunk   one document (input 'objects'); otherwise bytes: Node hands the
+   *   writable side's Buffers here (and strings, if `decodeStrings` is off)
+   * @param {BufferEncoding} encoding
+   * @param {TransformCallback} callback
+   */
   _transform(chunk, encoding, callback) {
     try {
       if (this._input === 'objects') {
         this._judgeObject(chunk);
+      } else if (typeof chunk === 'string') {
+        this._judgeBytes(Buffer.from(chunk, encoding));
+      } else if (chunk instanceof Uint8Array) {
+        this._judgeBytes(chunk);
       } else {
-        this._judgeBytes(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+        throw new TypeError(`DetectorStream: expected bytes, got ${typeof chunk}`);
       }
       callback();
     } catch (error) {
-      callback(error);
+      callback(asError(error));
     }
   }
 
+  /** @param {TransformCallback} callback */
   _flush(callback) {
     try {
       if (this._pending !== null) {
@@ -83,16 +124,20 @@ class DetectorStream extends Transform {
       }
       callback();
     } catch (error) {
-      callback(error);
+      callback(asError(error));
     }
   }
 
-  /** Cut complete lines off the byte stream; keep the unfinished last line. */
+  /**
+   * Cut complete lines off the byte stream; keep the unfinished last line.
+   * @param {Uint8Array} chunk
+   */
   _judgeBytes(chunk) {
     const end = chunk.lastIndexOf(NEWLINE);
     if (end < 0) {
-      this._pending = this._pending === null ? chunk : Buffer.concat([this._pending, chunk]);
-      if (this._pending.length > this._maxLineBytes) {
+      const pending = this._pending === null ? chunk : Buffer.concat([this._pending, chunk]);
+      this._pending = pending;
+      if (pending.length > this._maxLineBytes) {
         throw new RangeError(`DetectorStream: a line is longer than maxLineBytes (${this._maxLineBytes})`);
       }
       return;
@@ -103,12 +148,13 @@ class DetectorStream extends Transform {
     this._judgeLines(lines);
   }
 
+  /** @param {Uint8Array} lines */
   _judgeLines(lines) {
     const d = this.detector;
     if (this._emit === 'alerts') {
       this._pushAlerts(d.processBatch(lines, this._options()));
     } else if (this._output === 'ndjson') {
-      this._pushText(d.processRecords(lines, this._options()));
+      this._pushText(d.processRecords(lines, this._ndjsonOptions()));
     } else {
       for (const r of d.processRecords(lines, this._options())) {
         this.push(r.verdict === 'unparseable' ? r.record : JSON.parse(r.record));
@@ -117,11 +163,14 @@ class DetectorStream extends Transform {
     }
   }
 
-  /** One written object is one document (a record, an S3 file, an array, …). */
+  /**
+   * One written object is one document (a record, an S3 file, an array, …).
+   * @param {Input} doc
+   */
   _judgeObject(doc) {
     const d = this.detector;
     if (this._emit === 'passthrough' && this._output === 'ndjson') {
-      this._pushText(d.processRecords(doc, { ...this._options(), input: 'auto' }));
+      this._pushText(d.processRecords(doc, { ...this._ndjsonOptions(), input: 'auto' }));
       return;
     }
     const alerts = d.process(doc, this._options());
@@ -129,10 +178,17 @@ class DetectorStream extends Transform {
     this._pushAlerts(alerts);
   }
 
+  /** The options of a call: NDJSON out if the stream's output is NDJSON. */
   _options() {
-    return this._output === 'ndjson' ? { ...this._call, output: 'ndjson' } : this._call;
+    return this._output === 'ndjson' ? this._ndjsonOptions() : this._call;
   }
 
+  /** @returns {NdjsonOptions} */
+  _ndjsonOptions() {
+    return { ...this._call, output: 'ndjson' };
+  }
+
+  /** @param {Alert[] | string} alerts */
   _pushAlerts(alerts) {
     if (typeof alerts === 'string') {
       this._pushText(alerts);
@@ -141,12 +197,16 @@ class DetectorStream extends Transform {
     }
   }
 
+  /** @param {string} text */
   _pushText(text) {
     if (text.length > 0) this.push(text);
   }
 }
 
-/** `new DetectorStream(options)`. */
+/**
+ * `new DetectorStream(options)`.
+ * @param {DetectorStreamOptions} [options]
+ */
 function createDetectorStream(options) {
   return new DetectorStream(options);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Node, CommonJS. The wasm-bindgen `nodejs` build next to this file reads and
 // instantiates the WebAssembly module synchronously when it is required, so the

@@ -1,3 +1,4 @@
+// @ts-check
 // Browsers and bundlers: the wasm-bindgen `web` build. Call `await init()` once
 // before the first `new Detector(...)`; it fetches `dynamodb_scan_detector_bg.wasm`
 // from next to this file unless told where (or given the bytes) to load it from.

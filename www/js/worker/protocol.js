@@ -1,0 +1,314 @@
+// @ts-check
+// The messages between the replay page (js/replay-client.js) and its worker
+// (js/worker/replay-worker.js), declared once. Each side builds what it sends with the
+// constructors here (`toWorker.*`, `fromWorker.*`) and tells what it receives apart
+// with the guards (`isToWorker`, `isFromWorker`).
+//
+// Every message the page sends carries an `id` (a number, from the page's one counter),
+// except `cancel`. The worker echoes it:
+//
+//   page -> worker       worker -> page
+//   check                checked                  (the config document checked)
+//   order                ordered                  (the core's replay order of paths)
+//   run                  progress…, principals…, done
+//   cancel               (the running replay ends with `done`, status 'cancelled')
+//   export-alerts        alerts-file
+//   export-state         state-file
+//                        ready, fatal             (unasked: the detector loaded, or not)
+//
+// The page and the worker are one program, served together from one origin: the
+// guards tell messages apart by their `type`; they do not validate every field.
+
+/**
+ * @import { CallOptions, DetectorConfig, EffectiveConfig, Stats } from '../../pkg/index.js'
+ */
+
+// ---- What the messages carry ----------------------------------------------------
+
+/**
+ * The config document the page builds from its settings form, as it is sent: a
+ * `DetectorConfig`, except that `max_terms` may be text the detector rejects by name
+ * (a whole number too large to be exact as a JavaScript number). The detector judges
+ * the document; that is what `check` is for.
+ * @typedef {Omit<DetectorConfig, 'max_terms'> & { max_terms?: number | string }} ConfigDocument
+ */
+
+/**
+ * The reader's size limits (js/worker/file-reader.js): batches handed to the detector,
+ * the longest NDJSON line, the largest whole JSON document.
+ * @typedef {object} ReadLimits
+ * @property {number} batchBytes
+ * @property {number} maxLineBytes
+ * @property {number} maxDocumentBytes
+ */
+
+/**
+ * What `check` finds: the effective configuration of a valid document, or what is wrong.
+ * @typedef {{ effective: EffectiveConfig, error?: undefined }
+ *   | { error: string, effective?: undefined }} CheckResult
+ */
+
+/**
+ * One row of the alerts table: [time, principal, account, source address, table,
+ * user agent, reason, alert id] (js/worker/alert-rows.js).
+ * @typedef {string[]} AlertRow
+ */
+
+/**
+ * One row of the principals table: [principal, first seen, last seen, scans, alerts,
+ * alerted] (js/worker/observations.js).
+ * @typedef {[string, string, string, number, number, 'yes' | 'no']} PrincipalRow
+ */
+
+/**
+ * Scans and alerts per minute, sorted by minute, as transferable arrays.
+ * @typedef {object} Timeline
+ * @property {number} minuteMs     the bin width, one minute in milliseconds
+ * @property {Float64Array<ArrayBuffer>} minutes   minute numbers since the epoch
+ * @property {Uint32Array<ArrayBuffer>} scans      successful scans the rule counted
+ * @property {Uint32Array<ArrayBuffer>} alerts
+ */
+
+/**
+ * How far a run is: what `progress` and `done` report.
+ * @typedef {object} RunCounters
+ * @property {Stats} stats           the detector's counters
+ * @property {number} fileIndex      the file being read (0-based); at the end, the number read
+ * @property {number} fileCount
+ * @property {string} fileName       the file being read ('' at the end)
+ * @property {number} bytesRead      of the files as given (compressed bytes for gzip)
+ * @property {number} decodedBytes   handed to the detector (after inflating)
+ * @property {number} elapsedMs
+ * @property {string[]} warnings     the first of what the reader skipped
+ * @property {number} warningCount   all of them
+ */
+
+/** @typedef {'complete' | 'cancelled' | 'failed'} RunStatus */
+
+// ---- Page -> worker ---------------------------------------------------------------
+
+/**
+ * Check a config document; answered by `checked`.
+ * @typedef {{ type: 'check', id: number, config: ConfigDocument }} CheckRequest
+ */
+/**
+ * The order in which to replay files with these paths; answered by `ordered`.
+ * @typedef {{ type: 'order', id: number, paths: string[] }} OrderRequest
+ */
+/**
+ * Replay `files` in this order through a fresh detector (replacing any running replay);
+ * answered by `progress` (throttled), `principals` (in slices, at the end) and `done`.
+ * `limits` (optional, for tests) overrides the reader's.
+ * @typedef {object} RunRequest
+ * @property {'run'} type
+ * @property {number} id
+ * @property {File[]} files
+ * @property {ConfigDocument} config
+ * @property {CallOptions['detectionTime']} alertTime   the alerts' `@timestamp`
+ * @property {Partial<ReadLimits>} [limits]
+ */
+/**
+ * Stop the running replay; it ends with `done`, status 'cancelled'.
+ * @typedef {{ type: 'cancel' }} CancelRequest
+ */
+/**
+ * The last run's alerts as the detector wrote them; answered by `alerts-file`.
+ * @typedef {{ type: 'export-alerts', id: number }} ExportAlertsRequest
+ */
+/**
+ * The last run's detector state; answered by `state-file`.
+ * @typedef {{ type: 'export-state', id: number }} ExportStateRequest
+ */
+
+/**
+ * The requests the worker answers with one message (`run` is answered by several).
+ * @typedef {CheckRequest | OrderRequest | ExportAlertsRequest | ExportStateRequest} Question
+ */
+/** @typedef {Question | RunRequest | CancelRequest} ToWorker */
+
+// ---- Worker -> page ---------------------------------------------------------------
+
+/**
+ * The detector loaded: its version and default configuration.
+ * @typedef {{ type: 'ready', version: string, defaults: EffectiveConfig }} ReadyMessage
+ */
+/**
+ * The worker cannot go on (the detector or the worker did not load, an unknown message).
+ * @typedef {{ type: 'fatal', message: string }} FatalMessage
+ */
+/** @typedef {{ type: 'checked', id: number } & CheckResult} CheckedMessage */
+/**
+ * Indices into the request's `paths`, in replay order (digest files left out).
+ * @typedef {{ type: 'ordered', id: number, order: Uint32Array }} OrderedMessage
+ */
+/**
+ * A run's progress, with the alert rows found since the last one; `timeline` about
+ * once a second while the timeline is small.
+ * @typedef {RunCounters & {
+ *   type: 'progress', id: number, rows: AlertRow[], timeline?: Timeline,
+ * }} ProgressMessage
+ */
+/**
+ * A slice of the run's per-principal rows, sent before its `done`.
+ * @typedef {{ type: 'principals', id: number, rows: PrincipalRow[] }} PrincipalsMessage
+ */
+/**
+ * The end of a run that started: its last counters and alert rows, the timeline, and
+ * how many principals the principal rows hold (and the scans of those left out).
+ * @typedef {RunCounters & {
+ *   type: 'done', id: number, status: RunStatus, message: string, rows: AlertRow[],
+ *   timeline: Timeline, principalCount: number, droppedPrincipals: number,
+ * }} RunEnded
+ */
+/**
+ * The end of a run that could not start: the detector refused its configuration
+ * (`message` names the problem).
+ * @typedef {{ type: 'done', id: number, status: 'failed', message: string, stats?: undefined }} RunNotStarted
+ */
+/** @typedef {RunEnded | RunNotStarted} DoneMessage */
+/**
+ * The last run's alerts (NDJSON), or null if there was no run.
+ * @typedef {{ type: 'alerts-file', id: number, blob: Blob | null }} AlertsFileMessage
+ */
+/**
+ * The last run's detector state (`snapshot()`), or null if there is none.
+ * @typedef {{ type: 'state-file', id: number, bytes: Uint8Array<ArrayBuffer> | null }} StateFileMessage
+ */
+
+/** @typedef {CheckedMessage | OrderedMessage | AlertsFileMessage | StateFileMessage} Answer */
+/**
+ * @typedef {ReadyMessage | FatalMessage | Answer | ProgressMessage | PrincipalsMessage
+ *   | DoneMessage} FromWorker
+ */
+
+// ---- Constructors ----------------------------------------------------------------
+
+/** The page's messages. */
+export const toWorker = Object.freeze({
+  /** @param {number} id @param {ConfigDocument} config @returns {CheckRequest} */
+  check: (id, config) => ({ type: 'check', id, config }),
+  /** @param {number} id @param {string[]} paths @returns {OrderRequest} */
+  order: (id, paths) => ({ type: 'order', id, paths }),
+  /**
+   * @param {number} id @param {File[]} files @param {ConfigDocument} config
+   * @param {CallOptions['detectionTime']} alertTime
+   * @returns {RunRequest}
+   */
+  run: (id, files, config, alertTime) => ({ type: 'run', id, files, config, alertTime }),
+  /** @returns {CancelRequest} */
+  cancel: () => ({ type: 'cancel' }),
+  /** @param {number} id @returns {ExportAlertsRequest} */
+  exportAlerts: (id) => ({ type: 'export-alerts', id }),
+  /** @param {number} id @returns {ExportStateRequest} */
+  exportState: (id) => ({ type: 'export-state', id }),
+});
+
+/** The worker's messages. */
+export const fromWorker = Object.freeze({
+  /** @param {string} version @param {EffectiveConfig} defaults @returns {ReadyMessage} */
+  ready: (version, defaults) => ({ type: 'ready', version, defaults }),
+  /** @param {string} message @returns {FatalMessage} */
+  fatal: (message) => ({ type: 'fatal', message }),
+  /** @param {number} id @param {CheckResult} result @returns {CheckedMessage} */
+  checked: (id, result) => ({ type: 'checked', id, ...result }),
+  /** @param {number} id @param {Uint32Array} order @returns {OrderedMessage} */
+  ordered: (id, order) => ({ type: 'ordered', id, order }),
+  /**
+   * @param {number} id @param {RunCounters} counters @param {AlertRow[]} rows
+   * @param {Timeline} [timeline]
+   * @returns {ProgressMessage}
+   */
+  progress: (id, counters, rows, timeline) => (timeline
+    ? { type: 'progress', id, ...counters, rows, timeline }
+    : { type: 'progress', id, ...counters, rows }),
+  /** @param {number} id @param {PrincipalRow[]} rows @returns {PrincipalsMessage} */
+  principals: (id, rows) => ({ type: 'principals', id, rows }),
+  /**
+   * @param {number} id @param {RunStatus} status @param {string} message
+   * @param {RunCounters} counters
+   * @param {{ rows: AlertRow[], timeline: Timeline, principalCount: number, droppedPrincipals: number }} end
+   * @returns {RunEnded}
+   */
+  done: (id, status, message, counters, end) => ({ type: 'done', id, status, message, ...counters, ...end }),
+  /** @param {number} id @param {string} message @returns {RunNotStarted} */
+  notStarted: (id, message) => ({ type: 'done', id, status: 'failed', message }),
+  /** @param {number} id @param {Blob | null} blob @returns {AlertsFileMessage} */
+  alertsFile: (id, blob) => ({ type: 'alerts-file', id, blob }),
+  /** @param {number} id @param {Uint8Array<ArrayBuffer> | null} bytes @returns {StateFileMessage} */
+  stateFile: (id, bytes) => ({ type: 'state-file', id, bytes }),
+});
+
+/**
+ * What posting `message` hands over rather than copies: the timeline's arrays and the
+ * state's bytes (the worker does not use them again).
+ * @param {FromWorker} message
+ * @returns {Transferable[]}
+ */
+export function transferables(message) {
+  switch (message.type) {
+    case 'progress':
+    case 'done': {
+      const timeline = 'timeline' in message ? message.timeline : undefined;
+      return timeline ? [timeline.minutes.buffer, timeline.scans.buffer, timeline.alerts.buffer] : [];
+    }
+    case 'state-file':
+      return message.bytes ? [message.bytes.buffer] : [];
+    default:
+      return [];
+  }
+}
+
+// ---- Guards ------------------------------------------------------------------------
+
+/** @type {Readonly<Record<ToWorker['type'], true>>} */
+const TO_WORKER_TYPES = {
+  check: true, order: true, run: true, cancel: true, 'export-alerts': true, 'export-state': true,
+};
+
+/** @type {Readonly<Record<FromWorker['type'], true>>} */
+const FROM_WORKER_TYPES = {
+  ready: true,
+  fatal: true,
+  checked: true,
+  ordered: true,
+  progress: true,
+  principals: true,
+  done: true,
+  'alerts-file': true,
+  'state-file': true,
+};
+
+/**
+ * Whether `data` is one of the page's messages (by its `type`).
+ * @param {unknown} data
+ * @returns {data is ToWorker}
+ */
+export function isToWorker(data) {
+  return hasType(data, TO_WORKER_TYPES);
+}
+
+/**
+ * Whether `data` is one of the worker's messages (by its `type`).
+ * @param {unknown} data
+ * @returns {data is FromWorker}
+ */
+export function isFromWorker(data) {
+  return hasType(data, FROM_WORKER_TYPES);
+}
+
+/**
+ * The `type` of a message, as text for an error message.
+ * @param {unknown} data
+ */
+export function typeOf(data) {
+  return String(typeof data === 'object' && data !== null && 'type' in data ? data.type : undefined);
+}
+
+/**
+ * @param {unknown} data
+ * @param {Readonly<Record<string, true>>} types
+ */
+function hasType(data, types) {
+  return typeof data === 'object' && data !== null && 'type' in data
+    && typeof data.type === 'string' && Object.hasOwn(types, data.type);
+}
