@@ -149,6 +149,9 @@ fn adversarial_escapes_give_identical_results() {
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"t","accountId":"1","sessionContext":{"sessionIssuer":"not an object"}}}"#.to_vec(),
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"u","accountId":"1","userName":"","sessionContext":{"sessionIssuer":{"userName":{"x":null}}}}}"#.to_vec(),
         br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"","@timestamp":1710224521000,"userIdentity":["not","an","object"],"recipientAccountId":"5"}"#.to_vec(),
+        // Arrays where objects belong: a derived struct would read their values by position.
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"v","accountId":"1","sessionContext":["x",{"userName":"r"}]}}"#.to_vec(),
+        br#"{"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","eventTime":"2024-03-12T06:22:01Z","userIdentity":{"arn":"w","accountId":"1","sessionContext":{"sessionIssuer":["positional-user"]}}}"#.to_vec(),
     ];
     // Lone surrogates and numbers beyond f64: valid JSON that must never hide a caller.
     docs.push(scan(src, name, r"lone\ud800surrogate"));

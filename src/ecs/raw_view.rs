@@ -10,12 +10,12 @@
 
 use std::borrow::Cow;
 
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::cloudtrail::{prune, source_ip, Caller};
 use crate::input::lenient::without_lone_surrogates;
-use crate::input::members::members;
 use crate::input::{raw_str, CloudTrailFields};
 use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
@@ -35,50 +35,48 @@ pub const FIELDS: &[&str] = &[
     "event.id",
 ];
 
-/// The `userIdentity` keys the mapping reads, in the order of [`IdentityFields`]'s fields.
-const IDENTITY_KEYS: [&str; 8] = [
-    "arn",
-    "type",
-    "accessKeyId",
-    "invokedBy",
-    "userName",
-    "principalId",
-    "accountId",
-    "sessionContext",
-];
-
-#[derive(Default)]
+/// The `userIdentity` members the mapping reads.
+#[derive(Default, Deserialize)]
 struct IdentityFields<'a> {
+    #[serde(borrow)]
     arn: Option<&'a RawValue>,
+    #[serde(borrow, rename = "type")]
     kind: Option<&'a RawValue>,
+    #[serde(borrow, rename = "accessKeyId")]
     access_key_id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "invokedBy")]
     invoked_by: Option<&'a RawValue>,
+    #[serde(borrow, rename = "userName")]
     user_name: Option<&'a RawValue>,
+    #[serde(borrow, rename = "principalId")]
     principal_id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "accountId")]
     account_id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "sessionContext")]
     session_context: Option<&'a RawValue>,
 }
 
-impl<'a> IdentityFields<'a> {
-    /// `None` when `userIdentity` is not an object or is refused (duplicate keys, …).
-    fn read(raw: &'a RawValue) -> Option<Self> {
-        // rustfmt keeps an array pattern on one line.
-        #[rustfmt::skip]
-        let [
-            arn, kind, access_key_id, invoked_by, user_name, principal_id, account_id,
-            session_context,
-        ] = members(raw.get(), &IDENTITY_KEYS).ok()?;
-        Some(IdentityFields {
-            arn,
-            kind,
-            access_key_id,
-            invoked_by,
-            user_name,
-            principal_id,
-            account_id,
-            session_context,
-        })
+#[derive(Deserialize)]
+struct SessionContext<'a> {
+    #[serde(borrow, rename = "sessionIssuer")]
+    session_issuer: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct SessionIssuer<'a> {
+    #[serde(borrow, rename = "userName")]
+    user_name: Option<&'a RawValue>,
+}
+
+/// The members of the object `raw` that `T` names, borrowed (`null` reads as absent);
+/// `None` when `raw` is not an object or is refused (a named key given twice). Objects
+/// only: a derived struct would also take an array's values by position.
+fn object<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Option<T> {
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return None;
     }
+    serde_json::from_str(text).ok()
 }
 
 enum Identity<'a> {
@@ -106,7 +104,7 @@ fn value(raw: Option<&RawValue>) -> Option<Value> {
 
 impl<'a> RawView<'a> {
     pub fn new(fields: &CloudTrailFields<'a>) -> Self {
-        let identity = match fields.user_identity.map(IdentityFields::read) {
+        let identity = match fields.user_identity.map(object::<IdentityFields>) {
             None => Identity::Fields(IdentityFields::default()),
             Some(Some(f)) => Identity::Fields(f),
             Some(None) => Identity::Whole(value(fields.user_identity)),
@@ -207,7 +205,10 @@ fn service_actor(id: &IdentityFields<'_>) -> bool {
 /// borrowed reads refuse (duplicate keys, …) are read as whole values instead.
 fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
     let raw = session_context?;
-    let borrowed = member(raw, "sessionIssuer").map(|s| s.map(|s| member(s, "userName")));
+    let borrowed = object::<SessionContext>(raw).map(|c| {
+        c.session_issuer
+            .map(|i| object::<SessionIssuer>(i).map(|i| i.user_name))
+    });
     match borrowed {
         Some(None) => None,
         Some(Some(Some(user_name))) => value(user_name),
@@ -220,9 +221,4 @@ fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
                 .cloned()
         }
     }
-}
-
-/// One member of an object; `None` when the text is refused (not an object, …).
-fn member<'a>(raw: &'a RawValue, name: &'static str) -> Option<Option<&'a RawValue>> {
-    members(raw.get(), &[name]).ok().map(|[m]| m)
 }

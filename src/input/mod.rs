@@ -17,12 +17,12 @@ mod cloudwatch;
 mod gzip;
 pub mod json_check;
 pub mod lenient;
-pub mod members;
 pub mod nesting;
 pub mod replay_order;
 
 use std::borrow::Cow;
 
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::ecs::SourceMeta;
@@ -70,85 +70,74 @@ pub struct CloudTrailFields<'a> {
     pub event_id: Option<&'a RawValue>,
 }
 
-/// The keys that say what a document is (containers, envelopes, a search hit) and the raw
-/// record's fields in [`CloudTrailFields`], in the order of [`Shape`]'s fields.
-const SHAPE_KEYS: [&str; 22] = [
-    "Records",
-    "detail-type",
-    "detail",
-    "awslogs",
-    "logEvents",
-    "messageType",
-    "_source",
-    "_index",
-    "_id",
-    "_version",
-    "hits",
-    "eventSource",
-    "eventName",
-    "errorCode",
-    "errorMessage",
-    "eventTime",
-    "@timestamp",
-    "userIdentity",
-    "recipientAccountId",
-    "awsRegion",
-    "sourceIPAddress",
-    "eventID",
-];
-
-/// A document's top-level keys that [`split_object`] looks at.
+/// A document's top-level keys that [`split_object`] looks at, borrowed from its text:
+/// those that say what a document is (containers, envelopes, a search hit) and the raw
+/// record's fields of [`CloudTrailFields`]. `null` reads as absent; a key given twice is
+/// an error, as it is for every derived struct. Read from objects only (the caller
+/// checks): a derived struct would also take an array's values by position.
+#[derive(Deserialize)]
 struct Shape<'a> {
+    #[serde(borrow, rename = "Records")]
     records: Option<&'a RawValue>,
+    #[serde(borrow, rename = "detail-type")]
     detail_type: Option<&'a RawValue>,
+    #[serde(borrow)]
     detail: Option<&'a RawValue>,
+    #[serde(borrow)]
     awslogs: Option<&'a RawValue>,
+    #[serde(borrow, rename = "logEvents")]
     log_events: Option<&'a RawValue>,
+    #[serde(borrow, rename = "messageType")]
     message_type: Option<&'a RawValue>,
+    #[serde(borrow, rename = "_source")]
     source: Option<&'a RawValue>,
+    #[serde(borrow, rename = "_index")]
     index: Option<&'a RawValue>,
+    #[serde(borrow, rename = "_id")]
     id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "_version")]
     version: Option<&'a RawValue>,
+    #[serde(borrow)]
     hits: Option<&'a RawValue>,
-    cloudtrail: CloudTrailFields<'a>,
+    #[serde(borrow, rename = "eventSource")]
+    event_source: Option<&'a RawValue>,
+    #[serde(borrow, rename = "eventName")]
+    event_name: Option<&'a RawValue>,
+    #[serde(borrow, rename = "errorCode")]
+    error_code: Option<&'a RawValue>,
+    #[serde(borrow, rename = "errorMessage")]
+    error_message: Option<&'a RawValue>,
+    #[serde(borrow, rename = "eventTime")]
+    event_time: Option<&'a RawValue>,
+    #[serde(borrow, rename = "@timestamp")]
+    shipper_timestamp: Option<&'a RawValue>,
+    #[serde(borrow, rename = "userIdentity")]
+    user_identity: Option<&'a RawValue>,
+    #[serde(borrow, rename = "recipientAccountId")]
+    recipient_account_id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "awsRegion")]
+    aws_region: Option<&'a RawValue>,
+    #[serde(borrow, rename = "sourceIPAddress")]
+    source_ip_address: Option<&'a RawValue>,
+    #[serde(borrow, rename = "eventID")]
+    event_id: Option<&'a RawValue>,
 }
 
 impl<'a> Shape<'a> {
-    fn read(text: &'a str) -> Result<Self, serde_json::Error> {
-        // rustfmt keeps an array pattern on one line.
-        #[rustfmt::skip]
-        let [
-            records, detail_type, detail, awslogs, log_events, message_type, source, index, id,
-            version, hits, event_source, event_name, error_code, error_message, event_time,
-            shipper_timestamp, user_identity, recipient_account_id, aws_region,
-            source_ip_address, event_id,
-        ] = members::members(text, &SHAPE_KEYS)?;
-        Ok(Shape {
-            records,
-            detail_type,
-            detail,
-            awslogs,
-            log_events,
-            message_type,
-            source,
-            index,
-            id,
-            version,
-            hits,
-            cloudtrail: CloudTrailFields {
-                event_source,
-                event_name,
-                error_code,
-                error_message,
-                event_time,
-                shipper_timestamp,
-                user_identity,
-                recipient_account_id,
-                aws_region,
-                source_ip_address,
-                event_id,
-            },
-        })
+    fn cloudtrail(&self) -> CloudTrailFields<'a> {
+        CloudTrailFields {
+            event_source: self.event_source,
+            event_name: self.event_name,
+            error_code: self.error_code,
+            error_message: self.error_message,
+            event_time: self.event_time,
+            shipper_timestamp: self.shipper_timestamp,
+            user_identity: self.user_identity,
+            recipient_account_id: self.recipient_account_id,
+            aws_region: self.aws_region,
+            source_ip_address: self.source_ip_address,
+            event_id: self.event_id,
+        }
     }
 }
 
@@ -243,7 +232,7 @@ fn split_items(
 }
 
 fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x> FnMut(Piece<'x>)) {
-    let shape = match Shape::read(text) {
+    let shape = match serde_json::from_str::<Shape>(text) {
         Ok(s) => s,
         Err(e) => {
             return out(Piece::Invalid {
@@ -312,7 +301,7 @@ fn split_object(text: &str, meta: SourceMeta, at: Nesting, out: &mut dyn for<'x>
     if let Some(hits) = shape.hits {
         return split_hits(text, hits, meta, at, out);
     }
-    let fields = shape.cloudtrail;
+    let fields = shape.cloudtrail();
     let is_cloudtrail = fields.event_source.is_some() || fields.event_name.is_some();
     if is_cloudtrail
         && fields
@@ -342,8 +331,13 @@ fn split_hits(
     out: &mut dyn for<'x> FnMut(Piece<'x>),
 ) {
     let items = serde_json::from_str::<Vec<&RawValue>>(hits.get()).or_else(|_| {
-        let inner = members::required_member(hits.get(), "hits")?;
-        serde_json::from_str::<Vec<&RawValue>>(inner.get())
+        #[derive(Deserialize)]
+        struct Inner<'a> {
+            #[serde(borrow)]
+            hits: &'a RawValue,
+        }
+        let inner = serde_json::from_str::<Inner>(hits.get())?;
+        serde_json::from_str::<Vec<&RawValue>>(inner.hits.get())
     });
     match items {
         Ok(items) => {

@@ -182,3 +182,48 @@ fn presence_is_elastics_non_empty() {
     assert_eq!(raw_str(raw(r#""\u0053can""#)).as_deref(), Some("Scan"));
     assert_eq!(raw_str(raw("5")), None);
 }
+
+/// The derived borrowed [`Shape`] keeps the contract the hand-written reader had: keys
+/// unescaped before they are compared, `null` as absent, a named key given twice refused
+/// (even when one is `null`), other keys skipped but checked, nothing after the object.
+#[test]
+fn shape_reads_named_members_borrowed() {
+    // (document, eventName's raw text or a piece of the error)
+    let table: &[(&str, Result<Option<&str>, &str>)] = &[
+        (
+            r#"{"eventName": "Scan", "x": [1, {"y": 2}]}"#,
+            Ok(Some(r#""Scan""#)),
+        ),
+        (
+            r#"{"\u0065ventName": "Sc\u0061n"}"#,
+            Ok(Some(r#""Sc\u0061n""#)),
+        ),
+        (r#"{"eventName": null}"#, Ok(None)),
+        (r#"{}"#, Ok(None)),
+        (r#"{"z": 1, "z": 2}"#, Ok(None)),
+        (
+            r#"{"eventName": "A", "eventName": "B"}"#,
+            Err("duplicate field `eventName`"),
+        ),
+        (
+            r#"{"eventName": null, "\u0065ventName": "B"}"#,
+            Err("duplicate field `eventName`"),
+        ),
+        (r#"{"z": tru}"#, Err("expected ident")),
+        (r#"{"eventName": "Scan"} x"#, Err("trailing characters")),
+        (
+            r#"{"eventName": "Scan""#,
+            Err("EOF while parsing an object"),
+        ),
+    ];
+    for (doc, want) in table {
+        let got = serde_json::from_str::<Shape>(doc)
+            .map(|s| s.event_name.map(RawValue::get))
+            .map_err(|e| e.to_string());
+        match (want, &got) {
+            (Ok(w), Ok(g)) => assert_eq!(w, g, "{doc}"),
+            (Err(w), Err(g)) => assert!(g.contains(w), "{doc}: {g}"),
+            _ => panic!("{doc}: want {want:?}, got {got:?}"),
+        }
+    }
+}
