@@ -4,7 +4,9 @@
 # such file starts with `// @ts-check`, and `tsc --noEmit` runs over each config here:
 #   tsconfig.page.json      the page's main thread (the DOM)
 #   tsconfig.worker.json    the page's worker (a worker's globals, no DOM)
-#   tsconfig.npm-node.json  the package's Node entries and stream helper (Node's types)
+#   tsconfig.npm-node.json  the package's Node entries and stream helper (Node's types),
+#                           and (conformance/) what they export against what the
+#                           package's declarations promise
 #   tsconfig.npm-web.json   the package's browser and bundler entry
 # The generated files these import (the wasm-bindgen builds, www/pkg/) are not in git:
 # stubs/ declares them with the package's own declarations.
