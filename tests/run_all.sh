@@ -6,8 +6,8 @@
 # what it needs first (tests/install.sh, idempotent), so it works on a fresh machine.
 # Usage: bash tests/run_all.sh            the full set (CI runs this)
 #        bash tests/run_all.sh --quick    the inner loop, under 5 minutes warm: format,
-#                                         lints, native tests, the Fluent Bit module in
-#                                         its emulated host
+#                                         lints, native tests, JavaScript types, the
+#                                         Fluent Bit module in its emulated host
 # The suites one by one, with what each proves and costs: tests/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,9 @@ done
 
 step "native tests"
 cargo test --locked
+
+step "JavaScript types: // @ts-check on the page's and the npm package's scripts, tsc --noEmit (pinned typescript)"
+bash tests/js-types/run.sh
 
 if $quick; then
   fluent_bit_emulated
