@@ -138,11 +138,12 @@ fn fallback_disabled_only_when_defined() {
 /// by the overlapping run, a warning at `max_signals`, the ES|QL path).
 #[test]
 fn readme_kibana_comparison_matches_kibana() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../src/README.md");
     let start = readme
-        .find("**How this differs from Kibana.**")
-        .expect("paragraph");
-    let para = &readme[start..start + readme[start..].find("\n\n").expect("end")];
+        .find("## How this differs from Kibana")
+        .expect("section");
+    let body = &readme[start + 2..];
+    let para = &body[..body.find("\n## ").unwrap_or(body.len())];
     let flat = para.split_whitespace().collect::<Vec<_>>().join(" ");
     for claim in [
         "Kibana never alerts",
