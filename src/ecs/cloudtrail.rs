@@ -26,105 +26,108 @@ pub const ECS_VERSION: &str = "8.11.0";
 /// `flattened` object only when the string form is shorter.
 const FLATTENED_LIMIT: usize = 32_766;
 
-/// Map one raw record (already known to be a JSON object) to an ECS document.
+/// Map one raw record (already known to be a JSON object) to an ECS document, one ECS
+/// field group after another (the order in which the groups write is the order of the
+/// document's keys).
 pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let r = prune_object(record);
     let mut out = Map::new();
     let get = |k: &str| r.get(k);
-
-    let ts = timestamp(get("eventTime"), get("@timestamp"));
-    if let Some(ts) = ts {
+    if let Some(ts) = timestamp(get("eventTime"), get("@timestamp")) {
         out.insert("@timestamp".into(), ts);
     }
-
     let caller = Caller::new(get("userIdentity"));
-    let id = |k: &str| caller.get(k);
-    let session = id("sessionContext").and_then(Value::as_object);
-    let issuer = caller.issuer();
-    let attributes = session
-        .and_then(|s| s.get("attributes"))
-        .and_then(Value::as_object);
-
-    // cloud.*
-    put(&mut out, "cloud.region", get("awsRegion"));
-    put(
+    cloud_fields(&r, &caller, &mut out);
+    event_fields(&r, &mut out);
+    source_fields(&r, &mut out);
+    // user.* (or service.name for AWS service actors), related.user, related.ip.
+    let source_ip = out.get("source").and_then(|s| s.get("ip")).cloned();
+    map_actor(
+        &caller,
+        get("requestParameters"),
+        source_ip.as_ref(),
         &mut out,
-        "cloud.account.id",
-        caller.account_id(get("recipientAccountId")),
     );
-    put(&mut out, "cloud.provider", Some(&Value::from("aws")));
-    if let Some(service) = get("eventSource")
+    identity_fields(&caller, &mut out);
+    cloudtrail_fields(&r, &mut out);
+    if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
+        console_login_extras(&r, &mut out);
+    }
+    tls_fields(&r, &mut out);
+    out
+}
+
+/// `cloud.*`.
+fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<String, Value>) {
+    put(out, "cloud.region", r.get("awsRegion"));
+    put(
+        out,
+        "cloud.account.id",
+        caller.account_id(r.get("recipientAccountId")),
+    );
+    put(out, "cloud.provider", Some(&Value::from("aws")));
+    if let Some(service) = r
+        .get("eventSource")
         .and_then(Value::as_str)
         .and_then(|s| s.strip_suffix(".amazonaws.com"))
     {
         let name = service.split('.').next().unwrap_or(service);
-        put(&mut out, "cloud.service.name", Some(&Value::from(name)));
+        put(out, "cloud.service.name", Some(&Value::from(name)));
     }
+}
 
-    // event.*, dataset as Elastic Agent's integration sets it.
-    put(&mut out, "event.kind", Some(&Value::from("event")));
+/// `event.*` (dataset as Elastic Agent's integration sets it), `data_stream.*`, `ecs.version`.
+fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let text = |s: &str| Some(Value::from(s));
+    put(out, "event.kind", text("event").as_ref());
     put(
-        &mut out,
+        out,
         "event.type",
         Some(&Value::Array(vec![Value::from("info")])),
     );
-    put(&mut out, "event.action", get("eventName"));
-    put(&mut out, "event.provider", get("eventSource"));
-    put(&mut out, "event.id", get("eventID"));
-    put(&mut out, "event.outcome", Some(&Value::from(outcome(&r))));
-    put(
-        &mut out,
-        "event.dataset",
-        Some(&Value::from("aws.cloudtrail")),
-    );
-    put(&mut out, "event.module", Some(&Value::from("aws")));
-    put(&mut out, "data_stream.type", Some(&Value::from("logs")));
-    put(
-        &mut out,
-        "data_stream.dataset",
-        Some(&Value::from("aws.cloudtrail")),
-    );
-    put(
-        &mut out,
-        "data_stream.namespace",
-        Some(&Value::from("default")),
-    );
-    put(&mut out, "ecs.version", Some(&Value::from(ECS_VERSION)));
+    put(out, "event.action", r.get("eventName"));
+    put(out, "event.provider", r.get("eventSource"));
+    put(out, "event.id", r.get("eventID"));
+    put(out, "event.outcome", Some(&Value::from(outcome(r))));
+    put(out, "event.dataset", text("aws.cloudtrail").as_ref());
+    put(out, "event.module", text("aws").as_ref());
+    put(out, "data_stream.type", text("logs").as_ref());
+    put(out, "data_stream.dataset", text("aws.cloudtrail").as_ref());
+    put(out, "data_stream.namespace", text("default").as_ref());
+    put(out, "ecs.version", text(ECS_VERSION).as_ref());
+}
 
-    // source.*, user_agent
-    if let Some(addr) = get("sourceIPAddress") {
-        put(&mut out, "source.address", Some(addr));
-        put(&mut out, "source.ip", source_ip(addr).as_ref());
+/// `source.*` and `user_agent.original`.
+fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+    if let Some(addr) = r.get("sourceIPAddress") {
+        put(out, "source.address", Some(addr));
+        put(out, "source.ip", source_ip(addr).as_ref());
     }
-    put(&mut out, "user_agent.original", get("userAgent"));
+    put(out, "user_agent.original", r.get("userAgent"));
+}
 
-    // user.* (or service.name for AWS service actors), related.user, related.ip.
-    map_actor(
-        &caller,
-        get("requestParameters"),
-        out.get("source")
-            .and_then(|s| s.get("ip"))
-            .cloned()
-            .as_ref(),
-        &mut out,
-    );
-
-    // aws.cloudtrail.user_identity.*
-    put(&mut out, "aws.cloudtrail.user_identity.type", id("type"));
-    put(&mut out, "aws.cloudtrail.user_identity.arn", id("arn"));
+/// `aws.cloudtrail.user_identity.*`, session context and issuer included.
+fn identity_fields(caller: &Caller<'_>, out: &mut Map<String, Value>) {
+    let id = |k: &str| caller.get(k);
+    put(out, "aws.cloudtrail.user_identity.type", id("type"));
+    put(out, "aws.cloudtrail.user_identity.arn", id("arn"));
     put(
-        &mut out,
+        out,
         "aws.cloudtrail.user_identity.access_key_id",
         id("accessKeyId"),
     );
     put(
-        &mut out,
+        out,
         "aws.cloudtrail.user_identity.invoked_by",
         id("invokedBy"),
     );
+    let session = id("sessionContext").and_then(Value::as_object);
+    let attributes = session
+        .and_then(|s| s.get("attributes"))
+        .and_then(Value::as_object);
     let sc = "aws.cloudtrail.user_identity.session_context";
     put_under(
-        &mut out,
+        out,
         sc,
         "mfa_authenticated",
         attributes.and_then(|a| a.get("mfaAuthenticated")),
@@ -134,17 +137,18 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         .and_then(Value::as_str)
         .and_then(creation_date);
     put_under(
-        &mut out,
+        out,
         sc,
         "creation_date",
         created.map(|t| Value::from(format_timestamp(t))).as_ref(),
     );
     put_under(
-        &mut out,
+        out,
         sc,
         "ec2_role_delivery",
         session.and_then(|s| s.get("ec2RoleDelivery")),
     );
+    let issuer = caller.issuer();
     for (raw, ecs) in [
         ("type", "type"),
         ("principalId", "principal_id"),
@@ -152,14 +156,17 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         ("accountId", "account_id"),
     ] {
         put_under(
-            &mut out,
+            out,
             "aws.cloudtrail.user_identity.session_context.session_issuer",
             ecs,
             issuer.and_then(|i| i.get(raw)),
         );
     }
+}
 
-    // aws.cloudtrail.* plain renames
+/// `aws.cloudtrail.*`: plain renames, the two converted flags, resources, and the
+/// objects kept both as Java's `Map.toString()` and as a `flattened` object.
+fn cloudtrail_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     for (raw, ecs) in [
         ("eventVersion", "event_version"),
         ("eventType", "event_type"),
@@ -175,73 +182,71 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         ("errorCode", "error_code"),
         ("errorMessage", "error_message"),
     ] {
-        put_under(&mut out, "aws.cloudtrail", ecs, get(raw));
+        put_under(out, "aws.cloudtrail", ecs, r.get(raw));
     }
     put(
-        &mut out,
+        out,
         "aws.cloudtrail.read_only",
-        get("readOnly").map(to_boolean).as_ref(),
+        r.get("readOnly").map(to_boolean).as_ref(),
     );
     put(
-        &mut out,
+        out,
         "aws.cloudtrail.management_event",
-        get("managementEvent").map(to_text).as_ref(),
+        r.get("managementEvent").map(to_text).as_ref(),
     );
-    if let Some(Value::Array(resources)) = get("resources") {
+    if let Some(Value::Array(resources)) = r.get("resources") {
         put(
-            &mut out,
+            out,
             "aws.cloudtrail.resources",
             Some(&map_resources(resources)),
         );
     }
-
-    // Objects kept both as Java's Map.toString() and as a `flattened` object.
     for (raw, ecs) in [
         ("requestParameters", "request_parameters"),
         ("responseElements", "response_elements"),
         ("additionalEventData", "additional_eventdata"),
         ("serviceEventDetails", "service_event_details"),
     ] {
-        if let Some(v) = get(raw) {
+        if let Some(v) = r.get(raw) {
             let text = match v {
                 Value::String(s) => s.clone(),
                 other => to_java_string(other),
             };
             if v.is_object() && text.len() < FLATTENED_LIMIT {
-                put_under(&mut out, "aws.cloudtrail.flattened", ecs, Some(v));
+                put_under(out, "aws.cloudtrail.flattened", ecs, Some(v));
             }
-            put_under(&mut out, "aws.cloudtrail", ecs, Some(&Value::String(text)));
+            put_under(out, "aws.cloudtrail", ecs, Some(&Value::String(text)));
         }
     }
-    if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
-        console_login_extras(&r, &mut out);
-    }
+}
 
-    // tls.*: a `tlsVersion` that is present but no version (the placeholder text of
-    // aws 8.9.0's test-tls-details-json Grafana record) gives no `tls.*` at all; an
-    // absent one still leaves the cipher and server name.
-    if let Some(tls) = get("tlsDetails").and_then(Value::as_object) {
-        let version = tls
-            .get("tlsVersion")
-            .map(|v| v.as_str().and_then(split_tls_version));
-        if !matches!(version, Some(None)) {
-            if let Some(Some((protocol, version))) = version {
-                put(
-                    &mut out,
-                    "tls.version_protocol",
-                    protocol.map(Value::from).as_ref(),
-                );
-                put(&mut out, "tls.version", Some(&Value::from(version)));
-            }
-            put(&mut out, "tls.cipher", tls.get("cipherSuite"));
-            put(
-                &mut out,
-                "tls.client.server_name",
-                tls.get("clientProvidedHostHeader"),
-            );
-        }
+/// `tls.*`: a `tlsVersion` that is present but no version (the placeholder text of aws
+/// 8.9.0's test-tls-details-json Grafana record) gives no `tls.*` at all; an absent one
+/// still leaves the cipher and server name.
+fn tls_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let Some(tls) = r.get("tlsDetails").and_then(Value::as_object) else {
+        return;
+    };
+    let version = tls
+        .get("tlsVersion")
+        .map(|v| v.as_str().and_then(split_tls_version));
+    if matches!(version, Some(None)) {
+        return;
     }
-    out
+    if let Some(Some((protocol, version))) = version {
+        put(
+            out,
+            "tls.version_protocol",
+            protocol.map(Value::from).as_ref(),
+        );
+        put(out, "tls.version", Some(&Value::from(version)));
+    }
+    put(out, "tls.cipher", tls.get("cipherSuite"));
+    put(
+        out,
+        "tls.client.server_name",
+        tls.get("clientProvidedHostHeader"),
+    );
 }
 
 /// The caller, as the pipeline reads it from a (pruned) `userIdentity`.
