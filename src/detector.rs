@@ -137,7 +137,7 @@ impl Detector {
     /// that cannot hold a successful Scan (counted as prefiltered, as [`Self::process`]
     /// would), read once for both answers. `false` means nothing was counted: process
     /// `doc` as usual.
-    pub fn prefilter_valid_object(&mut self, doc: &[u8]) -> bool {
+    pub fn rejects_valid_object(&mut self, doc: &[u8]) -> bool {
         let unmatchable = self
             .prefilter
             .as_ref()
@@ -148,7 +148,7 @@ impl Detector {
     /// `true` when the pre-check is on and rejects `doc` (counted as prefiltered, as
     /// [`Self::process`] would), for a host that needs to know before it prepares the
     /// [`Context`]. `false` means nothing was counted: process `doc` as usual.
-    pub fn prefilter_document(&mut self, doc: &[u8]) -> bool {
+    pub fn rejects_document(&mut self, doc: &[u8]) -> bool {
         let unmatchable = self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc));
         self.count_prefiltered(unmatchable)
     }
@@ -157,7 +157,7 @@ impl Detector {
     /// ([`Prefilter::rejects_searched`]): `true` when the whole-document pre-check is on
     /// and `contains` shows that the document cannot hold a successful Scan (counted as
     /// prefiltered). `false` means nothing was counted: process the document as usual.
-    pub fn prefilter_searched(&mut self, contains: &dyn Fn(&CStr) -> bool) -> bool {
+    pub fn rejects_searched(&mut self, contains: &dyn Fn(&CStr) -> bool) -> bool {
         let unmatchable = self
             .prefilter
             .as_ref()

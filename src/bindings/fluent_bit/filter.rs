@@ -224,53 +224,84 @@ impl Filter {
         // annotate, one pass also proves them valid: the host takes them back unchanged.
         let wall_clock = self.options.detection_time == DetectionClock::Clock;
         let mut clock = || wall_clock.then(|| DetectionTime::At(now()));
-        // Alerts of events the reorder window has held for its whole width by the
-        // clock are decided at this record, whatever it is (Fluent Bit calls filters only
-        // with records, so a quiet pipeline decides them at its next record).
         let pending_before = self.detector.pending();
-        let mut alerts: Vec<Alert> = Vec::new();
-        if pending_before > 0 {
-            if let Some(detection_time) = clock() {
-                alerts = self.detector.release_due(Context {
-                    detection_time,
-                    fallback_time: None,
-                });
-            }
+        let mut alerts = self.release_due(&mut clock);
+        if self.options.heartbeat_stats && bytes == HEARTBEAT {
+            return self.heartbeat(&alerts);
         }
+        let validated = if self.rejects_unjudged(mode, bytes, contains) {
+            true
+        } else {
+            let ctx = Context {
+                detection_time: clock().unwrap_or(DetectionTime::EventTime),
+                fallback_time: record_time,
+            };
+            self.process_record(mode, bytes, ctx, pending_before, &mut alerts)
+        };
+        match mode {
+            Mode::AlertsOnly => self.alerts_only(&alerts),
+            Mode::Annotate => self.annotate(bytes, validated, &alerts),
+        }
+    }
+
+    /// The alerts of events the reorder window has held for its whole width by the
+    /// clock, decided at this record, whatever it is (Fluent Bit calls filters only with
+    /// records, so a quiet pipeline decides them at its next record).
+    fn release_due(&mut self, clock: &mut dyn FnMut() -> Option<DetectionTime>) -> Vec<Alert> {
+        let pending_before = self.detector.pending();
+        if pending_before == 0 {
+            return Vec::new();
+        }
+        let Some(detection_time) = clock() else {
+            return Vec::new();
+        };
+        let alerts = self.detector.release_due(Context {
+            detection_time,
+            fallback_time: None,
+        });
         if self.detector.pending() != pending_before {
             if let Some(p) = &mut self.persistence {
                 p.mark_dirty();
             }
         }
-        if self.options.heartbeat_stats && bytes == HEARTBEAT {
-            return self.heartbeat(&alerts);
-        }
+        alerts
+    }
+
+    /// Whether the pre-check rejects the record before it is judged (counted as
+    /// prefiltered). For annotate, a `true` also means the record is one valid JSON object
+    /// (or Fluent Bit's own text of one), so it goes back unchanged.
+    fn rejects_unjudged(
+        &mut self,
+        mode: Mode,
+        bytes: &[u8],
+        contains: Option<&dyn Fn(&CStr) -> bool>,
+    ) -> bool {
         // Fluent Bit's own text of its record: its outer braces are all that needs
         // checking before it goes back unread (they guard against a host that is not
         // Fluent Bit).
         let searched =
             contains.filter(|_| bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}'));
         if let Some(contains) = searched {
-            if self.detector.prefilter_searched(contains) {
-                return match mode {
-                    Mode::Annotate => self.annotate(bytes, true, &alerts),
-                    Mode::AlertsOnly => self.alerts_only(&alerts),
-                };
+            if self.detector.rejects_searched(contains) {
+                return true;
             }
         }
         match mode {
-            Mode::Annotate if self.detector.prefilter_valid_object(bytes) => {
-                return self.annotate(bytes, true, &alerts);
-            }
-            Mode::AlertsOnly if self.detector.prefilter_document(bytes) => {
-                return self.alerts_only(&alerts);
-            }
-            _ => {}
+            Mode::Annotate => self.detector.rejects_valid_object(bytes),
+            Mode::AlertsOnly => self.detector.rejects_document(bytes),
         }
-        let ctx = Context {
-            detection_time: clock().unwrap_or(DetectionTime::EventTime),
-            fallback_time: record_time,
-        };
+    }
+
+    /// Judge the record, adding its alerts to `alerts`; whether the detector read (so
+    /// validated) the whole text. Reports a record it could not judge.
+    fn process_record(
+        &mut self,
+        mode: Mode,
+        bytes: &[u8],
+        ctx: Context,
+        pending_before: usize,
+        alerts: &mut Vec<Alert>,
+    ) -> bool {
         let mut error = None;
         let mut recorded = false;
         let mut prefiltered = false;
@@ -282,9 +313,6 @@ impl Filter {
             prefiltered |= report.verdict == Verdict::Prefiltered;
             alerts.extend(report.alerts);
         });
-        // The detector parsed (so validated) the whole text unless it was unparseable
-        // or its byte-level pre-check rejected it unread.
-        let validated = error.is_none() && !prefiltered;
         if let Some(e) = &error {
             self.counters.unjudged += 1;
             let n = self.counters.unjudged;
@@ -299,10 +327,9 @@ impl Filter {
                 p.mark_dirty();
             }
         }
-        match mode {
-            Mode::AlertsOnly => self.alerts_only(&alerts),
-            Mode::Annotate => self.annotate(bytes, validated, &alerts),
-        }
+        // The detector parsed (so validated) the whole text unless it was unparseable
+        // or its byte-level pre-check rejected it unread.
+        error.is_none() && !prefiltered
     }
 
     fn alerts_only(&mut self, alerts: &[Alert]) -> Reply {
