@@ -186,14 +186,80 @@ impl Config {
 impl TryFrom<DetectorOptions> for Config {
     type Error = ConfigError;
 
-    fn try_from(o: DetectorOptions) -> Result<Self, ConfigError> {
+    fn try_from(mut o: DetectorOptions) -> Result<Self, ConfigError> {
         let rule = o.profile.unwrap_or_default().profile();
-        let new_terms_fields = validate_fields(o.new_terms_fields.unwrap_or_else(|| {
+        let new_terms_fields = validate_fields(o.new_terms_fields.take().unwrap_or_else(|| {
             rule.new_terms_fields
                 .iter()
                 .map(|f| (*f).to_owned())
                 .collect()
         }))?;
+        let windows = Windows::validate(&o, rule)?;
+        let timestamp_override = o
+            .timestamp_override
+            .unwrap_or_else(|| rule.timestamp_override.to_owned());
+        if timestamp_override.trim().is_empty() {
+            return Err(ConfigError::invalid(
+                "timestamp_override",
+                "must name a field, such as `event.ingested` or `@timestamp`",
+            ));
+        }
+        let at_least_one = |field| ConfigError::invalid(field, "must be at least 1");
+        let max_signals = NonZeroU32::new(o.max_signals.unwrap_or(rule.max_signals))
+            .ok_or_else(|| at_least_one("max_signals"))?;
+        let max_terms = NonZeroUsize::new(o.max_terms.unwrap_or(DEFAULT_MAX_TERMS))
+            .ok_or_else(|| at_least_one("max_terms"))?;
+        if max_terms.get() > u32::MAX as usize - 1 {
+            return Err(ConfigError::invalid(
+                "max_terms",
+                format!("must be at most {}", u32::MAX - 1),
+            ));
+        }
+        let max_pending = NonZeroUsize::new(o.max_pending.unwrap_or(DEFAULT_MAX_PENDING))
+            .ok_or_else(|| at_least_one("max_pending"))?;
+        let exception_items = o.exceptions.unwrap_or_default();
+        let exceptions = Exceptions::compile(&exception_items)?;
+        let non_empty = |value: Option<String>, default: &str, field| {
+            let value = value.unwrap_or_else(|| default.to_owned());
+            if value.is_empty() {
+                return Err(ConfigError::invalid(field, "must not be empty"));
+            }
+            Ok(value)
+        };
+        let space_id = non_empty(o.space_id, DEFAULT_SPACE, "space_id")?;
+        let rule_uuid = non_empty(o.rule_uuid, rule.rule_id, "rule_uuid")?;
+        Ok(Config {
+            rule,
+            new_terms_fields,
+            history_window: windows.history_window,
+            from: windows.from,
+            timestamp_override: timestamp_override.trim().to_owned(),
+            timestamp_fallback: o.timestamp_fallback.unwrap_or(true),
+            max_signals,
+            interval: windows.interval,
+            max_terms,
+            learning_period: windows.learning_period,
+            reorder_window: windows.reorder_window,
+            max_pending,
+            exception_items,
+            exceptions,
+            space_id,
+            rule_uuid,
+        })
+    }
+}
+
+/// The configuration's spans of time, each valid and valid against the others.
+struct Windows {
+    history_window: ElasticDuration,
+    from: ElasticDuration,
+    interval: ElasticDuration,
+    learning_period: ElasticDuration,
+    reorder_window: ElasticDuration,
+}
+
+impl Windows {
+    fn validate(o: &DetectorOptions, rule: &RuleProfile) -> Result<Self, ConfigError> {
         let history_window = duration_or(
             o.history_window.as_deref(),
             rule.history_window,
@@ -230,25 +296,6 @@ impl TryFrom<DetectorOptions> for Config {
                 from: from.as_date_math(),
             });
         }
-        let timestamp_override = o
-            .timestamp_override
-            .unwrap_or_else(|| rule.timestamp_override.to_owned());
-        if timestamp_override.trim().is_empty() {
-            return Err(ConfigError::invalid(
-                "timestamp_override",
-                "must name a field, such as `event.ingested` or `@timestamp`",
-            ));
-        }
-        let max_signals = NonZeroU32::new(o.max_signals.unwrap_or(rule.max_signals))
-            .ok_or_else(|| ConfigError::invalid("max_signals", "must be at least 1"))?;
-        let max_terms = NonZeroUsize::new(o.max_terms.unwrap_or(DEFAULT_MAX_TERMS))
-            .ok_or_else(|| ConfigError::invalid("max_terms", "must be at least 1"))?;
-        if max_terms.get() > u32::MAX as usize - 1 {
-            return Err(ConfigError::invalid(
-                "max_terms",
-                format!("must be at most {}", u32::MAX - 1),
-            ));
-        }
         if reorder_window.millis() >= history_window.millis() {
             return Err(ConfigError::invalid(
                 "reorder_window",
@@ -258,35 +305,12 @@ impl TryFrom<DetectorOptions> for Config {
                 ),
             ));
         }
-        let max_pending = NonZeroUsize::new(o.max_pending.unwrap_or(DEFAULT_MAX_PENDING))
-            .ok_or_else(|| ConfigError::invalid("max_pending", "must be at least 1"))?;
-        let exception_items = o.exceptions.unwrap_or_default();
-        let exceptions = Exceptions::compile(&exception_items)?;
-        let space_id = o.space_id.unwrap_or_else(|| DEFAULT_SPACE.to_owned());
-        if space_id.is_empty() {
-            return Err(ConfigError::invalid("space_id", "must not be empty"));
-        }
-        let rule_uuid = o.rule_uuid.unwrap_or_else(|| rule.rule_id.to_owned());
-        if rule_uuid.is_empty() {
-            return Err(ConfigError::invalid("rule_uuid", "must not be empty"));
-        }
-        Ok(Config {
-            rule,
-            new_terms_fields,
+        Ok(Windows {
             history_window,
             from,
-            timestamp_override: timestamp_override.trim().to_owned(),
-            timestamp_fallback: o.timestamp_fallback.unwrap_or(true),
-            max_signals,
             interval,
-            max_terms,
             learning_period,
             reorder_window,
-            max_pending,
-            exception_items,
-            exceptions,
-            space_id,
-            rule_uuid,
         })
     }
 }
