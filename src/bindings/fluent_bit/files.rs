@@ -36,7 +36,36 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
         log("no directory in Accessible_Paths: default settings and config, no snapshot");
         return fresh(Config::default(), Options::default(), None);
     };
-    let options = match read_text(&home.join(OPTIONS_FILE)) {
+    let options = read_options(home, log);
+    let (config, config_source) = read_config(home, log);
+    let Some(every) = options.snapshot_every else {
+        log(&format!("config: {config_source}; snapshots off"));
+        return fresh(config, options, None);
+    };
+    let path = home.join(SNAPSHOT_FILE);
+    let (mut detector, snapshot) = restore(home, config, log);
+    tune(&mut detector, &options);
+    detector.set_journaling(true);
+    let base = state::journal::base_for(snapshot.as_deref(), &detector.config().new_terms_fields);
+    let (journal, replayed) = journal::open(home, base, &mut detector, log);
+    log(&startup_line(
+        home,
+        &config_source,
+        &detector,
+        snapshot.is_some(),
+        replayed,
+        every,
+    ));
+    Startup {
+        detector,
+        options,
+        persistence: Some(Persistence::new(&path, every, now, journal)),
+    }
+}
+
+/// The module's settings file, or the defaults (saying why) when it is absent or bad.
+fn read_options(home: &Path, log: Log<'_>) -> Options {
+    match read_text(&home.join(OPTIONS_FILE)) {
         Ok(None) => Options::default(),
         Ok(Some(text)) => Options::from_json(&text).unwrap_or_else(|e| {
             log(&format!(
@@ -49,10 +78,16 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
             log(&format!("{e}; using default settings"));
             Options::default()
         }
-    };
+    }
+}
+
+/// The detector's config file, or the seed rule's defaults (saying why), with where
+/// the config came from in words.
+fn read_config(home: &Path, log: Log<'_>) -> (Config, String) {
     let config_path = home.join(CONFIG_FILE);
-    let (config, config_source) = match read_text(&config_path) {
-        Ok(None) => (Config::default(), "defaults (no config file)".to_owned()),
+    let defaults = |why: &str| (Config::default(), format!("defaults ({why})"));
+    match read_text(&config_path) {
+        Ok(None) => defaults("no config file"),
         Ok(Some(text)) => match Config::from_json(&text) {
             Ok(config) => (config, config_path.display().to_string()),
             Err(e) => {
@@ -60,68 +95,55 @@ pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
                     "{}: {e}; using the default config (seed rule)",
                     config_path.display()
                 ));
-                (
-                    Config::default(),
-                    "defaults (config file rejected)".to_owned(),
-                )
+                defaults("config file rejected")
             }
         },
         Err(e) => {
             log(&format!("{e}; using the default config (seed rule)"));
-            (
-                Config::default(),
-                "defaults (config file unreadable)".to_owned(),
-            )
+            defaults("config file unreadable")
         }
+    }
+}
+
+/// The one line the module logs at start when snapshots are on: where its config and
+/// state came from and where it writes.
+fn startup_line(
+    home: &Path,
+    config_source: &str,
+    detector: &Detector,
+    from_snapshot: bool,
+    replayed: usize,
+    every: Millis,
+) -> String {
+    let snapshot = home.join(SNAPSHOT_FILE);
+    let held = match detector.pending() {
+        0 => String::new(),
+        1 => " and 1 held event".to_owned(),
+        n => format!(" and {n} held events"),
     };
-    let Some(every) = options.snapshot_every else {
-        log(&format!("config: {config_source}; snapshots off"));
-        return fresh(config, options, None);
-    };
-    let path = home.join(SNAPSHOT_FILE);
-    let (mut detector, snapshot) = restore(home, config, log);
-    tune(&mut detector, &options);
-    detector.set_journaling(true);
-    let base = state::journal::base_for(snapshot.as_deref(), &detector.config().new_terms_fields);
-    let (journal, replayed) = journal::open(home, base, &mut detector, log);
-    let restored = || {
-        let held = match detector.pending() {
-            0 => String::new(),
-            1 => " and 1 held event".to_owned(),
-            n => format!(" and {n} held events"),
-        };
-        format!(
-            "restored {} tracked terms{held}",
-            detector.stats().tracked_terms
-        )
-    };
+    let restored = format!(
+        "restored {} tracked terms{held}",
+        detector.stats().tracked_terms
+    );
     let from_journal = format!("{} ({replayed} entries)", home.join(JOURNAL_FILE).display());
     let writing = format!(
         "writing {} every {}s when state changes",
-        path.display(),
+        snapshot.display(),
         every / 1000
     );
-    log(&match (&snapshot, replayed) {
-        (None, 0) => format!("config: {config_source}; no snapshot yet, {writing}"),
-        (None, _) => format!(
-            "config: {config_source}; no snapshot yet; {} from {from_journal}; {writing}",
-            restored()
+    match (from_snapshot, replayed) {
+        (false, 0) => format!("config: {config_source}; no snapshot yet, {writing}"),
+        (false, _) => {
+            format!("config: {config_source}; no snapshot yet; {restored} from {from_journal}; {writing}")
+        }
+        (true, 0) => format!(
+            "config: {config_source}; {restored} from {}",
+            snapshot.display()
         ),
-        (Some(_), 0) => format!(
-            "config: {config_source}; {} from {}",
-            restored(),
-            path.display()
+        (true, _) => format!(
+            "config: {config_source}; {restored} from {} and {from_journal}",
+            snapshot.display()
         ),
-        (Some(_), _) => format!(
-            "config: {config_source}; {} from {} and {from_journal}",
-            restored(),
-            path.display()
-        ),
-    });
-    Startup {
-        detector,
-        options,
-        persistence: Some(Persistence::new(&path, every, now, journal)),
     }
 }
 
