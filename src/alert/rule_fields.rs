@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::Config;
+use crate::config::{Config, RuleProfile};
 use crate::json_fields::object;
 
 /// The static rule fields of one configuration, as a map and as JSON text.
@@ -51,7 +51,56 @@ impl RuleFields {
 /// insertion, which made this run-once function the largest in the .wasm.
 fn build(c: &Config) -> Map<String, Value> {
     let r = c.rule;
-    let threat = Value::Array(
+    let threat = threat(r);
+    let parameters = parameters(c, threat.clone());
+    let mut m = Map::new();
+    m.insert("kibana.alert.severity".into(), r.severity.into());
+    m.insert("kibana.alert.risk_score".into(), r.risk_score.into());
+    for (key, value) in [
+        ("uuid", c.rule_uuid.as_str().into()),
+        ("rule_id", r.rule_id.into()),
+        ("name", r.rule_name.into()),
+        ("description", r.description.into()),
+        ("type", "new_terms".into()),
+        ("category", "New Terms Rule".into()),
+        ("rule_type_id", "siem.newTermsRule".into()),
+        ("producer", "siem".into()),
+        ("consumer", "siem".into()),
+        ("author", strings(&["Elastic"])),
+        ("license", "Elastic License v2".into()),
+        ("references", strings(r.references)),
+        ("tags", strings(r.tags)),
+        ("threat", threat),
+        ("from", c.from.as_date_math().into()),
+        ("to", "now".into()),
+        ("interval", c.interval.to_string().into()),
+        ("max_signals", c.max_signals.get().into()),
+        ("timestamp_override", c.timestamp_override.as_str().into()),
+        ("indices", strings(r.index)),
+        ("immutable", true.into()),
+        ("version", r.version.into()),
+        ("revision", 0.into()),
+        ("enabled", true.into()),
+        ("severity", r.severity.into()),
+        ("risk_score", r.risk_score.into()),
+        ("exceptions_list", empty()),
+        ("false_positives", strings(r.false_positives)),
+        ("risk_score_mapping", empty()),
+        ("severity_mapping", empty()),
+        ("actions", empty()),
+        ("note", r.note.into()),
+        ("setup", r.setup.into()),
+        ("execution.type", "scheduled".into()),
+        ("parameters", parameters),
+    ] {
+        m.insert(format!("kibana.alert.rule.{key}"), value);
+    }
+    m
+}
+
+/// `threat`: the rule's MITRE ATT&CK tactics and techniques.
+fn threat(r: &RuleProfile) -> Value {
+    Value::Array(
         r.threat
             .iter()
             .map(|t| {
@@ -77,7 +126,12 @@ fn build(c: &Config) -> Map<String, Value> {
                 ])
             })
             .collect(),
-    );
+    )
+}
+
+/// `kibana.alert.rule.parameters`: the rule's own parameters, as Kibana stores them.
+fn parameters(c: &Config, threat: Value) -> Value {
+    let r = c.rule;
     let (package, integration, version) = r.related_integration;
     let required = |name: &str, kind: &str| {
         object(vec![
@@ -141,7 +195,7 @@ fn build(c: &Config) -> Map<String, Value> {
         ("setup", r.setup.into()),
         ("severity", r.severity.into()),
         ("severity_mapping", empty()),
-        ("threat", threat.clone()),
+        ("threat", threat),
         ("timestamp_override", c.timestamp_override.as_str().into()),
         ("to", "now".into()),
         ("type", "new_terms".into()),
@@ -162,49 +216,7 @@ fn build(c: &Config) -> Map<String, Value> {
             );
         }
     }
-    let mut m = Map::new();
-    m.insert("kibana.alert.severity".into(), r.severity.into());
-    m.insert("kibana.alert.risk_score".into(), r.risk_score.into());
-    for (key, value) in [
-        ("uuid", c.rule_uuid.as_str().into()),
-        ("rule_id", r.rule_id.into()),
-        ("name", r.rule_name.into()),
-        ("description", r.description.into()),
-        ("type", "new_terms".into()),
-        ("category", "New Terms Rule".into()),
-        ("rule_type_id", "siem.newTermsRule".into()),
-        ("producer", "siem".into()),
-        ("consumer", "siem".into()),
-        ("author", strings(&["Elastic"])),
-        ("license", "Elastic License v2".into()),
-        ("references", strings(r.references)),
-        ("tags", strings(r.tags)),
-        ("threat", threat),
-        ("from", c.from.as_date_math().into()),
-        ("to", "now".into()),
-        ("interval", c.interval.to_string().into()),
-        ("max_signals", c.max_signals.get().into()),
-        ("timestamp_override", c.timestamp_override.as_str().into()),
-        ("indices", strings(r.index)),
-        ("immutable", true.into()),
-        ("version", r.version.into()),
-        ("revision", 0.into()),
-        ("enabled", true.into()),
-        ("severity", r.severity.into()),
-        ("risk_score", r.risk_score.into()),
-        ("exceptions_list", empty()),
-        ("false_positives", strings(r.false_positives)),
-        ("risk_score_mapping", empty()),
-        ("severity_mapping", empty()),
-        ("actions", empty()),
-        ("note", r.note.into()),
-        ("setup", r.setup.into()),
-        ("execution.type", "scheduled".into()),
-        ("parameters", parameters),
-    ] {
-        m.insert(format!("kibana.alert.rule.{key}"), value);
-    }
-    m
+    parameters
 }
 
 /// A JSON array of strings.
