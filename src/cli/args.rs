@@ -3,6 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use dynamodb_scan_detector::input::documents::Limits;
 use dynamodb_scan_detector::ProfileName;
 
 pub const USAGE: &str = "\
@@ -55,8 +56,8 @@ pub struct Args {
     pub learn: Vec<PathBuf>,
     pub detection_time_event: bool,
     pub stats: bool,
-    pub max_line_bytes: usize,
-    pub max_document_bytes: usize,
+    /// `--max-line-bytes` and `--max-document-bytes` (the core's defaults).
+    pub limits: Limits,
     pub progress: bool,
     pub validate_all: bool,
 }
@@ -87,8 +88,7 @@ impl Default for Args {
             learn: Vec::new(),
             detection_time_event: false,
             stats: false,
-            max_line_bytes: 64 << 20,
-            max_document_bytes: 512 << 20,
+            limits: Limits::default(),
             progress: true,
             validate_all: false,
         }
@@ -156,9 +156,9 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                     }
             }
             Long("stats") => a.stats = true,
-            Long("max-line-bytes") => a.max_line_bytes = number(&mut p, "--max-line-bytes")?,
+            Long("max-line-bytes") => a.limits.max_line = number(&mut p, "--max-line-bytes")?,
             Long("max-document-bytes") => {
-                a.max_document_bytes = number(&mut p, "--max-document-bytes")?
+                a.limits.max_document = number(&mut p, "--max-document-bytes")?
             }
             Long("no-progress") => a.progress = false,
             Long("validate-all") => a.validate_all = true,
@@ -232,8 +232,19 @@ mod tests {
         assert_eq!(a.learn.len(), 2);
         assert_eq!(a.inputs, [PathBuf::from("a"), PathBuf::from("-")]);
         assert!(a.detection_time_event && a.stats && !a.progress);
-        assert_eq!((a.state_every_secs, a.max_line_bytes), (5, 10));
+        assert_eq!((a.state_every_secs, a.limits.max_line), (5, 10));
         assert_eq!(args(&[]).expect("valid").inputs, [PathBuf::from("-")]);
+    }
+
+    /// The help text states the core's limits.
+    #[test]
+    fn the_help_gives_the_default_limits() {
+        let limits = Limits::default();
+        assert!(USAGE.contains(&format!(
+            "--max-line-bytes N   longest NDJSON line accepted (default {})",
+            limits.max_line
+        )));
+        assert!(USAGE.contains(&format!("read whole (default {})", limits.max_document)));
     }
 
     #[test]

@@ -20,9 +20,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use dynamodb_scan_detector::{Config, Context, Detector, DetectorOptions, InputError, Verdict};
 
 use args::{Args, Parsed};
+use dynamodb_scan_detector::input::documents::Item;
 use output::Output;
 use progress::Progress;
-use reader::{DocReader, Item};
 use source::Source;
 use state_file::StateFile;
 
@@ -258,7 +258,7 @@ fn read_source(
     detector: &mut Detector,
     state: &mut Option<StateFile>,
 ) -> Result<(), Fatal> {
-    let input = match source::open(src, Arc::clone(&run.bytes)) {
+    let mut input = match source::open(src, Arc::clone(&run.bytes)) {
         Ok(i) => i,
         Err(e) => {
             report_io(run, &PathBuf::from(src.name()), &e);
@@ -266,34 +266,44 @@ fn read_source(
         }
     };
     let name = src.name();
-    let mut docs = DocReader::new(input, args.max_line_bytes, args.max_document_bytes);
-    loop {
-        match docs.next_item() {
-            Ok(None) => break,
-            Ok(Some(Item::Doc { bytes, line })) => {
-                handle(detector, bytes, line, run)
-                    .map_err(|e| Fatal::Io(format!("writing output: {e}")))?;
+    // The first failure to write output or state; then nothing more is handled.
+    let mut failure = None;
+    let read = reader::read_documents(input.as_mut(), args.limits, &mut |item| {
+        if failure.is_some() {
+            return;
+        }
+        match item {
+            Item::Document { bytes, line } => {
+                if let Err(e) = handle(detector, bytes, line, run) {
+                    failure = Some(Fatal::Io(format!("writing output: {e}")));
+                }
             }
-            Ok(Some(Item::TooLong { line, limit })) => {
+            Item::TooLarge { line, limit } => {
                 run.problem(format!("{name}:{line}: longer than {limit} bytes, skipped"));
-                detector.skip_input(InputError::TooLarge(limit));
             }
-            Err(e) => {
-                run.problem(format!(
-                    "{name}: unreadable after {} bytes: {e}",
-                    run.bytes.load(Ordering::Relaxed)
-                ));
-                detector.skip_input(InputError::Unreadable(e.to_string()));
-                break;
-            }
+            Item::Unreadable(_) => {}
+        }
+        if let Some(error) = item.skip_error() {
+            detector.skip_input(error);
         }
         progress.update(run.bytes.load(Ordering::Relaxed), || {
             detector.stats().events_in
         });
         if let Some(s) = state.as_mut() {
-            s.maybe_save(detector)
-                .map_err(|e| Fatal::Io(format!("saving --state: {e}")))?;
+            if let Err(e) = s.maybe_save(detector) {
+                failure = Some(Fatal::Io(format!("saving --state: {e}")));
+            }
         }
+    });
+    if let Some(fatal) = failure {
+        return Err(fatal);
+    }
+    if let Err(e) = read {
+        run.problem(format!(
+            "{name}: unreadable after {} bytes: {e}",
+            run.bytes.load(Ordering::Relaxed)
+        ));
+        detector.skip_input(InputError::Unreadable(e.to_string()));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Inputs: files, directories (walked recursively) and standard input; gzip is
-//! recognised by its magic bytes and inflated as it is read.
+//! recognised by its magic bytes and inflated as it is read, by the core's decoder
+//! ([`dynamodb_scan_detector::input::gzip`]).
 //!
 //! Files are read in the core's replay order ([`replay_order`]), not in the order of
 //! the arguments or of directory names: every file named on the command line and every
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use dynamodb_scan_detector::input::gzip::{is_gzip, GzipDecoder, Members};
 use dynamodb_scan_detector::input::replay_order::replay_order;
 
 /// One input to read.
@@ -123,16 +125,36 @@ impl<R: Read> Read for Counted<R> {
 /// by side; a plain file read ahead was slower, the copy out of the page cache being
 /// cheaper than handing the bytes between cores).
 pub fn open(source: &Source, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
-    let raw: Box<dyn Read + Send> = match source {
+    let mut raw: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(io::stdin()),
         Source::File(p) => Box::new(File::open(p)?),
     };
-    let mut buffered = BufReader::with_capacity(256 * 1024, Counted { inner: raw, count });
-    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    // The first two bytes tell gzip (a pipe may hand over one byte at a time).
+    let mut head = [0; 2];
+    let mut got = 0;
+    while got < head.len() {
+        match raw.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    count.fetch_add(got as u64, Ordering::Relaxed);
+    let gzip = is_gzip(&head[..got]);
+    let input = io::Cursor::new(head)
+        .take(got as u64)
+        .chain(Counted { inner: raw, count });
+    let buffered = BufReader::with_capacity(256 * 1024, input);
     if !gzip {
         return Ok(Box::new(buffered));
     }
-    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
+    let inflated = Gunzip {
+        input: buffered,
+        decoder: GzipDecoder::new(Members::All),
+        spill: Vec::new(),
+        spilled: 0,
+    };
     #[cfg(not(target_family = "wasm"))]
     {
         let file = matches!(source, Source::File(_));
@@ -142,6 +164,58 @@ pub fn open(source: &Source, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRea
     }
     #[cfg(target_family = "wasm")]
     Ok(Box::new(BufReader::with_capacity(256 * 1024, inflated)))
+}
+
+/// The core's gzip decoder as a reader: every member, and an error (as an
+/// [`io::Error`] of kind `InvalidData` with the decoder's message) after the bytes
+/// inflated before it.
+struct Gunzip<R> {
+    input: R,
+    decoder: GzipDecoder,
+    /// What did not fit the caller's buffer, from `spilled` on.
+    spill: Vec<u8>,
+    spilled: usize,
+}
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.spilled < self.spill.len() {
+            let n = copy_into(&self.spill[self.spilled..], buf);
+            self.spilled += n;
+            return Ok(n);
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let input = self.input.fill_buf()?;
+            let at_end = input.is_empty();
+            let inflated = if at_end {
+                self.decoder.finish()
+            } else {
+                self.decoder.decode(input).map(|(used, inflated)| {
+                    self.input.consume(used);
+                    inflated
+                })
+            }
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            if inflated.is_empty() && !at_end {
+                continue;
+            }
+            let n = copy_into(inflated, buf);
+            self.spill.clear();
+            self.spill.extend_from_slice(&inflated[n..]);
+            self.spilled = 0;
+            return Ok(n);
+        }
+    }
+}
+
+/// Copy what fits of `from` into `to`; how much that was.
+fn copy_into(from: &[u8], to: &mut [u8]) -> usize {
+    let n = from.len().min(to.len());
+    to[..n].copy_from_slice(&from[..n]);
+    n
 }
 
 #[cfg(test)]

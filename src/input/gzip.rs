@@ -1,22 +1,34 @@
-//! Gzip decoding for CloudWatch Logs `awslogs` payloads: the header and trailer of one
-//! gzip member (RFC 1952) read here, the DEFLATE body inflated by `miniz_oxide`.
+//! Gzip decoding as the data arrives: the header and trailer of each gzip member
+//! (RFC 1952) read here, the DEFLATE body inflated by `miniz_oxide`. One decoder for
+//! both uses: a log file, every member in turn, fed in pieces as a host reads it (as
+//! `flate2::bufread::MultiGzDecoder` reads one), and a CloudWatch Logs `awslogs`
+//! payload ([`gunzip`]: the first member only, at most `limit` bytes, as
+//! `flate2::read::GzDecoder` reads it).
 //!
-//! This used to be `flate2::read::GzDecoder`, which inflates with `miniz_oxide` too;
-//! reading the member directly keeps `flate2` and its 16 KiB CRC table out of the
-//! npm package's wasm. The results are `flate2`'s, error messages included (a test
-//! holds the two to each other on valid, truncated, corrupted and oversized input):
-//! the first member only (anything after it is ignored), header CRC and reserved
-//! flags checked, data CRC and size checked, and at most `limit` bytes inflated.
+//! This used to be `flate2`, which inflates with `miniz_oxide` too; reading the members
+//! here keeps `flate2` and its 16 KiB CRC table out of the npm package's wasm. The
+//! results are `flate2`'s, error messages included (tests hold the two to each other on
+//! valid, truncated, corrupted, concatenated and oversized input, whole and in pieces):
+//! header CRC and reserved flags checked, data CRC and size checked. One difference, on
+//! purpose: the bytes inflated before an error are all handed out (flate2 drops those
+//! of the read that fails), so what is read of a damaged file does not depend on how
+//! its bytes were cut into pieces.
 
-use miniz_oxide::inflate::stream::{self, InflateState};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+use miniz_oxide::inflate::core::inflate_flags::{
+    TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_IGNORE_ADLER32,
+};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide, TINFL_LZ_DICT_SIZE};
+use miniz_oxide::inflate::TINFLStatus;
+use thiserror::Error;
 
-/// Why a payload could not be inflated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why gzip could not be inflated.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum GzipError {
     /// Not valid gzip; the message is `flate2`'s for the same input.
+    #[error("{0}")]
     Invalid(&'static str),
     /// It inflates past the limit.
+    #[error("inflates past the limit")]
     TooLarge,
 }
 
@@ -35,95 +47,334 @@ const FRESERVED: u8 = 0b1110_0000;
 /// The longest file name or comment `flate2` accepts.
 const MAX_HEADER_FIELD: usize = 65535;
 
+/// Whether input that begins with `head` is gzip, by its magic bytes (never by a name).
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 /// The data of the first gzip member of `input`, if it inflates to at most `limit`
-/// bytes.
+/// bytes; anything after the member is ignored.
 pub fn gunzip(input: &[u8], limit: usize) -> Result<Vec<u8>, GzipError> {
-    let body = header_len(input)?;
-    let (data, used) = inflate(&input[body..], limit)?;
-    let trailer = input[body + used..]
-        .get(..8)
-        .ok_or(GzipError::Invalid(UNEXPECTED_EOF))?;
-    let (crc, size) = trailer.split_at(4);
-    if le_u32(crc) != crc32(0, &data) || le_u32(size) != data.len() as u32 {
-        return Err(GzipError::Invalid(BAD_CHECKSUM));
-    }
-    Ok(data)
-}
-
-/// The length of the member's header, checked as `flate2` checks it.
-fn header_len(input: &[u8]) -> Result<usize, GzipError> {
-    let eof = GzipError::Invalid(UNEXPECTED_EOF);
-    let fixed = input.get(..10).ok_or(eof.clone())?;
-    if fixed[..3] != [0x1f, 0x8b, 8] || fixed[3] & FRESERVED != 0 {
-        return Err(GzipError::Invalid(BAD_HEADER));
-    }
-    let flags = fixed[3];
-    let mut at = 10;
-    if flags & FEXTRA != 0 {
-        let xlen = input.get(at..at + 2).ok_or(eof.clone())?;
-        at += 2 + usize::from(u16::from_le_bytes([xlen[0], xlen[1]]));
-        if at > input.len() {
-            return Err(eof);
-        }
-    }
-    for flag in [FNAME, FCOMMENT] {
-        if flags & flag != 0 {
-            let rest = &input[at..];
-            match memchr::memchr(0, rest) {
-                Some(len) if len <= MAX_HEADER_FIELD => at += len + 1,
-                _ if rest.len() > MAX_HEADER_FIELD => {
-                    return Err(GzipError::Invalid(FIELD_TOO_LONG))
-                }
-                _ => return Err(eof),
-            }
-        }
-    }
-    if flags & FHCRC != 0 {
-        let stored = input.get(at..at + 2).ok_or(eof)?;
-        if u16::from_le_bytes([stored[0], stored[1]]) != crc32(0, &input[..at]) as u16 {
-            return Err(GzipError::Invalid(BAD_CHECKSUM));
-        }
-        at += 2;
-    }
-    Ok(at)
-}
-
-/// Inflate a raw DEFLATE stream: its data and how many input bytes it took. Called
-/// the way `flate2` calls `miniz_oxide` (the streaming API, whose 32 KiB window starts
-/// as zeros, so a distance reaching before the start is not an error; more input
-/// announced until the input is used up), so that damaged input gives the same result.
-fn inflate(input: &[u8], limit: usize) -> Result<(Vec<u8>, usize), GzipError> {
-    let mut state = InflateState::new_boxed(DataFormat::Raw);
-    let cap = limit.saturating_add(1);
+    let mut decoder = GzipDecoder::new(Members::First);
     let mut out = Vec::new();
-    let mut chunk = vec![0; 32 * 1024];
     let mut read = 0;
     loop {
-        let room = (cap - out.len()).min(chunk.len());
-        if room == 0 {
+        let piece = if read < input.len() && !decoder.is_done() {
+            let (used, piece) = decoder.decode(&input[read..])?;
+            read += used;
+            piece
+        } else {
+            match decoder.finish()? {
+                [] => return Ok(out),
+                piece => piece,
+            }
+        };
+        if out.len() + piece.len() > limit {
             return Err(GzipError::TooLarge);
         }
-        let rest = &input[read..];
-        let eof = rest.is_empty();
-        let flush = if eof { MZFlush::Finish } else { MZFlush::None };
-        let result = stream::inflate(&mut state, rest, &mut chunk[..room], flush);
-        read += result.bytes_consumed;
-        let written = result.bytes_written;
-        if out.len() + written > out.capacity() {
-            // Grow by doubling, but never past the limit (a plain extend could double a
-            // buffer at the limit to twice it before the next round refuses it).
-            let want = (out.capacity() * 2).max(out.len() + written).min(cap);
+        if out.len() + piece.len() > out.capacity() {
+            // Grow by doubling, but never past the limit.
+            let want = (out.capacity() * 2).max(out.len() + piece.len()).min(limit);
             out.reserve_exact(want - out.len());
         }
-        out.extend_from_slice(&chunk[..written]);
-        match result.status {
-            Ok(MZStatus::StreamEnd) if written == 0 => return Ok((out, read)),
-            Ok(MZStatus::Ok) | Err(MZError::Buf) if written == 0 && eof => {
-                return Err(GzipError::Invalid(INCOMPLETE_DEFLATE))
-            }
-            Ok(MZStatus::Ok | MZStatus::StreamEnd) | Err(MZError::Buf) => {}
-            Ok(MZStatus::NeedDict) | Err(_) => return Err(GzipError::Invalid(CORRUPT_DEFLATE)),
+        out.extend_from_slice(piece);
+    }
+}
+
+/// Which members a [`GzipDecoder`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Members {
+    /// Every member in turn (a file; `cat a.gz b.gz` is one gzip file).
+    All,
+    /// The first member; what follows it is ignored.
+    First,
+}
+
+/// Where the decoder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Header(Field),
+    Body,
+    /// The trailer (CRC-32 and size), this many of its 8 bytes read.
+    Trailer(usize),
+    /// The first member ended ([`Members::First`]).
+    Done,
+}
+
+/// The parts of a member's header, in their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// The 10 fixed bytes, then (with `FEXTRA`) the 2 of the extra field's length.
+    Fixed,
+    /// The extra field, this many bytes still to skip.
+    Extra(usize),
+    /// The file name (`FNAME`), this many bytes of it read.
+    Name(usize),
+    /// The comment (`FCOMMENT`), this many bytes of it read.
+    Comment(usize),
+    /// The header's CRC (`FHCRC`), this many of its 2 bytes read.
+    Crc(usize),
+}
+
+/// A gzip stream decoded a piece at a time, without I/O: [`GzipDecoder::decode`] takes
+/// whatever input has arrived and hands out what it inflates; [`GzipDecoder::finish`]
+/// is told that the input ended.
+pub struct GzipDecoder {
+    inflater: Box<DecompressorOxide>,
+    /// The last 32 KiB of output (DEFLATE's window), which the bytes handed out are
+    /// slices of; `at` is where the next output goes.
+    window: Box<[u8]>,
+    at: usize,
+    members: Members,
+    part: Part,
+    /// The fixed header and the extra field's length, as far as read.
+    head: [u8; 12],
+    head_len: usize,
+    /// The CRC of the header bytes read (for `FHCRC`), and of the member's data.
+    head_crc: u32,
+    crc: u32,
+    /// The member's data size (mod 2^32).
+    size: u32,
+    /// The trailer as far as read (and the header's CRC).
+    tail: [u8; 8],
+    /// Members read to their end.
+    ended_members: u64,
+    /// The error that ended decoding; every later call returns it.
+    failed: Option<GzipError>,
+}
+
+impl GzipDecoder {
+    pub fn new(members: Members) -> Self {
+        GzipDecoder {
+            inflater: Box::default(),
+            window: vec![0; TINFL_LZ_DICT_SIZE].into_boxed_slice(),
+            at: 0,
+            members,
+            part: Part::Header(Field::Fixed),
+            head: [0; 12],
+            head_len: 0,
+            head_crc: 0,
+            crc: 0,
+            size: 0,
+            tail: [0; 8],
+            ended_members: 0,
+            failed: None,
         }
+    }
+
+    /// Whether the first member ended ([`Members::First`]): the rest is not read.
+    pub fn is_done(&self) -> bool {
+        self.part == Part::Done
+    }
+
+    /// Decode from `input`: how many of its bytes were used, and the bytes inflated
+    /// from them (borrowed until the next call). Returns as soon as bytes were
+    /// inflated, or when the input is used up or the first member ended
+    /// ([`Members::First`]); call again with the rest of the input.
+    pub fn decode(&mut self, input: &[u8]) -> Result<(usize, &[u8]), GzipError> {
+        self.check()?;
+        let mut used = 0;
+        while used < input.len() && self.failed.is_none() {
+            let rest = &input[used..];
+            match self.part {
+                Part::Header(field) => used += self.header(field, rest),
+                Part::Trailer(read) => used += self.trailer(read, rest),
+                Part::Done => break,
+                Part::Body => {
+                    let (u, start, written) = self.inflate(rest, TINFL_FLAG_HAS_MORE_INPUT);
+                    used += u;
+                    if written > 0 {
+                        return Ok((used, &self.window[start..start + written]));
+                    }
+                    if u == 0 && self.part == Part::Body && self.failed.is_none() {
+                        // No progress from input: miniz_oxide never does this.
+                        self.failed = Some(GzipError::Invalid(CORRUPT_DEFLATE));
+                    }
+                }
+            }
+        }
+        self.check()?;
+        Ok((used, &[]))
+    }
+
+    /// The input ended: the rest of the output (call again until it is empty), or why
+    /// the input cannot end here. A stream of [`Members::All`] may end between members,
+    /// after the first.
+    pub fn finish(&mut self) -> Result<&[u8], GzipError> {
+        self.check()?;
+        match self.part {
+            Part::Done => return Ok(&[]),
+            Part::Header(Field::Fixed)
+                if self.head_len == 0 && self.members == Members::All && self.ended_members > 0 =>
+            {
+                return Ok(&[])
+            }
+            Part::Header(_) | Part::Trailer(_) => {
+                self.failed = Some(GzipError::Invalid(UNEXPECTED_EOF));
+            }
+            Part::Body => {
+                let (_, start, written) = self.inflate(&[], 0);
+                if written > 0 {
+                    return Ok(&self.window[start..start + written]);
+                }
+                if self.part != Part::Body {
+                    return self.finish(); // the body ended; the trailer is missing
+                }
+                self.failed
+                    .get_or_insert(GzipError::Invalid(INCOMPLETE_DEFLATE));
+            }
+        }
+        self.check()?;
+        Ok(&[])
+    }
+
+    fn check(&self) -> Result<(), GzipError> {
+        match &self.failed {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Read header bytes from `input` (at least one); how many were used.
+    fn header(&mut self, field: Field, input: &[u8]) -> usize {
+        let used = match field {
+            Field::Fixed => {
+                let extra = self.head_len >= 10 && self.head[3] & FEXTRA != 0;
+                let n = (if extra { 12 } else { 10 } - self.head_len).min(input.len());
+                self.head[self.head_len..self.head_len + n].copy_from_slice(&input[..n]);
+                self.head_len += n;
+                let flags = self.head[3];
+                if self.head_len == 10
+                    && (self.head[..3] != [0x1f, 0x8b, 8] || flags & FRESERVED != 0)
+                {
+                    self.failed = Some(GzipError::Invalid(BAD_HEADER));
+                } else if self.head_len == 12 {
+                    let xlen = usize::from(u16::from_le_bytes([self.head[10], self.head[11]]));
+                    self.part = Part::Header(Field::Extra(xlen));
+                    if xlen == 0 {
+                        self.next_field(Field::Extra(0));
+                    }
+                } else if self.head_len == 10 && flags & FEXTRA == 0 {
+                    self.next_field(Field::Fixed);
+                }
+                n
+            }
+            Field::Extra(left) => {
+                let n = left.min(input.len());
+                self.part = Part::Header(Field::Extra(left - n));
+                if n == left {
+                    self.next_field(field);
+                }
+                n
+            }
+            Field::Name(read) | Field::Comment(read) => {
+                // A field ends at its NUL within MAX_HEADER_FIELD bytes, as flate2 reads it.
+                let window = (MAX_HEADER_FIELD + 1 - read).min(input.len());
+                match memchr::memchr(0, &input[..window]) {
+                    Some(i) => {
+                        self.next_field(field);
+                        i + 1
+                    }
+                    None if read + input.len() > MAX_HEADER_FIELD => {
+                        self.failed = Some(GzipError::Invalid(FIELD_TOO_LONG));
+                        window
+                    }
+                    None => {
+                        let read = read + input.len();
+                        self.part = Part::Header(match field {
+                            Field::Name(_) => Field::Name(read),
+                            _ => Field::Comment(read),
+                        });
+                        input.len()
+                    }
+                }
+            }
+            Field::Crc(read) => {
+                let n = (2 - read).min(input.len());
+                self.tail[read..read + n].copy_from_slice(&input[..n]);
+                if read + n < 2 {
+                    self.part = Part::Header(Field::Crc(read + n));
+                } else if u16::from_le_bytes([self.tail[0], self.tail[1]]) != self.head_crc as u16 {
+                    self.failed = Some(GzipError::Invalid(BAD_CHECKSUM));
+                } else {
+                    self.next_field(field);
+                }
+                return n;
+            }
+        };
+        self.head_crc = crc32(self.head_crc, &input[..used]);
+        used
+    }
+
+    /// Move past `done` to the next field the flags announce, or to the body.
+    fn next_field(&mut self, done: Field) {
+        let flags = self.head[3];
+        let rank = match done {
+            Field::Fixed | Field::Extra(_) => 0,
+            Field::Name(_) => 1,
+            Field::Comment(_) => 2,
+            Field::Crc(_) => 3,
+        };
+        self.part = if rank < 1 && flags & FNAME != 0 {
+            Part::Header(Field::Name(0))
+        } else if rank < 2 && flags & FCOMMENT != 0 {
+            Part::Header(Field::Comment(0))
+        } else if rank < 3 && flags & FHCRC != 0 {
+            Part::Header(Field::Crc(0))
+        } else {
+            (self.crc, self.size) = (0, 0);
+            Part::Body
+        };
+    }
+
+    /// Inflate body bytes into the window, with `TINFL_FLAG_HAS_MORE_INPUT` until the
+    /// input ended (as flate2 calls miniz_oxide; the window starts as zeros, so a
+    /// distance reaching before the start is not an error): how many bytes were used,
+    /// and where the output starts in the window and how long it is.
+    fn inflate(&mut self, input: &[u8], more: u32) -> (usize, usize, usize) {
+        let start = self.at;
+        let flags = TINFL_FLAG_IGNORE_ADLER32 | more;
+        let (status, used, written) =
+            decompress(&mut self.inflater, input, &mut self.window, start, flags);
+        self.at = (start + written) & (TINFL_LZ_DICT_SIZE - 1);
+        self.crc = crc32(self.crc, &self.window[start..start + written]);
+        self.size = self.size.wrapping_add(written as u32);
+        match status {
+            TINFLStatus::Done => self.part = Part::Trailer(0),
+            TINFLStatus::NeedsMoreInput | TINFLStatus::HasMoreOutput => {}
+            TINFLStatus::FailedCannotMakeProgress => {
+                self.failed = Some(GzipError::Invalid(INCOMPLETE_DEFLATE));
+            }
+            _ => self.failed = Some(GzipError::Invalid(CORRUPT_DEFLATE)),
+        }
+        (used, start, written)
+    }
+
+    /// Read trailer bytes from `input` (at least one) and check them; how many were used.
+    fn trailer(&mut self, read: usize, input: &[u8]) -> usize {
+        let n = (8 - read).min(input.len());
+        self.tail[read..read + n].copy_from_slice(&input[..n]);
+        if read + n < 8 {
+            self.part = Part::Trailer(read + n);
+            return n;
+        }
+        let (crc, size) = self.tail.split_at(4);
+        if le_u32(crc) != self.crc || le_u32(size) != self.size {
+            self.failed = Some(GzipError::Invalid(BAD_CHECKSUM));
+            return n;
+        }
+        self.ended_members += 1;
+        self.part = match self.members {
+            Members::First => Part::Done,
+            Members::All => {
+                // The next member starts afresh, as in flate2 (a zeroed window).
+                self.inflater.init();
+                self.window.fill(0);
+                (self.at, self.head_len, self.head_crc) = (0, 0, 0);
+                Part::Header(Field::Fixed)
+            }
+        };
+        n
     }
 }
 
@@ -261,6 +512,127 @@ mod tests {
         long_name.push(0);
         same(&long_name, 100);
         same(&[], 100);
+    }
+
+    fn known(message: &str) -> &'static str {
+        [
+            UNEXPECTED_EOF,
+            BAD_HEADER,
+            BAD_CHECKSUM,
+            FIELD_TOO_LONG,
+            INCOMPLETE_DEFLATE,
+            CORRUPT_DEFLATE,
+        ]
+        .into_iter()
+        .find(|known| *known == message)
+        .unwrap_or_else(|| panic!("a flate2 message this module does not know: {message}"))
+    }
+
+    /// What `flate2::bufread::MultiGzDecoder` reads of a file: the data before the
+    /// error (it drops what the failing read inflated), and the error.
+    fn flate2_file(input: &[u8]) -> (Vec<u8>, Option<GzipError>) {
+        let mut out = Vec::new();
+        let error = flate2::bufread::MultiGzDecoder::new(input)
+            .read_to_end(&mut out)
+            .err()
+            .map(|e| GzipError::Invalid(known(&e.to_string())));
+        (out, error)
+    }
+
+    /// What a [`Members::All`] decoder reads of `input` fed in pieces of `piece` bytes.
+    fn decoded_file(input: &[u8], piece: usize) -> (Vec<u8>, Option<GzipError>) {
+        let mut decoder = GzipDecoder::new(Members::All);
+        let mut out = Vec::new();
+        for chunk in input.chunks(piece) {
+            let mut at = 0;
+            while at < chunk.len() {
+                match decoder.decode(&chunk[at..]) {
+                    Ok((0, [])) => panic!("no progress"),
+                    Ok((used, inflated)) => {
+                        at += used;
+                        out.extend_from_slice(inflated);
+                    }
+                    Err(error) => return (out, Some(error)),
+                }
+            }
+        }
+        loop {
+            match decoder.finish() {
+                Ok([]) => return (out, None),
+                Ok(inflated) => out.extend_from_slice(inflated),
+                Err(error) => return (out, Some(error)),
+            }
+        }
+    }
+
+    /// The same result at every cut of the input, and flate2's (its
+    /// data may stop short of ours before an error: it drops what the failing read
+    /// inflated).
+    fn same_file(input: &[u8]) {
+        let whole = decoded_file(input, input.len().max(1));
+        for piece in [1, 7, 4096] {
+            assert!(decoded_file(input, piece) == whole, "{piece}: {input:02x?}");
+        }
+        let (data, error) = flate2_file(input);
+        assert_eq!(whole.1, error, "{input:02x?}");
+        assert!(whole.0.starts_with(&data), "{input:02x?}");
+        if error.is_none() {
+            assert!(whole.0 == data);
+        }
+    }
+
+    #[test]
+    fn files_agree_with_flate2_in_any_pieces() {
+        let text: Vec<u8> = (0..2000u32)
+            .flat_map(|i| {
+                format!("{{\"n\":{},\"s\":\"{}\"}}\n", i % 89, i * 7919 % 1013).into_bytes()
+            })
+            .collect();
+        let a = gzip(&text[..9000], flate2::GzBuilder::new());
+        let b = gzip(
+            &text[9000..],
+            flate2::GzBuilder::new()
+                .filename("b.json")
+                .comment("c")
+                .extra(vec![7; 300]),
+        );
+        let empty = gzip(b"", flate2::GzBuilder::new());
+        let mut with_header_crc = gzip(b"{\"a\":1}", flate2::GzBuilder::new().filename("x"));
+        with_header_crc[3] |= FHCRC;
+        let crc = (crc32(0, &with_header_crc[..12]) as u16).to_le_bytes();
+        with_header_crc.splice(12..12, crc);
+        let two = [a.clone(), b.clone()].concat();
+        let three = [a.clone(), empty.clone(), with_header_crc.clone()].concat();
+        for input in [&a, &b, &two, &three, &empty, &with_header_crc] {
+            same_file(input);
+            for junk in [
+                &b"\n"[..],
+                b"\x1f",
+                b"\x1f\x8b\x08",
+                &[0; 20],
+                b"not gzip at all",
+            ] {
+                same_file(&[input.as_slice(), junk].concat());
+            }
+        }
+        let small = [
+            gzip(&text[..300], flate2::GzBuilder::new().filename("s")),
+            with_header_crc,
+        ]
+        .concat();
+        for len in 0..small.len() {
+            same_file(&small[..len]);
+        }
+        for at in 0..small.len() {
+            for bit in [0x01, 0x10, 0x80] {
+                let mut bad = small.clone();
+                bad[at] ^= bit;
+                same_file(&bad);
+            }
+        }
+        let mut long_name = vec![0x1f, 0x8b, 8, FNAME, 0, 0, 0, 0, 0, 0];
+        long_name.extend(std::iter::repeat_n(b'a', 70_000));
+        assert_eq!(decoded_file(&long_name, 1000).1, flate2_file(&long_name).1);
     }
 
     #[test]

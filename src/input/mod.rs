@@ -14,10 +14,12 @@
 
 pub mod batch;
 mod cloudwatch;
-mod gzip;
+pub mod documents;
+pub mod gzip;
 pub mod json_check;
 pub mod lenient;
 pub mod nesting;
+pub mod reader;
 pub mod replay_order;
 
 use std::borrow::Cow;
