@@ -8,9 +8,10 @@
 //! A candidate from an earlier window than the current one (out of order) counts
 //! against the current window.
 
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::json_fields::{object, Fields};
+use crate::json_fields::Fields;
 use crate::time::Millis;
 
 /// How many suppressed term tuples a summary lists by value.
@@ -24,7 +25,7 @@ pub enum Admission {
 }
 
 /// A closed window that suppressed alerts, ready to become a summary document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CapSummary {
     pub window_start: Millis,
     pub window_end: Millis,
@@ -35,8 +36,8 @@ pub struct CapSummary {
     pub terms_truncated: bool,
 }
 
-/// The cap's state (written into snapshots).
-#[derive(Debug, Clone, PartialEq)]
+/// The cap's state (written into snapshots and journal entries, keys in field order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignalCap {
     interval: Millis,
     max_signals: u32,
@@ -46,32 +47,12 @@ pub struct SignalCap {
     suppressed_terms: Vec<Vec<Value>>,
     /// The summary of a window closed by a change of interval, delivered by the next
     /// `admit` or `flush`. Written only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pending: Option<CapSummary>,
 }
 
-/// `[[term, …], …]` as JSON.
-fn lists_json(lists: &[Vec<Value>]) -> Value {
-    lists
-        .iter()
-        .map(|terms| Value::Array(terms.clone()))
-        .collect()
-}
-
 impl CapSummary {
-    /// The summary as one JSON object, keys in field order.
-    pub fn to_json(&self) -> Value {
-        object(vec![
-            ("window_start", self.window_start.into()),
-            ("window_end", self.window_end.into()),
-            ("max_signals", self.max_signals.into()),
-            ("emitted", self.emitted.into()),
-            ("suppressed", self.suppressed.into()),
-            ("suppressed_terms", lists_json(&self.suppressed_terms)),
-            ("terms_truncated", self.terms_truncated.into()),
-        ])
-    }
-
-    /// A summary as [`CapSummary::to_json`] writes it (unknown keys ignored).
+    /// A summary as its `Serialize` writes it (unknown keys ignored).
     pub fn from_json(value: &Value) -> Result<Self, String> {
         let f = Fields::of(value, "cap.pending")?;
         Ok(CapSummary {
@@ -87,20 +68,10 @@ impl CapSummary {
 }
 
 impl SignalCap {
-    /// The cap's state as one JSON object, keys in field order (a snapshot's `cap`).
+    /// The cap's state as one JSON object (a journal entry's `cap`).
     pub fn to_json(&self) -> Value {
-        let mut entries = vec![
-            ("interval", self.interval.into()),
-            ("max_signals", self.max_signals.into()),
-            ("window", self.window.into()),
-            ("emitted", self.emitted.into()),
-            ("suppressed", self.suppressed.into()),
-            ("suppressed_terms", lists_json(&self.suppressed_terms)),
-        ];
-        if let Some(pending) = &self.pending {
-            entries.push(("pending", pending.to_json()));
-        }
-        object(entries)
+        // As [`crate::stats::Stats::to_json`]: one serialiser. Cannot fail.
+        serde_json::from_str(&serde_json::to_string(self).unwrap_or_default()).unwrap_or_default()
     }
 
     /// The cap's state as [`SignalCap::to_json`] writes it (unknown keys ignored).

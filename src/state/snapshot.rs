@@ -12,11 +12,12 @@
 //! allocated, so corrupt or hostile bytes give an error, never a panic or a huge
 //! allocation.
 
+use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::alert::cap::SignalCap;
 use crate::error::SnapshotError;
-use crate::json_fields::{object, Fields};
+use crate::json_fields::Fields;
 use crate::state::reorder::PendingEvent;
 use crate::stats::Stats;
 use crate::time::Millis;
@@ -44,6 +45,8 @@ pub struct State {
     pub next_seq: u64,
 }
 
+/// The payload's JSON header, written in the order of the fields (part of the format).
+#[derive(Serialize)]
 struct Meta {
     new_terms_fields: Vec<String>,
     watermark: Option<Millis>,
@@ -56,21 +59,7 @@ struct Meta {
 }
 
 impl Meta {
-    /// The header as one JSON object, keys in field order.
-    fn to_json(&self) -> serde_json::Value {
-        object(vec![
-            ("new_terms_fields", self.new_terms_fields.clone().into()),
-            ("watermark", self.watermark.into()),
-            ("learning_start", self.learning_start.into()),
-            ("cap", self.cap.to_json()),
-            ("stats", self.stats.to_json()),
-            ("terms", self.terms.into()),
-            ("pending", self.pending.into()),
-            ("next_seq", self.next_seq.into()),
-        ])
-    }
-
-    /// The header as [`Meta::to_json`] writes it; an unknown key is an error.
+    /// The header as its `Serialize` writes it; an unknown key is an error.
     fn from_json(value: &serde_json::Value) -> Result<Self, String> {
         let f = Fields::of(value, "header")?;
         f.deny_unknown(&[
@@ -115,7 +104,8 @@ pub fn encode(state: &State) -> Vec<u8> {
         pending: state.pending.len() as u64,
         next_seq: state.next_seq,
     };
-    let meta_json = meta.to_json().to_string().into_bytes();
+    // Integers, strings and JSON values: cannot fail.
+    let meta_json = serde_json::to_vec(&meta).unwrap_or_default();
     let held: Vec<Vec<u8>> = state
         .pending
         .iter()

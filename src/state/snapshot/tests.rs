@@ -68,7 +68,7 @@ fn the_header_is_read_as_strictly_as_it_is_written() {
         pending: 1,
         next_seq: 3,
     };
-    let good = meta.to_json();
+    let good = serde_json::to_value(&meta).expect("a header");
     assert!(Meta::from_json(&good).is_ok());
     let broken = [
         (
@@ -194,4 +194,38 @@ fn counters_that_cannot_be_true_are_refused() {
     let mut fine = sample();
     fine.stats.late = (1 << 53) - 1;
     assert!(decode(&encode(&fine)).is_ok());
+}
+
+/// The header's text is part of the format: its keys in this order (the order of the
+/// fields, which the derived writers follow), `last_error` and the cap's `pending` only
+/// when set.
+#[test]
+fn the_header_is_written_in_the_order_of_the_format() {
+    let mut s = sample();
+    s.stats.unparseable = 1;
+    s.stats.last_error = Some("bad".into());
+    s.cap = SignalCap::new(1000, 1);
+    for t in [5, 6] {
+        s.cap.admit(t, &[serde_json::json!("arn:a")]);
+    }
+    s.cap.reconfigure(2000, 1);
+    let bytes = encode(&s);
+    let len = u32::from_le_bytes(bytes[HEADER_LEN..HEADER_LEN + 4].try_into().unwrap());
+    let header = &bytes[HEADER_LEN + 4..][..len as usize];
+    assert_eq!(
+        std::str::from_utf8(header),
+        Ok(concat!(
+            r#"{"new_terms_fields":["aws.cloudtrail.user_identity.arn"],"watermark":5,"#,
+            r#""learning_start":1,"cap":{"interval":2000,"max_signals":1,"window":null,"#,
+            r#""emitted":0,"suppressed":0,"suppressed_terms":[],"pending":{"window_start":0,"#,
+            r#""window_end":1000,"max_signals":1,"emitted":1,"suppressed":1,"#,
+            r#""suppressed_terms":[["arn:a"]],"terms_truncated":false}},"stats":{"events_in":3,"#,
+            r#""unparseable":1,"last_error":"bad","not_cloudtrail":0,"prefiltered":0,"#,
+            r#""not_matched":2,"matched":1,"excepted":0,"no_timestamp":0,"missing_terms":0,"#,
+            r#""recorded":1,"terms_truncated":0,"late":0,"held":0,"released_early":0,"#,
+            r#""pending":0,"new_terms":0,"alerts":0,"summarised":0,"summaries":0,"muted":0,"#,
+            r#""learned":0,"tracked_terms":0,"expired":0,"evicted":0},"terms":3,"pending":1,"#,
+            r#""next_seq":3}"#
+        ))
+    );
 }
