@@ -43,6 +43,7 @@ pub mod state;
 pub mod stats;
 mod swar;
 pub mod time;
+mod verdict;
 
 pub use alert::{Alert, AlertKind};
 pub use config::{Config, DetectorOptions, ProfileName};

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::json_fields::Fields;
-use crate::Verdict;
+use crate::verdict::Verdict;
 
 /// Counters of one detector (kept across snapshot and restore), written in the order of
 /// the fields: snapshots and every host's stats output have that order.

@@ -2,23 +2,9 @@
 //! for a matching event, what it wrote to the state.
 
 use crate::alert::Alert;
-use crate::error::InputError;
 use crate::rule::terms::Term;
 use crate::time::Millis;
-
-/// What became of one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Unparseable(InputError),
-    NotCloudTrail(&'static str),
-    /// Rejected by the byte-level pre-check: it cannot hold a successful Scan.
-    Prefiltered,
-    NotMatched,
-    Excepted,
-    NoTimestamp,
-    MissingTerms,
-    Recorded,
-}
+pub use crate::verdict::Verdict;
 
 /// One record, its verdict and the documents decided at it: its own alerts and those of
 /// earlier events the reorder window held until this record ([`Alert::deferred`]), in
