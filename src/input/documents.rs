@@ -279,33 +279,31 @@ impl Documents {
 }
 
 /// Whole input, starting on line `first_line`: its top-level JSON values, or if it is
-/// not a sequence of them, its non-blank lines.
+/// not a sequence of them, its non-blank lines (cut as NDJSON is, with no line limit).
 fn whole_documents(whole: &[u8], first_line: u64, out: &mut dyn FnMut(Item<'_>)) {
-    if let Some(values) = top_level_value_ranges(whole) {
-        let (mut line, mut counted) = (first_line, 0);
-        for value in values {
-            line += memchr::memchr_iter(b'\n', &whole[counted..value.start]).count() as u64;
-            counted = value.start;
-            out(Item::Document {
-                bytes: &whole[value],
-                line,
-            });
-        }
-        return;
-    }
-    let mut start = 0;
-    for (i, end) in memchr::memchr_iter(b'\n', whole)
-        .chain(std::iter::once(whole.len()))
-        .enumerate()
-    {
-        let line = &whole[start..end];
-        start = end + 1;
-        if !is_blank(line) {
-            out(Item::Document {
-                bytes: trim_cr(line),
-                line: first_line + i as u64,
-            });
-        }
+    let Some(values) = top_level_value_ranges(whole) else {
+        let mut lines = Documents {
+            limits: Limits {
+                max_line: usize::MAX,
+                max_document: usize::MAX,
+            },
+            mode: Mode::Lines,
+            bom: BOM.len(),
+            line: first_line.saturating_sub(1),
+            carry: Vec::new(),
+            skipping: false,
+        };
+        lines.cut(whole, out);
+        return lines.finish(out);
+    };
+    let (mut line, mut counted) = (first_line, 0);
+    for value in values {
+        line += memchr::memchr_iter(b'\n', &whole[counted..value.start]).count() as u64;
+        counted = value.start;
+        out(Item::Document {
+            bytes: &whole[value],
+            line,
+        });
     }
 }
 

@@ -383,7 +383,7 @@ fn le_u32(bytes: &[u8]) -> u32 {
 }
 
 /// The CRC-32 of gzip (IEEE 802.3, reflected), continued from `crc`: natively
-/// crc32fast's (SIMD, about ten times a table's speed), in wasm `crc32_by_table`.
+/// crc32fast's (SIMD, about ten times a table's speed), in wasm `crc32_by_tables`.
 #[cfg(not(target_family = "wasm"))]
 fn crc32(crc: u32, bytes: &[u8]) -> u32 {
     let mut hasher = crc32fast::Hasher::new_with_initial(crc);
@@ -393,40 +393,55 @@ fn crc32(crc: u32, bytes: &[u8]) -> u32 {
 
 #[cfg(target_family = "wasm")]
 fn crc32(crc: u32, bytes: &[u8]) -> u32 {
-    crc32_by_table(crc, bytes)
+    crc32_by_tables(crc, bytes)
 }
 
-/// The same CRC a byte at a time from a 1 KiB table.
+/// The same CRC eight bytes at a time ("slicing by 8"). In the npm package's wasm it
+/// checks every inflated byte of a `.gz` input: 95 MB took 200 ms a byte at a time, 3x
+/// the inflating's share; eight at a time it is about 4x faster.
 #[cfg(any(target_family = "wasm", test))]
-fn crc32_by_table(crc: u32, bytes: &[u8]) -> u32 {
+fn crc32_by_tables(crc: u32, bytes: &[u8]) -> u32 {
+    let t = crc_tables();
     let mut crc = !crc;
-    for &b in bytes {
-        crc = CRC_TABLE[usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let lo = crc ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        crc = t[7][usize::from(lo as u8)]
+            ^ t[6][usize::from((lo >> 8) as u8)]
+            ^ t[5][usize::from((lo >> 16) as u8)]
+            ^ t[4][usize::from((lo >> 24) as u8)]
+            ^ t[3][usize::from(w[4])]
+            ^ t[2][usize::from(w[5])]
+            ^ t[1][usize::from(w[6])]
+            ^ t[0][usize::from(w[7])];
+    }
+    for &b in words.remainder() {
+        crc = t[0][usize::from((crc as u8) ^ b)] ^ (crc >> 8);
     }
     !crc
 }
 
-/// The CRC of every byte value, computed at compile time (1 KiB).
+/// The tables of slicing by 8: `t[0]` the CRC of every byte value, `t[k]` that of a
+/// byte followed by `k` zero bytes. Computed on first use (8 KiB of memory, none of
+/// the .wasm's bytes).
 #[cfg(any(target_family = "wasm", test))]
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
+fn crc_tables() -> &'static [[u32; 256]; 8] {
+    static TABLES: std::sync::OnceLock<Box<[[u32; 256]; 8]>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut t = Box::new([[0; 256]; 8]);
+        for i in 0..256 {
+            t[0][i] = (0..8).fold(i as u32, |c, _| {
+                (c >> 1) ^ (0xEDB8_8320 & (c & 1).wrapping_neg())
+            });
         }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
+        for k in 1..8 {
+            for i in 0..256 {
+                t[k][i] = (t[k - 1][i] >> 8) ^ t[0][(t[k - 1][i] & 0xff) as usize];
+            }
+        }
+        t
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -652,14 +667,14 @@ mod tests {
     #[test]
     fn crc32_of_a_known_string() {
         assert_eq!(crc32(0, b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32_by_table(0, b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32_by_tables(0, b"123456789"), 0xCBF4_3926);
         // Both, continued piece by piece, on every length up to a few blocks.
         let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
         for len in (0..data.len()).step_by(97) {
             let (a, b) = data[..len].split_at(len / 3);
             assert_eq!(
                 crc32(crc32(0, a), b),
-                crc32_by_table(0, &data[..len]),
+                crc32_by_tables(0, &data[..len]),
                 "{len}"
             );
         }

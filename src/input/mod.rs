@@ -12,7 +12,6 @@
 //! needs, read without building a JSON tree, so that records which cannot match are
 //! rejected cheaply.
 
-pub mod batch;
 mod cloudwatch;
 pub mod documents;
 pub mod gzip;

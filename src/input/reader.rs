@@ -28,6 +28,8 @@ enum Framing {
 pub struct Reader {
     framing: Framing,
     documents: Documents,
+    /// Bytes cut into documents so far (after inflating).
+    bytes: u64,
 }
 
 impl Reader {
@@ -35,7 +37,13 @@ impl Reader {
         Reader {
             framing: Framing::Unknown(None),
             documents: Documents::new(format, limits),
+            bytes: 0,
         }
+    }
+
+    /// How many bytes were cut into documents so far (after inflating).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     /// Read the next chunk of input; `out` gets every item it completes, in order.
@@ -75,7 +83,10 @@ impl Reader {
         loop {
             match decoder.finish() {
                 Ok([]) => return self.documents.finish(out),
-                Ok(inflated) => self.documents.feed(inflated, out),
+                Ok(inflated) => {
+                    self.bytes += inflated.len() as u64;
+                    self.documents.feed(inflated, out);
+                }
                 Err(error) => {
                     self.framing = Framing::Failed;
                     return out(Item::Unreadable(error));
@@ -88,13 +99,17 @@ impl Reader {
     fn read(&mut self, mut chunk: &[u8], out: &mut dyn FnMut(Item<'_>)) {
         let decoder = match &mut self.framing {
             Framing::Gzip(decoder) => decoder,
-            Framing::Plain => return self.documents.feed(chunk, out),
+            Framing::Plain => {
+                self.bytes += chunk.len() as u64;
+                return self.documents.feed(chunk, out);
+            }
             Framing::Unknown(_) | Framing::Failed => return,
         };
         while !chunk.is_empty() {
             match decoder.decode(chunk) {
                 Ok((used, inflated)) => {
                     chunk = &chunk[used..];
+                    self.bytes += inflated.len() as u64;
                     self.documents.feed(inflated, out);
                 }
                 Err(error) => {

@@ -347,7 +347,7 @@ fn large_batches_read_in_chunks_give_what_the_whole_batch_gives() {
 /// `processRecords` with `output: 'ndjson'` and event time gives them).
 fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
     use dynamodb_scan_detector::bindings::js::verdict::passthrough;
-    use dynamodb_scan_detector::input::batch::{documents, non_blank_lines};
+    use dynamodb_scan_detector::input::documents::Format;
     let mut core = Detector::new(Config::from_json(&on_arrival("{}")).expect("valid"));
     let mut text = String::new();
     let mut each = |doc: &[u8]| {
@@ -355,11 +355,8 @@ fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
             passthrough(&report, doc, &mut text)
         })
     };
-    if ndjson {
-        non_blank_lines(batch).for_each(&mut each);
-    } else {
-        documents(batch, &mut each);
-    }
+    let format = if ndjson { Format::Ndjson } else { Format::Auto };
+    each_document(batch, format, &mut each);
     let stats = core.stats().to_json().to_string();
     (text, stats)
 }

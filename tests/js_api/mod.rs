@@ -8,6 +8,8 @@ mod state;
 mod values;
 
 use dynamodb_scan_detector::bindings::js::JsDetector;
+use dynamodb_scan_detector::input::documents::{Format, Item, Limits};
+use dynamodb_scan_detector::input::reader::Reader;
 use dynamodb_scan_detector::{Config, Context, Detector};
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -103,11 +105,22 @@ pub fn thrown<T>(result: Result<T, JsValue>) -> (String, String) {
     (String::from(error.name()), String::from(error.message()))
 }
 
+/// The documents the core's reader cuts `batch` into, read whole.
+pub fn each_document(batch: &[u8], format: Format, out: &mut dyn FnMut(&[u8])) {
+    let mut reader = Reader::new(format, Limits::default());
+    let mut item = |item: Item<'_>| match item {
+        Item::Document { bytes, .. } => out(bytes),
+        other => panic!("a test batch is read whole: {other:?}"),
+    };
+    reader.feed(batch, &mut item);
+    reader.finish(&mut item);
+}
+
 /// What the core itself emits for `batch` (NDJSON lines), alert by alert, as JSON text.
 pub fn core_alerts(config: &str, batch: &str) -> Vec<String> {
     let mut core = Detector::new(Config::from_json(&on_arrival(config)).expect("valid config"));
     let mut out = Vec::new();
-    dynamodb_scan_detector::input::batch::documents(batch.as_bytes(), &mut |doc| {
+    each_document(batch.as_bytes(), Format::Auto, &mut |doc| {
         for alert in core.process(doc, Context::event_time()) {
             out.push(alert.to_json());
         }

@@ -5,9 +5,11 @@
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use super::marshal::{self, each_document};
+use super::marshal::{self, Batch};
 use super::options::{CallOptions, DetectorSettings, OutputShape};
 use super::{error, verdict};
+use crate::input::documents::Item;
+use crate::input::reader::Reader;
 use crate::input::replay_order::replay_order;
 use crate::{Alert, Config, Detector, VERSION};
 
@@ -15,6 +17,9 @@ use crate::{Alert, Config, Detector, VERSION};
 pub struct JsDetector {
     core: Detector,
     defaults: CallOptions,
+    /// The input a batch call with `more: true` left unfinished (its reader, holding the
+    /// line its last chunk cut); the next batch call goes on with it.
+    input: Option<Reader>,
 }
 
 #[wasm_bindgen(js_class = Detector)]
@@ -43,8 +48,8 @@ impl JsDetector {
         let opts = self.options(&options)?;
         let ctx = opts.context();
         let mut alerts = Vec::new();
-        each_document(opts.input, &batch, &mut |doc| {
-            alerts.extend(self.core.process(doc, ctx));
+        self.read(&batch, opts, &mut |core, doc| {
+            alerts.extend(core.process(doc, ctx))
         });
         alerts_out(alerts, opts)
     }
@@ -64,16 +69,16 @@ impl JsDetector {
         let ctx = opts.context();
         if opts.output == OutputShape::Ndjson {
             let mut text = String::with_capacity(batch.byte_len() + 2);
-            each_document(opts.input, &batch, &mut |doc| {
-                self.core.process_each(doc, ctx, &mut |report| {
+            self.read(&batch, opts, &mut |core, doc| {
+                core.process_each(doc, ctx, &mut |report| {
                     verdict::passthrough(&report, doc, &mut text);
                 });
             });
             return Ok(JsValue::from_str(&text));
         }
         let mut reports = Vec::new();
-        each_document(opts.input, &batch, &mut |doc| {
-            self.core.process_each(doc, ctx, &mut |report| {
+        self.read(&batch, opts, &mut |core, doc| {
+            core.process_each(doc, ctx, &mut |report| {
                 reports.push(verdict::report(report, doc));
             });
         });
@@ -81,11 +86,13 @@ impl JsDetector {
     }
 
     /// Like `processBatch`, and also what each matching record wrote to the state:
-    /// `{ alerts, observed }`, where `alerts` is what `processBatch` returns with the
-    /// same options and `observed` holds, for every record with the verdict
-    /// `recorded` in input order, `{ time, terms }`: its time basis in epoch
-    /// milliseconds and its term tuples, new or not. For hosts that follow every
-    /// matching event (who scanned when), not only those that alerted.
+    /// `{ alerts, observed, skipped, decodedBytes }`, where `alerts` is what
+    /// `processBatch` returns with the same options and `observed` holds, for every
+    /// record with the verdict `recorded` in input order, `{ time, terms }`: its time
+    /// basis in epoch milliseconds and its term tuples, new or not; `skipped` describes
+    /// what the reader skipped (a line over its limit, gzip that cannot be inflated)
+    /// and `decodedBytes` counts the bytes it read (after inflating). For hosts that
+    /// follow every matching event (who scanned when), not only those that alerted.
     #[wasm_bindgen(js_name = processObserved)]
     pub fn process_observed(
         &mut self,
@@ -97,8 +104,8 @@ impl JsDetector {
         let ctx = opts.context();
         let mut alerts = Vec::new();
         let mut observed = Vec::new();
-        each_document(opts.input, &batch, &mut |doc| {
-            self.core.process_each(doc, ctx, &mut |report| {
+        let read = self.read(&batch, opts, &mut |core, doc| {
+            core.process_each(doc, ctx, &mut |report| {
                 alerts.extend(report.alerts);
                 observed.extend(report.observed.as_ref().map(verdict::observed));
             });
@@ -110,6 +117,9 @@ impl JsDetector {
         };
         set("alerts", alerts_out(alerts, opts)?)?;
         set("observed", marshal::value(&Value::Array(observed))?)?;
+        let skipped: js_sys::Array = read.skipped.iter().map(|s| JsValue::from_str(s)).collect();
+        set("skipped", skipped.into())?;
+        set("decodedBytes", JsValue::from_f64(read.bytes as f64))?;
         Ok(out.into())
     }
 
@@ -118,7 +128,7 @@ impl JsDetector {
         let batch = marshal::batch(&batch, "learn")?;
         let opts = self.options(&options)?;
         let ctx = opts.context();
-        each_document(opts.input, &batch, &mut |doc| self.core.learn(doc, ctx));
+        self.read(&batch, opts, &mut |core, doc| core.learn(doc, ctx));
         Ok(())
     }
 
@@ -199,12 +209,59 @@ impl JsDetector {
         Ok(JsDetector {
             core,
             defaults: settings.defaults,
+            input: None,
         })
     }
 
     fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
         CallOptions::parse(value, self.defaults)
     }
+
+    /// Read a batch through the core's reader (gzip, shape, lines, limits: the command
+    /// line's rule), going on with the input a `more: true` call left unfinished;
+    /// `each` gets every document. What the reader skips is counted, as the command
+    /// line counts it. With `more: true` the reader is kept for the next call.
+    fn read(
+        &mut self,
+        batch: &Batch,
+        opts: CallOptions,
+        each: &mut dyn FnMut(&mut Detector, &[u8]),
+    ) -> Read {
+        let mut reader = self
+            .input
+            .take()
+            .unwrap_or_else(|| Reader::new(opts.input, opts.limits));
+        let before = reader.bytes();
+        let core = &mut self.core;
+        let mut skipped = Vec::new();
+        let mut item = |item: Item<'_>| {
+            skipped.push(match &item {
+                Item::Document { bytes, .. } => return each(core, bytes),
+                Item::TooLarge { line, limit } => {
+                    format!("line {line}: longer than {limit} bytes, skipped")
+                }
+                Item::Unreadable(error) => format!("could not be read to the end: {error}"),
+            });
+            if let Some(error) = item.skip_error() {
+                core.skip_input(error);
+            }
+        };
+        batch.each_chunk(&mut |chunk| reader.feed(chunk, &mut item));
+        if !opts.more {
+            reader.finish(&mut item);
+        }
+        let bytes = reader.bytes() - before;
+        if opts.more {
+            self.input = Some(reader);
+        }
+        Read { skipped, bytes }
+    }
+}
+
+/// What reading a batch skipped, and how many bytes it read (after inflating).
+struct Read {
+    skipped: Vec<String>,
+    bytes: u64,
 }
 
 /// Alerts in the shape the `output` option asks for.

@@ -13,8 +13,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error;
-use super::options::InputShape;
-use crate::input::batch;
 use crate::Alert;
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -61,6 +59,27 @@ impl Batch {
             Batch::Chunked(array) => array.length() as usize,
         }
     }
+
+    /// Call `feed` with the batch's bytes: a large array a chunk (1 MiB) at a time,
+    /// copied into one reused buffer, so that it neither needs its size again in wasm
+    /// memory nor runs in one long call of the same function (V8 uses a wasm
+    /// function's optimised code only for calls after it is ready).
+    pub fn each_chunk(&self, feed: &mut dyn FnMut(&[u8])) {
+        let array = match self {
+            Batch::Whole(bytes) => return feed(bytes),
+            Batch::Chunked(array) => array,
+        };
+        // Fresh memory from the allocator is zeroed already (no fill loop).
+        let mut buffer = vec![0; CHUNK.min(array.length()) as usize];
+        let mut start = 0;
+        while start < array.length() {
+            let end = array.length().min(start + CHUNK);
+            let chunk = &mut buffer[..(end - start) as usize];
+            array.subarray(start, end).copy_to(chunk);
+            feed(chunk);
+            start = end;
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -76,9 +95,7 @@ extern "C" {
 /// A batch argument as [`input_bytes`] reads it, except that a `Uint8Array` or
 /// `ArrayBuffer` longer than a chunk (1 MiB), or a string of more than 1 Mi UTF-16
 /// units (encoded to UTF-8 by `TextEncoder` first), is not copied yet:
-/// [`each_document`] copies it a chunk at a time, so that a large batch neither needs
-/// its size again in wasm memory nor runs in one long call of the same function (V8
-/// uses a wasm function's optimised code only for calls after it is ready).
+/// [`Batch::each_chunk`] copies it a chunk at a time.
 pub fn batch(value: &JsValue, method: &str) -> Result<Batch, JsValue> {
     if let Some(text) = value.dyn_ref::<JsString>() {
         if text.length() > CHUNK {
@@ -97,113 +114,6 @@ pub fn batch(value: &JsValue, method: &str) -> Result<Batch, JsValue> {
     match array {
         Some(array) if array.length() > CHUNK => Ok(Batch::Chunked(array)),
         _ => input_bytes(value, method).map(Batch::Whole),
-    }
-}
-
-/// Call `out` with each document of `batch`, cut the way `shape` says (as
-/// [`batch::documents`] or [`batch::non_blank_lines`] would cut the whole batch).
-pub fn each_document(shape: InputShape, batch: &Batch, out: &mut dyn FnMut(&[u8])) {
-    match batch {
-        Batch::Whole(bytes) => documents(shape, bytes, out),
-        Batch::Chunked(array) => chunked(shape, array, out),
-    }
-}
-
-fn documents(shape: InputShape, bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
-    match shape {
-        InputShape::Auto => batch::documents(bytes, out),
-        InputShape::Ndjson => lines(bytes, out),
-    }
-}
-
-/// The non-blank lines of a piece of NDJSON. Never inlined: called once per chunk,
-/// it is the function V8 optimises after the first chunks.
-#[inline(never)]
-fn lines(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
-    batch::non_blank_lines(bytes).for_each(out);
-}
-
-/// A large byte array: NDJSON is cut into lines a chunk at a time (a chunk ends after
-/// its last newline; the rest of the line is carried into the next chunk). A batch
-/// that is not NDJSON, or whose first line is longer than a chunk, is read whole.
-fn chunked(shape: InputShape, array: &Uint8Array, out: &mut dyn FnMut(&[u8])) {
-    let mut buf = Buffer {
-        array,
-        read: 0,
-        bytes: Vec::new(),
-        len: 0,
-    };
-    buf.append(CHUNK);
-    let ndjson = match shape {
-        InputShape::Ndjson => true,
-        InputShape::Auto => batch::is_ndjson(buf.filled()) == Some(true),
-    };
-    if !ndjson {
-        buf.append(array.length());
-        return documents(shape, buf.filled(), out);
-    }
-    // `buf.filled()[..carried]` holds no newline: the start of a line cut by the
-    // chunk's end.
-    let mut carried = 0;
-    loop {
-        let at_end = buf.read == array.length();
-        let filled = buf.filled();
-        let end = match memchr::memrchr(b'\n', &filled[carried..]) {
-            _ if at_end => filled.len(),
-            Some(i) => carried + i + 1,
-            None => 0,
-        };
-        lines(&filled[..end], out);
-        if at_end {
-            return;
-        }
-        buf.consume(end);
-        carried = buf.len;
-        buf.append(CHUNK);
-    }
-}
-
-/// A byte array read into wasm memory a piece at a time.
-struct Buffer<'a> {
-    array: &'a Uint8Array,
-    /// How much of `array` was copied.
-    read: u32,
-    /// `bytes[..len]` holds what was copied and not consumed; the rest is reused
-    /// space, so that a chunk is copied in without filling its room with zeros first.
-    bytes: Vec<u8>,
-    len: usize,
-}
-
-impl Buffer<'_> {
-    fn filled(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
-
-    /// Copy up to `n` more bytes of the array onto the end.
-    fn append(&mut self, n: u32) {
-        let n = n.min(self.array.length() - self.read);
-        let end = self.len + n as usize;
-        if end > self.bytes.len() {
-            // Fresh memory from the allocator is zeroed already (no fill loop).
-            let mut bigger = vec![0; end.max(2 * self.bytes.len())];
-            bigger[..self.len].copy_from_slice(self.filled());
-            self.bytes = bigger;
-        }
-        let start = self.read;
-        self.array
-            .subarray(start, start + n)
-            .copy_to(&mut self.bytes[self.len..end]);
-        self.read += n;
-        self.len = end;
-    }
-
-    /// Drop the first `n` bytes.
-    fn consume(&mut self, n: usize) {
-        if n == 0 {
-            return; // a line longer than the chunk: nothing to move yet
-        }
-        self.bytes.copy_within(n..self.len, 0);
-        self.len -= n;
     }
 }
 

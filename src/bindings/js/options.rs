@@ -7,7 +7,12 @@
 //! * `fallbackTime` is the time of events that carry none (epoch ms or a `Date`).
 //! * `input` is how batch methods cut their input: `'auto'` (the default: NDJSON, or
 //!   one JSON document such as a pretty-printed S3 file) or `'ndjson'` (strictly one
-//!   document per line, whatever the first line holds; what a stream needs).
+//!   document per line, whatever the first line holds).
+//! * `more: true` says that the batch is a chunk of an input whose next chunk comes in
+//!   the detector's next batch call (the core's reader is carried over, with the line
+//!   the chunk cut); a call without it ends the input.
+//! * `maxLineBytes` and `maxDocumentBytes` are the core's reading limits
+//!   ([`Limits`]: the command line's `--max-line-bytes` and `--max-document-bytes`).
 //! * `output` is `'objects'` (the default: plain objects) or `'ndjson'` (the exact
 //!   JSON text, one document per line, each line ending in `\n`).
 //!
@@ -24,12 +29,21 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::error;
 use super::marshal::type_name;
+use crate::input::documents::{Format, Limits};
 use crate::{Context, DetectionTime, Millis};
 
 /// The range of a JavaScript `Date`: ±100,000,000 days around the epoch.
 const MAX_DATE_MILLIS: f64 = 8.64e15;
 
-const KEYS: [&str; 4] = ["detectionTime", "fallbackTime", "input", "output"];
+const KEYS: [&str; 7] = [
+    "detectionTime",
+    "fallbackTime",
+    "input",
+    "output",
+    "more",
+    "maxLineBytes",
+    "maxDocumentBytes",
+];
 const VALIDATE_ALL: &str = "validateAll";
 
 /// Where an alert's detection time comes from.
@@ -38,13 +52,6 @@ pub enum When {
     Clock,
     Event,
     At(Millis),
-}
-
-/// How a batch is cut into documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputShape {
-    Auto,
-    Ndjson,
 }
 
 /// How results are returned.
@@ -59,8 +66,11 @@ pub enum OutputShape {
 pub struct CallOptions {
     pub detection_time: When,
     pub fallback_time: Option<Millis>,
-    pub input: InputShape,
+    pub input: Format,
     pub output: OutputShape,
+    /// The batch is a chunk of an input that goes on in the next batch call.
+    pub more: bool,
+    pub limits: Limits,
 }
 
 impl Default for CallOptions {
@@ -68,8 +78,10 @@ impl Default for CallOptions {
         CallOptions {
             detection_time: When::Clock,
             fallback_time: None,
-            input: InputShape::Auto,
+            input: Format::Auto,
             output: OutputShape::Objects,
+            more: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -154,8 +166,8 @@ impl CallOptions {
         let input = get(value, "input")?;
         if !input.is_undefined() {
             out.input = match input.as_string().as_deref() {
-                Some("auto") => InputShape::Auto,
-                Some("ndjson") => InputShape::Ndjson,
+                Some("auto") => Format::Auto,
+                Some("ndjson") => Format::Ndjson,
                 _ => return Err(choice_error("input", "'auto' or 'ndjson'", &input)),
             };
         }
@@ -166,6 +178,18 @@ impl CallOptions {
                 Some("ndjson") => OutputShape::Ndjson,
                 _ => return Err(choice_error("output", "'objects' or 'ndjson'", &output)),
             };
+        }
+        let more = get(value, "more")?;
+        if !more.is_undefined() {
+            out.more = more
+                .as_bool()
+                .ok_or_else(|| choice_error("more", "true or false", &more))?;
+        }
+        if let Some(bytes) = byte_count(value, "maxLineBytes")? {
+            out.limits.max_line = bytes;
+        }
+        if let Some(bytes) = byte_count(value, "maxDocumentBytes")? {
+            out.limits.max_document = bytes;
         }
         Ok(out)
     }
@@ -215,6 +239,18 @@ fn millis(value: &JsValue, key: &str) -> Result<Millis, JsValue> {
         )));
     }
     Ok(ms.floor() as Millis)
+}
+
+/// A limit in bytes: a whole number from 1 up, if given.
+fn byte_count(options: &JsValue, key: &str) -> Result<Option<usize>, JsValue> {
+    let value = get(options, key)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= usize::MAX as f64 => Ok(Some(n as usize)),
+        _ => Err(choice_error(key, "a whole number of bytes", &value)),
+    }
 }
 
 fn choice_error(key: &str, choices: &str, got: &JsValue) -> JsValue {

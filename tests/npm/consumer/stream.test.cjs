@@ -1,10 +1,12 @@
 'use strict';
-// The Node stream helper: the same output as the command line, chunk boundaries
-// anywhere, object mode, the final flush, and backpressure.
+// The Node stream helper: the same output as the command line on every input (gzip and
+// whole JSON documents included), chunk boundaries anywhere, object mode, the final
+// flush, backpressure, and lines over the limit skipped and counted.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Readable, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
+const { readFileSync } = require('node:fs');
 
 const { Detector } = require('dynamodb-scan-detector');
 const { DetectorStream, createDetectorStream } = require('dynamodb-scan-detector/stream');
@@ -33,20 +35,21 @@ async function collect(readable, transform) {
 
 const ndjsonCases = cases.filter((c) => isNdjson(readInput(c.input)));
 
-test('NDJSON in, alert NDJSON out: the command line output at any chunk size', async () => {
-  assert.ok(ndjsonCases.length > 50);
-  for (const c of ndjsonCases) {
+test('a file\'s bytes in, alert NDJSON out: the command line output at any chunk size', async () => {
+  assert.ok(ndjsonCases.length > 50 && cases.length > ndjsonCases.length, 'NDJSON and whole documents');
+  for (const c of cases) {
+    const bytes = readFileSync(c.input); // gzip as it is: the stream inflates it
     for (const size of [1 << 16, 777]) {
-      const out = await collect(chunked(readInput(c.input), size), createDetectorStream({ ...EVENT, output: 'ndjson' }));
+      const out = await collect(chunked(bytes, size), createDetectorStream({ ...EVENT, output: 'ndjson' }));
       assert.equal(out.map(String).join(''), expected(c, 'alerts'), `${c.input} in ${size}-byte chunks`);
     }
   }
 });
 
 test('passthrough: every record, each followed by its alerts, as the command line', async () => {
-  for (const c of ndjsonCases) {
+  for (const c of cases) {
     const stream = new DetectorStream({ ...EVENT, emit: 'passthrough', output: 'ndjson' });
-    const out = await collect(chunked(readInput(c.input), 4096), stream);
+    const out = await collect(chunked(readFileSync(c.input), 4096), stream);
     assert.equal(out.map(String).join(''), expected(c, 'passthrough'), c.input);
   }
 });
@@ -135,12 +138,34 @@ test('backpressure: a reader that does not read stops the detector', async () =>
   assert.equal(Buffer.concat(out).toString(), expected(generated, 'passthrough'));
 });
 
-test('bad options and over-long lines are errors', async () => {
+test('bad options are errors; a line over maxLineBytes is skipped and counted, as the command line does', async () => {
   assert.throws(() => createDetectorStream({ emit: 'everything' }), { name: 'TypeError', message: /`emit` must be/ });
   assert.throws(() => createDetectorStream({ detectiontime: 'event' }), { name: 'TypeError', message: /unknown option/ });
   assert.throws(() => createDetectorStream({ config: { max_terms: 0 } }), { name: 'ConfigError' });
   await assert.rejects(
-    collect(Readable.from([Buffer.alloc(2048, 0x20)]), createDetectorStream({ maxLineBytes: 1024 })),
-    { name: 'RangeError', message: /maxLineBytes/ },
+    collect(Readable.from([Buffer.from('{}\n')]), createDetectorStream({ maxLineBytes: 0 })),
+    { name: 'OptionsError', message: /maxLineBytes/ },
   );
+  const input = `{"a":1}\n["${'x'.repeat(2048)}"]\n{"b":2}\n`;
+  const stream = createDetectorStream({ ...EVENT, emit: 'passthrough', output: 'ndjson', maxLineBytes: 1024 });
+  const out = await collect(chunked(Buffer.from(input), 100), stream);
+  assert.equal(out.map(String).join(''), '{"a":1}\n{"b":2}\n');
+  const stats = stream.detector.stats();
+  assert.equal(stats.events_in, 3);
+  assert.equal(stats.unparseable, 1);
+  assert.match(stats.last_error, /larger than 1024 bytes/);
+});
+
+test('a stream cut short ends the detector\'s input: its next batch starts afresh', async () => {
+  const detector = new Detector(null, EVENT);
+  const stream = createDetectorStream({ detector, flush: false });
+  stream.write(Buffer.from('{"a":1}\n{"unfinished'));
+  await new Promise((r) => setImmediate(r));
+  stream.destroy();
+  await new Promise((r) => stream.once('close', r));
+  assert.equal(detector.stats().events_in, 2, 'the unfinished line was judged as the end of its input');
+  const records = detector.processRecords('{"b":2}');
+  assert.equal(records.length, 1);
+  assert.equal(records[0].record, '{"b":2}');
+  detector.free();
 });

@@ -11,17 +11,16 @@
 // disk), never in the page: the page only gets the rows it shows.
 
 import init, { Detector } from '../../pkg/index.js';
-import { readFile, DEFAULT_LIMITS } from './file-reader.js';
+import { readFile, DEFAULT_BATCH_BYTES } from './file-reader.js';
 import { alertRows } from './alert-rows.js';
 import { Observations } from './observations.js';
 import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
 
 /**
  * @import {
- *   AlertRow, CheckResult, ConfigDocument, FromWorker, ReadLimits, RunCounters, RunRequest, RunStatus,
+ *   AlertRow, CheckResult, ConfigDocument, FromWorker, RunCounters, RunRequest, RunStatus,
  * } from './protocol.js'
- * @import { DetectorConfig } from '../../pkg/index.js'
- * @import { Sink } from './file-reader.js'
+ * @import { CallOptions, DetectorConfig } from '../../pkg/index.js'
  */
 
 const PROGRESS_EVERY_MS = 100;
@@ -119,8 +118,11 @@ class Run {
     this.files = files;
     this.config = config;
     this.alertTime = alertTime;
-    /** @type {ReadLimits} */
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.batchBytes = limits?.batchBytes ?? DEFAULT_BATCH_BYTES;
+    /** @type {CallOptions} how the detector reads each file (the core's limits unless a test sets them) */
+    this.reading = {};
+    if (limits?.maxLineBytes !== undefined) this.reading.maxLineBytes = limits.maxLineBytes;
+    if (limits?.maxDocumentBytes !== undefined) this.reading.maxDocumentBytes = limits.maxDocumentBytes;
     /** @type {Detector | null} the run's detector, from start() until dispose() */
     this.detector = null;
     this.started = 0;
@@ -149,11 +151,6 @@ class Run {
       return post(fromWorker.notStarted(this.id, describe(error)));
     }
     this.started = performance.now();
-    /** @type {Sink} */
-    const sink = {
-      batch: (bytes, shape) => this.judge(bytes, shape),
-      skipped: (message) => this.warn(message),
-    };
     /** @type {RunStatus} */
     let status = 'complete';
     let message = '';
@@ -161,15 +158,16 @@ class Run {
       for (this.fileIndex = 0; this.fileIndex < this.files.length; this.fileIndex += 1) {
         const file = this.files[this.fileIndex];
         this.fileRead = 0;
-        const finished = await readFile(file, sink, {
-          limits: this.limits,
+        const ended = await readFile(file, (bytes, more) => this.judge(file.name, bytes, more), {
+          batchBytes: this.batchBytes,
           onRead: (n) => { this.fileRead = n; this.progress(); },
           cancelled: () => this.cancelled,
         });
-        if (!finished) {
+        if (ended === 'cancelled') {
           status = 'cancelled';
           break;
         }
+        if (ended !== 'complete') this.warn(`${file.name}: could not be read to the end (${ended.error})`);
         this.bytesDone += file.size;
         this.fileRead = 0;
       }
@@ -203,14 +201,18 @@ class Run {
   }
 
   /**
-   * One batch through the detector: its alerts and what its scans wrote to the state.
+   * The next bytes of a file through the detector (`more` false: the file's last):
+   * their alerts, what their scans wrote to the state, what the reader skipped.
+   * @param {string} name
    * @param {Uint8Array} bytes
-   * @param {'ndjson' | 'auto'} shape
+   * @param {boolean} more
    */
-  judge(bytes, shape) {
+  judge(name, bytes, more) {
     if (this.disposed) return; // replaced while a read was pending
-    const { alerts, observed } = this.live().processObserved(bytes, { input: shape, output: 'ndjson' });
-    this.decodedBytes += bytes.length;
+    const { alerts, observed, skipped, decodedBytes } = this.live()
+      .processObserved(bytes, { ...this.reading, more, output: 'ndjson' });
+    this.decodedBytes += decodedBytes;
+    for (const message of skipped) this.warn(`${name}: ${message}`);
     for (const scan of observed) this.observations.scan(scan);
     this.addAlerts(alerts);
     this.progress();

@@ -1,12 +1,16 @@
 // @ts-check
 'use strict';
-// A Node Transform stream around one Detector: NDJSON bytes (or objects) in, alerts
-// (or the passthrough stream: every record followed by the alerts decided at it) out.
-// Backpressure is the Transform's own: a chunk is judged only when the readable
-// side has room, so a slow consumer slows the producer instead of filling memory.
-// At the end of input the stream flushes the detector, emitting the alerts of the
-// events its reorder window still holds and the summary of the last alert-cap window
-// if the cap held alerts back in it.
+// A Node Transform stream around one Detector: bytes (or objects) in, alerts (or the
+// passthrough stream: every record followed by the alerts decided at it) out. The
+// bytes go to the detector as they arrive, each chunk a batch call with `more: true`:
+// the core reads them as the command line reads a file (gzip by its magic bytes, a
+// byte-order mark skipped, NDJSON or whole JSON documents, a line cut by a chunk's end
+// carried to the next, a line over the limit skipped and counted); this module only
+// moves bytes. Backpressure is the Transform's own: a chunk is judged only when the
+// readable side has room, so a slow consumer slows the producer instead of filling
+// memory. At the end of input the stream ends the detector's input, then flushes it,
+// emitting the alerts of the events its reorder window still holds and the summary of
+// the last alert-cap window if the cap held alerts back in it.
 
 const { Transform } = require('node:stream');
 const { Detector } = require('./node/index.cjs');
@@ -17,8 +21,7 @@ const { Detector } = require('./node/index.cjs');
  * @import { DetectorStreamOptions } from './stream'
  */
 
-const NEWLINE = 0x0a;
-const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+const NO_BYTES = new Uint8Array(0);
 const KNOWN = [
   'detector', 'config', 'emit', 'input', 'output', 'detectionTime', 'fallbackTime',
   'flush', 'maxLineBytes', 'highWaterMark', 'readableHighWaterMark',
@@ -79,13 +82,13 @@ class DetectorStream extends Transform {
     this._input = input;
     this._output = output;
     this._flushAtEnd = options.flush ?? true;
-    this._maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    /** @type {CallOptions} the options of every call (`output` aside) */
-    this._call = { input: 'ndjson' };
+    /** @type {CallOptions} the options of every call (`output` and `more` aside) */
+    this._call = {};
     if (options.detectionTime !== undefined) this._call.detectionTime = options.detectionTime;
     if (options.fallbackTime !== undefined) this._call.fallbackTime = options.fallbackTime;
-    /** @type {Uint8Array | null} the unfinished last line */
-    this._pending = null;
+    if (options.maxLineBytes !== undefined) this._call.maxLineBytes = options.maxLineBytes;
+    /** Whether the detector holds this stream's unfinished input (a chunk went in). */
+    this._reading = false;
   }
 
   /**
@@ -99,9 +102,9 @@ class DetectorStream extends Transform {
       if (this._input === 'objects') {
         this._judgeObject(chunk);
       } else if (typeof chunk === 'string') {
-        this._judgeBytes(Buffer.from(chunk, encoding));
+        this._judgeBytes(Buffer.from(chunk, encoding), true);
       } else if (chunk instanceof Uint8Array) {
-        this._judgeBytes(chunk);
+        this._judgeBytes(chunk, true);
       } else {
         throw new TypeError(`DetectorStream: expected bytes, got ${typeof chunk}`);
       }
@@ -114,11 +117,7 @@ class DetectorStream extends Transform {
   /** @param {TransformCallback} callback */
   _flush(callback) {
     try {
-      if (this._pending !== null) {
-        const rest = this._pending;
-        this._pending = null;
-        this._judgeLines(rest);
-      }
+      if (this._reading) this._judgeBytes(NO_BYTES, false);
       if (this._flushAtEnd) {
         this._pushAlerts(this.detector.flush(this._options()));
       }
@@ -129,34 +128,41 @@ class DetectorStream extends Transform {
   }
 
   /**
-   * Cut complete lines off the byte stream; keep the unfinished last line.
-   * @param {Uint8Array} chunk
+   * An input cut short (a pipeline's error, `destroy()`) is ended all the same, so that
+   * the detector's next batch call does not go on with its unfinished line; what that
+   * last line gives is dropped with the stream.
+   * @param {Error | null} error
+   * @param {(error?: Error | null) => void} callback
    */
-  _judgeBytes(chunk) {
-    const end = chunk.lastIndexOf(NEWLINE);
-    if (end < 0) {
-      const pending = this._pending === null ? chunk : Buffer.concat([this._pending, chunk]);
-      this._pending = pending;
-      if (pending.length > this._maxLineBytes) {
-        throw new RangeError(`DetectorStream: a line is longer than maxLineBytes (${this._maxLineBytes})`);
+  _destroy(error, callback) {
+    if (this._reading) {
+      this._reading = false;
+      try {
+        this.detector.processBatch(NO_BYTES, this._call);
+      } catch {
+        // The caller's detector may be freed already: nothing to end then.
       }
-      return;
     }
-    const head = chunk.subarray(0, end + 1);
-    const lines = this._pending === null ? head : Buffer.concat([this._pending, head]);
-    this._pending = end + 1 < chunk.length ? Buffer.from(chunk.subarray(end + 1)) : null;
-    this._judgeLines(lines);
+    callback(error);
   }
 
-  /** @param {Uint8Array} lines */
-  _judgeLines(lines) {
+  /**
+   * The next bytes of the input, or its end (`more` false).
+   * @param {Uint8Array} bytes
+   * @param {boolean} more
+   */
+  _judgeBytes(bytes, more) {
     const d = this.detector;
+    const call = { ...this._call, more };
+    this._reading = more;
     if (this._emit === 'alerts') {
-      this._pushAlerts(d.processBatch(lines, this._options()));
+      this._pushAlerts(this._output === 'ndjson'
+        ? d.processBatch(bytes, { ...call, output: 'ndjson' })
+        : d.processBatch(bytes, call));
     } else if (this._output === 'ndjson') {
-      this._pushText(d.processRecords(lines, this._ndjsonOptions()));
+      this._pushText(d.processRecords(bytes, { ...call, output: 'ndjson' }));
     } else {
-      for (const r of d.processRecords(lines, this._options())) {
+      for (const r of d.processRecords(bytes, call)) {
         this.push(r.verdict === 'unparseable' ? r.record : JSON.parse(r.record));
         for (const alert of r.alerts) this.push(alert);
       }
@@ -170,7 +176,7 @@ class DetectorStream extends Transform {
   _judgeObject(doc) {
     const d = this.detector;
     if (this._emit === 'passthrough' && this._output === 'ndjson') {
-      this._pushText(d.processRecords(doc, { ...this._ndjsonOptions(), input: 'auto' }));
+      this._pushText(d.processRecords(doc, this._ndjsonOptions()));
       return;
     }
     const alerts = d.process(doc, this._options());

@@ -13,8 +13,10 @@ export interface DetectorStreamOptions {
    */
   emit?: "alerts" | "passthrough";
   /**
-   * `'ndjson'` (default): bytes or strings, one document per line (a line may be an
-   * S3 `{"Records":[…]}` file). `'objects'`: object mode, one document per write.
+   * `'ndjson'` (default): bytes or strings, read as the command line reads a file:
+   * gzip by its magic bytes, then NDJSON (a line may be an S3 `{"Records":[…]}` file)
+   * or whole JSON documents (a pretty-printed file, an array), chunk boundaries
+   * anywhere. `'objects'`: object mode, one document per write.
    */
   input?: "ndjson" | "objects";
   /**
@@ -26,7 +28,10 @@ export interface DetectorStreamOptions {
   fallbackTime?: CallOptions["fallbackTime"];
   /** Flush the detector at the end of input (the last cap summary); default true. */
   flush?: boolean;
-  /** Longest accepted line (default 64 MiB); a longer one errors the stream. */
+  /**
+   * Longest NDJSON line (default 64 MiB); a longer one is skipped and counted as
+   * unparseable (`detector.stats()`), as the command line's `--max-line-bytes`.
+   */
   maxLineBytes?: number;
   highWaterMark?: number;
   readableHighWaterMark?: number;

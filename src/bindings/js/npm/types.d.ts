@@ -79,12 +79,24 @@ export interface CallOptions {
   /** The time of events that carry none (epoch ms or a `Date`); `null` clears it. */
   fallbackTime?: number | Date | null;
   /**
-   * How batch methods cut their input: `'auto'` (default: NDJSON, or one JSON
-   * document such as a pretty-printed S3 file) or `'ndjson'` (one document per line).
+   * How batch methods read their input. `'auto'` (default): as the command line reads
+   * a file: gzip by its magic bytes, a byte-order mark skipped, then NDJSON, or whole
+   * JSON documents such as a pretty-printed S3 file. `'ndjson'`: one document per line.
    */
   input?: "auto" | "ndjson";
   /** `'objects'` (default) or `'ndjson'` (exact JSON text, one line per document). */
   output?: "objects" | "ndjson";
+  /**
+   * The batch is a chunk of an input whose next chunk comes in this detector's next
+   * batch call (the line it cuts is carried over, with the shape and gzip state); a
+   * batch call without it ends the input. One such input at a time per detector; its
+   * first call's `input` and limits hold for all of it.
+   */
+  more?: boolean;
+  /** The longest NDJSON line (default 64 MiB); a longer one is skipped and counted. */
+  maxLineBytes?: number;
+  /** The largest input read whole (default 512 MiB); a larger one is skipped and counted. */
+  maxDocumentBytes?: number;
 }
 
 /** Call options that make a method return NDJSON text. */
@@ -214,6 +226,13 @@ export interface ObservedBatch<A = Alert[] | string> {
   alerts: A;
   /** One entry per recorded record, in input order. */
   observed: Observed[];
+  /**
+   * What the reader skipped (and counted as unparseable), e.g. `line 7: longer than
+   * 67108864 bytes, skipped`, `could not be read to the end: corrupt deflate stream`.
+   */
+  skipped: string[];
+  /** The bytes read from the batch, after inflating gzip. */
+  decodedBytes: number;
 }
 
 /** A document to judge: JSON text, UTF-8 bytes (a Node `Buffer`), or an object. */
@@ -230,7 +249,10 @@ export declare class Detector {
   /** Judge one document (record, S3 file, array, EventBridge/CloudWatch envelope, ECS). */
   process(event: Input, options: NdjsonOptions): string;
   process(event: Input, options?: CallOptions): Alert[];
-  /** Judge a batch: NDJSON (one document per line) or one JSON document. */
+  /**
+   * Judge a batch: NDJSON (one document per line) or whole JSON documents, gzipped or
+   * not (see `CallOptions.input`), or a chunk of one (`more: true`).
+   */
   processBatch(batch: Input, options: NdjsonOptions): string;
   processBatch(batch: Input, options?: CallOptions): Alert[];
   /**
