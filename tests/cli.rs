@@ -266,6 +266,28 @@ fn oversize_lines_are_skipped_with_a_clear_message() {
     assert_eq!(stats(&out.stderr)["unparseable"], 1);
 }
 
+/// A UTF-8 byte-order mark at the start of an input (Windows tools write one) is
+/// skipped: the output and counts are those of the same input without it, in NDJSON
+/// and in a whole JSON document. It used to make the first record unparseable, so its
+/// Scan never alerted.
+#[test]
+fn a_byte_order_mark_at_the_start_is_skipped() {
+    for fixture in ["01-raw.ndjson", "03-array.json"] {
+        let plain = std::fs::read(shapes().join(fixture)).expect("fixture");
+        let marked = [b"\xEF\xBB\xBF".as_slice(), &plain].concat();
+        let args = ["--detection-time", "event", "--stats", "-"];
+        let want = run(&args, Some(&plain));
+        let got = run(&args, Some(&marked));
+        assert!(
+            !want.stdout.is_empty(),
+            "{fixture}: the first records alert"
+        );
+        assert!(got.stdout == want.stdout, "{fixture}: the same alerts");
+        assert_eq!(stats(&got.stderr), stats(&want.stderr), "{fixture}");
+        assert_eq!(stats(&got.stderr)["unparseable"], 0, "{fixture}");
+    }
+}
+
 #[test]
 fn state_file_splits_a_run_without_changing_its_alerts() {
     let dir = tempdir("state");

@@ -321,6 +321,81 @@ fn gzip_is_inflated_in_any_chunks_and_a_cut_is_reported() {
     );
 }
 
+/// Any input, cut anywhere, reads as it does in one piece, without a panic: inputs drawn
+/// from a fixed seed out of JSON lines, blanks, `\r`, pretty documents, a byte-order
+/// mark, bytes that are not UTF-8 and lines over small limits, each also gzipped (in one
+/// member, in two, and cut short).
+#[test]
+fn any_input_cut_anywhere_reads_as_it_does_whole() {
+    use std::io::Write;
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let gzip = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(bytes).expect("gzip");
+        z.finish().expect("gzip")
+    };
+    let pieces: [&[u8]; 14] = [
+        b"{\"a\":1}",
+        b"",
+        b"  ",
+        b"\r",
+        b"{",
+        b"}",
+        b"[1,\n2]",
+        b"\"\xc3\xa9\xe2\x9c\x93\"",
+        b"not json",
+        b"{\"b\":\"\xff\"}",
+        b"\xEF\xBB\xBF",
+        b"{\"Records\":[{\"c\":3}]}",
+        b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        b"1 2",
+    ];
+    for _ in 0..3000 {
+        let mut plain = Vec::new();
+        for _ in 0..next(9) {
+            plain.extend_from_slice(pieces[next(pieces.len())]);
+            if next(3) > 0 {
+                plain.extend_from_slice(if next(4) == 0 { b"\r\n" } else { b"\n" });
+            }
+        }
+        let limits = Limits {
+            max_line: 1 + next(40),
+            max_document: 1 + next(80),
+        };
+        let format = if next(4) == 0 {
+            Format::Ndjson
+        } else {
+            Format::Auto
+        };
+        let zipped = gzip(&plain);
+        let half = plain.len() / 2;
+        let inputs = [
+            plain.clone(),
+            zipped.clone(),
+            [gzip(&plain[..half]), gzip(&plain[half..])].concat(),
+            zipped[..next(zipped.len())].to_vec(),
+        ];
+        for input in inputs {
+            let whole = read(&input, format, limits, input.len());
+            for _ in 0..3 {
+                let size = 1 + next(8);
+                assert_eq!(
+                    read(&input, format, limits, size),
+                    whole,
+                    "{:?} in {size}-byte chunks, {limits:?}",
+                    String::from_utf8_lossy(&input)
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn skip_errors_are_what_hosts_count() {
     assert_eq!(
