@@ -12,13 +12,7 @@ mod resources;
 
 use serde_json::{Map, Value};
 
-/// Elasticsearch metadata of a source document, when the input carried it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceMeta {
-    pub index: Option<String>,
-    pub id: Option<String>,
-    pub version: Option<String>,
-}
+pub use crate::input::SourceMeta;
 
 /// How the source document reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,6 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::ecs::SourceMeta;
 use crate::error::InputError;
 
 /// How deep containers may nest (an array of S3 files of records, and so on).
@@ -43,6 +42,15 @@ pub enum Piece<'a> {
     NotCloudTrail { text: &'a str, reason: &'static str },
     /// Input that cannot be read.
     Invalid { text: &'a str, error: InputError },
+}
+
+/// Elasticsearch metadata of a source document (`_index`, `_id`, `_version` of a search
+/// hit), when the input carried it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMeta {
+    pub index: Option<String>,
+    pub id: Option<String>,
+    pub version: Option<String>,
 }
 
 /// One record with its exact text.
@@ -369,24 +377,6 @@ fn raw_scalar(raw: &RawValue) -> Option<String> {
         Some(b'"') => raw_str(raw).map(Cow::into_owned),
         Some(b'{' | b'[' | b'n') | None => None,
         Some(_) => Some(raw.get().to_owned()),
-    }
-}
-
-/// Whether a raw value is "present" in Elastic's sense: not null, `""`, `{}` or `[]`
-/// (after Elastic's recursive clean-up, which empties `{"a":null}` too).
-pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
-    let Some(raw) = raw else { return false };
-    match raw.get().as_bytes().first() {
-        Some(b'"') => raw.get().len() > 2,
-        // Read as the ECS mapping reads it (lone surrogates and all), then cleaned up.
-        Some(b'{' | b'[') => {
-            serde_json::from_str::<serde_json::Value>(&lenient::without_lone_surrogates(raw.get()))
-                .ok()
-                .and_then(crate::ecs::cloudtrail::prune)
-                .is_some()
-        }
-        Some(b'n') | None => false,
-        Some(_) => true,
     }
 }
 

@@ -5,10 +5,11 @@
 //! Raw CloudTrail records are judged on their raw fields without building a JSON tree;
 //! the mapping to ECS guarantees the same answer (a test holds the two paths together).
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::ecs::field;
-use crate::input::{raw_is_present, raw_str, CloudTrailFields};
+use crate::input::{raw_str, CloudTrailFields};
 
 pub const DATASET: &str = "aws.cloudtrail";
 pub const PROVIDER: &str = "dynamodb.amazonaws.com";
@@ -44,6 +45,24 @@ impl Query {
     }
 }
 
+/// Whether a raw value is "present" in Elastic's sense: not null, `""`, `{}` or `[]`
+/// (after Elastic's recursive clean-up, which empties `{"a":null}` too).
+fn raw_is_present(raw: Option<&RawValue>) -> bool {
+    let Some(raw) = raw else { return false };
+    match raw.get().as_bytes().first() {
+        Some(b'"') => raw.get().len() > 2,
+        // Read as the ECS mapping reads it (lone surrogates and all), then cleaned up.
+        Some(b'{' | b'[') => serde_json::from_str::<serde_json::Value>(
+            &crate::input::lenient::without_lone_surrogates(raw.get()),
+        )
+        .ok()
+        .and_then(crate::ecs::cloudtrail::prune)
+        .is_some(),
+        Some(b'n') | None => false,
+        Some(_) => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +94,25 @@ mod tests {
             !v6.matches_ecs(base.as_object().expect("object")),
             "v6 needs data_stream.dataset"
         );
+    }
+
+    #[test]
+    fn presence_is_elastics_non_empty() {
+        fn raw(s: &str) -> &RawValue {
+            serde_json::from_str::<&RawValue>(s).expect("raw")
+        }
+        for (text, present) in [
+            (r#""""#, false),
+            (r#""x""#, true),
+            ("{}", false),
+            (r#"{"a":null}"#, false),
+            ("[]", false),
+            ("[1]", true),
+            ("0", true),
+            ("false", true),
+        ] {
+            assert_eq!(raw_is_present(Some(raw(text))), present, "{text}");
+        }
+        assert!(!raw_is_present(None));
     }
 }
