@@ -64,6 +64,9 @@ bash tests/npm/run.sh
 step "replay page (www/): end-to-end in headless Chromium (playwright-core) vs the CLI, quick speed measurement"
 WWW_REUSE_PACKAGE=1 bash tests/www/run.sh
 
+step "input differential: the same bytes at random chunk sizes through the CLI, the stream helper and the page's worker (about 20 s)"
+INPUT_REUSE_PACKAGE=1 bash tests/input/run.sh
+
 # Release builds for both targets happen below (the command line and the Fluent Bit
 # module for wasm32-wasip1) and in tests/npm/run.sh (wasm32-unknown-unknown); this is
 # the library as a dependency sees it, without features.

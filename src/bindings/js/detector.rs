@@ -154,7 +154,7 @@ impl JsDetector {
         if bytes.as_string().is_some() || !bytes.is_object() {
             return Err(error::type_error(format!(
                 "restore: expected the Uint8Array from snapshot(), got {}",
-                marshal::type_name(&bytes)
+                error::type_name(&bytes)
             )));
         }
         let bytes = marshal::input_bytes(&bytes, "restore")?;
@@ -292,7 +292,7 @@ fn parse_config(value: &JsValue) -> Result<Config, JsValue> {
         None => {
             return Err(error::type_error(format!(
                 "config must be an object or a JSON string, got {}",
-                marshal::type_name(value)
+                error::type_name(value)
             )))
         }
     };

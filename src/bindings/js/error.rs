@@ -35,7 +35,7 @@ pub fn from_js(context: &str, thrown: JsValue) -> JsValue {
     if thrown.is_instance_of::<js_sys::Error>() {
         return thrown;
     }
-    js_sys::Error::new(&format!("{context}: {}", super::marshal::describe(&thrown))).into()
+    js_sys::Error::new(&format!("{context}: {}", describe(&thrown))).into()
 }
 
 pub fn config(e: ConfigError) -> JsValue {
@@ -48,4 +48,26 @@ pub fn snapshot(e: SnapshotError) -> JsValue {
 
 pub fn options(message: impl Display) -> JsValue {
     named(OPTIONS_ERROR, format!("invalid options: {message}"))
+}
+
+/// `typeof value`, with `null` and arrays told apart, for error messages.
+pub fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".into();
+    }
+    if js_sys::Array::is_array(value) {
+        return "an array".into();
+    }
+    value
+        .js_typeof()
+        .as_string()
+        .unwrap_or_else(|| "an unknown value".into())
+}
+
+/// A thrown value as text: an `Error`'s message, or its debug form.
+pub fn describe(thrown: &JsValue) -> String {
+    match thrown.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.to_string()),
+        None => format!("{thrown:?}"),
+    }
 }

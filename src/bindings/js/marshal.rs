@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::error;
+use super::error::{self, describe, type_name};
 use crate::Alert;
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -296,26 +296,4 @@ pub fn strings(value: &JsValue, method: &str) -> Result<Vec<String>, JsValue> {
             })
         })
         .collect()
-}
-
-/// `typeof value`, with `null` and arrays told apart, for error messages.
-pub fn type_name(value: &JsValue) -> String {
-    if value.is_null() {
-        return "null".into();
-    }
-    if js_sys::Array::is_array(value) {
-        return "an array".into();
-    }
-    value
-        .js_typeof()
-        .as_string()
-        .unwrap_or_else(|| "an unknown value".into())
-}
-
-/// A thrown value as text: an `Error`'s message, or its debug form.
-pub fn describe(thrown: &JsValue) -> String {
-    match thrown.dyn_ref::<js_sys::Error>() {
-        Some(e) => String::from(e.to_string()),
-        None => format!("{thrown:?}"),
-    }
 }

@@ -27,8 +27,7 @@
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::error;
-use super::marshal::type_name;
+use super::error::{self, type_name};
 use crate::input::documents::{Format, Limits};
 use crate::{Context, DetectionTime, Millis};
 
