@@ -476,17 +476,22 @@ mod tests {
         gz.finish().unwrap()
     }
 
+    /// `count` small NDJSON lines that compress well but not trivially.
+    fn json_lines(count: u32, modulus: u32) -> Vec<u8> {
+        (0..count)
+            .flat_map(|i| {
+                format!("{{\"n\":{},\"s\":\"{}\"}}\n", i % modulus, i * 7919 % 1013).into_bytes()
+            })
+            .collect()
+    }
+
     fn same(input: &[u8], limit: usize) {
         assert_eq!(gunzip(input, limit), flate2(input, limit), "{input:02x?}");
     }
 
     #[test]
     fn agrees_with_flate2() {
-        let text: Vec<u8> = (0..3000u32)
-            .flat_map(|i| {
-                format!("{{\"n\":{},\"s\":\"{}\"}}\n", i % 97, i * 7919 % 1013).into_bytes()
-            })
-            .collect();
+        let text = json_lines(3000, 97);
         let plain = gzip(&text, flate2::GzBuilder::new());
         let dressed = gzip(
             &text[..500],
@@ -598,11 +603,7 @@ mod tests {
 
     #[test]
     fn files_agree_with_flate2_in_any_pieces() {
-        let text: Vec<u8> = (0..2000u32)
-            .flat_map(|i| {
-                format!("{{\"n\":{},\"s\":\"{}\"}}\n", i % 89, i * 7919 % 1013).into_bytes()
-            })
-            .collect();
+        let text = json_lines(2000, 89);
         let a = gzip(&text[..9000], flate2::GzBuilder::new());
         let b = gzip(
             &text[9000..],

@@ -13,7 +13,7 @@ use super::options::{DetectionClock, Options};
 use super::output::{self, ErrorRecord, Kind};
 use super::HEARTBEAT;
 use crate::time::Millis;
-use crate::{Alert, Context, DetectionTime, Detector, Verdict};
+use crate::{Alert, Context, DetectionTime, Detector, Stats, Verdict};
 
 /// Which exported function is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,14 +158,14 @@ impl Filter {
     fn write_stats(&mut self) {
         #[derive(Serialize)]
         struct All<'a> {
-            detector: serde_json::Value,
+            detector: Stats,
             fluent_bit: &'a Counters,
             snapshots_written: u64,
             snapshot_errors: u64,
             journal: Option<&'a JournalCounters>,
         }
         let all = All {
-            detector: self.detector.stats().to_json(),
+            detector: self.detector.stats(),
             fluent_bit: &self.counters,
             snapshots_written: self.persistence.as_ref().map_or(0, |p| p.written),
             snapshot_errors: self.persistence.as_ref().map_or(0, |p| p.errors),
@@ -225,7 +225,7 @@ impl Filter {
         let wall_clock = self.options.detection_time == DetectionClock::Clock;
         let mut clock = || wall_clock.then(|| DetectionTime::At(now()));
         let pending_before = self.detector.pending();
-        let mut alerts = self.release_due(&mut clock);
+        let mut alerts = self.release_due(pending_before, &mut clock);
         if self.options.heartbeat_stats && bytes == HEARTBEAT {
             return self.heartbeat(&alerts);
         }
@@ -247,8 +247,11 @@ impl Filter {
     /// The alerts of events the reorder window has held for its whole width by the
     /// clock, decided at this record, whatever it is (Fluent Bit calls filters only with
     /// records, so a quiet pipeline decides them at its next record).
-    fn release_due(&mut self, clock: &mut dyn FnMut() -> Option<DetectionTime>) -> Vec<Alert> {
-        let pending_before = self.detector.pending();
+    fn release_due(
+        &mut self,
+        pending_before: usize,
+        clock: &mut dyn FnMut() -> Option<DetectionTime>,
+    ) -> Vec<Alert> {
         if pending_before == 0 {
             return Vec::new();
         }
