@@ -5,6 +5,8 @@
 # alerts (ids included) must equal the native command line's on the same input: every
 # file of tests/data/third-party and tests/fixtures, and generated CloudTrail.
 #
+# Then the TypeScript matrix and the bundler matrix (tests/npm/bundlers/run.sh).
+#
 # Usage: bash tests/npm/run.sh   (needs: the wasm-bindgen CLI at the Cargo.lock version,
 # Node >= 18 and npm with access to the npm registry, chromium for the browser test)
 set -euo pipefail
@@ -78,5 +80,39 @@ say "node --test: require, import, web build, streams, browser"
 
 say "TypeScript: the hand-written declarations, for Node (node16) and for bundlers (DOM)"
 (cd "$project" && npx tsc -p tsconfig.node.json && npx tsc -p tsconfig.web.json)
+
+# The declarations as users compile them: skipLibCheck off, every export path, under
+# each module resolution and each `lib` from ES2020 up, without ESNext.Disposable (the
+# declarations bring in what they need). Browser code sees no Node types.
+say "TypeScript matrix: lib es2020/es2022/esnext x resolution node16/nodenext/bundler"
+for lib in es2020 es2022 esnext; do
+  for resolution in node16 nodenext bundler; do
+    if [ "$resolution" = bundler ]; then
+      configs=("esnext|\"$lib\", \"dom\"|[]|\"types-web.ts\"" "esnext|\"$lib\"|[\"node\"]|\"types-bundler-node.ts\"")
+    else
+      configs=("$resolution|\"$lib\"|[\"node\"]|\"types-node.cts\", \"types-node.mts\"")
+    fi
+    for config in "${configs[@]}"; do
+      IFS='|' read -r module libs types files <<<"$config"
+      cat >"$project/tsconfig.matrix.json" <<JSON
+{
+  "compilerOptions": {
+    "module": "$module", "moduleResolution": "$resolution", "target": "es2020",
+    "lib": [$libs], "types": $types, "strict": true, "noEmit": true, "skipLibCheck": false
+  },
+  "files": [$files]
+}
+JSON
+      echo "lib $lib, $resolution: $files" >&2
+      (cd "$project" && npx tsc -p tsconfig.matrix.json) || {
+        cat "$project/tsconfig.matrix.json" >&2
+        exit 1
+      }
+    done
+  done
+done
+
+say "the package in bundlers (tests/npm/bundlers)"
+bash tests/npm/bundlers/run.sh "$tarball"
 
 say "npm package: all consumer checks passed"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
 #   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s)
-#   -> wasm-bindgen --target nodejs (CommonJS, for Node) and --target web (ES module)
+#   -> wasm-bindgen --target nodejs (CommonJS, for Node's require),
+#      experimental-nodejs-module (Node's import) and web (browsers and bundlers)
 #   -> wasm-opt -O3 from npm's binaryen (pinned, installed into target/npm-tools)
 #   -> the package directory target/npm/dynamodb-scan-detector/ (sources: npm/ here)
 #   -> with --pack, an installable tarball target/npm/dynamodb-scan-detector-<v>.tgz
@@ -83,6 +84,16 @@ for target in nodejs web; do
   # The generated JS points at .d.ts files that --no-typescript does not write.
   sed -i '/@ts-self-types=/d' "$dir/$NAME.js"
 done
+# Node's ES module entry gets its own glue (wasm-bindgen's Node ES module output), which
+# finds the .wasm through `new URL(…, import.meta.url)`: bundlers that build for servers
+# (webpack, Next.js, …) recognise that and ship the file, where the CommonJS glue's
+# `__dirname` path breaks once the code is moved. Both glues load the one .wasm in node/.
+esm=$(mktemp -d)
+wasm-bindgen --target experimental-nodejs-module --no-typescript --out-dir "$esm" --out-name "$NAME" "$wasm"
+cmp -s "$esm/${NAME}_bg.wasm" "$OUT/node/${NAME}_bg.wasm" ||
+  die "wasm-bindgen wrote different .wasm files for Node's CommonJS and ES module glue"
+sed '/@ts-self-types=/d' "$esm/$NAME.js" >"$OUT/node/$NAME.mjs"
+rm -rf "$esm"
 printf '{ "type": "commonjs" }\n' >"$OUT/node/package.json"
 printf '{ "type": "module" }\n' >"$OUT/web/package.json"
 

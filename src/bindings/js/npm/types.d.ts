@@ -1,6 +1,11 @@
 // Hand-written declarations of dynamodb-scan-detector: the configuration document,
 // the call options, the alert and stats shapes, and the Detector class. Shared by the
 // CommonJS (index.d.ts) and ES module (index.d.mts) entry points.
+//
+// `Detector` is disposable (`using detector = new Detector()`); the reference below
+// brings in `Symbol.dispose`'s declaration, so that these declarations check under
+// every `lib` setting (TypeScript 5.2 or later), not only with ESNext.Disposable.
+/// <reference lib="esnext.disposable" />
 
 /** A duration: `30s`, `9m`, `1h`, `14d`, `2w`, or Elastic's date math `now-14d`. */
 export type Duration = string;
