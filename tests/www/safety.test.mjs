@@ -54,6 +54,26 @@ test('hostile field values show as text and never run', async () => {
       title: document.title,
     }));
     assert.deepEqual(injected, { elements: 0, pwned: null, title: 'DynamoDB Scan by Unusual User: CloudTrail replay' });
+
+    // The alert details, the JSON tree, the source event and the filter chips: text too.
+    await page.click('#alerts-table .vt-row[data-key]');
+    await page.waitForSelector('#alert-details[data-state="ready"]');
+    await page.waitForSelector('#details-source[data-found="yes"]');
+    assert.ok((await page.textContent('#details-sentence')).includes(`user/${HOSTILE_USER} scanned the table ${HOSTILE_TABLE}`));
+    assert.ok((await page.textContent('#alert-details .jt')).includes(JSON.stringify(HOSTILE_AGENT)));
+    assert.equal(JSON.parse(await page.textContent('#details-source pre')).userAgent, HOSTILE_AGENT);
+    await page.click('#alert-details button[data-follow="source"]');
+    await page.click('#alert-details button[data-follow="principal"]');
+    assert.equal(await page.textContent('#filters .chip[data-filter="source"] > span'), 'Source address: "><svg onload=alert(1)>');
+    await page.hover('#alert-details .jt-leaf');
+    await screenshot(page, '06b-hostile-details');
+    const injectedInDetails = await page.evaluate(() => ({
+      elements: document.querySelectorAll('#alert-details img, #alert-details script, #alert-details svg, #alert-details b, '
+        + '#filters img, #filters script, #filters svg, #filters b').length,
+      pwned: window.__pwned ?? null,
+      title: document.title,
+    }));
+    assert.deepEqual(injectedInDetails, { elements: 0, pwned: null, title: 'DynamoDB Scan by Unusual User: CloudTrail replay' });
     assert.deepEqual(foreignRequests(session.requests, session.url), []);
   } finally {
     await session.close();

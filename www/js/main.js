@@ -11,6 +11,9 @@ import {
 import { ProgressView } from './views/progress-view.js';
 import { AlertsView, PrincipalsView } from './views/result-tables.js';
 import { Timeline } from './views/timeline.js';
+import { AlertDetailsView } from './views/alert-details.js';
+import { FilterBar, filtersFromFragment, withFilters } from './views/filters.js';
+import { FilteredResults } from './views/filtered-results.js';
 import { bytes, count } from './format.js';
 
 /**
@@ -42,6 +45,8 @@ const progress = new ProgressView({
   bar: element('progress', HTMLProgressElement),
   status: $('status'),
   stats: $('stats'),
+  counters: element('counters', HTMLDetailsElement),
+  summary: $('run-summary'),
   warnings: $('warnings'),
   cancel: button('cancel'),
 });
@@ -61,7 +66,7 @@ const client = new ReplayClient({
   progress(m) {
     progress.update(m);
     alerts.add(m.rows);
-    if (m.timeline) timeline.show(m.timeline);
+    if (m.timeline) results.setTimeline(m.timeline);
   },
   principals(rows) {
     principals.add(rows);
@@ -73,7 +78,8 @@ const client = new ReplayClient({
       return;
     }
     alerts.add(m.rows);
-    timeline.show(m.timeline);
+    results.setTimeline(m.timeline);
+    results.apply(filterBar.filters);
     if (m.droppedPrincipals) {
       $('warnings').hidden = false;
       $('warnings').textContent += `\nThe principal view holds the first ${count(m.principalCount)} principals; `
@@ -136,9 +142,10 @@ function replay(given) {
   button('export-alerts').disabled = true;
   button('export-state').disabled = true;
   showFiles(given);
+  details.close();
   alerts.clear();
   principals.clear();
-  timeline.show(null);
+  results.setTimeline(null);
   const total = given.reduce((sum, input) => sum + input.file.size, 0);
   progress.started(given.length, total);
   client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
@@ -162,10 +169,45 @@ function showFiles(given) {
   $('file-list').hidden = false;
 }
 
+// ---- Alert details, filters, the timeline as a control ------------------------------
+
+const results = new FilteredResults({ alerts, principals, timeline, scans: (labels) => client.scans(labels) });
+const filterBar = new FilterBar($('filters'), (filters) => {
+  results.apply(filters);
+  updateFragment();
+});
+
+const details = new AlertDetailsView($('alert-details'), {
+  load: (seq) => client.details(seq),
+  loadSource: (seq) => client.source(seq),
+  neighbour(step) {
+    const next = alerts.table.neighbour(alerts.table.selected, step);
+    if (!next) return undefined;
+    alerts.table.select(next.index);
+    return Number(next.row[8]);
+  },
+  filter: (kind, value) => filterBar.follow(kind, value),
+  shade: (window) => timeline.shade(window),
+  closed: () => alerts.table.body.focus(),
+});
+alerts.table.onActivate((row) => { details.open(Number(row[8]), { focus: true }); });
+principals.table.onActivate((row) => filterBar.follow('principal', String(row[0])));
+timeline.onBrush((range) => filterBar.setRange(range));
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && details.isOpen && !document.querySelector('dialog[open]')) details.close();
+});
+
+/** The address bar: the settings that differ from the defaults, then the filters. */
+function updateFragment() {
+  const params = withFilters(new URLSearchParams(toFragment(form.read()).replace(/^#/, '')), filterBar.filters);
+  const text = params.toString();
+  history.replaceState(null, '', text ? `#${text}` : window.location.pathname);
+}
+
 let checkTimer = 0;
 /** @param {Settings} settings */
 function settingsChanged(settings) {
-  history.replaceState(null, '', toFragment(settings) || window.location.pathname);
+  updateFragment();
   button('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
   clearTimeout(checkTimer);
   const problem = settingsProblem(settings);
@@ -178,9 +220,13 @@ function settingsChanged(settings) {
 }
 
 form.write(fromFragment(window.location.hash));
+filterBar.set(filtersFromFragment(window.location.hash));
+results.apply(filterBar.filters);
 form.onChange(settingsChanged);
 window.addEventListener('hashchange', () => {
   form.write(fromFragment(window.location.hash));
+  filterBar.set(filtersFromFragment(window.location.hash));
+  results.apply(filterBar.filters);
   settingsChanged(form.read());
 });
 

@@ -10,8 +10,8 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
 /**
  * @import { CallOptions } from '../pkg/index.js'
  * @import {
- *   CheckResult, ConfigDocument, DoneMessage, FromWorker, PrincipalRow, ProgressMessage, Question,
- *   ReadyMessage,
+ *   AlertDetails, CheckResult, ConfigDocument, DoneMessage, FromWorker, PrincipalRow,
+ *   ProgressMessage, Question, ReadyMessage, SourceRecord,
  * } from './worker/protocol.js'
  */
 
@@ -30,7 +30,10 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
  * @typedef {{ type: 'check', resolve: (result: CheckResult) => void }
  *   | { type: 'order', resolve: (order: Uint32Array) => void }
  *   | { type: 'export-alerts', resolve: (blob: Blob | null) => void }
- *   | { type: 'export-state', resolve: (bytes: Uint8Array<ArrayBuffer> | null) => void }} Pending
+ *   | { type: 'export-state', resolve: (bytes: Uint8Array<ArrayBuffer> | null) => void }
+ *   | { type: 'details', resolve: (details: AlertDetails | null) => void }
+ *   | { type: 'source', resolve: (source: SourceRecord) => void }
+ *   | { type: 'scans', resolve: (times: Float64Array<ArrayBuffer>) => void }} Pending
  */
 
 export class ReplayClient {
@@ -90,6 +93,18 @@ export class ReplayClient {
         const pending = this.answered(data.id);
         return pending?.type === 'export-state' ? pending.resolve(data.bytes) : undefined;
       }
+      case 'detailed': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'details' ? pending.resolve(data.details) : undefined;
+      }
+      case 'sourced': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'source' ? pending.resolve(data.source) : undefined;
+      }
+      case 'scans-of': {
+        const pending = this.answered(data.id);
+        return pending?.type === 'scans' ? pending.resolve(data.times) : undefined;
+      }
       default: return undefined;
     }
   }
@@ -147,6 +162,33 @@ export class ReplayClient {
 
   cancel() {
     this.worker.postMessage(toWorker.cancel());
+  }
+
+  /**
+   * Alert `seq` of the last run in full (null if there is none).
+   * @param {number} seq
+   * @returns {Promise<AlertDetails | null>}
+   */
+  details(seq) {
+    return new Promise((resolve) => this.ask(toWorker.details(this.nextId(), seq), { type: 'details', resolve }));
+  }
+
+  /**
+   * The record alert `seq` of the last run was raised at, found again in its files.
+   * @param {number} seq
+   * @returns {Promise<SourceRecord>}
+   */
+  source(seq) {
+    return new Promise((resolve) => this.ask(toWorker.source(this.nextId(), seq), { type: 'source', resolve }));
+  }
+
+  /**
+   * The scan times (sorted) the last run kept of the principals with these labels.
+   * @param {string[]} labels
+   * @returns {Promise<Float64Array<ArrayBuffer>>}
+   */
+  scans(labels) {
+    return new Promise((resolve) => this.ask(toWorker.scans(this.nextId(), labels), { type: 'scans', resolve }));
   }
 
   /**

@@ -1,8 +1,10 @@
 // @ts-check
 // The replay's progress and counters: the progress bar (file bytes read), a status
-// line (bytes, events, rates, the current file), the detector's stats and what the
-// reader had to skip. Each counter carries data-stat (its name) and data-value (the
-// exact number), so that tests and measurements can read it.
+// line (bytes, events, rates, the current file), a one-line summary above the results
+// (events, scans counted, alerts, and what was skipped, whose reasons are one click
+// away), and every counter folded below it, each explained in its tooltip. Each counter
+// carries data-stat (its name) and data-value (the exact number), so that tests and
+// measurements can read it.
 
 import { bytes, count, duration, megabytesPerSecond, perSecond } from '../format.js';
 
@@ -27,48 +29,66 @@ import { bytes, count, duration, megabytesPerSecond, perSecond } from '../format
  * @property {HTMLProgressElement} bar
  * @property {HTMLElement} status
  * @property {HTMLElement} stats     a <dl>, filled with one item per counter
+ * @property {HTMLDetailsElement} counters   the fold around it
+ * @property {HTMLElement} summary   the one-line summary above the results
  * @property {HTMLElement} warnings
  * @property {HTMLButtonElement} cancel
  */
 
 /**
- * [stats key, label] of the detector's counters shown, in order.
- * @type {[Counter, string][]}
+ * [stats key, label, what it means] of the detector's counters shown, in order.
+ * @type {[Counter, string, string][]}
  */
 const DETECTOR_STATS = [
-  ['events_in', 'events'],
-  ['matched', 'matched the query'],
-  ['recorded', 'scans counted'],
-  ['alerts', 'alerts'],
-  ['summaries', 'cap summaries'],
-  ['unparseable', 'unparseable'],
-  ['not_cloudtrail', 'not CloudTrail'],
-  ['late', 'late (beyond the reorder window)'],
-  ['held', 'held for time order'],
-  ['evicted', 'evicted'],
-  ['expired', 'expired'],
-  ['tracked_terms', 'tracked terms'],
-  ['muted', 'muted (learning)'],
+  ['events_in', 'events', 'Records read from the files (every CloudTrail event, whatever it is).'],
+  ['matched', 'matched the query', 'Events the rule\'s query selects: successful DynamoDB Scan calls.'],
+  ['recorded', 'scans counted', 'Matching scans that carried the new-terms field and a time, and so counted as history.'],
+  ['alerts', 'alerts', 'Scans by a principal not seen scanning in the history window before them.'],
+  ['summaries', 'cap summaries', 'Summary alerts written when more alerts than the cap (max signals) fell in one rule interval.'],
+  ['unparseable', 'unparseable', 'Lines or documents that are not JSON, or were cut by a size limit; the reasons are listed under the progress bar.'],
+  ['not_cloudtrail', 'not CloudTrail', 'JSON documents that are neither CloudTrail records nor ECS documents (for example digest files).'],
+  ['late', 'late (beyond the reorder window)', 'Events that arrived later than the reorder window allows and were judged at their arrival.'],
+  ['held', 'held for time order', 'Events held back at some point so that they are judged in time order.'],
+  ['evicted', 'evicted', 'Principals dropped from memory because the state reached max terms (oldest first).'],
+  ['expired', 'expired', 'Principals forgotten because their last scan fell out of the history window.'],
+  ['tracked_terms', 'tracked terms', 'Principals the detector remembers now.'],
+  ['muted', 'muted (learning)', 'New principals seen during the learning period: recorded, not alerted.'],
 ];
+
+/** @type {Record<string, string>} what the reader's and the page's own counters mean */
+const PAGE_STATS = {
+  files: 'Files read, of those chosen (digest files are left out).',
+  bytes_read: 'Bytes of the files as given (compressed bytes for gzip).',
+  bytes_inflated: 'Bytes handed to the detector, after inflating gzip.',
+  elapsed: 'Time since the replay started.',
+  throughput: 'Inflated megabytes per second.',
+  events_per_second: 'Events read per second.',
+  skipped: 'What the reader skipped: lines over the size limit, documents cut short; the reasons are listed under the progress bar.',
+};
 
 export class ProgressView {
   /** @param {ProgressElements} elements */
-  constructor({ bar, status, stats, warnings, cancel }) {
+  constructor({ bar, status, stats, counters, summary, warnings, cancel }) {
     this.bar = bar;
     this.status = status;
     this.statsList = stats;
+    this.counters = counters;
+    this.summary = summary;
     this.warnings = warnings;
     this.cancel = cancel;
     this.totalBytes = 0;
     /** @type {Map<string, HTMLElement>} by counter name */
     this.cells = new Map();
-    for (const [key, label] of [...DETECTOR_STATS, ['files', 'files read'], ['bytes_read', 'read'],
-      ['bytes_inflated', 'inflated'], ['elapsed', 'elapsed'], ['throughput', 'throughput'],
-      ['events_per_second', 'events per second'], ['skipped', 'skipped (size limits)']]) {
+    for (const [key, label, meaning] of [...DETECTOR_STATS, ['files', 'files read', PAGE_STATS.files],
+      ['bytes_read', 'read', PAGE_STATS.bytes_read], ['bytes_inflated', 'inflated', PAGE_STATS.bytes_inflated],
+      ['elapsed', 'elapsed', PAGE_STATS.elapsed], ['throughput', 'throughput', PAGE_STATS.throughput],
+      ['events_per_second', 'events per second', PAGE_STATS.events_per_second],
+      ['skipped', 'skipped (size limits)', PAGE_STATS.skipped]]) {
       const item = document.createElement('div');
       const dt = document.createElement('dt');
       const dd = document.createElement('dd');
       dt.textContent = label;
+      item.title = meaning;
       dd.dataset.stat = key;
       dd.textContent = '–';
       item.append(dt, dd);
@@ -104,6 +124,8 @@ export class ProgressView {
     this.bar.value = 0;
     this.status.textContent = `Starting: ${count(fileCount)} files, ${bytes(totalBytes)}…`;
     this.warnings.hidden = true;
+    this.summary.replaceChildren();
+    this.summary.hidden = true;
     for (const cell of this.cells.values()) {
       cell.textContent = '–';
       delete cell.dataset.value;
@@ -136,6 +158,40 @@ export class ProgressView {
       this.warnings.textContent = m.warnings.join('\n') + (more > 0 ? `\n… and ${count(more)} more` : '');
       this.warnings.hidden = false;
     }
+    this.summarise(m);
+  }
+
+  /**
+   * The one-line summary: events, scans counted, alerts, and what was skipped (a button
+   * that shows the reasons and the counters).
+   * @param {ProgressMessage | RunEnded} m
+   */
+  summarise(m) {
+    const s = m.stats;
+    const skipped = s.unparseable + s.not_cloudtrail;
+    /** @type {(string | HTMLElement)[]} */
+    const parts = [`${count(s.events_in)} events, ${count(s.recorded)} successful scans counted, `];
+    const alerts = document.createElement('strong');
+    alerts.textContent = `${count(s.alerts)} alert${s.alerts === 1 ? '' : 's'}`;
+    parts.push(alerts);
+    if (s.summaries) parts.push(` (and ${count(s.summaries)} cap summar${s.summaries === 1 ? 'y' : 'ies'})`);
+    if (skipped) {
+      parts.push(', ');
+      const reasons = document.createElement('button');
+      reasons.type = 'button';
+      reasons.className = 'link';
+      reasons.id = 'skipped-reasons';
+      reasons.textContent = `${count(skipped)} skipped`;
+      reasons.title = `${count(s.unparseable)} unparseable, ${count(s.not_cloudtrail)} not CloudTrail: show why`;
+      reasons.addEventListener('click', () => {
+        this.counters.open = true;
+        (this.warnings.hidden ? this.counters : this.warnings).scrollIntoView({ block: 'nearest' });
+      });
+      parts.push(reasons);
+    }
+    parts.push('.');
+    this.summary.replaceChildren(...parts);
+    this.summary.hidden = false;
   }
 
   /** @param {DoneMessage} m */

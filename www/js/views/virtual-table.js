@@ -6,6 +6,11 @@
 //
 // Browsers cap an element's height (Chromium near 2^25 px), so past MAX_HEIGHT the
 // scrollbar maps onto row positions proportionally instead of pixel for pixel.
+//
+// One row can be selected (aria-selected): a click selects and activates it; with the
+// body focused, ArrowUp/ArrowDown move the selection and Enter activates it
+// (`onActivate`). Besides the per-column filters, the page may set a predicate
+// (`setPredicate`: its filter chips, the timeline's brush).
 
 /**
  * One column: its header, its width (a CSS grid track), how its cells look, and
@@ -59,6 +64,12 @@ export class VirtualTable {
     /** @type {PooledRow[]} */
     this.pool = [];
     this.frame = 0;
+    /** the selected row (an index into `rows`), or -1 */
+    this.selected = -1;
+    /** @type {((row: Row) => boolean) | null} the page's own filter, besides the columns' */
+    this.predicate = null;
+    /** @type {(row: Row) => void} */
+    this.activate = () => {};
     const parts = this.build(host, label);
     this.root = parts.root;
     this.headers = parts.headers;
@@ -119,6 +130,15 @@ export class VirtualTable {
     spacer.append(rowWindow);
     body.append(spacer, empty);
     body.addEventListener('scroll', () => this.schedule(), { passive: true });
+    body.addEventListener('click', (event) => {
+      const target = event.target instanceof Element ? event.target.closest('.vt-row') : null;
+      const pooled = this.pool.find((p) => p.element === target);
+      if (!pooled || pooled.index < 0) return;
+      const { index } = pooled;
+      this.select(index);
+      this.activate(this.rows[index]);
+    });
+    body.addEventListener('keydown', (event) => this.key(event));
     new ResizeObserver(() => this.schedule()).observe(body);
 
     const foot = el('div', 'vt-foot');
@@ -163,6 +183,90 @@ export class VirtualTable {
     return this.rows.length;
   }
 
+  /**
+   * Called with the row a click or Enter activates.
+   * @param {(row: Row) => void} callback
+   */
+  onActivate(callback) {
+    this.activate = callback;
+  }
+
+  /**
+   * Select row `index` (into the rows; -1 for none) and scroll it into view.
+   * @param {number} index
+   */
+  select(index) {
+    this.selected = index;
+    const position = this.view.indexOf(index);
+    if (position >= 0) {
+      const top = position * this.rowHeight;
+      const body = this.body;
+      if (this.view.length * this.rowHeight <= MAX_HEIGHT) {
+        if (top < body.scrollTop) body.scrollTop = top;
+        else if (top + this.rowHeight > body.scrollTop + body.clientHeight) {
+          body.scrollTop = top + this.rowHeight - body.clientHeight;
+        }
+      } else {
+        body.scrollTop = (position / Math.max(1, this.view.length)) * (MAX_HEIGHT - body.clientHeight);
+      }
+    }
+    for (const pooled of this.pool) pooled.index = -1; // redraw the selection mark
+    this.schedule();
+  }
+
+  /**
+   * The row `step` places from row `index` in the order shown (sorted, filtered), or
+   * undefined past either end or if `index` is not shown.
+   * @param {number} index
+   * @param {number} step
+   */
+  neighbour(index, step) {
+    const position = this.view.indexOf(index);
+    if (position < 0) return undefined;
+    const next = this.view[position + step];
+    return next === undefined ? undefined : { index: next, row: this.rows[next] };
+  }
+
+  /**
+   * The index (into the rows) of the first row for which `test` holds, or -1.
+   * @param {(row: Row) => boolean} test
+   */
+  find(test) {
+    return this.rows.findIndex(test);
+  }
+
+  /** @param {KeyboardEvent} event */
+  key(event) {
+    if (event.key === 'Enter' && this.selected >= 0 && this.view.includes(this.selected)) {
+      event.preventDefault();
+      this.activate(this.rows[this.selected]);
+      return;
+    }
+    const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+    if (!step || !this.view.length) return;
+    event.preventDefault();
+    const position = this.view.indexOf(this.selected);
+    let next;
+    if (position < 0) {
+      // Nothing selected (or filtered away): start from the first row in view.
+      next = Math.min(this.view.length - 1, Math.floor(this.body.scrollTop / this.rowHeight));
+      if (this.view.length * this.rowHeight > MAX_HEIGHT) next = this.pool.find((p) => p.index >= 0)?.index ?? 0;
+      else next = this.view[next];
+    } else {
+      next = this.view[Math.max(0, Math.min(this.view.length - 1, position + step))];
+    }
+    this.select(next);
+  }
+
+  /**
+   * The page's own filter (chips, a time range), with the columns' filters; null for none.
+   * @param {((row: Row) => boolean) | null} predicate
+   */
+  setPredicate(predicate) {
+    this.predicate = predicate;
+    this.refilter();
+  }
+
   get shown() {
     return this.view.length;
   }
@@ -199,6 +303,7 @@ export class VirtualTable {
 
   /** @param {Row} row */
   passes(row) {
+    if (this.predicate && !this.predicate(row)) return false;
     for (let c = 0; c < this.filters.length; c += 1) {
       const f = this.filters[c];
       if (f && !String(row[c]).toLowerCase().includes(f)) return false;
@@ -289,6 +394,7 @@ export class VirtualTable {
     if (pooled.index === index) return;
     pooled.index = index;
     if (this.keyColumn >= 0) element.dataset.key = String(row[this.keyColumn]);
+    element.setAttribute('aria-selected', String(index === this.selected));
     row.forEach((value, c) => {
       if (c >= cells.length) return;
       const text = String(value);

@@ -9,8 +9,18 @@
 
 /** The columns of a row, in order (js/views/result-tables.js labels them). */
 export const ALERT_COLUMNS = [
-  'time', 'principal', 'account', 'source', 'table', 'userAgent', 'reason', 'id',
+  'time', 'principal', 'account', 'source', 'table', 'userAgent', 'reason', 'id', 'seq', 'termLabel', 'timeMs',
 ];
+
+/**
+ * An alert's time as the rule judged it (its time basis, as `Observed.time`): the
+ * event's `event.ingested`, else its own time; epoch ms (NaN for a summary).
+ * @param {Alert} alert
+ */
+export function judgedTime(alert) {
+  const basis = field(alert, 'event.ingested') ?? alert['kibana.alert.original_time'] ?? alert['@timestamp'];
+  return Date.parse(text(basis));
+}
 
 /**
  * A field of an ECS document, whether its path is nested (`{"source":{"address":…}}`),
@@ -76,26 +86,35 @@ function tableName(alert) {
 }
 
 /**
- * The row of an alert, and the key of the term tuple it is about (`null` for a cap
- * summary, which stands for alerts the cap held back rather than one principal).
+ * The row of alert number `seq` of a run, and the key of the term tuple it is about
+ * (`null` for a cap summary, which stands for alerts the cap held back rather than one
+ * principal).
  * @param {Alert} alert
+ * @param {number} seq
  * @returns {{ row: AlertRow, key: string | null }}
  */
-export function alertRow(alert) {
+export function alertRow(alert, seq) {
   const terms = alert['kibana.alert.new_terms'];
   const summary = alert['kibana.alert.max_signals_summary'];
   if (!Array.isArray(terms) && summary) {
+    const start = text(summary.window_start);
+    /** @type {AlertRow} */
     const row = [
-      text(summary.window_start),
+      start,
       `(${summary.alerts_suppressed} alerts held back by the cap)`,
       '', '', '', '',
       text(alert['kibana.alert.reason']),
       text(alert['kibana.alert.uuid']),
+      seq,
+      '',
+      Date.parse(start),
     ];
     return { row, key: null };
   }
+  const time = text(alert['kibana.alert.original_time'] ?? alert['@timestamp']);
+  /** @type {AlertRow} */
   const row = [
-    text(alert['kibana.alert.original_time'] ?? alert['@timestamp']),
+    time,
     text(field(alert, 'aws.cloudtrail.user_identity.arn') ?? field(alert, 'user.name') ?? terms),
     text(field(alert, 'cloud.account.id') ?? field(alert, 'aws.cloudtrail.recipient_account_id')),
     text(field(alert, 'source.address') ?? field(alert, 'source.ip')),
@@ -103,23 +122,42 @@ export function alertRow(alert) {
     text(field(alert, 'user_agent.original')),
     text(alert['kibana.alert.reason']),
     text(alert['kibana.alert.uuid']),
+    seq,
+    Array.isArray(terms) ? termLabel(terms) : '',
+    Date.parse(time),
   ];
   return { row, key: Array.isArray(terms) ? termKey(terms) : null };
 }
 
 /**
- * The rows of the alerts in NDJSON text (the detector's exact output).
+ * The rows of the alerts in NDJSON text (the detector's exact output), numbered from
+ * `firstSeq`, with each alert's judged time.
+ * @param {string} ndjson
+ * @param {number} firstSeq
+ */
+export function alertRows(ndjson, firstSeq) {
+  /** @type {{ row: AlertRow, key: string | null, time: number }[]} */
+  const out = [];
+  for (const line of ndjsonLines(ndjson)) {
+    const alert = JSON.parse(line);
+    out.push({ ...alertRow(alert, firstSeq + out.length), time: judgedTime(alert) });
+  }
+  return out;
+}
+
+/**
+ * The non-empty lines of NDJSON text.
  * @param {string} ndjson
  */
-export function alertRows(ndjson) {
-  /** @type {{ row: AlertRow, key: string | null }[]} */
-  const out = [];
+export function ndjsonLines(ndjson) {
+  /** @type {string[]} */
+  const lines = [];
   let start = 0;
   while (start < ndjson.length) {
     let end = ndjson.indexOf('\n', start);
     if (end < 0) end = ndjson.length;
-    if (end > start) out.push(alertRow(JSON.parse(ndjson.slice(start, end))));
+    if (end > start) lines.push(ndjson.slice(start, end));
     start = end + 1;
   }
-  return out;
+  return lines;
 }

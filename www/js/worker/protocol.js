@@ -14,6 +14,9 @@
 //   cancel               (the running replay ends with `done`, status 'cancelled')
 //   export-alerts        alerts-file
 //   export-state         state-file
+//   details              detailed                 (one alert of the last run, in full)
+//   source               sourced                  (the record an alert was raised at)
+//   scans                scans-of                 (the scan times of some principals)
 //                        ready, fatal             (unasked: the detector loaded, or not)
 //
 // The page and the worker are one program, served together from one origin: the
@@ -50,8 +53,33 @@
 
 /**
  * One row of the alerts table: [time, principal, account, source address, table,
- * user agent, reason, alert id] (js/worker/alert-rows.js).
- * @typedef {string[]} AlertRow
+ * user agent, reason, alert id, sequence number, term label, time in ms]
+ * (js/worker/alert-rows.js). The last three are not shown: the alert's place in the run
+ * (0 for the first), by which the page asks for its details; the label of its new terms
+ * as the principals table names them ('' for a cap summary), by which the page filters
+ * both tables alike; and the first column's time as epoch ms (NaN if it has none), so
+ * that a time range filters 400,000 rows without parsing their text.
+ * @typedef {[string, string, string, string, string, string, string, string, number, string, number]} AlertRow
+ */
+
+/**
+ * One alert of the last run, in full: its exact NDJSON text (the detector's bytes, as
+ * the command line writes them), the time the rule judged it at (its time basis, epoch
+ * ms), the history window (ms), and what the run saw of its principal: every scan's
+ * time, sorted (`complete` false when the page's memory bound stopped keeping them).
+ * `principal` is null for an alert-cap summary.
+ * @typedef {object} AlertDetails
+ * @property {number} seq
+ * @property {string} text
+ * @property {number} time
+ * @property {number} windowMs
+ * @property {{ label: string, times: Float64Array<ArrayBuffer>, scans: number, complete: boolean } | null} principal
+ */
+
+/**
+ * The record an alert was raised at, as the detector received it (pretty-printed JSON
+ * text), found again in the files by its event id; or null, with `note` saying why.
+ * @typedef {{ seq: number, text: string | null, file: string, note: string }} SourceRecord
  */
 
 /**
@@ -121,8 +149,24 @@
  */
 
 /**
+ * One alert of the last run in full; answered by `detailed` (null if there is none).
+ * @typedef {{ type: 'details', id: number, seq: number }} DetailsRequest
+ */
+/**
+ * The record alert `seq` of the last run was raised at; answered by `sourced`.
+ * @typedef {{ type: 'source', id: number, seq: number }} SourceRequest
+ */
+
+/**
+ * The times of every successful scan the last run kept of the principals with these
+ * term labels (the principals table's names); answered by `scans-of`.
+ * @typedef {{ type: 'scans', id: number, labels: string[] }} ScansRequest
+ */
+
+/**
  * The requests the worker answers with one message (`run` is answered by several).
- * @typedef {CheckRequest | OrderRequest | ExportAlertsRequest | ExportStateRequest} Question
+ * @typedef {CheckRequest | OrderRequest | ExportAlertsRequest | ExportStateRequest
+ *   | DetailsRequest | SourceRequest | ScansRequest} Question
  */
 /** @typedef {Question | RunRequest | CancelRequest} ToWorker */
 
@@ -175,7 +219,17 @@
  * @typedef {{ type: 'state-file', id: number, bytes: Uint8Array<ArrayBuffer> | null }} StateFileMessage
  */
 
-/** @typedef {CheckedMessage | OrderedMessage | AlertsFileMessage | StateFileMessage} Answer */
+/** @typedef {{ type: 'detailed', id: number, details: AlertDetails | null }} DetailedMessage */
+/** @typedef {{ type: 'sourced', id: number, source: SourceRecord }} SourcedMessage */
+/**
+ * Scan times (epoch ms, sorted) of the asked principals.
+ * @typedef {{ type: 'scans-of', id: number, times: Float64Array<ArrayBuffer> }} ScansOfMessage
+ */
+
+/**
+ * @typedef {CheckedMessage | OrderedMessage | AlertsFileMessage | StateFileMessage
+ *   | DetailedMessage | SourcedMessage | ScansOfMessage} Answer
+ */
 /**
  * @typedef {ReadyMessage | FatalMessage | Answer | ProgressMessage | PrincipalsMessage
  *   | DoneMessage} FromWorker
@@ -201,6 +255,12 @@ export const toWorker = Object.freeze({
   exportAlerts: (id) => ({ type: 'export-alerts', id }),
   /** @param {number} id @returns {ExportStateRequest} */
   exportState: (id) => ({ type: 'export-state', id }),
+  /** @param {number} id @param {number} seq @returns {DetailsRequest} */
+  details: (id, seq) => ({ type: 'details', id, seq }),
+  /** @param {number} id @param {number} seq @returns {SourceRequest} */
+  source: (id, seq) => ({ type: 'source', id, seq }),
+  /** @param {number} id @param {string[]} labels @returns {ScansRequest} */
+  scans: (id, labels) => ({ type: 'scans', id, labels }),
 });
 
 /** The worker's messages. */
@@ -236,6 +296,12 @@ export const fromWorker = Object.freeze({
   alertsFile: (id, blob) => ({ type: 'alerts-file', id, blob }),
   /** @param {number} id @param {Uint8Array<ArrayBuffer> | null} bytes @returns {StateFileMessage} */
   stateFile: (id, bytes) => ({ type: 'state-file', id, bytes }),
+  /** @param {number} id @param {AlertDetails | null} details @returns {DetailedMessage} */
+  detailed: (id, details) => ({ type: 'detailed', id, details }),
+  /** @param {number} id @param {SourceRecord} source @returns {SourcedMessage} */
+  sourced: (id, source) => ({ type: 'sourced', id, source }),
+  /** @param {number} id @param {Float64Array<ArrayBuffer>} times @returns {ScansOfMessage} */
+  scansOf: (id, times) => ({ type: 'scans-of', id, times }),
 });
 
 /**
@@ -253,6 +319,10 @@ export function transferables(message) {
     }
     case 'state-file':
       return message.bytes ? [message.bytes.buffer] : [];
+    case 'detailed':
+      return message.details?.principal ? [message.details.principal.times.buffer] : [];
+    case 'scans-of':
+      return [message.times.buffer];
     default:
       return [];
   }
@@ -263,6 +333,7 @@ export function transferables(message) {
 /** @type {Readonly<Record<ToWorker['type'], true>>} */
 const TO_WORKER_TYPES = {
   check: true, order: true, run: true, cancel: true, 'export-alerts': true, 'export-state': true,
+  details: true, source: true, scans: true,
 };
 
 /** @type {Readonly<Record<FromWorker['type'], true>>} */
@@ -276,6 +347,9 @@ const FROM_WORKER_TYPES = {
   done: true,
   'alerts-file': true,
   'state-file': true,
+  detailed: true,
+  sourced: true,
+  'scans-of': true,
 };
 
 /**

@@ -2,23 +2,27 @@
 /// <reference lib="webworker" />
 // The Web Worker that runs the detector (the npm package's web build) off the main
 // thread. Its messages, in and out, are declared in ./protocol.js: in, `check`,
-// `order`, `run`, `cancel`, `export-alerts`, `export-state`; out, `ready`, `checked`,
-// `ordered` (the core's replay order), `progress` (throttled, with new alert rows),
-// `principals` (slices of the per-principal rows, at the end), `done` (with the
-// timeline), `alerts-file`, `state-file`, `fatal`.
+// `order`, `run`, `cancel`, `export-alerts`, `export-state`, `details`, `source`,
+// `scans`; out, `ready`, `checked`, `ordered` (the core's replay order), `progress`
+// (throttled, with new alert rows), `principals` (slices of the per-principal rows, at
+// the end), `done` (with the timeline), `alerts-file`, `state-file`, `detailed`,
+// `sourced`, `scans-of`, `fatal`.
 //
 // The alerts' exact NDJSON text is kept as Blob parts (which the browser may keep on
-// disk), never in the page: the page only gets the rows it shows.
+// disk), never in the page: the page only gets the rows it shows, and one alert in full
+// when it asks (`details`: the part and line of each alert are indexed).
 
 import init, { Detector } from '../../pkg/index.js';
 import { readFile, DEFAULT_BATCH_BYTES } from './file-reader.js';
-import { alertRows } from './alert-rows.js';
+import { alertRows, field, ndjsonLines } from './alert-rows.js';
+import { findRecord } from './source-event.js';
 import { Observations } from './observations.js';
 import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
 
 /**
  * @import {
- *   AlertRow, CheckResult, ConfigDocument, FromWorker, RunCounters, RunRequest, RunStatus,
+ *   AlertDetails, AlertRow, CheckResult, ConfigDocument, FromWorker, RunCounters, RunRequest,
+ *   RunStatus, SourceRecord,
  * } from './protocol.js'
  * @import { CallOptions, DetectorConfig } from '../../pkg/index.js'
  */
@@ -28,6 +32,10 @@ const TIMELINE_EVERY_MS = 1000;
 const TIMELINE_LIVE_LIMIT = 50_000;
 const MAX_WARNINGS = 20;
 const PRINCIPAL_SLICE = 20_000;
+/** How many files before the one an alert was decided in are searched for its record. */
+const SOURCE_FILES_BACK = 3;
+/** @type {Readonly<Record<string, number>>} */
+const DURATION_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** @param {FromWorker} message */
 const post = (message) => self.postMessage(message, transferables(message));
@@ -60,8 +68,28 @@ self.onmessage = async ({ data }) => {
       const bytes = current?.detector?.snapshot();
       return post(fromWorker.stateFile(data.id, bytes ? ownBuffer(bytes) : null));
     }
+    case 'details':
+      return post(fromWorker.detailed(data.id, current ? await current.details(data.seq) : null));
+    case 'scans':
+      return post(fromWorker.scansOf(data.id, current
+        ? current.observations.scanTimes(new Set(data.labels))
+        : new Float64Array(0)));
+    case 'source':
+      return post(fromWorker.sourced(data.id, current
+        ? await current.source(data.seq)
+        : { seq: data.seq, text: null, file: '', note: 'There is no replay.' }));
   }
 };
+
+/**
+ * A duration of the configuration (`30s`, `9m`, `1h`, `14d`, `2w`, `now-14d`) in ms;
+ * NaN for anything else.
+ * @param {string} text
+ */
+function durationMs(text) {
+  const match = /^(?:now-)?(\d+)([smhdw])$/.exec(text);
+  return match ? Number(match[1]) * DURATION_MS[match[2]] : NaN;
+}
 
 /**
  * `bytes` as a view of an ArrayBuffer of its own, which can be handed to the page. The
@@ -130,6 +158,12 @@ class Run {
     this.observations = new Observations();
     /** @type {Blob[]} */
     this.alertParts = [];
+    /**
+     * Per alert (by sequence number): its Blob part and line in it, its term key, its
+     * judged time and the file being read when it was decided.
+     * @type {{ part: number[], line: number[], key: (string | null)[], time: number[], file: number[] }}
+     */
+    this.alertIndex = { part: [], line: [], key: [], time: [], file: [] };
     /** @type {AlertRow[]} */
     this.pendingRows = [];
     /** @type {string[]} */
@@ -221,11 +255,74 @@ class Run {
   /** @param {string} ndjson */
   addAlerts(ndjson) {
     if (!ndjson) return;
+    const part = this.alertParts.length;
     this.alertParts.push(new Blob([ndjson]));
-    for (const { row, key } of alertRows(ndjson)) {
-      this.observations.alert(Date.parse(row[0]), key);
+    const index = this.alertIndex;
+    const rows = alertRows(ndjson, index.part.length);
+    rows.forEach(({ row, key, time }, line) => {
+      index.part.push(part);
+      index.line.push(line);
+      index.key.push(key);
+      index.time.push(time);
+      index.file.push(Math.min(this.fileIndex, this.files.length - 1));
+      this.observations.alert(row[10], key);
       this.pendingRows.push(row);
+    });
+  }
+
+  /**
+   * The exact NDJSON text of alert `seq`, or null.
+   * @param {number} seq
+   */
+  async alertText(seq) {
+    const part = this.alertParts[this.alertIndex.part[seq]];
+    if (!part) return null;
+    return ndjsonLines(await part.text())[this.alertIndex.line[seq]] ?? null;
+  }
+
+  /**
+   * Alert `seq` in full, with what the run saw of its principal.
+   * @param {number} seq
+   * @returns {Promise<AlertDetails | null>}
+   */
+  async details(seq) {
+    const text = await this.alertText(seq);
+    if (text === null) return null;
+    const key = this.alertIndex.key[seq];
+    const window = this.detector ? this.detector.config().history_window : '';
+    return {
+      seq,
+      text,
+      time: this.alertIndex.time[seq],
+      windowMs: durationMs(window),
+      principal: key === null ? null : this.observations.principal(key),
+    };
+  }
+
+  /**
+   * The record alert `seq` was raised at, found again by its event id in the file being
+   * read when it was decided, else in the few before it (the detector may hold a record
+   * back for time order and decide it later).
+   * @param {number} seq
+   * @returns {Promise<SourceRecord>}
+   */
+  async source(seq) {
+    const text = await this.alertText(seq);
+    const id = text === null ? undefined : field(JSON.parse(text), 'event.id');
+    if (typeof id !== 'string' || !id) {
+      return { seq, text: null, file: '', note: 'This alert names no event id (a cap summary has none).' };
     }
+    const last = this.alertIndex.file[seq];
+    for (let i = last; i >= 0 && i >= last - SOURCE_FILES_BACK; i -= 1) {
+      const file = this.files[i];
+      try {
+        const record = await findRecord(file, id);
+        if (record !== undefined) return { seq, text: JSON.stringify(record, null, 2), file: file.name, note: '' };
+      } catch (error) {
+        return { seq, text: null, file: file.name, note: `${file.name} could not be read again: ${describe(error)}` };
+      }
+    }
+    return { seq, text: null, file: '', note: `No record with event id ${id} was found again in the files read around it.` };
   }
 
   /** @param {string} message */

@@ -1,0 +1,276 @@
+// The alert details and the filters, in the real page: an alert opens by mouse and by
+// keyboard; its summary says why the rule found the principal unusual (the gap since
+// its last scan, checked against the command line's alerts on the same input); the
+// copied document is the command line's alert, byte for byte; the source event is the
+// record the alert was raised at; following a principal and brushing the timeline
+// filter the tables and the timeline, and ride in the URL fragment.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { CLI, SAMPLE, cli, openPage, replayEnded, screenshot, tableKeys } from './harness.mjs';
+
+const DAY = 86_400_000;
+
+/** The sample's records (S3 files, gunzipped), for the expected values. */
+function sampleRecords() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.json.gz')) files.push(p);
+    }
+  };
+  walk(SAMPLE);
+  return files.flatMap((f) => JSON.parse(execFileSync('gzip', ['-dc', f], { encoding: 'utf8', maxBuffer: 1 << 28 })).Records);
+}
+
+/** The command line's alerts on the sample, parsed, with their exact lines. */
+function sampleAlerts() {
+  const { stdout } = cli(['--detection-time', 'event', SAMPLE]);
+  return stdout.split('\n').filter(Boolean).map((line) => ({ line, alert: JSON.parse(line) }));
+}
+
+async function loadSample(page) {
+  await page.click('#load-sample');
+  assert.equal(await replayEnded(page), 'complete');
+}
+
+test('an alert opens by mouse: summary, document (copied byte for byte), source event', async () => {
+  const session = await openPage();
+  const { page } = session;
+  try {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await loadSample(page);
+    const expected = sampleAlerts();
+    const firstKey = (await tableKeys(page, '#alerts-table'))[0];
+    const { line, alert } = expected.find((e) => e.alert['kibana.alert.uuid'] === firstKey);
+    await page.click(`#alerts-table .vt-row[data-key="${firstKey}"]`);
+    await page.waitForSelector('#alert-details[data-state="ready"]');
+    const arn = alert.aws.cloudtrail.user_identity.arn;
+    assert.match(await page.textContent('#details-sentence'), new RegExp(`^${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} scanned the table `));
+    assert.equal(await page.textContent('#details-why'),
+      'First successful scan by this principal in the replayed logs (the history window is 14 days).');
+    // No earlier successful scan by this principal in the sample: what the sentence says.
+    const earlier = sampleRecords().filter((r) => r.eventName === 'Scan' && !r.errorCode && r.userIdentity?.arn === arn
+      && Date.parse(r.eventTime) < Date.parse(alert['kibana.alert.original_time']));
+    assert.equal(earlier.length, 0);
+
+    await page.click('#alert-details button[aria-label^="Copy the whole alert document"]');
+    await page.waitForSelector('#alert-details button[aria-label^="Copy the whole alert document"][data-copied="yes"]');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), line, 'the copied document is the command line\'s line');
+
+    await page.click('#alert-details .jt-leaf:has(> .jt-key:text-is("kibana.alert.uuid")) button[aria-label^="Copy the value"]');
+    await page.waitForFunction(() => document.querySelector('#alert-details .jt-leaf button[data-copied="yes"]'));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), firstKey);
+
+    await page.waitForSelector('#details-source[data-found]', { timeout: 30_000 });
+    assert.equal(await page.getAttribute('#details-source', 'data-found'), 'yes');
+    const source = JSON.parse(await page.textContent('#details-source pre'));
+    assert.equal(source.eventID, alert.event.id);
+    assert.equal(source.userIdentity.arn, arn);
+    await screenshot(page, '13-alert-details');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
+test('an alert opens by keyboard; arrows move between alerts, Escape closes', async () => {
+  const session = await openPage();
+  const { page } = session;
+  try {
+    await loadSample(page);
+    const keys = await tableKeys(page, '#alerts-table');
+    await page.focus('#alerts-table .vt-body');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#alert-details[data-state="ready"]');
+    assert.equal(await page.getAttribute('#alert-details', 'data-seq'), '0');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'alert-details');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('#alert-details[data-seq="1"][data-state="ready"]');
+    assert.equal(await page.getAttribute('#alerts-table .vt-row[aria-selected="true"]', 'data-key'), keys[1]);
+    await page.keyboard.press('ArrowUp');
+    await page.waitForSelector('#alert-details[data-seq="0"][data-state="ready"]');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.isVisible('#alert-details'), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('vt-body')), true, 'the focus is back on the table');
+  } finally {
+    await session.close();
+  }
+});
+
+/** A successful Scan by `user` at `time`. */
+function scan(user, time, id) {
+  return JSON.stringify({
+    eventVersion: '1.08', eventTime: time, eventSource: 'dynamodb.amazonaws.com', eventName: 'Scan',
+    awsRegion: 'eu-west-1', sourceIPAddress: user === 'returning' ? '198.51.100.7' : '203.0.113.9',
+    userAgent: 'aws-cli/2.15', eventID: id, recipientAccountId: '123456789012',
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::123456789012:user/${user}`, userName: user, accountId: '123456789012' },
+    requestParameters: { tableName: 'Orders' },
+  });
+}
+
+test('a principal back after the window: "first in N days", the tables and timeline follow it, the brush filters', async (t) => {
+  const lines = [
+    scan('returning', '2024-03-01T06:00:00Z', 'e-1'),
+    scan('steady', '2024-03-01T07:00:00Z', 'e-2'),
+    scan('steady', '2024-03-10T07:00:00Z', 'e-3'),
+    scan('returning', '2024-03-20T09:30:00Z', 'e-4'),
+    scan('steady', '2024-03-20T10:00:00Z', 'e-5'),
+  ];
+  const input = `${lines.join('\n')}\n`;
+  const file = path.join(t.name.length ? process.env.WWW_ARTIFACTS ?? '/tmp' : '/tmp', 'gap.ndjson');
+  execFileSync('mkdir', ['-p', path.dirname(file)]);
+  (await import('node:fs')).writeFileSync(file, input);
+  const expected = cli(['--detection-time', 'event', file]).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  // returning (day 1), steady (day 1), returning again (19 days later: past 14 days).
+  assert.deepEqual(expected.map((a) => a['event'].id), ['e-1', 'e-2', 'e-4']);
+  const back = expected[2];
+  const gapMs = Date.parse(back['kibana.alert.original_time']) - Date.parse('2024-03-01T06:00:00Z');
+
+  const session = await openPage();
+  const { page } = session;
+  try {
+    await page.setInputFiles('#file-input', { name: 'gap.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(input) });
+    assert.equal(await replayEnded(page), 'complete');
+    assert.match(await page.textContent('#run-summary'), /^5 events, 5 successful scans counted, 3 alerts\.$/);
+    await page.click(`#alerts-table .vt-row[data-key="${back['kibana.alert.uuid']}"]`);
+    await page.waitForSelector('#alert-details[data-state="ready"]');
+    assert.equal(await page.textContent('#details-why'),
+      `First in ${Math.floor(gapMs / DAY)} days: last seen 2024-03-01 06:00:00 UTC (the history window is 14 days).`);
+    await screenshot(page, '14-alert-details-gap');
+
+    // Follow the principal: both tables and the timeline show only it; the URL says so.
+    await page.click('#alert-details button[data-follow="principal"]');
+    await page.waitForSelector('#filters .chip[data-filter="principal"]');
+    const principal = 'arn:aws:iam::123456789012:user/returning';
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), [expected[0], back].map((a) => a['kibana.alert.uuid']));
+    assert.deepEqual(await tableKeys(page, '#principals-table'), [principal]);
+    await page.waitForFunction(() => /: 2 successful scans and 2 alerts/.test(document.querySelector('#timeline-canvas').getAttribute('aria-label')));
+    assert.equal(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('principal'), principal);
+    await screenshot(page, '15-filter-principal');
+    await page.click('#filters .chip[data-filter="principal"] .chip-remove');
+    assert.equal((await tableKeys(page, '#alerts-table')).length, 3);
+    assert.equal((await tableKeys(page, '#principals-table')).length, 2);
+    assert.equal(await page.evaluate(() => location.hash.includes('principal=')), false);
+
+    // Follow a principal from the principals table (a click).
+    await page.click(`#principals-table .vt-row[data-key="arn:aws:iam::123456789012:user/steady"]`);
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), [expected[1]['kibana.alert.uuid']]);
+    await page.click('#filters .chip-remove');
+
+    // Brush the right half of the timeline: only the alerts in the range stay.
+    await page.keyboard.press('Escape');
+    const box = await page.locator('#timeline-canvas').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.99, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForSelector('#filters .chip[data-filter="range"]');
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    const from = Number(hash.get('from'));
+    const to = Number(hash.get('to'));
+    const inRange = expected.filter((a) => {
+      const at = Date.parse(a['kibana.alert.original_time']);
+      return at >= from && at < to;
+    });
+    assert.ok(inRange.length > 0 && inRange.length < 3, `the brush holds ${inRange.length} alerts`);
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), inRange.map((a) => a['kibana.alert.uuid']));
+    await screenshot(page, '16-brush');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
+test('with 400,000 alerts, following, brushing and moving between alerts leave no main-thread task over 50 ms', async () => {
+  const session = await openPage();
+  const { page } = session;
+  try {
+    const result = await page.evaluate(async () => {
+      const { AlertsView, PrincipalsView } = await import('./js/views/result-tables.js');
+      const { Timeline } = await import('./js/views/timeline.js');
+      const { FilteredResults } = await import('./js/views/filtered-results.js');
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      // The page's own views, on fresh elements (the page's are left alone).
+      const host = (tag = 'div') => document.body.appendChild(document.createElement(tag));
+      const canvas = /** @type {HTMLCanvasElement} */ (host('canvas'));
+      canvas.style.cssText = 'width: 1000px; height: 180px; display: block';
+      const alerts = new AlertsView(host());
+      const principals = new PrincipalsView(host());
+      const timeline = new Timeline(canvas, host());
+      const N = 400_000;
+      const PRINCIPALS = 20_000;
+      const start = Date.UTC(2026, 0, 1);
+      const rows = [];
+      /** @type {Map<string, number[]>} */
+      const scansOf = new Map();
+      for (let i = 0; i < N; i += 1) {
+        const label = `arn:aws:iam::1234567890${String(i % 10).padStart(2, '0')}:user/u${(i * 7919) % PRINCIPALS}`;
+        const t = start + i * 60_000;
+        rows.push([new Date(t).toISOString(), label, `1234567890${String(i % 10).padStart(2, '0')}`, `10.0.${i % 256}.${i % 200}`,
+          'Orders', 'aws-cli/2', `reason ${i}`, `id-${i}`, i, label, t]);
+        const list = scansOf.get(label) ?? [];
+        list.push(t);
+        scansOf.set(label, list);
+      }
+      const principalRows = [...scansOf].map(([label, times]) => [label, new Date(times[0]).toISOString(),
+        new Date(times[times.length - 1]).toISOString(), times.length, times.length, 'yes']);
+      const minutes = Float64Array.from(rows, (_, i) => Math.floor((start + i * 60_000) / 60_000));
+      const whole = { minuteMs: 60_000, minutes, scans: new Uint32Array(N).fill(1), alerts: new Uint32Array(N).fill(1) };
+      const results = new FilteredResults({
+        alerts, principals, timeline,
+        scans: async (labels) => Float64Array.from(labels.flatMap((l) => scansOf.get(l) ?? [])).sort(),
+      });
+      alerts.add(rows);
+      principals.add(principalRows);
+      results.setTimeline(whole);
+      await frame();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const long = [];
+      const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e); });
+      observer.observe({ type: 'longtask' });
+      const steps = {};
+      const step = async (name, action) => {
+        const from = performance.now();
+        await action();
+        await frame();
+        steps[name] = Math.round(performance.now() - from);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      await step('follow a principal', () => results.apply({ principal: rows[12345][9] }));
+      const followed = alerts.table.shown;
+      await step('follow an account', () => results.apply({ account: rows[7][2] }));
+      const byAccount = alerts.table.shown;
+      await step('brush a day', () => results.apply({ range: { from: start + 86_400_000, to: start + 2 * 86_400_000 } }));
+      const inDay = alerts.table.shown;
+      await step('clear the filters', () => results.apply({}));
+      await step('move between 100 alerts', async () => {
+        let index = 0;
+        alerts.table.select(index);
+        for (let i = 0; i < 100; i += 1) {
+          index = alerts.table.neighbour(index, 1).index;
+          alerts.table.select(index);
+          await frame();
+        }
+      });
+      await step('redraw the timeline', () => timeline.draw());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      observer.disconnect();
+      return { steps, long: long.map((e) => Math.round(e.duration)), followed, byAccount, inDay, shown: alerts.table.shown };
+    });
+    console.log(`400,000 alerts, per step (ms, including a frame): ${JSON.stringify(result.steps)}; long tasks: ${JSON.stringify(result.long)}`);
+    assert.equal(result.followed, 20, 'u(12345·7919 mod 20,000) has 20 of the 400,000 alerts');
+    assert.equal(result.byAccount, 40_000);
+    assert.equal(result.inDay, 1440);
+    assert.equal(result.shown, 400_000);
+    assert.deepEqual(result.long, [], 'no main-thread task over 50 ms');
+  } finally {
+    await session.close();
+  }
+});

@@ -1,0 +1,32 @@
+// @ts-check
+// Copying text: the asynchronous Clipboard API where the page may use it, otherwise the
+// older selection-and-copy way. The page's own "Copy settings link" shows the link when
+// neither works; the copy buttons say "copy failed".
+
+/**
+ * Copy `text`; whether it worked.
+ * @param {string} text
+ * @returns {Promise<boolean>}
+ */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No permission or no secure context: the selection way below.
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.className = 'offscreen';
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}

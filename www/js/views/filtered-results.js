@@ -1,0 +1,134 @@
+// @ts-check
+// The filters applied to the results: both tables (their predicates) and the timeline,
+// which shows the whole replay, or, while the filters follow a principal, an account or
+// a source address, the scans of the principals followed and the alerts that pass (the
+// filters' time range is the timeline's brush, not a cut of it).
+
+import { alertPredicate, principalPredicate } from './filters.js';
+
+/**
+ * @import { Filters } from './filters.js'
+ * @import { AlertsView, PrincipalsView } from './result-tables.js'
+ * @import { Timeline } from './timeline.js'
+ * @import { Timeline as TimelineData } from '../worker/protocol.js'
+ */
+
+const MINUTE = 60_000;
+
+/** Let the browser paint and take input between the passes over 400,000 rows. */
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+/**
+ * @param {Filters} filters
+ */
+export function followsSomeone(filters) {
+  return Boolean(filters.principal || filters.account || filters.source);
+}
+
+export class FilteredResults {
+  /**
+   * @param {object} parts
+   * @param {AlertsView} parts.alerts
+   * @param {PrincipalsView} parts.principals
+   * @param {Timeline} parts.timeline
+   * @param {(labels: string[]) => Promise<Float64Array>} parts.scans   the kept scan times of these principals
+   */
+  constructor({ alerts, principals, timeline, scans }) {
+    this.alerts = alerts;
+    this.principals = principals;
+    this.timeline = timeline;
+    this.scans = scans;
+    /** @type {TimelineData | null} the replay's whole timeline */
+    this.whole = null;
+    /** @type {TimelineData | null} what the timeline shows */
+    this.shown = null;
+    /** @type {Filters} */
+    this.filters = {};
+  }
+
+  /**
+   * The replay's whole timeline (during a replay, about once a second): shown at once
+   * unless the filters follow someone (then the end of the replay shows theirs).
+   * @param {TimelineData | null} data
+   */
+  setTimeline(data) {
+    this.whole = data;
+    if (!followsSomeone(this.filters)) this.show(data);
+  }
+
+  /**
+   * Show `data`, with the filters' time range as the brush.
+   * @param {TimelineData | null} data
+   */
+  show(data) {
+    // The same data again (only the brush changed): no need to draw it anew.
+    if (data !== this.shown) this.timeline.show(data);
+    this.shown = data;
+    this.timeline.setBrush(this.filters.range ?? null);
+  }
+
+  /**
+   * Apply `filters` to both tables and to the timeline; resolves when the timeline shows
+   * them.
+   * @param {Filters} filters
+   */
+  async apply(filters) {
+    this.filters = filters;
+    this.alerts.table.setPredicate(alertPredicate(filters));
+    await nextTask();
+    if (this.filters !== filters) return;
+    /** @type {Set<string> | null} the principals with an alert from the account or address */
+    let allowed = null;
+    if (filters.account || filters.source) {
+      allowed = new Set();
+      const followed = alertPredicate({ account: filters.account, source: filters.source });
+      for (const row of this.alerts.table.rows) if (followed?.(row) && row[9]) allowed.add(String(row[9]));
+    }
+    this.principals.table.setPredicate(principalPredicate(filters, allowed));
+    document.body.dataset.filtered = followsSomeone(filters) || filters.range ? 'yes' : 'no';
+    if (!this.whole) return;
+    await nextTask();
+    if (this.filters !== filters) return;
+    if (!followsSomeone(filters)) {
+      this.show(this.whole);
+      return;
+    }
+    const data = await this.followedTimeline(filters);
+    if (this.filters === filters) this.show(data);
+  }
+
+  /**
+   * The timeline of what the filters follow.
+   * @param {Filters} filters
+   * @returns {Promise<TimelineData>}
+   */
+  async followedTimeline(filters) {
+    const passes = alertPredicate({ principal: filters.principal, account: filters.account, source: filters.source });
+    /** @type {Set<string>} */
+    const labels = new Set(filters.principal ? [filters.principal] : []);
+    /** @type {Map<number, number>} */
+    const alertMinutes = new Map();
+    for (const row of this.alerts.table.rows) {
+      if (!passes?.(row)) continue;
+      if (row[9]) labels.add(String(row[9]));
+      const at = Math.floor(Number(row[10]) / MINUTE);
+      if (Number.isFinite(at)) alertMinutes.set(at, (alertMinutes.get(at) ?? 0) + 1);
+    }
+    await nextTask();
+    const times = await this.scans([...labels]);
+    await nextTask();
+    /** @type {Map<number, number>} */
+    const scanMinutes = new Map();
+    for (const t of times) {
+      const at = Math.floor(t / MINUTE);
+      scanMinutes.set(at, (scanMinutes.get(at) ?? 0) + 1);
+    }
+    const minutes = Float64Array.from(new Set([...scanMinutes.keys(), ...alertMinutes.keys()])).sort();
+    return {
+      minuteMs: MINUTE,
+      minutes,
+      scans: Uint32Array.from(minutes, (m) => scanMinutes.get(m) ?? 0),
+      alerts: Uint32Array.from(minutes, (m) => alertMinutes.get(m) ?? 0),
+    };
+  }
+}

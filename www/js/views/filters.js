@@ -1,0 +1,203 @@
+// @ts-check
+// The filters that follow one principal, account or source address, and a time range
+// brushed on the timeline: shown as removable chips, applied by the page to the tables
+// and the timeline, and carried in the URL fragment (`principal=…&account=…&source=…&from=…&to=…`,
+// beside the settings) so that a link reopens the same view of the same logs. The
+// fragment holds the filters only, never data read from the logs beyond those values.
+
+import { minute } from '../format.js';
+
+/**
+ * @typedef {object} Filters
+ * @property {string} [principal]   a term label, as the principals table names it
+ * @property {string} [account]
+ * @property {string} [source]      a source address
+ * @property {{ from: number, to: number }} [range]   epoch ms, [from, to)
+ */
+
+/** The fragment's keys of the filters (the settings use others). */
+export const FILTER_KEYS = ['principal', 'account', 'source', 'from', 'to'];
+const MAX_VALUE_LENGTH = 2048;
+/** @type {Record<'principal' | 'account' | 'source', string>} */
+const LABELS = { principal: 'Principal', account: 'Account', source: 'Source address' };
+
+/**
+ * The filters in a URL fragment (unknown keys and impossible values ignored).
+ * @param {string} hash
+ * @returns {Filters}
+ */
+export function filtersFromFragment(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  /** @type {Filters} */
+  const filters = {};
+  for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+    const value = params.get(kind);
+    if (value && value.length <= MAX_VALUE_LENGTH) filters[kind] = value;
+  }
+  const from = Number(params.get('from'));
+  const to = Number(params.get('to'));
+  if (params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && from < to) {
+    filters.range = { from, to };
+  }
+  return filters;
+}
+
+/**
+ * `params` with the filters set (the filters' own keys replaced).
+ * @param {URLSearchParams} params
+ * @param {Filters} filters
+ */
+export function withFilters(params, filters) {
+  for (const key of FILTER_KEYS) params.delete(key);
+  for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+    const value = filters[kind];
+    if (value) params.set(kind, value);
+  }
+  if (filters.range) {
+    params.set('from', String(filters.range.from));
+    params.set('to', String(filters.range.to));
+  }
+  return params;
+}
+
+/**
+ * Whether an alerts-table row passes: [time, principal, account, source, …, term label,
+ * time in ms].
+ * @param {Filters} filters
+ * @returns {((row: ReadonlyArray<string | number>) => boolean) | null}
+ */
+export function alertPredicate(filters) {
+  const { principal, account, source, range } = filters;
+  if (!principal && !account && !source && !range) return null;
+  return (row) => (!principal || row[9] === principal)
+    && (!account || row[2] === account)
+    && (!source || row[3] === source)
+    && (!range || inRange(Number(row[10]), range));
+}
+
+/**
+ * Whether a principals-table row passes: [principal, first seen, last seen, …]. The
+ * principal filter keeps that principal; a time range keeps those that scanned in it
+ * (first seen before its end and last seen after its start). The account and source
+ * filters apply through the principals `allowed` (those with an alert that passes them),
+ * as the principals table knows neither.
+ * @param {Filters} filters
+ * @param {Set<string> | null} allowed
+ * @returns {((row: ReadonlyArray<string | number>) => boolean) | null}
+ */
+export function principalPredicate(filters, allowed) {
+  const { principal, range } = filters;
+  if (!principal && !range && !allowed) return null;
+  return (row) => (!principal || row[0] === principal)
+    && (!allowed || allowed.has(String(row[0])))
+    && (!range || (Date.parse(String(row[1])) < range.to && Date.parse(String(row[2])) >= range.from));
+}
+
+/**
+ * @param {number} t
+ * @param {{ from: number, to: number }} range
+ */
+function inRange(t, range) {
+  return t >= range.from && t < range.to;
+}
+
+export class FilterBar {
+  /**
+   * @param {HTMLElement} host   where the chips go (hidden while there are none)
+   * @param {(filters: Filters) => void} changed
+   */
+  constructor(host, changed) {
+    this.host = host;
+    this.changed = changed;
+    /** @type {Filters} */
+    this.filters = {};
+  }
+
+  /**
+   * Replace the filters (from the fragment), without calling back.
+   * @param {Filters} filters
+   */
+  set(filters) {
+    this.filters = { ...filters };
+    this.render();
+  }
+
+  /**
+   * Follow `value` (a principal, an account or a source address).
+   * @param {'principal' | 'account' | 'source'} kind
+   * @param {string} value
+   */
+  follow(kind, value) {
+    this.filters = { ...this.filters, [kind]: value };
+    this.update();
+  }
+
+  /**
+   * A brushed time range, or null to drop it.
+   * @param {{ from: number, to: number } | null} range
+   */
+  setRange(range) {
+    const { range: _, ...rest } = this.filters;
+    this.filters = range ? { ...rest, range } : rest;
+    this.update();
+  }
+
+  /** @param {'principal' | 'account' | 'source' | 'range'} kind */
+  remove(kind) {
+    const next = { ...this.filters };
+    delete next[kind];
+    this.filters = next;
+    this.update();
+  }
+
+  clear() {
+    this.filters = {};
+    this.update();
+  }
+
+  update() {
+    this.render();
+    this.changed(this.filters);
+  }
+
+  render() {
+    /** @type {HTMLElement[]} */
+    const chips = [];
+    for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+      const value = this.filters[kind];
+      if (value) chips.push(this.chip(kind, `${LABELS[kind]}: ${value}`));
+    }
+    const { range } = this.filters;
+    if (range) chips.push(this.chip('range', `Time: ${minute(range.from)} – ${minute(range.to)} UTC`));
+    if (chips.length > 1) {
+      const all = document.createElement('button');
+      all.type = 'button';
+      all.className = 'secondary small';
+      all.textContent = 'Clear all';
+      all.addEventListener('click', () => this.clear());
+      chips.push(all);
+    }
+    this.host.replaceChildren(...chips);
+    this.host.hidden = chips.length === 0;
+  }
+
+  /**
+   * @param {'principal' | 'account' | 'source' | 'range'} kind
+   * @param {string} label
+   */
+  chip(kind, label) {
+    const chip = document.createElement('span');
+    chip.className = 'chip';
+    chip.dataset.filter = kind;
+    const name = document.createElement('span');
+    name.textContent = label;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'chip-remove';
+    remove.textContent = '×';
+    remove.setAttribute('aria-label', `Remove the filter ${label}`);
+    remove.addEventListener('click', () => this.remove(kind));
+    chip.append(name, remove);
+    return chip;
+  }
+}
