@@ -1,0 +1,139 @@
+//! A compiled query judged on an ECS document (nested, dotted or mixed): each test reads
+//! every value at its field (arrays flattened, as Elasticsearch indexes them) and holds
+//! when any of them passes; `not` holds where its query does not, documents without the
+//! field included.
+
+use std::net::IpAddr;
+
+use serde_json::{Map, Value};
+
+use super::compile::{canonical, number, Bound, Compiled, Test};
+use super::syntax::Part;
+use crate::ecs::field;
+
+impl Compiled {
+    /// Whether the document matches.
+    pub fn matches(&self, doc: &Map<String, Value>) -> bool {
+        match self {
+            Compiled::Or(items) => items.iter().any(|q| q.matches(doc)),
+            Compiled::And(items) => items.iter().all(|q| q.matches(doc)),
+            Compiled::Not(inner) => !inner.matches(doc),
+            Compiled::Test { field: path, test } => {
+                let mut values = Vec::new();
+                field::collect(doc, path, &mut values);
+                values.into_iter().any(|v| test.passes(v))
+            }
+        }
+    }
+}
+
+impl Test {
+    /// Whether one indexed value passes.
+    fn passes(&self, v: &Value) -> bool {
+        match self {
+            Test::Exists => !v.is_null(),
+            Test::Keyword(expected) => field::keyword_eq(v, expected),
+            Test::Glob(parts) => keyword(v).is_some_and(|text| glob(parts, &text)),
+            Test::Number(expected) => as_number(v) == Some(*expected),
+            Test::Date(expected) => as_date(v) == Some(*expected),
+            Test::Boolean(expected) => as_bool(v) == Some(*expected),
+            Test::Ip(expected) => as_ip(v) == Some(*expected),
+            Test::Cidr(network, bits) => as_ip(v).is_some_and(|a| in_block(a, *network, *bits)),
+            Test::Range(op, bound) => {
+                let ordering = match bound {
+                    Bound::Keyword(b) => keyword(v).map(|text| text.as_bytes().cmp(b.as_bytes())),
+                    Bound::Number(b) => as_number(v).and_then(|n| n.partial_cmp(b)),
+                    Bound::Date(b) => as_date(v).map(|t| t.cmp(b)),
+                };
+                ordering.is_some_and(|o| op.accepts(o))
+            }
+        }
+    }
+}
+
+/// A value as a keyword field indexes it: strings as they are, numbers and booleans by
+/// their text.
+fn keyword(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn as_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => number(&n.to_string()),
+        Value::String(s) => number(s),
+        _ => None,
+    }
+}
+
+fn as_date(v: &Value) -> Option<crate::time::Millis> {
+    match v {
+        Value::String(s) => crate::time::parse_timestamp(s),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+fn as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn as_ip(v: &Value) -> Option<IpAddr> {
+    v.as_str()
+        .and_then(|s| s.parse::<IpAddr>().ok())
+        .map(canonical)
+}
+
+fn in_block(address: IpAddr, network: IpAddr, bits: u8) -> bool {
+    match (address, canonical(network)) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(bits))
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(bits))
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text` matches the pattern: its text parts in order, each `Wildcard` any run
+/// of characters (the empty one too). Case-sensitive, as a keyword is.
+pub fn glob(parts: &[Part], text: &str) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
+    match first {
+        Part::Text(t) => text
+            .strip_prefix(t.as_str())
+            .is_some_and(|after| glob(rest, after)),
+        Part::Wildcard => {
+            if rest.is_empty() {
+                return true;
+            }
+            // Try every place the rest could start (a pattern has a handful of parts).
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .any(|i| glob(rest, &text[i..]))
+        }
+    }
+}
