@@ -354,7 +354,20 @@ impl<'a> Parser<'a> {
                         self.bump();
                         out.push(c);
                     }
-                    Some('t' | 'n' | 'r' | 'u') => out.push(self.escape()?),
+                    Some('t' | 'n' | 'r') => out.push(self.escape()?),
+                    Some('u') => {
+                        // `\u` and four hex digits is a character; otherwise, as any
+                        // other backslash, it is itself (Kibana's grammar reads it so:
+                        // `"C:\users"` holds a backslash).
+                        let before = self.at;
+                        match self.escape() {
+                            Ok(c) => out.push(c),
+                            Err(_) => {
+                                self.at = before;
+                                out.push('\\');
+                            }
+                        }
+                    }
                     // Any other backslash is itself (Kibana's grammar reads it so).
                     _ => out.push('\\'),
                 },

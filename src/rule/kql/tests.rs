@@ -28,7 +28,8 @@ fn scan() -> Value {
         "related": { "user": ["alice", "Bob"] },
         "cloud": { "account": { "id": "111122223333" } },
         "tls": { "version": "1.3" },
-        "empty": ""
+        "empty": "",
+        "file": { "path": "C:\\users\\x" }
     })
 }
 
@@ -79,6 +80,9 @@ fn queries_on_a_document() {
             true,
         ),
         (r#"event.action: \and"#, false),
+        // in a quoted string, a backslash that starts no escape is itself
+        (r#"file.path: "C:\users\x""#, true),
+        (r#"file.path: "C:\u0041""#, false),
         // a keyword stands apart by whitespace on both sides: at the end it is text
         // (Kibana's grammar reads `Scan and` as one value)
         (r#"event.action: Scan and"#, false),

@@ -1,0 +1,269 @@
+//! Elastic's detection-rules files (TOML: `[metadata]`, `[rule]`, `[rule.new_terms]`,
+//! `[[rule.threat]]`, …) read into a rule definition that cannot be invalid: a New
+//! Terms rule in KQL whose query compiles (src/rule/kql/), with one to three new-terms
+//! fields and its windows. Anything else is refused with one message that names the
+//! file, the rule and what is not supported; nothing is approximated. Reading files
+//! and directories is the host's (I/O); this reads one file's text.
+
+use serde::Deserialize;
+
+use super::duration::ElasticDuration;
+use crate::rule::kql::{Kql, KqlError};
+
+/// A rule file that cannot be run, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {}{reason}", rule.as_ref().map(|r| format!("rule \"{r}\": ")).unwrap_or_default())]
+pub struct RuleRefusal {
+    /// The file as the host names it.
+    pub file: String,
+    /// The rule's name (or its id), once the file says it.
+    pub rule: Option<String>,
+    pub reason: String,
+}
+
+/// The severities Kibana accepts.
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// A New Terms rule from a rule file, checked.
+#[derive(Debug, Clone)]
+pub struct RuleDefinition {
+    pub rule_id: String,
+    pub name: String,
+    pub description: String,
+    /// The query as written, and compiled.
+    pub query_text: String,
+    pub query: Kql,
+    /// One to three fields whose value tuple is the new term.
+    pub new_terms_fields: Vec<String>,
+    /// `history_window_start`, e.g. `now-10d`.
+    pub history_window: ElasticDuration,
+    /// `from`, e.g. `now-6m` (the rule's lookback).
+    pub lookback: ElasticDuration,
+    /// `interval` (default `5m`).
+    pub interval: ElasticDuration,
+    pub max_signals: u32,
+    pub index: Vec<String>,
+    pub severity: String,
+    pub risk_score: u32,
+    pub timestamp_override: Option<String>,
+    pub tags: Vec<String>,
+    pub references: Vec<String>,
+    pub author: Vec<String>,
+    pub license: Option<String>,
+    pub note: Option<String>,
+    pub setup: Option<String>,
+    pub false_positives: Vec<String>,
+    /// `[[rule.threat]]` as JSON, for the alert's `kibana.alert.rule.threat`.
+    pub threat: serde_json::Value,
+    /// `[rule.investigation_fields] field_names`.
+    pub investigation_fields: Vec<String>,
+    /// The rule's version when the file carries one (Elastic keeps it in a version lock).
+    pub version: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct FileToml {
+    rule: Option<RuleToml>,
+}
+
+#[derive(Deserialize)]
+struct RuleToml {
+    rule_id: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    language: Option<String>,
+    query: Option<String>,
+    #[serde(default)]
+    description: String,
+    from: Option<String>,
+    interval: Option<String>,
+    max_signals: Option<u32>,
+    #[serde(default)]
+    index: Vec<String>,
+    severity: Option<String>,
+    risk_score: Option<u32>,
+    timestamp_override: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    author: Vec<String>,
+    license: Option<String>,
+    note: Option<String>,
+    setup: Option<String>,
+    #[serde(default)]
+    false_positives: Vec<String>,
+    #[serde(default)]
+    threat: Vec<toml::Value>,
+    investigation_fields: Option<InvestigationFieldsToml>,
+    alert_suppression: Option<toml::Value>,
+    new_terms: Option<NewTermsToml>,
+    version: Option<u32>,
+    data_view_id: Option<String>,
+    #[serde(default)]
+    filters: Vec<toml::Value>,
+    #[serde(default)]
+    exceptions_list: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct InvestigationFieldsToml {
+    #[serde(default)]
+    field_names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct NewTermsToml {
+    field: String,
+    value: Vec<String>,
+    #[serde(default)]
+    history_window_start: Vec<NamedValueToml>,
+}
+
+#[derive(Deserialize)]
+struct NamedValueToml {
+    field: String,
+    value: String,
+}
+
+/// Read one rule file's `text`; `file` is how errors name it.
+pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRefusal> {
+    let refuse = |rule: Option<&str>, reason: String| RuleRefusal {
+        file: file.to_owned(),
+        rule: rule.map(str::to_owned),
+        reason,
+    };
+    let parsed: FileToml = toml::from_str(text)
+        .map_err(|e| refuse(None, format!("not a rule file: {}", e.message())))?;
+    let rule = parsed
+        .rule
+        .ok_or_else(|| refuse(None, "no [rule] table".into()))?;
+    let name = rule.name.clone().or_else(|| rule.rule_id.clone());
+    let refuse = |reason: String| refuse(name.as_deref(), reason);
+    let rule_id = rule
+        .rule_id
+        .clone()
+        .ok_or_else(|| refuse("no rule_id".into()))?;
+    let kind = rule.kind.as_deref().unwrap_or("");
+    if kind != "new_terms" {
+        return Err(refuse(format!(
+            "type \"{kind}\" is not supported (only new_terms rules run here)"
+        )));
+    }
+    let language = rule.language.as_deref().unwrap_or("kuery");
+    if language != "kuery" {
+        return Err(refuse(format!(
+            "language \"{language}\" is not supported (only KQL, \"kuery\")"
+        )));
+    }
+    if rule.alert_suppression.is_some() {
+        return Err(refuse("alert_suppression is not supported yet".into()));
+    }
+    if rule.data_view_id.is_some() {
+        return Err(refuse(
+            "data_view_id is not supported (the rule must name its index patterns)".into(),
+        ));
+    }
+    if !rule.filters.is_empty() {
+        return Err(refuse(
+            "filters (Kibana query-bar filters beside the query) are not supported".into(),
+        ));
+    }
+    if !rule.exceptions_list.is_empty() {
+        return Err(refuse(
+            "exceptions_list (shared exception lists) is not supported: give exceptions in the config document".into(),
+        ));
+    }
+    let query_text = rule
+        .query
+        .clone()
+        .ok_or_else(|| refuse("no query".into()))?;
+    let query = Kql::new(&query_text).map_err(|e: KqlError| refuse(format!("query: {e}")))?;
+    let new_terms = rule
+        .new_terms
+        .as_ref()
+        .ok_or_else(|| refuse("no [rule.new_terms]".into()))?;
+    if new_terms.field != "new_terms_fields" {
+        return Err(refuse(format!(
+            "[rule.new_terms] field \"{}\" is not supported (expected new_terms_fields)",
+            new_terms.field
+        )));
+    }
+    if new_terms.value.is_empty() || new_terms.value.len() > 3 {
+        return Err(refuse(format!(
+            "{} new-terms fields (Kibana takes one to three)",
+            new_terms.value.len()
+        )));
+    }
+    let history = match new_terms.history_window_start.as_slice() {
+        [one] if one.field == "history_window_start" => one.value.as_str(),
+        _ => {
+            return Err(refuse(
+                "[rule.new_terms] needs one history_window_start".into(),
+            ))
+        }
+    };
+    let duration = |what: &str, text: &str| {
+        ElasticDuration::parse(text, true).map_err(|e| refuse(format!("{what}: {e}")))
+    };
+    let history_window = duration("history_window_start", history)?;
+    let lookback = duration("from", rule.from.as_deref().unwrap_or("now-6m"))?;
+    let interval = duration("interval", rule.interval.as_deref().unwrap_or("5m"))?;
+    if history_window.millis() <= 0 {
+        return Err(refuse(
+            "history_window_start must reach into the past".into(),
+        ));
+    }
+    let severity = rule
+        .severity
+        .clone()
+        .ok_or_else(|| refuse("no severity".into()))?;
+    if !SEVERITIES.contains(&severity.as_str()) {
+        return Err(refuse(format!(
+            "severity \"{severity}\" is not one of {}",
+            SEVERITIES.join(", ")
+        )));
+    }
+    let risk_score = rule
+        .risk_score
+        .ok_or_else(|| refuse("no risk_score".into()))?;
+    if risk_score > 100 {
+        return Err(refuse(format!("risk_score {risk_score} is over 100")));
+    }
+    let threat = serde_json::to_value(&rule.threat).map_err(|e| refuse(format!("threat: {e}")))?;
+    let name = name.unwrap_or_else(|| rule_id.clone());
+    Ok(RuleDefinition {
+        rule_id,
+        name,
+        description: rule.description.trim().to_owned(),
+        query_text,
+        query,
+        new_terms_fields: new_terms.value.clone(),
+        history_window,
+        lookback,
+        interval,
+        max_signals: rule.max_signals.unwrap_or(100),
+        index: rule.index,
+        severity,
+        risk_score,
+        timestamp_override: rule.timestamp_override,
+        tags: rule.tags,
+        references: rule.references,
+        author: rule.author,
+        license: rule.license,
+        note: rule.note,
+        setup: rule.setup,
+        false_positives: rule.false_positives,
+        threat,
+        investigation_fields: rule
+            .investigation_fields
+            .map(|f| f.field_names)
+            .unwrap_or_default(),
+        version: rule.version,
+    })
+}
+
+#[cfg(test)]
+mod tests;
