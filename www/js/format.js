@@ -50,5 +50,6 @@ export function duration(ms) {
  * @param {number} ms
  */
 export function minute(ms) {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? '–' : date.toISOString().slice(0, 16).replace('T', ' ');
 }

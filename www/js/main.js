@@ -15,6 +15,7 @@ import { AlertDetailsView } from './views/alert-details.js';
 import { FilterBar, filtersFromFragment, withFilters } from './views/filters.js';
 import { FilteredResults } from './views/filtered-results.js';
 import { bytes, count } from './format.js';
+import { ALERT, PRINCIPAL } from './worker/alert-rows.js';
 
 /**
  * @import { InputFile } from './input-files.js'
@@ -142,10 +143,10 @@ function replay(given) {
   button('export-alerts').disabled = true;
   button('export-state').disabled = true;
   showFiles(given);
-  details.close();
+  details.close({ restoreFocus: false });
   alerts.clear();
   principals.clear();
-  results.setTimeline(null);
+  results.reset();
   const total = given.reduce((sum, input) => sum + input.file.size, 0);
   progress.started(given.length, total);
   client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
@@ -184,17 +185,24 @@ const details = new AlertDetailsView($('alert-details'), {
     const next = alerts.table.neighbour(alerts.table.selected, step);
     if (!next) return undefined;
     alerts.table.select(next.index);
-    return Number(next.row[8]);
+    return Number(next.row[ALERT.seq]);
   },
   filter: (kind, value) => filterBar.follow(kind, value),
   shade: (window) => timeline.shade(window),
   closed: () => alerts.table.body.focus(),
 });
-alerts.table.onActivate((row) => { details.open(Number(row[8]), { focus: true }); });
-principals.table.onActivate((row) => filterBar.follow('principal', String(row[0])));
+alerts.table.onActivate((row) => { details.open(Number(row[ALERT.seq]), { focus: true }); });
+// With the panel open, moving through the table with the arrow keys shows each alert.
+alerts.table.onSelect((row) => { if (details.isOpen) details.open(Number(row[ALERT.seq])); });
+principals.table.onActivate((row) => filterBar.follow('principal', String(row[PRINCIPAL.label])));
 timeline.onBrush((range) => filterBar.setRange(range));
+// Escape closes the panel from anywhere, unless something else used it (the timeline's
+// brush, a dialog) or it belongs to a field being typed in.
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && details.isOpen && !document.querySelector('dialog[open]')) details.close();
+  const target = event.target instanceof Element ? event.target : null;
+  if (event.key !== 'Escape' || event.defaultPrevented || !details.isOpen || document.querySelector('dialog[open]')
+    || target?.closest('input, textarea, select')) return;
+  details.close();
 });
 
 /** The address bar: the settings that differ from the defaults, then the filters. */

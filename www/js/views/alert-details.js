@@ -5,15 +5,20 @@
 // in the replayed logs, or the first in N days with when it was last seen), the
 // principal's successful scans on a small timeline with the history window drawn, the
 // alert document as a tree with copy buttons, and the record the alert was raised at,
-// as the detector received it. ArrowUp/ArrowDown (or Left/Right) move between alerts,
-// Escape closes. Every value is written with textContent, never parsed as HTML.
+// as the detector received it. With the focus on the panel (where opening puts it) or
+// its buttons, ArrowUp/ArrowDown (or Left/Right) move between alerts; inside the
+// document the arrows scroll as usual. Escape closes. Every value is written with
+// textContent, never parsed as HTML.
 
 import { count, minute } from '../format.js';
-import { field, text } from '../worker/alert-rows.js';
-import { copyButton, jsonTree } from './json-tree.js';
+import { field, tableName, termLabel, text } from '../worker/alert-rows.js';
+import { copyButton } from './clipboard.js';
+import { el } from './dom.js';
+import { jsonTree } from './json-tree.js';
 
 /**
  * @import { AlertDetails as Details, SourceRecord } from '../worker/protocol.js'
+ * @import { Alert } from '../../pkg/index.js'
  */
 
 /**
@@ -54,15 +59,30 @@ function second(ms) {
 }
 
 /**
- * The latest of sorted `times` before `at`, and how many come before and after it.
+ * The first index of sorted `times` whose time is not `below(time)` (binary search).
+ * @param {Float64Array} times
+ * @param {(time: number) => boolean} below
+ */
+function partition(times, below) {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (below(times[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The latest of sorted `times` before `at` and the earliest after it, and how many come
+ * before and after it (in O(log n): a principal may have millions of scans).
  * @param {Float64Array} times
  * @param {number} at
  */
 export function around(times, at) {
-  let before = 0;
-  while (before < times.length && times[before] < at) before += 1;
-  let after = times.length;
-  while (after > before && times[after - 1] > at) after -= 1;
+  const before = partition(times, (t) => t < at);
+  const after = partition(times, (t) => t <= at);
   return { previous: before > 0 ? times[before - 1] : undefined, before, after: times.length - after,
     next: after < times.length ? times[after] : undefined };
 }
@@ -73,7 +93,11 @@ export function around(times, at) {
  */
 export function why(details) {
   const { principal, time, windowMs } = details;
-  if (!principal) return 'A summary: the alert cap held alerts back in this window (see the reason).';
+  if (!principal) {
+    return details.summary
+      ? 'A summary: the alert cap held alerts back in this window (see the reason).'
+      : 'This principal is past the number of principals the page keeps (1,000,000): its scans are not known here.';
+  }
   const { previous } = around(principal.times, time);
   const window = Number.isFinite(windowMs) ? ` (the history window is ${span(windowMs)})` : '';
   if (previous === undefined) {
@@ -82,19 +106,6 @@ export function why(details) {
       : `First successful scan by this principal among the scans the page kept${window}.`;
   }
   return `First in ${span(time - previous)}: last seen ${second(previous)}${window}.`;
-}
-
-/**
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {string} [className]
- * @param {string} [content]
- */
-function el(tag, className, content) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (content !== undefined) element.textContent = content;
-  return element;
 }
 
 export class AlertDetailsView {
@@ -129,12 +140,15 @@ export class AlertDetailsView {
     document.body.dataset.details = 'open';
     this.panel.dataset.seq = String(seq);
     this.panel.dataset.state = 'loading';
+    // The previous alert's content goes at once: nothing stale while this one loads.
+    this.panel.replaceChildren(this.header(), el('p', 'hint', 'Loading the alert…'));
     if (focus) this.panel.focus();
     const details = await this.host.load(seq);
     if (generation !== this.generation) return;
     if (!details) {
       this.panel.replaceChildren(this.header(), el('p', 'hint', 'This alert is no longer available (a newer replay replaced it).'));
       this.panel.dataset.state = 'missing';
+      this.host.shade(null);
       return;
     }
     this.render(details);
@@ -147,7 +161,11 @@ export class AlertDetailsView {
     this.showSource(source);
   }
 
-  close() {
+  /**
+   * Close the panel; `restoreFocus` (the default) gives the focus back to the table.
+   * @param {{ restoreFocus?: boolean }} [options]
+   */
+  close({ restoreFocus = true } = {}) {
     if (!this.isOpen) return;
     this.generation += 1;
     this.panel.hidden = true;
@@ -156,7 +174,7 @@ export class AlertDetailsView {
     delete this.panel.dataset.seq;
     this.panel.replaceChildren();
     this.host.shade(null);
-    this.host.closed();
+    if (restoreFocus) this.host.closed();
   }
 
   /** @param {KeyboardEvent} event */
@@ -168,6 +186,9 @@ export class AlertDetailsView {
     }
     const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
     if (!step || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Only from the panel itself or its header: in the document the arrows scroll.
+    const target = event.target instanceof Element ? event.target : null;
+    if (target !== this.panel && !target?.closest('.details-head')) return;
     event.preventDefault();
     this.move(step);
   }
@@ -201,20 +222,20 @@ export class AlertDetailsView {
 
   /** @param {Details} details */
   render(details) {
-    /** @type {Record<string, unknown>} */
+    /** @type {Alert} the detector's own alert document */
     const alert = JSON.parse(details.text);
-    const principal = details.principal?.label ?? '';
+    const terms = alert['kibana.alert.new_terms'];
+    const principal = details.principal?.label ?? (Array.isArray(terms) ? termLabel(terms) : '');
     const account = text(field(alert, 'cloud.account.id') ?? field(alert, 'aws.cloudtrail.recipient_account_id'));
     const source = text(field(alert, 'source.address') ?? field(alert, 'source.ip'));
-    const table = text(field(alert, 'aws.cloudtrail.flattened.request_parameters.tableName')
-      ?? field(alert, 'aws.dynamodb.table_name'));
+    const table = tableName(alert);
     const who = text(field(alert, 'aws.cloudtrail.user_identity.arn') ?? field(alert, 'user.name')) || principal;
 
     const summary = el('section', 'details-summary');
     summary.setAttribute('aria-label', 'Summary');
     const sentence = el('p', 'details-sentence');
     sentence.id = 'details-sentence';
-    sentence.textContent = details.principal
+    sentence.textContent = !details.summary
       ? `${who || 'A principal'} scanned ${table ? `the table ${table}` : 'a table'}`
         + `${source ? ` from ${source}` : ''}${account ? ` in account ${account}` : ''} at ${second(details.time)}.`
       : text(alert['kibana.alert.reason']);
@@ -261,7 +282,7 @@ export class AlertDetailsView {
         + ' The shaded band is the history window before this alert.'));
       requestAnimationFrame(() => drawScans(canvas, times, details.time, details.windowMs));
     } else {
-      scans.append(el('p', 'hint', 'A cap summary is about many principals.'));
+      scans.append(el('p', 'hint', details.summary ? 'A cap summary is about many principals.' : why(details)));
     }
 
     const documentSection = el('section', 'details-document');
@@ -291,7 +312,7 @@ export class AlertDetailsView {
     const sourceText = source.text;
     head.append(copyButton('Copy the source event', 'copy event', () => sourceText));
     const pre = el('pre', 'details-record', sourceText);
-    section.replaceChildren(head, el('p', 'hint', `From ${source.file}.`), pre);
+    section.replaceChildren(head, el('p', 'hint', `From ${source.file}.${source.note ? ` ${source.note}` : ''}`), pre);
     section.dataset.found = 'yes';
   }
 }

@@ -3,6 +3,8 @@
 // older selection-and-copy way. The page's own "Copy settings link" shows the link when
 // neither works; the copy buttons say "copy failed".
 
+import { el } from './dom.js';
+
 /**
  * Copy `text`; whether it worked.
  * @param {string} text
@@ -29,4 +31,24 @@ export async function copyText(text) {
   }
   area.remove();
   return ok;
+}
+
+/**
+ * A small button that copies `text()` and says so for a moment.
+ * @param {string} label   what it copies, for its accessible name
+ * @param {string} caption
+ * @param {() => string} text
+ */
+export function copyButton(label, caption, text) {
+  const button = el('button', 'copy', caption);
+  button.type = 'button';
+  button.setAttribute('aria-label', label);
+  button.addEventListener('click', async (event) => {
+    event.stopPropagation();
+    const ok = await copyText(text());
+    button.textContent = ok ? 'copied' : 'copy failed';
+    button.dataset.copied = ok ? 'yes' : 'no';
+    setTimeout(() => { button.textContent = caption; }, 1500);
+  });
+  return button;
 }

@@ -5,6 +5,7 @@
 // filters' time range is the timeline's brush, not a cut of it).
 
 import { alertPredicate, principalPredicate } from './filters.js';
+import { ALERT } from '../worker/alert-rows.js';
 
 /**
  * @import { Filters } from './filters.js'
@@ -42,8 +43,17 @@ export class FilteredResults {
     this.whole = null;
     /** @type {TimelineData | null} what the timeline shows */
     this.shown = null;
+    /** bumps with every new replay: an answer for an older one is dropped */
+    this.replay = 0;
     /** @type {Filters} */
     this.filters = {};
+  }
+
+  /** A new replay starts: nothing of the last one is shown, nothing pending is kept. */
+  reset() {
+    this.replay += 1;
+    this.whole = null;
+    this.show(null);
   }
 
   /**
@@ -74,27 +84,33 @@ export class FilteredResults {
    */
   async apply(filters) {
     this.filters = filters;
-    this.alerts.table.setPredicate(alertPredicate(filters));
+    const replay = this.replay;
+    /** Whether a newer apply or replay made this one moot. */
+    const stale = () => this.filters !== filters || this.replay !== replay;
+    await this.alerts.table.setPredicate(alertPredicate(filters));
     await nextTask();
-    if (this.filters !== filters) return;
+    if (stale()) return;
     /** @type {Set<string> | null} the principals with an alert from the account or address */
     let allowed = null;
     if (filters.account || filters.source) {
       allowed = new Set();
       const followed = alertPredicate({ account: filters.account, source: filters.source });
-      for (const row of this.alerts.table.rows) if (followed?.(row) && row[9]) allowed.add(String(row[9]));
+      for (const row of this.alerts.table.rows) {
+        if (followed?.(row) && row[ALERT.termLabel]) allowed.add(String(row[ALERT.termLabel]));
+      }
     }
-    this.principals.table.setPredicate(principalPredicate(filters, allowed));
+    await this.principals.table.setPredicate(principalPredicate(filters, allowed));
+    if (stale()) return;
     document.body.dataset.filtered = followsSomeone(filters) || filters.range ? 'yes' : 'no';
     if (!this.whole) return;
     await nextTask();
-    if (this.filters !== filters) return;
+    if (stale()) return;
     if (!followsSomeone(filters)) {
       this.show(this.whole);
       return;
     }
     const data = await this.followedTimeline(filters);
-    if (this.filters === filters) this.show(data);
+    if (!stale()) this.show(data);
   }
 
   /**
@@ -110,8 +126,8 @@ export class FilteredResults {
     const alertMinutes = new Map();
     for (const row of this.alerts.table.rows) {
       if (!passes?.(row)) continue;
-      if (row[9]) labels.add(String(row[9]));
-      const at = Math.floor(Number(row[10]) / MINUTE);
+      if (row[ALERT.termLabel]) labels.add(String(row[ALERT.termLabel]));
+      const at = Math.floor(Number(row[ALERT.timeMs]) / MINUTE);
       if (Number.isFinite(at)) alertMinutes.set(at, (alertMinutes.get(at) ?? 0) + 1);
     }
     await nextTask();

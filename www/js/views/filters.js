@@ -6,6 +6,7 @@
 // fragment holds the filters only, never data read from the logs beyond those values.
 
 import { minute } from '../format.js';
+import { ALERT, PRINCIPAL } from '../worker/alert-rows.js';
 
 /**
  * @typedef {object} Filters
@@ -18,6 +19,8 @@ import { minute } from '../format.js';
 /** The fragment's keys of the filters (the settings use others). */
 export const FILTER_KEYS = ['principal', 'account', 'source', 'from', 'to'];
 const MAX_VALUE_LENGTH = 2048;
+/** The range of a JavaScript Date, in ms either side of the epoch. */
+const MAX_TIME = 8.64e15;
 /** @type {Record<'principal' | 'account' | 'source', string>} */
 const LABELS = { principal: 'Principal', account: 'Account', source: 'Source address' };
 
@@ -36,7 +39,8 @@ export function filtersFromFragment(hash) {
   }
   const from = Number(params.get('from'));
   const to = Number(params.get('to'));
-  if (params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && from < to) {
+  if (params.has('from') && params.has('to') && Math.abs(from) <= MAX_TIME && Math.abs(to) <= MAX_TIME
+    && from < to) {
     filters.range = { from, to };
   }
   return filters;
@@ -69,16 +73,16 @@ export function withFilters(params, filters) {
 export function alertPredicate(filters) {
   const { principal, account, source, range } = filters;
   if (!principal && !account && !source && !range) return null;
-  return (row) => (!principal || row[9] === principal)
-    && (!account || row[2] === account)
-    && (!source || row[3] === source)
-    && (!range || inRange(Number(row[10]), range));
+  return (row) => (!principal || row[ALERT.termLabel] === principal)
+    && (!account || row[ALERT.account] === account)
+    && (!source || row[ALERT.source] === source)
+    && (!range || inRange(Number(row[ALERT.timeMs]), range));
 }
 
 /**
  * Whether a principals-table row passes: [principal, first seen, last seen, …]. The
- * principal filter keeps that principal; a time range keeps those that scanned in it
- * (first seen before its end and last seen after its start). The account and source
+ * principal filter keeps that principal; a time range keeps those whose span of scans
+ * (first seen to last seen) overlaps it. The account and source
  * filters apply through the principals `allowed` (those with an alert that passes them),
  * as the principals table knows neither.
  * @param {Filters} filters
@@ -88,9 +92,9 @@ export function alertPredicate(filters) {
 export function principalPredicate(filters, allowed) {
   const { principal, range } = filters;
   if (!principal && !range && !allowed) return null;
-  return (row) => (!principal || row[0] === principal)
-    && (!allowed || allowed.has(String(row[0])))
-    && (!range || (Date.parse(String(row[1])) < range.to && Date.parse(String(row[2])) >= range.from));
+  return (row) => (!principal || row[PRINCIPAL.label] === principal)
+    && (!allowed || allowed.has(String(row[PRINCIPAL.label])))
+    && (!range || (Number(row[PRINCIPAL.firstMs]) < range.to && Number(row[PRINCIPAL.lastMs]) >= range.from));
 }
 
 /**
@@ -108,6 +112,7 @@ export class FilterBar {
    */
   constructor(host, changed) {
     this.host = host;
+    host.tabIndex = -1;
     this.changed = changed;
     /** @type {Filters} */
     this.filters = {};
@@ -147,7 +152,10 @@ export class FilterBar {
     const next = { ...this.filters };
     delete next[kind];
     this.filters = next;
+    const hadFocus = this.host.contains(document.activeElement);
     this.update();
+    // The chip that had the focus is gone: the next one (or the group) takes it.
+    if (hadFocus) (this.host.querySelector('button') ?? this.host).focus();
   }
 
   clear() {

@@ -3,7 +3,8 @@
 // value a line with its key, its value and two copy buttons (the field's path, its
 // value). Every key and value is written with textContent, never parsed as HTML.
 
-import { copyText } from './clipboard.js';
+import { copyButton } from './clipboard.js';
+import { el } from './dom.js';
 
 /** Past this depth the rest of a value is shown as JSON text on one line. */
 const MAX_DEPTH = 24;
@@ -25,39 +26,6 @@ function childPath(parent, key) {
  */
 function copyable(value) {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/**
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {string} [className]
- * @param {string} [text]
- */
-function el(tag, className, text) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
-
-/**
- * A small button that copies `text` and says so.
- * @param {string} label   what it copies, for its accessible name
- * @param {string} caption
- * @param {() => string} text
- */
-export function copyButton(label, caption, text) {
-  const button = el('button', 'copy', caption);
-  button.type = 'button';
-  button.setAttribute('aria-label', label);
-  button.addEventListener('click', async (event) => {
-    event.stopPropagation();
-    const ok = await copyText(text());
-    button.textContent = ok ? 'copied' : 'copy failed';
-    button.dataset.copied = ok ? 'yes' : 'no';
-    setTimeout(() => { button.textContent = caption; }, 1500);
-  });
-  return button;
 }
 
 /**

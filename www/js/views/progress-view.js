@@ -55,16 +55,21 @@ const DETECTOR_STATS = [
   ['muted', 'muted (learning)', 'New principals seen during the learning period: recorded, not alerted.'],
 ];
 
-/** @type {Record<string, string>} what the reader's and the page's own counters mean */
-const PAGE_STATS = {
-  files: 'Files read, of those chosen (digest files are left out).',
-  bytes_read: 'Bytes of the files as given (compressed bytes for gzip).',
-  bytes_inflated: 'Bytes handed to the detector, after inflating gzip.',
-  elapsed: 'Time since the replay started.',
-  throughput: 'Inflated megabytes per second.',
-  events_per_second: 'Events read per second.',
-  skipped: 'What the reader skipped: lines over the size limit, documents cut short; the reasons are listed under the progress bar.',
-};
+/**
+ * [key, label, what it means] of the page's own counters (the reader's and the run's),
+ * shown after the detector's.
+ * @type {[string, string, string][]}
+ */
+const PAGE_STATS = [
+  ['files', 'files read', 'Files read, of those chosen (digest files are left out).'],
+  ['bytes_read', 'read', 'Bytes of the files as given (compressed bytes for gzip).'],
+  ['bytes_inflated', 'inflated', 'Bytes handed to the detector, after inflating gzip.'],
+  ['elapsed', 'elapsed', 'Time since the replay started.'],
+  ['throughput', 'throughput', 'Inflated megabytes per second.'],
+  ['events_per_second', 'events per second', 'Events read per second.'],
+  ['skipped', 'skipped (size limits)',
+    'What the reader skipped: lines over the size limit, documents cut short; the reasons are listed under the progress bar.'],
+];
 
 export class ProgressView {
   /** @param {ProgressElements} elements */
@@ -77,13 +82,11 @@ export class ProgressView {
     this.warnings = warnings;
     this.cancel = cancel;
     this.totalBytes = 0;
+    /** what the summary line shows, as a key (it is rebuilt only when this changes) */
+    this.summaryKey = '';
     /** @type {Map<string, HTMLElement>} by counter name */
     this.cells = new Map();
-    for (const [key, label, meaning] of [...DETECTOR_STATS, ['files', 'files read', PAGE_STATS.files],
-      ['bytes_read', 'read', PAGE_STATS.bytes_read], ['bytes_inflated', 'inflated', PAGE_STATS.bytes_inflated],
-      ['elapsed', 'elapsed', PAGE_STATS.elapsed], ['throughput', 'throughput', PAGE_STATS.throughput],
-      ['events_per_second', 'events per second', PAGE_STATS.events_per_second],
-      ['skipped', 'skipped (size limits)', PAGE_STATS.skipped]]) {
+    for (const [key, label, meaning] of [...DETECTOR_STATS, ...PAGE_STATS]) {
       const item = document.createElement('div');
       const dt = document.createElement('dt');
       const dd = document.createElement('dd');
@@ -126,6 +129,7 @@ export class ProgressView {
     this.warnings.hidden = true;
     this.summary.replaceChildren();
     this.summary.hidden = true;
+    this.summaryKey = '';
     for (const cell of this.cells.values()) {
       cell.textContent = '–';
       delete cell.dataset.value;
@@ -169,6 +173,10 @@ export class ProgressView {
   summarise(m) {
     const s = m.stats;
     const skipped = s.unparseable + s.not_cloudtrail;
+    // Rebuilt only when it changes: a focused button stays, a screen reader hears it once.
+    const key = [s.events_in, s.recorded, s.alerts, s.summaries, s.unparseable, s.not_cloudtrail].join();
+    if (key === this.summaryKey) return;
+    this.summaryKey = key;
     /** @type {(string | HTMLElement)[]} */
     const parts = [`${count(s.events_in)} events, ${count(s.recorded)} successful scans counted, `];
     const alerts = document.createElement('strong');

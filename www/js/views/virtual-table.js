@@ -12,6 +12,8 @@
 // (`onActivate`). Besides the per-column filters, the page may set a predicate
 // (`setPredicate`: its filter chips, the timeline's brush).
 
+import { el } from './dom.js';
+
 /**
  * One column: its header, its width (a CSS grid track), how its cells look, and
  * whether it sorts as numbers.
@@ -43,6 +45,14 @@
 const MAX_HEIGHT = 8_000_000;
 const OVERSCAN = 3;
 const FILTER_DELAY_MS = 120;
+/**
+ * Filtering passes over this many rows at a time, letting the browser paint and take
+ * input in between (a pass over 400,000 rows in sorted order is longer than a frame).
+ */
+const FILTER_SLICE = 50_000;
+
+/** The next task: what a long pass yields to. */
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
 export class VirtualTable {
   /**
@@ -58,6 +68,11 @@ export class VirtualTable {
     this.rows = [];
     /** @type {number[]} indices into `rows`: those that pass the filters, in order */
     this.view = [];
+    /**
+     * @type {number[] | null} every index into `rows` in the sort's order (null unsorted),
+     * so that filtering a sorted table keeps its order in one pass instead of sorting again
+     */
+    this.order = null;
     /** @type {Sort | null} */
     this.sort = null;
     this.filters = columns.map(() => '');
@@ -70,6 +85,12 @@ export class VirtualTable {
     this.predicate = null;
     /** @type {(row: Row) => void} */
     this.activate = () => {};
+    /** @type {(row: Row) => void} */
+    this.selectedByKey = () => {};
+    /** bumps with every filtering pass: a newer one makes an older one stop */
+    this.filtering = 0;
+    /** @type {Row[] | null} rows added while a sliced pass runs, added after it */
+    this.deferred = null;
     const parts = this.build(host, label);
     this.root = parts.root;
     this.headers = parts.headers;
@@ -155,6 +176,8 @@ export class VirtualTable {
    */
   setRows(rows) {
     this.rows = rows;
+    this.selected = -1;
+    this.order = this.sort ? this.rows.map((_, i) => i).sort(this.comparator(this.sort)) : null;
     for (const row of this.pool) row.index = -1;
     this.refilter();
   }
@@ -165,16 +188,22 @@ export class VirtualTable {
    */
   appendRows(rows) {
     if (!rows.length) return;
+    if (this.deferred) {
+      for (const row of rows) this.deferred.push(row);
+      return;
+    }
     const start = this.rows.length;
     for (const row of rows) this.rows.push(row);
     /** @type {number[]} */
-    const added = [];
-    for (let i = start; i < this.rows.length; i += 1) if (this.passes(this.rows[i])) added.push(i);
-    if (this.sort) {
-      added.sort(this.comparator(this.sort));
-      this.view = merge(this.view, added, this.comparator(this.sort));
+    const all = [];
+    for (let i = start; i < this.rows.length; i += 1) all.push(i);
+    if (this.sort && this.order) {
+      const compare = this.comparator(this.sort);
+      all.sort(compare);
+      this.order = merge(this.order, all, compare);
+      this.view = merge(this.view, all.filter((i) => this.passes(this.rows[i])), compare);
     } else {
-      for (const i of added) this.view.push(i);
+      for (const i of all) if (this.passes(this.rows[i])) this.view.push(i);
     }
     this.schedule();
   }
@@ -189,6 +218,14 @@ export class VirtualTable {
    */
   onActivate(callback) {
     this.activate = callback;
+  }
+
+  /**
+   * Called with the row the arrow keys select.
+   * @param {(row: Row) => void} callback
+   */
+  onSelect(callback) {
+    this.selectedByKey = callback;
   }
 
   /**
@@ -256,15 +293,17 @@ export class VirtualTable {
       next = this.view[Math.max(0, Math.min(this.view.length - 1, position + step))];
     }
     this.select(next);
+    this.selectedByKey(this.rows[next]);
   }
 
   /**
    * The page's own filter (chips, a time range), with the columns' filters; null for none.
+   * Resolves when the rows shown are the filtered ones.
    * @param {((row: Row) => boolean) | null} predicate
    */
   setPredicate(predicate) {
     this.predicate = predicate;
-    this.refilter();
+    return this.refilter();
   }
 
   get shown() {
@@ -280,25 +319,55 @@ export class VirtualTable {
       cell.setAttribute('aria-sort', i !== column ? 'none' : descending ? 'descending' : 'ascending');
     });
     // The same column again only flips the order: no need to sort again.
-    if (descending) this.view.reverse();
-    else this.view.sort(this.comparator(sort));
+    if (descending && this.order) {
+      this.order.reverse();
+      this.view.reverse();
+    } else {
+      this.order = this.rows.map((_, i) => i).sort(this.comparator(sort));
+      this.view = this.order.filter((i) => this.passes(this.rows[i]));
+    }
     this.body.scrollTop = 0;
     this.schedule();
   }
 
-  /** @param {number} column @param {string} text */
+  /**
+   * Filter column `column` by `text` (case-insensitive); resolves when applied.
+   * @param {number} column @param {string} text
+   */
   setFilter(column, text) {
     this.filters[column] = text.trim().toLowerCase();
-    this.refilter();
+    return this.refilter();
   }
 
-  refilter() {
+  /**
+   * The rows that pass the filters, in order: at once for a small table, otherwise in
+   * slices of FILTER_SLICE rows with a task between them (rows added meanwhile wait and
+   * are added after it); a newer pass makes an older one stop. Resolves when done.
+   */
+  async refilter() {
+    const pass = ++this.filtering;
+    const order = this.order;
+    const n = this.rows.length;
+    /** @type {number[]} */
     const view = [];
-    for (let i = 0; i < this.rows.length; i += 1) if (this.passes(this.rows[i])) view.push(i);
-    if (this.sort) view.sort(this.comparator(this.sort));
+    if (n > FILTER_SLICE) this.deferred ??= [];
+    for (let start = 0; start < n; start += FILTER_SLICE) {
+      if (start > 0) {
+        await nextTask();
+        if (pass !== this.filtering) return;
+      }
+      const end = Math.min(n, start + FILTER_SLICE);
+      for (let k = start; k < end; k += 1) {
+        const i = order ? order[k] : k;
+        if (this.passes(this.rows[i])) view.push(i);
+      }
+    }
     this.view = view;
     this.body.scrollTop = 0;
     this.schedule();
+    const deferred = this.deferred;
+    this.deferred = null;
+    if (deferred?.length) this.appendRows(deferred);
   }
 
   /** @param {Row} row */
@@ -402,18 +471,6 @@ export class VirtualTable {
       cells[c].title = text;
     });
   }
-}
-
-/**
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {string} [className]
- * @returns {HTMLElementTagNameMap[K]}
- */
-function el(tag, className) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  return element;
 }
 
 /**

@@ -7,18 +7,33 @@
  * @import { AlertRow } from './protocol.js'
  */
 
-/** The columns of a row, in order (js/views/result-tables.js labels them). */
-export const ALERT_COLUMNS = [
-  'time', 'principal', 'account', 'source', 'table', 'userAgent', 'reason', 'id', 'seq', 'termLabel', 'timeMs',
-];
+/**
+ * Where each cell of an alert row is (js/views/result-tables.js labels the first eight,
+ * the shown ones); the page reads rows through these names.
+ */
+export const ALERT = Object.freeze({
+  time: 0, principal: 1, account: 2, source: 3, table: 4, userAgent: 5, reason: 6, id: 7,
+  seq: 8, termLabel: 9, timeMs: 10,
+});
 
 /**
- * An alert's time as the rule judged it (its time basis, as `Observed.time`): the
- * event's `event.ingested`, else its own time; epoch ms (NaN for a summary).
+ * Where each cell of a principal row is (js/worker/observations.js): the first six are
+ * shown, the last two are the first and last seen times as epoch ms.
+ */
+export const PRINCIPAL = Object.freeze({
+  label: 0, first: 1, last: 2, scans: 3, alerts: 4, alerted: 5, firstMs: 6, lastMs: 7,
+});
+
+/**
+ * An alert's time as the rule judged it (its time basis, as `Observed.time`): the field
+ * the rule's `timestamp_override` names (`event.ingested`) when the event has it, else
+ * the event's own time; epoch ms (NaN for a summary).
  * @param {Alert} alert
  */
 export function judgedTime(alert) {
-  const basis = field(alert, 'event.ingested') ?? alert['kibana.alert.original_time'] ?? alert['@timestamp'];
+  const override = text(alert['kibana.alert.rule.timestamp_override']);
+  const basis = (override ? field(alert, override) : undefined)
+    ?? alert['kibana.alert.original_time'] ?? alert['@timestamp'];
   return Date.parse(text(basis));
 }
 
@@ -72,8 +87,12 @@ export function termLabel(terms) {
   return terms.map(text).join(' / ');
 }
 
-/** @param {Alert} alert */
-function tableName(alert) {
+/**
+ * The table an alert's scan read: the request's `tableName`, else the table in its
+ * resources' ARNs; '' if none.
+ * @param {Alert} alert
+ */
+export function tableName(alert) {
   const named = field(alert, 'aws.cloudtrail.flattened.request_parameters.tableName')
     ?? field(alert, 'aws.dynamodb.table_name');
   if (named !== undefined) return text(named);

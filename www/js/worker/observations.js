@@ -121,14 +121,15 @@ export class Observations {
   }
 
   /**
-   * Rows of the per-principal view: [label, first, last, scans, alerts, alerted].
+   * Rows of the per-principal view: [label, first, last, scans, alerts, alerted,
+   * first ms, last ms].
    * @returns {PrincipalRow[]}
    */
   principalRows() {
     /** @type {PrincipalRow[]} */
     const rows = [];
     for (const p of this.principals.values()) {
-      rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no']);
+      rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no', p.first, p.last]);
     }
     return rows;
   }

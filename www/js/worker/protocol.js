@@ -67,9 +67,11 @@
  * the command line writes them), the time the rule judged it at (its time basis, epoch
  * ms), the history window (ms), and what the run saw of its principal: every scan's
  * time, sorted (`complete` false when the page's memory bound stopped keeping them).
- * `principal` is null for an alert-cap summary.
+ * `principal` is null for an alert-cap summary (`summary`), and for a principal past
+ * the page's bound on principals.
  * @typedef {object} AlertDetails
  * @property {number} seq
+ * @property {boolean} summary
  * @property {string} text
  * @property {number} time
  * @property {number} windowMs
@@ -77,15 +79,18 @@
  */
 
 /**
- * The record an alert was raised at, as the detector received it (pretty-printed JSON
- * text), found again in the files by its event id; or null, with `note` saying why.
+ * The record an alert was raised at, as the detector received it, found again in the
+ * files by its event id: its exact text when it was a line or document of its own,
+ * otherwise (inside an S3, EventBridge or CloudWatch Logs envelope) written out again,
+ * which `note` says; or null, with `note` saying why.
  * @typedef {{ seq: number, text: string | null, file: string, note: string }} SourceRecord
  */
 
 /**
  * One row of the principals table: [principal, first seen, last seen, scans, alerts,
- * alerted] (js/worker/observations.js).
- * @typedef {[string, string, string, number, number, 'yes' | 'no']} PrincipalRow
+ * alerted, first seen ms, last seen ms] (js/worker/observations.js); the last two are
+ * not shown (they filter by time without parsing text).
+ * @typedef {[string, string, string, number, number, 'yes' | 'no', number, number]} PrincipalRow
  */
 
 /**

@@ -14,7 +14,7 @@
 
 import init, { Detector } from '../../pkg/index.js';
 import { readFile, DEFAULT_BATCH_BYTES } from './file-reader.js';
-import { alertRows, field, ndjsonLines } from './alert-rows.js';
+import { ALERT, alertRows, field, ndjsonLines } from './alert-rows.js';
 import { findRecord } from './source-event.js';
 import { Observations } from './observations.js';
 import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
@@ -158,6 +158,11 @@ class Run {
     this.observations = new Observations();
     /** @type {Blob[]} */
     this.alertParts = [];
+    /** lookups of source records run one at a time; a newer one makes a waiting one moot */
+    this.sourceChain = Promise.resolve();
+    /** @type {{ index: number, lines: string[] } | null} the last alert part read, split */
+    this.partLines = null;
+    this.sourceTicket = 0;
     /**
      * Per alert (by sequence number): its Blob part and line in it, its term key, its
      * judged time and the file being read when it was decided.
@@ -265,7 +270,7 @@ class Run {
       index.key.push(key);
       index.time.push(time);
       index.file.push(Math.min(this.fileIndex, this.files.length - 1));
-      this.observations.alert(row[10], key);
+      this.observations.alert(row[ALERT.timeMs], key);
       this.pendingRows.push(row);
     });
   }
@@ -275,9 +280,12 @@ class Run {
    * @param {number} seq
    */
   async alertText(seq) {
-    const part = this.alertParts[this.alertIndex.part[seq]];
+    const index = this.alertIndex.part[seq];
+    const part = this.alertParts[index];
     if (!part) return null;
-    return ndjsonLines(await part.text())[this.alertIndex.line[seq]] ?? null;
+    // The details and the source of one alert read the same part: split it once.
+    if (this.partLines?.index !== index) this.partLines = { index, lines: ndjsonLines(await part.text()) };
+    return this.partLines.lines[this.alertIndex.line[seq]] ?? null;
   }
 
   /**
@@ -292,6 +300,7 @@ class Run {
     const window = this.detector ? this.detector.config().history_window : '';
     return {
       seq,
+      summary: key === null,
       text,
       time: this.alertIndex.time[seq],
       windowMs: durationMs(window),
@@ -306,7 +315,20 @@ class Run {
    * @param {number} seq
    * @returns {Promise<SourceRecord>}
    */
-  async source(seq) {
+  source(seq) {
+    const ticket = ++this.sourceTicket;
+    const lookup = this.sourceChain.then(() => (ticket === this.sourceTicket
+      ? this.lookUpSource(seq)
+      : { seq, text: null, file: '', note: 'A newer request replaced this one.' }));
+    this.sourceChain = lookup.then(() => undefined, () => undefined);
+    return lookup;
+  }
+
+  /**
+   * @param {number} seq
+   * @returns {Promise<SourceRecord>}
+   */
+  async lookUpSource(seq) {
     const text = await this.alertText(seq);
     const id = text === null ? undefined : field(JSON.parse(text), 'event.id');
     if (typeof id !== 'string' || !id) {
@@ -317,7 +339,13 @@ class Run {
       const file = this.files[i];
       try {
         const record = await findRecord(file, id);
-        if (record !== undefined) return { seq, text: JSON.stringify(record, null, 2), file: file.name, note: '' };
+        if (record === null) {
+          return { seq, text: null, file: file.name, note: `${file.name} is too large to search again in the browser.` };
+        }
+        if (record) {
+          return { seq, text: record.text, file: file.name,
+            note: record.exact ? '' : 'Taken out of its envelope and written out again (the same values).' };
+        }
       } catch (error) {
         return { seq, text: null, file: file.name, note: `${file.name} could not be read again: ${describe(error)}` };
       }

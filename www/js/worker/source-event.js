@@ -12,15 +12,39 @@ import { field } from './alert-rows.js';
 /** Past this many bytes (inflated) a file is not searched again. */
 export const MAX_SEARCH_BYTES = 256 * 1024 * 1024;
 
+/** The last file read and its text: opening alert after alert reads one file once. */
+let cached = /** @type {{ file: File, text: string } | null} */ (null);
+
 /**
- * The text of `file`, inflated when it is gzip.
+ * The text of `file`, inflated when it is gzip; null past MAX_SEARCH_BYTES (counted as
+ * it inflates, so a small file that inflates to gigabytes stops early).
  * @param {File} file
+ * @returns {Promise<string | null>}
  */
 async function fileText(file) {
+  if (cached?.file === file) return cached.text;
+  if (file.size > MAX_SEARCH_BYTES) return null;
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return file.text();
-  const inflated = file.stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Response(inflated).text();
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const stream = gzip ? file.stream().pipeThrough(new DecompressionStream('gzip')) : file.stream();
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  const parts = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_SEARCH_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  const text = parts.join('');
+  cached = { file, text };
+  return text;
 }
 
 /**
@@ -76,14 +100,17 @@ function candidates(text, at) {
 }
 
 /**
- * The record with event id `id` in `file` (as parsed JSON), or undefined; throws if
- * the file cannot be read.
+ * The record with event id `id` in `file`: its exact text when it is a whole line or
+ * document of the file (`exact`), otherwise (inside an envelope) its parsed value
+ * written out again; undefined if it is not there, or null if the file is too large to
+ * search again. Throws if the file cannot be read.
  * @param {File} file
  * @param {string} id
+ * @returns {Promise<{ text: string, exact: boolean } | null | undefined>}
  */
 export async function findRecord(file, id) {
   const text = await fileText(file);
-  if (text.length > MAX_SEARCH_BYTES) return undefined;
+  if (text === null) return null;
   // The id as it appears in JSON text; JSON.stringify escapes what JSON would.
   const needle = JSON.stringify(id);
   let at = text.indexOf(needle);
@@ -96,7 +123,8 @@ export async function findRecord(file, id) {
         continue;
       }
       const found = walk(parsed, id, needle);
-      if (found !== undefined) return found;
+      if (found === parsed) return { text: candidate, exact: true };
+      if (found !== undefined) return { text: JSON.stringify(found, null, 2), exact: false };
     }
     // CloudWatch Logs carry records as JSON text inside JSON text, where the id's quotes
     // are escaped; the line was walked above. Look further only for a plain occurrence.
@@ -108,7 +136,7 @@ export async function findRecord(file, id) {
     for (const candidate of candidates(text, at)) {
       try {
         const found = walk(JSON.parse(candidate), id, needle);
-        if (found !== undefined) return found;
+        if (found !== undefined) return { text: JSON.stringify(found, null, 2), exact: false };
       } catch {
         // not JSON on its own: try the next candidate
       }
