@@ -39,9 +39,13 @@ fn report(dir: &Path) -> (Vec<String>, Vec<String>, usize) {
             .to_string();
         match parse_rule_file(&label, &text) {
             Ok(rule) => loaded.push(format!(
-                "{label}: {} ({})",
+                "{label}: {} ({}){}",
                 rule.name,
-                rule.new_terms_fields.join(", ")
+                rule.new_terms_fields.join(", "),
+                rule.warnings
+                    .iter()
+                    .map(|w| format!("\n             warning: {w}"))
+                    .collect::<String>()
             )),
             Err(refusal) if refusal.reason.starts_with("type \"") => other += 1,
             Err(refusal) => refused.push(refusal.to_string()),
@@ -83,4 +87,99 @@ fn a_directory_of_rule_files_from_the_environment() {
         "no New Terms rule file under {}",
         Path::new(&dir).display()
     );
+}
+
+/// Every field path (dotted, arrays of objects walked) an ECS document holds.
+fn paths(value: &serde_json::Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                paths(child, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| paths(item, prefix, out)),
+        _ => {
+            out.insert(prefix.to_owned());
+        }
+    }
+}
+
+/// The fields the raw-CloudTrail mapping gives on the third-party records (those with
+/// `eventSource`), as dotted paths.
+fn mapped_fields() -> std::collections::BTreeSet<String> {
+    let mut files = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "ndjson") {
+                out.push(path);
+            }
+        }
+    }
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party"),
+        &mut files,
+    );
+    let mut fields = std::collections::BTreeSet::new();
+    for file in files {
+        for line in std::fs::read_to_string(&file).unwrap_or_default().lines() {
+            let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
+                continue;
+            };
+            if record.contains_key("eventSource") {
+                let ecs = dynamodb_scan_detector::ecs::cloudtrail::to_ecs(record);
+                paths(&serde_json::Value::Object(ecs), "", &mut fields);
+            }
+        }
+    }
+    fields
+}
+
+/// The fields the rules under ELASTIC_RULES_DIR read (queries and new-terms fields),
+/// with how many rules read each, and whether the raw-CloudTrail mapping gave it on any
+/// third-party record: the list issue 18 asks for.
+#[test]
+fn the_fields_elastics_rules_read_against_the_mapping() {
+    let Some(dir) = std::env::var_os("ELASTIC_RULES_DIR") else {
+        println!("ELASTIC_RULES_DIR is not set");
+        return;
+    };
+    let mut files = Vec::new();
+    toml_files(Path::new(&dir), &mut files);
+    let mut uses: std::collections::BTreeMap<String, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let Ok(rule) = parse_rule_file(&path.display().to_string(), &text) else {
+            continue;
+        };
+        for field in rule.query.fields() {
+            uses.entry(field.to_owned()).or_default().0 += 1;
+        }
+        for field in &rule.new_terms_fields {
+            uses.entry(field.clone()).or_default().1 += 1;
+        }
+    }
+    let mapped = mapped_fields();
+    let dataset = ["data_stream.dataset", "event.dataset"];
+    println!("field | rules querying it | rules keying on it | mapped from raw CloudTrail");
+    for (field, (query, terms)) in &uses {
+        let state = if mapped.contains(field) || dataset.contains(&field.as_str()) {
+            "yes"
+        } else if mapped.iter().any(|m| m.starts_with(&format!("{field}."))) {
+            "yes (an object)"
+        } else if field.starts_with("aws.cloudtrail.flattened.") {
+            "when the record has it (no third-party record does)"
+        } else {
+            "NO"
+        };
+        println!("{field} | {query} | {terms} | {state}");
+    }
 }

@@ -24,6 +24,30 @@ pub struct RuleRefusal {
 /// The severities Kibana accepts.
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 
+/// Fields Elastic's AWS rules read that the raw-CloudTrail mapping (src/ecs/) does not
+/// give, and why: a rule reading them runs, and says so ([`RuleDefinition::warnings`]):
+/// on ECS documents that carry them (Elastic's own, enriched) it is the rule as written;
+/// on raw CloudTrail, a query on them never matches and a new term keyed on them is
+/// missing (counted as `missing_terms`).
+const NOT_FROM_RAW_CLOUDTRAIL: [(&str, &str); 4] = [
+    (
+        "source.as.",
+        "needs GeoIP/ASN enrichment of the source address, which the detector does not do",
+    ),
+    (
+        "source.geo.",
+        "needs GeoIP enrichment of the source address, which the detector does not do",
+    ),
+    (
+        "entity.",
+        "is written by newer versions of Elastic's AWS integration, not mapped here yet",
+    ),
+    (
+        "related.entity",
+        "is written by newer versions of Elastic's AWS integration, not mapped here yet",
+    ),
+];
+
 /// A New Terms rule from a rule file, checked.
 #[derive(Debug, Clone)]
 pub struct RuleDefinition {
@@ -59,6 +83,26 @@ pub struct RuleDefinition {
     pub investigation_fields: Vec<String>,
     /// The rule's version when the file carries one (Elastic keeps it in a version lock).
     pub version: Option<u32>,
+    /// What the host should tell the user when loading it: fields it reads that raw
+    /// CloudTrail does not give (one line each).
+    pub warnings: Vec<String>,
+}
+
+/// The warnings of a rule that reads `fields`.
+fn raw_cloudtrail_warnings<'a>(fields: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for field in fields {
+        if let Some((_, why)) = NOT_FROM_RAW_CLOUDTRAIL
+            .iter()
+            .find(|(prefix, _)| field.starts_with(prefix))
+        {
+            let line = format!("`{field}` {why}: on raw CloudTrail the rule cannot see it");
+            if !warnings.contains(&line) {
+                warnings.push(line);
+            }
+        }
+    }
+    warnings
 }
 
 #[derive(Deserialize)]
@@ -234,6 +278,12 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
     }
     let threat = serde_json::to_value(&rule.threat).map_err(|e| refuse(format!("threat: {e}")))?;
     let name = name.unwrap_or_else(|| rule_id.clone());
+    let warnings = raw_cloudtrail_warnings(
+        query
+            .fields()
+            .into_iter()
+            .chain(new_terms.value.iter().map(String::as_str)),
+    );
     Ok(RuleDefinition {
         rule_id,
         name,
@@ -262,6 +312,7 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
             .map(|f| f.field_names)
             .unwrap_or_default(),
         version: rule.version,
+        warnings,
     })
 }
 

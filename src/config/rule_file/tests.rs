@@ -41,6 +41,33 @@ fn a_new_terms_rule_with_every_supported_construct_loads() {
 }
 
 #[test]
+fn a_rule_reading_fields_raw_cloudtrail_lacks_loads_with_warnings() {
+    let text = fixture("supported.toml")
+        .replace(
+            "and source.ip: *",
+            "and source.as.organization.name: (* and not Amazon*)",
+        )
+        .replace(
+            r#"value = ["cloud.account.id", "user.name", "source.ip"]"#,
+            r#"value = ["entity.target.id"]"#,
+        );
+    let rule = parse_rule_file("enriched.toml", &text).expect("it loads");
+    assert_eq!(
+        rule.warnings,
+        [
+            "`source.as.organization.name` needs GeoIP/ASN enrichment of the source address, which the detector does not do: on raw CloudTrail the rule cannot see it",
+            "`entity.target.id` is written by newer versions of Elastic's AWS integration, not mapped here yet: on raw CloudTrail the rule cannot see it",
+        ]
+    );
+    assert!(
+        parse_rule_file("supported.toml", &fixture("supported.toml"))
+            .expect("it loads")
+            .warnings
+            .is_empty()
+    );
+}
+
+#[test]
 fn refusals_name_the_file_the_rule_and_the_reason() {
     let table: &[(&str, &str)] = &[
         ("not-toml.toml", "not-toml.toml: not a rule file: "),

@@ -12,6 +12,19 @@ use super::syntax::Part;
 use crate::ecs::field;
 
 impl Compiled {
+    /// Add the fields this query reads to `out` (each once).
+    pub fn fields<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Compiled::Or(items) | Compiled::And(items) => items.iter().for_each(|q| q.fields(out)),
+            Compiled::Not(inner) => inner.fields(out),
+            Compiled::Test { field, .. } => {
+                if !out.contains(&field.as_str()) {
+                    out.push(field);
+                }
+            }
+        }
+    }
+
     /// Whether the document matches.
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
         match self {

@@ -60,4 +60,11 @@ impl Kql {
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
         self.compiled.matches(doc)
     }
+
+    /// The fields the query reads, each once, in the order they first appear.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.compiled.fields(&mut out);
+        out
+    }
 }

@@ -199,6 +199,12 @@ fn refused_queries_name_where() {
 }
 
 #[test]
+fn the_fields_a_query_reads() {
+    let kql = Kql::new("a: x and (b: (y or z) or not a: w) and c > 3").expect("parses");
+    assert_eq!(kql.fields(), ["a", "b", "c"]);
+}
+
+#[test]
 fn deep_nesting_is_refused_not_a_stack_overflow() {
     let query = format!(
         "{}event.action: Scan{}",
