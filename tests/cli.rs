@@ -490,3 +490,58 @@ fn gzip_read_ahead_keeps_every_byte_and_reports_a_cut() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--check-rules`: Elastic's rule files copied here all load (status 0, one line each);
+/// our refusal fixtures each say why (status 2); rules of other types are skipped; logs
+/// cannot be given with it.
+#[test]
+fn check_rules_reports_what_loads_and_why_the_rest_is_refused() {
+    let elastic = root().join("tests/data/third-party/elastic-detection-rules");
+    let out = String::from_utf8(ok(&[
+        "--check-rules",
+        elastic.to_str().expect("UTF-8 path"),
+    ]))
+    .expect("UTF-8");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("loads    ")).count(),
+        6,
+        "{out}"
+    );
+    assert!(
+        out.ends_with("6 New Terms rules load, 0 refused; 0 rules of other types skipped\n"),
+        "{out}"
+    );
+
+    let fixtures = root().join("tests/fixtures/rules");
+    let checked = run(
+        &["--check-rules", fixtures.to_str().expect("UTF-8 path")],
+        None,
+    );
+    assert_eq!(checked.status.code(), Some(2));
+    let out = String::from_utf8(checked.stdout).expect("UTF-8");
+    assert!(out.contains("loads    "), "{out}");
+    assert!(
+        out.contains(": rule \"Suppressed\": alert_suppression is not supported yet\n"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("refused  ")).count(),
+        8,
+        "{out}"
+    );
+    assert!(
+        out.ends_with("1 New Terms rules load, 8 refused; 1 rules of other types skipped\n"),
+        "{out}"
+    );
+
+    let mixed = run(
+        &[
+            "--check-rules",
+            fixtures.to_str().expect("UTF-8 path"),
+            "logs.ndjson",
+        ],
+        None,
+    );
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("give no inputs with it"));
+}

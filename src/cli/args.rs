@@ -38,6 +38,11 @@ Options:
                            pre-check proves cannot hold a Scan (slower; every malformed
                            record is then reported, not only counted as prefiltered)
       --no-progress        never draw the progress bar (it is drawn only on a terminal)
+      --check-rules PATH   read Elastic's detection-rules files (a file, or a directory
+                           walked for *.toml; repeatable), say which New Terms rules
+                           load (query and fields supported here) and why others are
+                           refused, then exit (status 2 if any is refused or
+                           unreadable). Running loaded rules is not built yet.
   -h, --help               this text
   -V, --version            the version
 
@@ -69,10 +74,12 @@ pub enum OutputMode {
     Annotate,
 }
 
-/// What parsing produced: options to run with, or a text to print and exit 0.
+/// What parsing produced: options to run with, a text to print and exit 0, or rule
+/// files to check.
 pub enum Parsed {
     Run(Args),
     Print(String),
+    CheckRules(Vec<PathBuf>),
 }
 
 impl Default for Args {
@@ -99,6 +106,7 @@ impl Default for Args {
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
     use lexopt::prelude::*;
     let mut a = Args::default();
+    let mut check_rules = Vec::new();
     let mut p = lexopt::Parser::from_iter(argv);
     let text = |v: OsString, what: &str| {
         v.into_string()
@@ -162,6 +170,9 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             }
             Long("no-progress") => a.progress = false,
             Long("validate-all") => a.validate_all = true,
+            Long("check-rules") => {
+                check_rules.push(PathBuf::from(p.value().map_err(|e| e.to_string())?))
+            }
             Short('h') | Long("help") => return Ok(Parsed::Print(USAGE.to_owned())),
             Short('V') | Long("version") => {
                 return Ok(Parsed::Print(format!(
@@ -172,6 +183,14 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             Value(v) => a.inputs.push(v.into()),
             _ => return Err(arg.unexpected().to_string()),
         }
+    }
+    if !check_rules.is_empty() {
+        if !a.inputs.is_empty() {
+            return Err(
+                "--check-rules checks rule files and reads no logs: give no inputs with it".into(),
+            );
+        }
+        return Ok(Parsed::CheckRules(check_rules));
     }
     if a.inputs.is_empty() {
         a.inputs.push("-".into());
@@ -197,6 +216,7 @@ mod tests {
         match parse(argv)? {
             Parsed::Run(a) => Ok(a),
             Parsed::Print(_) => Err("printed".into()),
+            Parsed::CheckRules(_) => Err("checks rules".into()),
         }
     }
 

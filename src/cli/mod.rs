@@ -8,6 +8,9 @@ mod progress;
 #[cfg(not(target_family = "wasm"))]
 mod read_ahead;
 mod reader;
+// The rule-file reader is not in the JavaScript (wasm32-unknown-unknown) build.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod rule_check;
 mod source;
 mod state_file;
 
@@ -40,6 +43,24 @@ pub fn main() -> i32 {
         Ok(Parsed::Print(text)) => {
             let _ = writeln!(io::stdout(), "{text}");
             return OK;
+        }
+        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+        Ok(Parsed::CheckRules(paths)) => {
+            return usage_error(&format!(
+                "--check-rules ({} paths): not in this build",
+                paths.len()
+            ))
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        Ok(Parsed::CheckRules(paths)) => {
+            return match rule_check::check(&paths, &mut io::stdout().lock()) {
+                Ok(found) if found.refused == 0 && found.unreadable == 0 => OK,
+                Ok(_) => USAGE,
+                Err(e) => {
+                    eprintln!("dynamodb-scan-detector: {e}");
+                    IO_ERROR
+                }
+            };
         }
         Err(msg) => return usage_error(&format!("{msg} (see --help)")),
     };
