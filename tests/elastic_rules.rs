@@ -183,3 +183,95 @@ fn the_fields_elastics_rules_read_against_the_mapping() {
         println!("{field} | {query} | {terms} | {state}");
     }
 }
+
+/// Each raw CloudTrail record of the third-party data: its text and its ECS document.
+fn third_party_records() -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    let mut files = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "ndjson") {
+                out.push(path);
+            }
+        }
+    }
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party"),
+        &mut files,
+    );
+    let mut records = Vec::new();
+    for file in files {
+        for line in std::fs::read_to_string(&file).unwrap_or_default().lines() {
+            let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
+                continue;
+            };
+            if record.contains_key("eventSource") {
+                let mut ecs = dynamodb_scan_detector::ecs::cloudtrail::to_ecs(record);
+                ecs.insert("data_stream.dataset".into(), "aws.cloudtrail".into());
+                ecs.insert("event.dataset".into(), "aws.cloudtrail".into());
+                records.push((line.to_owned(), ecs));
+            }
+        }
+    }
+    records
+}
+
+/// The pre-check derived from each rule's query is sound on real records: whenever the
+/// query matches a record's ECS document, the pre-check passes the record's raw text
+/// and the ECS document's text.
+fn assert_required_text_is_sound(dir: &Path) -> usize {
+    use dynamodb_scan_detector::rule::kql::RequiredText;
+    let mut files = Vec::new();
+    toml_files(dir, &mut files);
+    let records = third_party_records();
+    let mut derived = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let Ok(rule) = parse_rule_file(&path.display().to_string(), &text) else {
+            continue;
+        };
+        let needles = RequiredText::of(&rule.query);
+        derived += usize::from(!needles.groups.is_empty());
+        println!("{}: {:?}", rule.name, needles.groups);
+        let mut matched = 0;
+        for (raw, ecs) in &records {
+            if rule.query.matches(ecs) {
+                matched += 1;
+                let ecs_text = serde_json::Value::Object(ecs.clone()).to_string();
+                assert!(needles.may_match(raw.as_bytes()), "{}: {raw}", rule.name);
+                assert!(
+                    needles.may_match(ecs_text.as_bytes()),
+                    "{}: {ecs_text}",
+                    rule.name
+                );
+            }
+        }
+        println!(
+            "  matches {matched} of {} third-party records",
+            records.len()
+        );
+    }
+    derived
+}
+
+#[test]
+fn pre_checks_derived_from_the_queries_are_sound() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/third-party/elastic-detection-rules");
+    // All but the long-term access key rule, which selects by key prefix and identity
+    // type, not by provider or action: it takes the full path.
+    assert_eq!(
+        assert_required_text_is_sound(&dir),
+        5,
+        "the copied rules that constrain their provider or action"
+    );
+    if let Some(dir) = std::env::var_os("ELASTIC_RULES_DIR") {
+        let derived = assert_required_text_is_sound(Path::new(&dir));
+        println!(
+            "{derived} rules under {} have a derived pre-check",
+            Path::new(&dir).display()
+        );
+    }
+}

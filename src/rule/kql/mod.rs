@@ -8,6 +8,7 @@ mod compile;
 mod eval;
 mod field_types;
 mod parse;
+mod required;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ use serde_json::{Map, Value};
 
 pub use compile::Compiled;
 pub use field_types::{field_type, FieldType};
+pub use required::{RequiredText, RAW_FIELDS};
 
 /// A query that cannot be run, with where in its text (1-based line and column, in
 /// characters).
