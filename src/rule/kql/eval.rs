@@ -130,23 +130,41 @@ fn in_block(address: IpAddr, network: IpAddr, bits: u8) -> bool {
 
 /// Whether `text` matches the pattern: its text parts in order, each `Wildcard` any run
 /// of characters (the empty one too). Case-sensitive, as a keyword is.
+///
+/// In time linear in the text for each text part (never backtracking): the part before
+/// the first wildcard must start the text, the part after the last must end it, and
+/// each part between is taken at its first occurrence after the previous one, which is
+/// always as good as any later one.
 pub fn glob(parts: &[Part], text: &str) -> bool {
-    let Some((first, rest)) = parts.split_first() else {
-        return text.is_empty();
+    let texts = |ps: &[Part]| -> Vec<String> {
+        ps.iter()
+            .filter_map(|p| match p {
+                Part::Text(t) => Some(t.clone()),
+                Part::Wildcard => None,
+            })
+            .collect()
     };
-    match first {
-        Part::Text(t) => text
-            .strip_prefix(t.as_str())
-            .is_some_and(|after| glob(rest, after)),
-        Part::Wildcard => {
-            if rest.is_empty() {
-                return true;
-            }
-            // Try every place the rest could start (a pattern has a handful of parts).
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(text.len()))
-                .any(|i| glob(rest, &text[i..]))
+    let Some(first_star) = parts.iter().position(|p| *p == Part::Wildcard) else {
+        return texts(parts).concat() == text;
+    };
+    let last_star = parts
+        .iter()
+        .rposition(|p| *p == Part::Wildcard)
+        .unwrap_or(first_star);
+    let prefix = texts(&parts[..first_star]).concat();
+    let suffix = texts(&parts[last_star + 1..]).concat();
+    if prefix.len() + suffix.len() > text.len()
+        || !text.starts_with(&prefix)
+        || !text.ends_with(&suffix)
+    {
+        return false;
+    }
+    let mut rest = &text[prefix.len()..text.len() - suffix.len()];
+    for middle in texts(&parts[first_star..=last_star]) {
+        match rest.find(middle.as_str()) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
         }
     }
+    true
 }

@@ -199,6 +199,45 @@ fn refused_queries_name_where() {
 }
 
 #[test]
+fn wildcards_match_in_linear_time() {
+    use super::eval::glob;
+    use super::syntax::Part::{Text, Wildcard};
+    let t = |s: &str| Text(s.to_owned());
+    let table: &[(&[super::syntax::Part], &str, bool)] = &[
+        (&[t("abc")], "abc", true),
+        (&[t("abc")], "abcd", false),
+        (&[Wildcard], "", true),
+        (&[t("a"), Wildcard], "a", true),
+        (&[Wildcard, t("a")], "ba", true),
+        (&[t("ab"), Wildcard, t("ba")], "aba", false),
+        (&[t("ab"), Wildcard, t("ba")], "abba", true),
+        (
+            &[Wildcard, t("a"), Wildcard, t("b"), Wildcard],
+            "xaxbx",
+            true,
+        ),
+        (
+            &[Wildcard, t("b"), Wildcard, t("a"), Wildcard],
+            "xaxbx",
+            false,
+        ),
+        (&[Wildcard, t("é"), Wildcard], "café!", true),
+    ];
+    for (parts, text, expected) in table {
+        assert_eq!(glob(parts, text), *expected, "{parts:?} {text}");
+    }
+    // Many wildcards on a long value that does not match: no backtracking blow-up.
+    let mut parts = Vec::new();
+    for _ in 0..20 {
+        parts.extend([Wildcard, t("a")]);
+    }
+    parts.extend([Wildcard, t("b")]);
+    let started = std::time::Instant::now();
+    assert!(!glob(&parts, &"a".repeat(100_000)));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}
+
+#[test]
 fn the_fields_a_query_reads() {
     let kql = Kql::new("a: x and (b: (y or z) or not a: w) and c > 3").expect("parses");
     assert_eq!(kql.fields(), ["a", "b", "c"]);
