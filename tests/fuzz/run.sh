@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Seeds the corpora (real data, the fixtures, the bundled sample, generated events and
-# snapshots) and runs every fuzz target for SECONDS each (default 30; CI's short run).
+# Seeds the corpora (real data, the fixtures, the bundled sample, generated events,
+# snapshots, rule files and KQL queries) and runs every fuzz target for SECONDS each
+# (default 30; CI's short run).
 # A crash fails the script; libFuzzer leaves the input in tests/fuzz/artifacts/<target>/.
 # Usage: bash tests/fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(input_shapes fluent_bit_filter snapshot_restore detector_sequence)
+[ ${#targets[@]} -gt 0 ] || targets=(input_shapes fluent_bit_filter snapshot_restore detector_sequence kql_rules)
 corpus=tests/fuzz/corpus
 
 seed_documents() {  # one file per document: whole JSON files, and each NDJSON line
@@ -36,6 +37,16 @@ if [ -z "$(ls -A "$corpus/snapshot_restore")" ]; then
   rm -f "$corpus"/snapshot_restore/*.tmp
 fi
 mkdir -p "$corpus/detector_sequence"
+# KQL queries and rule files: our fixtures, Elastic's copied rules and each one's query.
+if [ -z "$(ls -A "$corpus/kql_rules" 2>/dev/null)" ]; then
+  mkdir -p "$corpus/kql_rules"
+  n=0
+  while IFS= read -r -d '' f; do
+    cp "$f" "$corpus/kql_rules/rule-$n"
+    sed -n "/^query = '''/,/^'''/p" "$f" | sed '1d;$d' > "$corpus/kql_rules/query-$n"
+    n=$((n + 1))
+  done < <(find tests/fixtures/rules tests/data/third-party/elastic-detection-rules -name '*.toml' -print0 | sort -z)
+fi
 
 for t in "${targets[@]}"; do
   echo "==> fuzz $t for ${secs}s"
