@@ -112,32 +112,9 @@ fn paths(value: &serde_json::Value, prefix: &str, out: &mut std::collections::BT
 /// The fields the raw-CloudTrail mapping gives on the third-party records (those with
 /// `eventSource`), as dotted paths.
 fn mapped_fields() -> std::collections::BTreeSet<String> {
-    let mut files = Vec::new();
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "ndjson") {
-                out.push(path);
-            }
-        }
-    }
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party"),
-        &mut files,
-    );
     let mut fields = std::collections::BTreeSet::new();
-    for file in files {
-        for line in std::fs::read_to_string(&file).unwrap_or_default().lines() {
-            let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
-                continue;
-            };
-            if record.contains_key("eventSource") {
-                let ecs = dynamodb_scan_detector::ecs::cloudtrail::to_ecs(record);
-                paths(&serde_json::Value::Object(ecs), "", &mut fields);
-            }
-        }
+    for (_, ecs) in third_party_records() {
+        paths(&serde_json::Value::Object(ecs), "", &mut fields);
     }
     fields
 }
