@@ -25,11 +25,14 @@ use crate::time::Millis;
 
 pub use context::{Context, DetectionTime};
 use decide::Judged;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub(crate) use prepared::normalise as normalise_record;
+use prepared::Prepared;
 
 pub use report::{Observed, RecordReport, Verdict};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     Alert,
     Learn,
 }
@@ -47,6 +50,8 @@ pub struct Detector {
     stats: Stats,
     pending: ReorderBuffer,
     prefilter: Option<Prefilter>,
+    /// The pre-check of a rule file's query ([`Query::may_match_text`]), when on.
+    text_precheck: bool,
     fast_path: bool,
     nesting_limit: usize,
     /// The changes since the last journal entry, while journaling is on.
@@ -55,8 +60,11 @@ pub struct Detector {
 
 impl Detector {
     pub fn new(config: Config) -> Self {
+        let query = prepared::query_of(&config);
         Detector {
-            query: Query::new(config.rule.dataset_field),
+            prefilter: query.judges_raw_fields().then(Prefilter::default),
+            text_precheck: true,
+            query,
             renderer: Renderer::new(&config),
             store: TermStore::new(config.max_terms.get()),
             cap: SignalCap::new(config.interval.millis(), config.max_signals.get()),
@@ -64,7 +72,6 @@ impl Detector {
             watermark: None,
             stats: Stats::default(),
             pending: ReorderBuffer::default(),
-            prefilter: Some(Prefilter::default()),
             fast_path: prepared::fast_path_applies(&config),
             nesting_limit: crate::input::nesting::MAX_NESTING,
             journal: None,
@@ -81,13 +88,17 @@ impl Detector {
     /// with it on, single records that cannot hold a Scan are counted as `prefiltered`
     /// without being parsed. Alerts are the same either way.
     pub fn set_prefilter(&mut self, on: bool) {
-        self.prefilter = on.then(Prefilter::default);
+        self.prefilter = (on && self.query.judges_raw_fields()).then(Prefilter::default);
+        self.text_precheck = on;
     }
     /// The pre-check in the form that also rejects a whole container (an S3 `Records`
     /// object, …) when none of its records can match, counting it as one prefiltered
     /// document: for hosts that pass such a document on untouched either way (Fluent Bit).
     pub fn set_prefilter_whole_documents(&mut self) {
-        self.prefilter = Some(Prefilter::whole_documents());
+        if self.query.judges_raw_fields() {
+            self.prefilter = Some(Prefilter::whole_documents());
+        }
+        self.text_precheck = true;
     }
 
     /// Turn the raw-record fast path on (the default where the config allows it) or off
@@ -149,8 +160,17 @@ impl Detector {
     /// [`Self::process`] would), for a host that needs to know before it prepares the
     /// [`Context`]. `false` means nothing was counted: process `doc` as usual.
     pub fn rejects_document(&mut self, doc: &[u8]) -> bool {
-        let unmatchable = self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc));
+        let unmatchable = self.precheck_rejects(doc);
         self.count_prefiltered(unmatchable)
+    }
+
+    /// Whether the pre-check (when on) shows that `doc` cannot hold a matching record.
+    fn precheck_rejects(&self, doc: &[u8]) -> bool {
+        if let Some(p) = &self.prefilter {
+            return !p.may_match(doc);
+        }
+        // A rule file's query: input that is not UTF-8 is left to be reported as such.
+        self.text_precheck && !self.query.may_match_text(doc) && std::str::from_utf8(doc).is_ok()
     }
 
     /// For a host that searches the text itself, faster than this module can
@@ -274,7 +294,7 @@ impl Detector {
         mode: Mode,
         on_record: &mut dyn for<'x> FnMut(RecordReport<'x>),
     ) {
-        if self.prefilter.as_ref().is_some_and(|p| !p.may_match(doc)) {
+        if self.precheck_rejects(doc) {
             self.stats.count(&Verdict::Prefiltered);
             let mut alerts = Vec::new();
             self.release_by_clock(ctx, &mut alerts);
@@ -319,11 +339,23 @@ impl Detector {
         observed: &mut Option<Observed>,
     ) -> Verdict {
         let text = record.text;
-        let mut event =
-            match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
-                Ok(event) => event,
-                Err(verdict) => return verdict,
-            };
+        match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
+            Ok(event) => self.judge_event(text, event, ctx, mode, alerts, observed),
+            Err(verdict) => verdict,
+        }
+    }
+
+    /// Judge one event the query selects (`text` is its record's text): drop it on an
+    /// exception or without time or terms, else judge its terms now or hold it.
+    fn judge_event(
+        &mut self,
+        text: &str,
+        mut event: Prepared<'_>,
+        ctx: Context,
+        mode: Mode,
+        alerts: &mut Vec<Alert>,
+        observed: &mut Option<Observed>,
+    ) -> Verdict {
         if event.excepted(&self.config) {
             return Verdict::Excepted;
         }
@@ -395,5 +427,7 @@ mod journal;
 mod ordering;
 mod prepared;
 mod report;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod rule_member;
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,8 @@ mod hashing;
 pub mod input;
 mod json_fields;
 pub mod rule;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub mod rule_set;
 pub mod state;
 pub mod stats;
 mod swar;

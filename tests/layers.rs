@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["alert"],
     &["state"],
     &["detector"],
+    &["rule_set"],
     &["bindings"],
 ];
 

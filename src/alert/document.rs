@@ -46,8 +46,8 @@ pub struct EventFacts {
 #[derive(Debug, Clone)]
 pub struct Renderer {
     rule_fields: Arc<RuleFields>,
-    severity: &'static str,
-    rule_name: &'static str,
+    severity: std::borrow::Cow<'static, str>,
+    rule_name: std::borrow::Cow<'static, str>,
     space: String,
     rule_uuid: String,
 }
@@ -56,8 +56,8 @@ impl Renderer {
     pub fn new(config: &Config) -> Self {
         Renderer {
             rule_fields: Arc::new(RuleFields::new(config)),
-            severity: config.rule.severity,
-            rule_name: config.rule.rule_name,
+            severity: config.severity(),
+            rule_name: config.rule_name(),
             space: config.space_id.clone(),
             rule_uuid: config.rule_uuid.clone(),
         }
@@ -75,7 +75,7 @@ impl Renderer {
             meta: source.meta.clone(),
             event_id: source.ancestor_id(),
             original_time: original_time(&source.doc),
-            reason: reason(&source.doc, self.severity, self.rule_name),
+            reason: reason(&source.doc, &self.severity, &self.rule_name),
         }
     }
 

@@ -4,6 +4,8 @@ pub mod cap;
 pub mod document;
 mod ecs_types;
 mod ecs_values;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod file_rule_fields;
 mod moment_iso;
 pub mod reason;
 pub mod rule_fields;

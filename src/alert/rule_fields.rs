@@ -21,6 +21,10 @@ pub struct RuleFields {
 
 impl RuleFields {
     pub fn new(config: &Config) -> Self {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if let Some(rule) = &config.file_rule {
+            return Self::from_map(super::file_rule_fields::build(config, rule));
+        }
         Self::from_map(build(config))
     }
 
@@ -220,11 +224,11 @@ fn parameters(c: &Config, threat: Value) -> Value {
 }
 
 /// A JSON array of strings.
-fn strings(items: &[&str]) -> Value {
+pub(super) fn strings(items: &[&str]) -> Value {
     Value::Array(items.iter().map(|&s| Value::from(s)).collect())
 }
 
-fn empty() -> Value {
+pub(super) fn empty() -> Value {
     Value::Array(Vec::new())
 }
 

@@ -104,6 +104,10 @@ pub struct Config {
     pub(crate) exceptions: Exceptions,
     pub(crate) space_id: String,
     pub(crate) rule_uuid: String,
+    /// The rule file this config runs instead of the built-in profile
+    /// ([`Config::for_rule_file`]).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub(crate) file_rule: Option<std::sync::Arc<rule_file::RuleDefinition>>,
 }
 
 impl Default for Config {
@@ -158,6 +162,38 @@ impl Config {
 
     pub fn profile(&self) -> &'static RuleProfile {
         self.rule
+    }
+    /// The rule's name, as alerts give it.
+    pub fn rule_name(&self) -> std::borrow::Cow<'static, str> {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if let Some(rule) = &self.file_rule {
+            return rule.name.clone().into();
+        }
+        self.rule.rule_name.into()
+    }
+    /// The rule's severity.
+    pub fn severity(&self) -> std::borrow::Cow<'static, str> {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if let Some(rule) = &self.file_rule {
+            return rule.severity.clone().into();
+        }
+        self.rule.severity.into()
+    }
+    /// The rule's `rule_id`.
+    pub fn rule_id(&self) -> &str {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if let Some(rule) = &self.file_rule {
+            return &rule.rule_id;
+        }
+        self.rule.rule_id
+    }
+    /// The rule's version (a rule file without one counts as version 1).
+    pub fn rule_version(&self) -> u32 {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if let Some(rule) = &self.file_rule {
+            return rule.version.unwrap_or(1);
+        }
+        self.rule.version
     }
     pub fn new_terms_fields(&self) -> &[String] {
         &self.new_terms_fields
@@ -250,6 +286,8 @@ impl TryFrom<DetectorOptions> for Config {
             exceptions,
             space_id,
             rule_uuid,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            file_rule: None,
         })
     }
 }

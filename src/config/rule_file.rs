@@ -49,7 +49,7 @@ const NOT_FROM_RAW_CLOUDTRAIL: [(&str, &str); 4] = [
 ];
 
 /// A New Terms rule from a rule file, checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleDefinition {
     pub rule_id: String,
     pub name: String,
@@ -314,6 +314,58 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
         version: rule.version,
         warnings,
     })
+}
+
+/// The config keys a rule file sets for itself: given with rule files, they are refused
+/// (they would apply to every rule alike).
+pub const RULE_OWNED_KEYS: [&str; 8] = [
+    "profile",
+    "new_terms_fields",
+    "history_window",
+    "from",
+    "interval",
+    "max_signals",
+    "timestamp_override",
+    "rule_uuid",
+];
+
+impl super::Config {
+    /// The config that runs `rule`: its new-terms fields, windows, `max_signals` and time
+    /// basis (`timestamp_override`, else `@timestamp`, as Kibana reads a rule without
+    /// one), with the host's tunables from `options` (`max_terms`, `reorder_window`,
+    /// exceptions, `space_id`, …). `kibana.alert.rule.uuid` is the rule's `rule_id`.
+    pub fn for_rule_file(
+        rule: RuleDefinition,
+        options: &super::DetectorOptions,
+    ) -> Result<Self, crate::error::ConfigError> {
+        let given = serde_json::to_value(options).unwrap_or_default();
+        if let Some(key) = RULE_OWNED_KEYS
+            .iter()
+            .find(|k| given.get(**k).is_some_and(|v| !v.is_null()))
+        {
+            return Err(crate::error::ConfigError::invalid(
+                key,
+                "is set by each rule file; it cannot be given with rule files",
+            ));
+        }
+        let options = super::DetectorOptions {
+            new_terms_fields: Some(rule.new_terms_fields.clone()),
+            history_window: Some(rule.history_window.as_date_math()),
+            from: Some(rule.lookback.as_date_math()),
+            interval: Some(rule.interval.to_string()),
+            max_signals: Some(rule.max_signals.max(1)),
+            timestamp_override: Some(
+                rule.timestamp_override
+                    .clone()
+                    .unwrap_or_else(|| "@timestamp".to_owned()),
+            ),
+            rule_uuid: Some(rule.rule_id.clone()),
+            ..options.clone()
+        };
+        let mut config = super::Config::try_from(options)?;
+        config.file_rule = Some(std::sync::Arc::new(rule));
+        Ok(config)
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::ecs::raw_view::{self, RawView};
 use crate::ecs::{field, looks_like_ecs, SourceEvent, SourceForm, SourceMeta};
 use crate::error::InputError;
 use crate::input::Record;
-use crate::rule::query::Query;
+use crate::rule::query::{Query, RawJudgement};
 use crate::rule::terms::{extract, from_values, Extraction};
 use crate::time::{timestamp_from_value, Millis};
 
@@ -28,6 +28,18 @@ pub fn fast_path_applies(config: &Config) -> bool {
             config.timestamp_override.as_str(),
             "event.ingested" | "@timestamp"
         )
+}
+
+/// The query of `config`'s rule: the built-in one, or its rule file's.
+pub fn query_of(config: &Config) -> Query {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    if let Some(rule) = &config.file_rule {
+        return Query::Kql(Box::new(crate::rule::query::KqlQuery {
+            kql: rule.query.clone(),
+            required: crate::rule::kql::RequiredText::of(&rule.query),
+        }));
+    }
+    Query::new(config.rule.dataset_field)
 }
 
 // One lives per matching record, on the stack; boxing would cost an allocation each.
@@ -49,10 +61,12 @@ pub fn prepare<'a>(
     fast: bool,
     nesting_limit: usize,
 ) -> Result<Prepared<'a>, Verdict> {
-    if let Some(fields) = &record.cloudtrail {
-        if !query.matches_cloudtrail(fields) {
-            return Err(Verdict::NotMatched);
-        }
+    let raw = record
+        .cloudtrail
+        .as_ref()
+        .map(|fields| query.judge_cloudtrail(fields));
+    if raw == Some(RawJudgement::Rejects) {
+        return Err(Verdict::NotMatched);
     }
     // Every path from here may build a tree of the whole record (the fast path when it
     // renders an alert), so the depth is checked once, before any of them.
@@ -60,7 +74,7 @@ pub fn prepare<'a>(
         return Err(Verdict::Unparseable(InputError::TooDeep(nesting_limit)));
     }
     if let Some(fields) = &record.cloudtrail {
-        if fast {
+        if fast && raw == Some(RawJudgement::Matches) {
             let view = RawView::new(fields);
             return Ok(Prepared::Raw {
                 record,
@@ -69,24 +83,28 @@ pub fn prepare<'a>(
             });
         }
     }
-    let map = parse_object(record.text)?;
-    let (doc, form) = if record.cloudtrail.is_some() {
+    let cloudtrail = record.cloudtrail.is_some();
+    let source = normalise(record.text, record.meta, cloudtrail)?;
+    if raw != Some(RawJudgement::Matches) && !query.matches_ecs(&source.doc) {
+        return Err(Verdict::NotMatched);
+    }
+    Ok(Prepared::Full(source))
+}
+
+/// A record's text as its ECS event: a raw CloudTrail record (`cloudtrail`) mapped, an
+/// ECS document as it is; anything else is not for this detector.
+pub fn normalise(text: &str, meta: SourceMeta, cloudtrail: bool) -> Result<SourceEvent, Verdict> {
+    let map = parse_object(text)?;
+    let (doc, form) = if cloudtrail {
         (to_ecs(map), SourceForm::CloudTrail)
     } else if looks_like_ecs(&map) {
-        if !query.matches_ecs(&map) {
-            return Err(Verdict::NotMatched);
-        }
         (map, SourceForm::Ecs)
     } else {
         return Err(Verdict::NotCloudTrail(
             "neither a CloudTrail record nor an ECS document",
         ));
     };
-    Ok(Prepared::Full(SourceEvent {
-        doc,
-        meta: record.meta,
-        form,
-    }))
+    Ok(SourceEvent { doc, meta, form })
 }
 
 fn parse_object(text: &str) -> Result<Map<String, Value>, Verdict> {

@@ -1,9 +1,12 @@
-//! The rule query, compiled once:
+//! The rule query, compiled once: the built-in rule's
 //! `<dataset field>: "aws.cloudtrail" and event.provider: "dynamodb.amazonaws.com"
-//!  and event.action: "Scan" and event.outcome: "success"`.
+//!  and event.action: "Scan" and event.outcome: "success"`, or a rule file's KQL.
 //!
-//! Raw CloudTrail records are judged on their raw fields without building a JSON tree;
-//! the mapping to ECS guarantees the same answer (a test holds the two paths together).
+//! The built-in query judges raw CloudTrail records on their raw fields without building
+//! a JSON tree; the mapping to ECS guarantees the same answer (a test holds the two paths
+//! together). A KQL query judges the record's ECS document; its raw fields can only rule
+//! a record out early (the values the query requires of `event.provider` and
+//! `event.action`, which the mapping copies from `eventSource` and `eventName`).
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -17,31 +20,118 @@ pub const ACTION: &str = "Scan";
 pub const OUTCOME: &str = "success";
 
 /// The compiled rule query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// The built-in rule's query, on its dataset field.
+    Scan { dataset_field: &'static str },
+    /// A rule file's query.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    Kql(Box<KqlQuery>),
+}
+
+/// A rule file's query with what it requires of every record it matches.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct KqlQuery {
+    pub kql: crate::rule::kql::Kql,
+    pub required: crate::rule::kql::RequiredText,
+}
+
+/// What a raw record's own fields say about whether the query selects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Query {
-    dataset_field: &'static str,
+pub enum RawJudgement {
+    Matches,
+    Rejects,
+    /// Only its ECS document can tell.
+    NeedsDocument,
 }
 
 impl Query {
     pub fn new(dataset_field: &'static str) -> Self {
-        Query { dataset_field }
+        Query::Scan { dataset_field }
     }
 
-    /// A raw record: the dataset is ours (`aws.cloudtrail`), provider and action are
-    /// `eventSource` and `eventName`, and success means no non-empty error field.
+    /// A raw record, on its raw fields. For the built-in query: the dataset is ours
+    /// (`aws.cloudtrail`), provider and action are `eventSource` and `eventName`, and
+    /// success means no non-empty error field.
+    pub fn judge_cloudtrail(&self, f: &CloudTrailFields<'_>) -> RawJudgement {
+        match self {
+            Query::Scan { .. } => {
+                let matches = f.event_source.and_then(raw_str).as_deref() == Some(PROVIDER)
+                    && f.event_name.and_then(raw_str).as_deref() == Some(ACTION)
+                    && !raw_is_present(f.error_code)
+                    && !raw_is_present(f.error_message);
+                if matches {
+                    RawJudgement::Matches
+                } else {
+                    RawJudgement::Rejects
+                }
+            }
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Query::Kql(q) => {
+                let admits = |ecs_field: &str, raw: Option<&RawValue>| {
+                    let Some(values) = q.required.values(ecs_field) else {
+                        return true;
+                    };
+                    match raw.map(|r| (r, raw_str(r))) {
+                        // The mapping leaves the field out: the query cannot match.
+                        None => false,
+                        Some((_, Some(text))) if !text.is_empty() => {
+                            values.iter().any(|v| v.as_str() == text.as_ref())
+                        }
+                        // Not a plain string: the document decides.
+                        Some(_) => true,
+                    }
+                };
+                if admits("event.provider", f.event_source) && admits("event.action", f.event_name)
+                {
+                    RawJudgement::NeedsDocument
+                } else {
+                    RawJudgement::Rejects
+                }
+            }
+        }
+    }
+
+    /// Whether the built-in query selects a raw record (for a KQL query: whether its
+    /// raw fields alone say so, which they never do).
     pub fn matches_cloudtrail(&self, f: &CloudTrailFields<'_>) -> bool {
-        f.event_source.and_then(raw_str).as_deref() == Some(PROVIDER)
-            && f.event_name.and_then(raw_str).as_deref() == Some(ACTION)
-            && !raw_is_present(f.error_code)
-            && !raw_is_present(f.error_message)
+        self.judge_cloudtrail(f) == RawJudgement::Matches
     }
 
     /// An ECS document, nested, dotted or mixed, with keyword semantics.
     pub fn matches_ecs(&self, doc: &Map<String, Value>) -> bool {
-        field::matches_keyword(doc, self.dataset_field, DATASET)
-            && field::matches_keyword(doc, "event.provider", PROVIDER)
-            && field::matches_keyword(doc, "event.action", ACTION)
-            && field::matches_keyword(doc, "event.outcome", OUTCOME)
+        match self {
+            Query::Scan { dataset_field } => {
+                field::matches_keyword(doc, dataset_field, DATASET)
+                    && field::matches_keyword(doc, "event.provider", PROVIDER)
+                    && field::matches_keyword(doc, "event.action", ACTION)
+                    && field::matches_keyword(doc, "event.outcome", OUTCOME)
+            }
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Query::Kql(q) => q.kql.matches(doc),
+        }
+    }
+
+    /// `false` when a document's bytes show that no record in it can match (only a KQL
+    /// query answers here; the built-in query has its own pre-check,
+    /// [`crate::rule::prefilter::Prefilter`]).
+    #[cfg_attr(
+        all(target_arch = "wasm32", target_os = "unknown"),
+        allow(unused_variables)
+    )]
+    pub fn may_match_text(&self, doc: &[u8]) -> bool {
+        match self {
+            Query::Scan { .. } => true,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Query::Kql(q) => q.required.may_match(doc),
+        }
+    }
+
+    /// Whether raw records may take the fast path (their ECS document built only for
+    /// an alert): only the built-in query judges them on their raw fields alone.
+    pub fn judges_raw_fields(&self) -> bool {
+        matches!(self, Query::Scan { .. })
     }
 }
 

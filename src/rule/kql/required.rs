@@ -64,6 +64,14 @@ impl RequiredText {
         RequiredText { groups }
     }
 
+    /// The values required at `field`, if the query requires any.
+    pub fn values(&self, field: &str) -> Option<&[String]> {
+        self.groups
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, values)| values.as_slice())
+    }
+
     /// Whether a document's text may match: every group has a value in it, or the text
     /// holds an escape that could spell one, or an envelope whose records are read
     /// apart (the same conditions the built-in pre-check keeps).

@@ -1,0 +1,316 @@
+//! Many rules, one pass: a set of rule files (src/config/rule_file.rs) run over one
+//! stream. Each record is read, split and normalised to ECS once; each rule's query is
+//! then judged on that one document, and each rule keeps its own first-seen state,
+//! alert cap and reorder window (one [`Detector`] per rule, judging the shared event).
+//!
+//! * **Pre-check.** A document whose bytes hold none of the values some rule requires
+//!   (`event.provider`, `event.action`; [`crate::rule::kql::RequiredText`]) for every
+//!   rule is counted as `prefiltered` unread. A raw CloudTrail record is then offered
+//!   only to the rules whose required values its `eventSource` and `eventName` hold, and
+//!   its ECS document is built only when some rule is left.
+//! * **State.** `max_terms` bounds the terms of all rules together: each of N rules may
+//!   track `max_terms / N` (at least one), so that no rule's traffic can evict another
+//!   rule's history.
+//! * **Counters.** The set counts every record once, as a single detector does, with
+//!   `matched` meaning "selected by at least one rule"; each rule counts the records its
+//!   query selected (their fates: excepted, no timestamp, missing terms, recorded) and
+//!   its own new terms and alerts.
+//! * **Snapshots** hold every rule's state keyed by `rule_id` and version
+//!   ([`snapshot`]); restoring with a changed rule set keeps the unchanged rules' state
+//!   and says what it dropped.
+
+pub mod snapshot;
+#[cfg(test)]
+mod tests;
+
+use crate::alert::Alert;
+use crate::config::rule_file::RuleDefinition;
+use crate::config::{Config, DetectorOptions, DEFAULT_MAX_TERMS};
+use crate::detector::{normalise_record, Context, DetectionTime, Detector, Observed};
+use crate::error::{ConfigError, InputError};
+use crate::input::{self, nesting, Piece};
+use crate::rule::query::RawJudgement;
+use crate::stats::Stats;
+use crate::verdict::Verdict;
+
+/// One record, its verdict in the set and the alerts decided at it, of every rule.
+#[derive(Debug)]
+pub struct SetRecordReport<'a> {
+    /// The record's exact text; empty when the core has none of its own.
+    pub text: &'a str,
+    /// `Recorded` when some rule recorded it; else the first selecting rule's verdict;
+    /// else why no rule selected it.
+    pub verdict: Verdict,
+    pub alerts: Vec<Alert>,
+    /// For each rule that recorded it: the rule's index in [`RuleSet::rules`] and what
+    /// it counted.
+    pub observed: Vec<(usize, Observed)>,
+}
+
+impl SetRecordReport<'_> {
+    /// The record's bytes, or the whole document when the core has none of its own.
+    pub fn text_or<'d>(&'d self, doc: &'d [u8]) -> &'d [u8] {
+        if self.text.is_empty() {
+            doc
+        } else {
+            self.text.as_bytes()
+        }
+    }
+}
+
+/// The counters of a set: its own (every record once) and each rule's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetStats {
+    pub input: Stats,
+    pub rules: Vec<(String, Stats)>,
+}
+
+impl SetStats {
+    /// One JSON object: the set's counters, `rules_loaded`, then `rules`, each rule's
+    /// counters under its `rule_id`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut out = match self.input.to_json() {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        out.insert("rules_loaded".into(), self.rules.len().into());
+        let rules = self
+            .rules
+            .iter()
+            .map(|(id, stats)| (id.clone(), stats.to_json()))
+            .collect();
+        out.insert("rules".into(), serde_json::Value::Object(rules));
+        serde_json::Value::Object(out)
+    }
+
+    /// Whether every counter adds up: the set's, and each rule's own.
+    pub fn check(&self) -> Result<(), String> {
+        self.input.check()?;
+        for (id, stats) in &self.rules {
+            stats.check().map_err(|e| format!("rule {id}: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Rules run together over one stream (see the module).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Detector>,
+    stats: Stats,
+    precheck: bool,
+    nesting_limit: usize,
+}
+
+impl RuleSet {
+    /// A set of `rules` under the host's `options` (which may not set what each rule
+    /// file sets: [`crate::config::rule_file::RULE_OWNED_KEYS`]). Refuses an empty set and
+    /// two rules with one `rule_id`.
+    pub fn new(rules: Vec<RuleDefinition>, options: &DetectorOptions) -> Result<Self, ConfigError> {
+        Ok(RuleSet::from_detectors(
+            configs(rules, options)?
+                .into_iter()
+                .map(Detector::new)
+                .collect(),
+        ))
+    }
+
+    fn from_detectors(rules: Vec<Detector>) -> Self {
+        RuleSet {
+            rules,
+            stats: Stats::default(),
+            precheck: true,
+            nesting_limit: nesting::MAX_NESTING,
+        }
+    }
+
+    /// The rules' configs, in load order.
+    pub fn rules(&self) -> impl Iterator<Item = &Config> {
+        self.rules.iter().map(Detector::config)
+    }
+
+    /// Turn the byte-level pre-checks on (the default) or off; alerts are the same.
+    pub fn set_prefilter(&mut self, on: bool) {
+        self.precheck = on;
+        for rule in &mut self.rules {
+            rule.set_prefilter(on);
+        }
+    }
+
+    /// See [`Detector::set_nesting_limit`].
+    pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
+        self.nesting_limit = limit.map_or(nesting::MAX_NESTING, |l| l.min(nesting::MAX_NESTING));
+    }
+
+    /// Process one document and report on each of its records, in order.
+    pub fn process_each(
+        &mut self,
+        doc: &[u8],
+        ctx: Context,
+        on_record: &mut dyn for<'x> FnMut(SetRecordReport<'x>),
+    ) {
+        self.run(doc, ctx, false, on_record);
+    }
+
+    /// Process one document; the alerts of every rule it caused.
+    pub fn process(&mut self, doc: &[u8], ctx: Context) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        self.run(doc, ctx, false, &mut |r| alerts.extend(r.alerts));
+        alerts
+    }
+
+    /// Record a document's events as every rule's history, never alerting (priming).
+    pub fn learn(&mut self, doc: &[u8], ctx: Context) {
+        self.run(doc, ctx, true, &mut |_| {});
+    }
+
+    /// Count input the host could not hand over as unparseable.
+    pub fn skip_input(&mut self, error: InputError) {
+        self.stats.count(&Verdict::Unparseable(error));
+    }
+
+    /// End of input: every rule's held events and cap summary, rule by rule.
+    pub fn flush(&mut self, detection_time: DetectionTime) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        for rule in &mut self.rules {
+            alerts.extend(rule.flush(detection_time));
+        }
+        alerts
+    }
+
+    /// The set's counters and each rule's.
+    pub fn stats(&self) -> SetStats {
+        SetStats {
+            input: self.stats.clone(),
+            rules: self
+                .rules
+                .iter()
+                .map(|r| (r.config().rule_id().to_owned(), r.stats()))
+                .collect(),
+        }
+    }
+
+    fn run(
+        &mut self,
+        doc: &[u8],
+        ctx: Context,
+        learn: bool,
+        on_record: &mut dyn for<'x> FnMut(SetRecordReport<'x>),
+    ) {
+        if self.precheck
+            && !self.rules.iter().any(|r| r.may_match_text(doc))
+            && std::str::from_utf8(doc).is_ok()
+        {
+            self.stats.count(&Verdict::Prefiltered);
+            let alerts = self.release_by_clock(ctx);
+            return on_record(SetRecordReport {
+                text: "",
+                verdict: Verdict::Prefiltered,
+                alerts,
+                observed: Vec::new(),
+            });
+        }
+        input::split_bytes(doc, &mut |piece| {
+            let mut alerts = self.release_by_clock(ctx);
+            let mut observed = Vec::new();
+            let (text, verdict) = match piece {
+                Piece::Invalid { text, error } => (text, Verdict::Unparseable(error)),
+                Piece::NotCloudTrail { text, reason } => (text, Verdict::NotCloudTrail(reason)),
+                Piece::Record(record) => {
+                    let text = record.text;
+                    (
+                        text,
+                        self.judge(record, ctx, learn, &mut alerts, &mut observed),
+                    )
+                }
+            };
+            self.stats.count(&verdict);
+            on_record(SetRecordReport {
+                text,
+                verdict,
+                alerts,
+                observed,
+            });
+        });
+    }
+
+    fn release_by_clock(&mut self, ctx: Context) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        for rule in &mut self.rules {
+            rule.release_by_host_clock(ctx, &mut alerts);
+        }
+        alerts
+    }
+
+    /// Offer one record to every rule that may select it; its verdict in the set.
+    fn judge(
+        &mut self,
+        record: input::Record<'_>,
+        ctx: Context,
+        learn: bool,
+        alerts: &mut Vec<Alert>,
+        observed: &mut Vec<(usize, Observed)>,
+    ) -> Verdict {
+        let candidates: Vec<usize> = match &record.cloudtrail {
+            Some(fields) => (0..self.rules.len())
+                .filter(|&i| self.rules[i].judge_raw_fields(fields) != RawJudgement::Rejects)
+                .collect(),
+            None => (0..self.rules.len()).collect(),
+        };
+        if candidates.is_empty() {
+            return Verdict::NotMatched;
+        }
+        if nesting::exceeds(record.text, self.nesting_limit) {
+            return Verdict::Unparseable(InputError::TooDeep(self.nesting_limit));
+        }
+        let text = record.text;
+        let cloudtrail = record.cloudtrail.is_some();
+        let source = match normalise_record(text, record.meta, cloudtrail) {
+            Ok(source) => source,
+            Err(verdict) => return verdict,
+        };
+        let mut outcome: Option<Verdict> = None;
+        for i in candidates {
+            let rule = &mut self.rules[i];
+            if !rule.selects(&source.doc) {
+                continue;
+            }
+            let (verdict, seen) = rule.judge_selected(text, source.clone(), ctx, learn, alerts);
+            if let Some(seen) = seen {
+                observed.push((i, seen));
+            }
+            if verdict == Verdict::Recorded || outcome.is_none() {
+                outcome = Some(verdict);
+            }
+        }
+        outcome.unwrap_or(Verdict::NotMatched)
+    }
+}
+
+/// Each rule's config, with `max_terms` shared out.
+fn configs(
+    rules: Vec<RuleDefinition>,
+    options: &DetectorOptions,
+) -> Result<Vec<Config>, ConfigError> {
+    if rules.is_empty() {
+        return Err(ConfigError::invalid("rules", "no rule to run"));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        if rules[..i].iter().any(|r| r.rule_id == rule.rule_id) {
+            return Err(ConfigError::invalid(
+                "rules",
+                format!("rule_id {} is loaded twice", rule.rule_id),
+            ));
+        }
+    }
+    let total = options.max_terms.unwrap_or(DEFAULT_MAX_TERMS);
+    let share = (total / rules.len()).max(1);
+    let options = DetectorOptions {
+        max_terms: Some(share),
+        ..options.clone()
+    };
+    rules
+        .into_iter()
+        .map(|rule| Config::for_rule_file(rule, &options))
+        .collect()
+}
