@@ -128,21 +128,18 @@ fn parameters(c: &Config, rule: &RuleDefinition, version: u32) -> Value {
     parameters
 }
 
-/// The fields the query and the new-terms fields read, by name, with their mapping
-/// type; `ecs` is false for the integration's own `aws.*` fields.
+/// The fields the query reads, as Elastic's build lists them: sorted by name, each with
+/// its mapping type and whether ECS defines it (here: every field but the AWS
+/// integration's own `aws.*`). ECS types the `data_stream.*` fields `constant_keyword`.
 fn required_fields(rule: &RuleDefinition) -> Value {
     let mut names: Vec<&str> = rule.query.fields();
-    for f in &rule.new_terms_fields {
-        if !names.contains(&f.as_str()) {
-            names.push(f);
-        }
-    }
     names.sort_unstable();
     Value::Array(
         names
             .into_iter()
             .map(|name| {
                 let kind = match field_type(name) {
+                    _ if name.starts_with("data_stream.") => "constant_keyword",
                     FieldType::Keyword => "keyword",
                     FieldType::Number => "long",
                     FieldType::Date => "date",

@@ -38,11 +38,16 @@ Options:
                            pre-check proves cannot hold a Scan (slower; every malformed
                            record is then reported, not only counted as prefiltered)
       --no-progress        never draw the progress bar (it is drawn only on a terminal)
-      --check-rules PATH   read Elastic's detection-rules files (a file, or a directory
-                           walked for *.toml; repeatable), say which New Terms rules
+      --rules PATH         run Elastic's New Terms rules from their detection-rules
+                           files instead of the built-in rule (a file, or a directory
+                           walked for *.toml; repeatable). Refused rules are listed on
+                           stderr and the rest run; rules of other types are skipped
+      --strict-rules       with --rules: any refused or unreadable rule file is an
+                           error (status 2)
+      --check-rules PATH   read rule files as --rules does, say which New Terms rules
                            load (query and fields supported here) and why others are
                            refused, then exit (status 2 if any is refused or
-                           unreadable). Running loaded rules is not built yet.
+                           unreadable)
   -h, --help               this text
   -V, --version            the version
 
@@ -65,6 +70,9 @@ pub struct Args {
     pub limits: Limits,
     pub progress: bool,
     pub validate_all: bool,
+    /// `--rules`: rule files or directories to run instead of the built-in rule.
+    pub rules: Vec<PathBuf>,
+    pub strict_rules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +106,8 @@ impl Default for Args {
             limits: Limits::default(),
             progress: true,
             validate_all: false,
+            rules: Vec::new(),
+            strict_rules: false,
         }
     }
 }
@@ -170,6 +180,10 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             }
             Long("no-progress") => a.progress = false,
             Long("validate-all") => a.validate_all = true,
+            Long("rules") => a
+                .rules
+                .push(PathBuf::from(p.value().map_err(|e| e.to_string())?)),
+            Long("strict-rules") => a.strict_rules = true,
             Long("check-rules") => {
                 check_rules.push(PathBuf::from(p.value().map_err(|e| e.to_string())?))
             }
@@ -191,6 +205,12 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             );
         }
         return Ok(Parsed::CheckRules(check_rules));
+    }
+    if a.strict_rules && a.rules.is_empty() {
+        return Err("--strict-rules needs --rules".into());
+    }
+    if !a.rules.is_empty() && a.profile.is_some() {
+        return Err("--profile chooses a built-in rule: give it or --rules, not both".into());
     }
     if a.inputs.is_empty() {
         a.inputs.push("-".into());

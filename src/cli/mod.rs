@@ -3,6 +3,7 @@
 //! events is the core's.
 
 mod args;
+mod engine;
 mod output;
 mod progress;
 #[cfg(not(target_family = "wasm"))]
@@ -24,6 +25,7 @@ use dynamodb_scan_detector::{Config, Context, Detector, DetectorOptions, InputEr
 
 use args::{Args, Parsed};
 use dynamodb_scan_detector::input::documents::Item;
+use engine::Engine;
 use output::Output;
 use progress::Progress;
 use source::Source;
@@ -84,7 +86,9 @@ enum Fatal {
     Io(String),
 }
 
-fn load_config(args: &Args) -> Result<Config, Fatal> {
+/// The config document and the options given on the command line, and how errors in
+/// them are introduced.
+fn load_options(args: &Args) -> Result<(DetectorOptions, String), Fatal> {
     let mut options = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -108,7 +112,90 @@ fn load_config(args: &Args) -> Result<Config, Fatal> {
         || "config".to_owned(),
         |p| format!("--config {}", p.display()),
     );
-    Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))
+    Ok((options, what))
+}
+
+/// The engine to run: the built-in rule, or the `--rules` files; restored from
+/// `--state` when it holds a snapshot.
+fn load_engine(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> {
+    let (options, what) = load_options(args)?;
+    let saved = match state {
+        Some(s) => s.read().map_err(Fatal::Usage)?,
+        None => None,
+    };
+    if !args.rules.is_empty() {
+        return load_rules(args, &options, &what, state.zip(saved.as_deref()));
+    }
+    let config = Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))?;
+    Ok(Engine::Single(match (state, saved) {
+        (Some(s), Some(bytes)) => {
+            Detector::restore(config, &bytes).map_err(|e| Fatal::Usage(s.error(e)))?
+        }
+        _ => Detector::new(config),
+    }))
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn load_rules(
+    _: &Args,
+    _: &DetectorOptions,
+    _: &str,
+    _: Option<(&StateFile, &[u8])>,
+) -> Result<Engine, Fatal> {
+    Err(Fatal::Usage("--rules: not in this build".into()))
+}
+
+/// `--rules`: load every rule file, say on stderr what became of each, and build the set.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn load_rules(
+    args: &Args,
+    options: &DetectorOptions,
+    what: &str,
+    saved: Option<(&StateFile, &[u8])>,
+) -> Result<Engine, Fatal> {
+    use dynamodb_scan_detector::rule_set::RuleSet;
+    let loaded = rule_check::load(&args.rules);
+    for line in &loaded.lines {
+        eprintln!("dynamodb-scan-detector: --rules: {line}");
+    }
+    eprintln!(
+        "dynamodb-scan-detector: --rules: {}",
+        rule_check::summary(&loaded.found)
+    );
+    let found = &loaded.found;
+    if args.strict_rules && (found.refused > 0 || found.unreadable > 0) {
+        return Err(Fatal::Usage(
+            "--strict-rules: a rule file was refused or unreadable (listed above)".into(),
+        ));
+    }
+    if loaded.rules.is_empty() {
+        return Err(Fatal::Usage("--rules: no New Terms rule loaded".into()));
+    }
+    let set = match saved {
+        Some((state, bytes)) => {
+            let (set, report) = RuleSet::restore(loaded.rules, options, bytes)
+                .map_err(|e| Fatal::Usage(state.error(e)))?;
+            for dropped in &report.dropped {
+                eprintln!(
+                    "dynamodb-scan-detector: {}",
+                    state.error(format!("saved state dropped for rule {dropped}"))
+                );
+            }
+            for started in &report.started {
+                eprintln!(
+                    "dynamodb-scan-detector: {}",
+                    state.error(format!(
+                        "no saved state for rule {started}: it starts empty"
+                    ))
+                );
+            }
+            set
+        }
+        None => {
+            RuleSet::new(loaded.rules, options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))?
+        }
+    };
+    Ok(Engine::Rules(set, found.refused + found.unreadable))
 }
 
 /// Everything one run accumulates besides the detector.
@@ -144,15 +231,11 @@ fn now_millis() -> i64 {
 }
 
 fn run(args: &Args) -> Result<i32, Fatal> {
-    let config = load_config(args)?;
     let mut state = args
         .state
         .clone()
         .map(|p| StateFile::new(p, args.state_every_secs));
-    let mut detector = match &state {
-        Some(s) => s.load(config).map_err(Fatal::Usage)?,
-        None => Detector::new(config),
-    };
+    let mut detector = load_engine(args, state.as_ref())?;
     detector.set_prefilter(!args.validate_all);
     let mut run = Run {
         ctx_event_time: args.detection_time_event,
@@ -200,9 +283,9 @@ fn run(args: &Args) -> Result<i32, Fatal> {
             &mut |d, doc, line, run| {
                 let mut failure = Ok(());
                 let mut index = 0;
-                d.process_each(doc, run.context(), &mut |report| {
+                d.process_each(doc, run.context(), &mut |text, verdict, alerts| {
                     index += 1;
-                    if let Verdict::Unparseable(e) = &report.verdict {
+                    if let Verdict::Unparseable(e) = verdict {
                         let at = if index > 1 {
                             format!(" (record {index})")
                         } else {
@@ -211,7 +294,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
                         run.problem(format!("{name}:{line}{at}: {e}"));
                     }
                     if failure.is_ok() {
-                        failure = out.event(report.text_or(doc), &report.alerts);
+                        failure = out.event(text, alerts);
                     }
                 });
                 failure
@@ -248,7 +331,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
     }
     if args.stats {
         #[allow(unused_mut)]
-        let mut stats = detector.stats().to_json();
+        let mut stats = detector.stats_json();
         #[cfg(target_arch = "wasm32")]
         if let Some(map) = stats.as_object_mut() {
             // Linear memory only grows: its size now is this run's peak footprint.
@@ -267,7 +350,7 @@ fn report_io(run: &mut Run, path: &std::path::Path, e: &io::Error) {
     eprintln!("dynamodb-scan-detector: {}: {e}", path.display());
 }
 
-type Handler<'a> = dyn FnMut(&mut Detector, &[u8], u64, &mut Run) -> io::Result<()> + 'a;
+type Handler<'a> = dyn FnMut(&mut Engine, &[u8], u64, &mut Run) -> io::Result<()> + 'a;
 
 /// Read one source document by document, handing each to `handle`.
 fn read_source(
@@ -276,7 +359,7 @@ fn read_source(
     run: &mut Run,
     progress: &mut Progress,
     handle: &mut Handler<'_>,
-    detector: &mut Detector,
+    detector: &mut Engine,
     state: &mut Option<StateFile>,
 ) -> Result<(), Fatal> {
     let mut input = match source::open(src, Arc::clone(&run.bytes)) {
@@ -307,9 +390,7 @@ fn read_source(
         if let Some(error) = item.skip_error() {
             detector.skip_input(error);
         }
-        progress.update(run.bytes.load(Ordering::Relaxed), || {
-            detector.stats().events_in
-        });
+        progress.update(run.bytes.load(Ordering::Relaxed), || detector.events_in());
         if let Some(s) = state.as_mut() {
             if let Err(e) = s.maybe_save(detector) {
                 failure = Some(Fatal::Io(format!("saving --state: {e}")));

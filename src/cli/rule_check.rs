@@ -1,14 +1,14 @@
 //! `--check-rules PATH…`: read Elastic's rule files (files, or directories walked for
 //! `*.toml`) and say, for each New Terms rule, whether it loads (its query and fields
 //! are supported here; with its warnings) or why it is refused; rules of other types
-//! are counted and skipped. Running loaded rules is not built yet (issue 18). The
+//! are counted and skipped. `--rules` loads them the same way to run them. The
 //! rule-file reader is the core's (src/config/rule_file.rs); this only finds and reads
 //! the files.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use dynamodb_scan_detector::config::rule_file::parse_rule_file;
+use dynamodb_scan_detector::config::rule_file::{parse_rule_file, RuleDefinition};
 
 /// What a check found.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -40,15 +40,28 @@ fn rule_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Check the rule files under `paths`, writing one line per rule (and per warning) and
-/// a summary to `out`.
-pub fn check(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<RuleCheck> {
-    let mut result = RuleCheck::default();
+/// The rules found under `paths`, with one line per rule file (and per warning) saying
+/// what became of it.
+pub struct Loaded {
+    pub rules: Vec<RuleDefinition>,
+    pub found: RuleCheck,
+    pub lines: Vec<String>,
+}
+
+/// Read every rule file under `paths`.
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded {
+        rules: Vec::new(),
+        found: RuleCheck::default(),
+        lines: Vec::new(),
+    };
     for path in paths {
         let mut files = Vec::new();
         if let Err(e) = rule_files(path, &mut files) {
-            writeln!(out, "unreadable {}: {e}", path.display())?;
-            result.unreadable += 1;
+            loaded
+                .lines
+                .push(format!("unreadable {}: {e}", path.display()));
+            loaded.found.unreadable += 1;
             continue;
         }
         for file in files {
@@ -56,43 +69,59 @@ pub fn check(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<RuleChe
             let text = match std::fs::read_to_string(&file) {
                 Ok(text) => text,
                 Err(e) => {
-                    writeln!(out, "unreadable {label}: {e}")?;
-                    result.unreadable += 1;
+                    loaded.lines.push(format!("unreadable {label}: {e}"));
+                    loaded.found.unreadable += 1;
                     continue;
                 }
             };
             match parse_rule_file(&label, &text) {
                 Ok(rule) => {
-                    result.loaded += 1;
-                    writeln!(
-                        out,
+                    loaded.found.loaded += 1;
+                    loaded.lines.push(format!(
                         "loads    {label}: {} (new terms: {})",
                         rule.name,
                         rule.new_terms_fields.join(", ")
-                    )?;
+                    ));
                     for warning in &rule.warnings {
-                        writeln!(out, "  warning: {warning}")?;
+                        loaded.lines.push(format!("  warning: {warning}"));
                     }
+                    loaded.rules.push(rule);
                 }
-                Err(refusal) if refusal.reason.starts_with("type \"") => result.other_types += 1,
+                Err(refusal) if refusal.reason.starts_with("type \"") => {
+                    loaded.found.other_types += 1
+                }
                 Err(refusal) => {
-                    result.refused += 1;
-                    writeln!(out, "refused  {refusal}")?;
+                    loaded.found.refused += 1;
+                    loaded.lines.push(format!("refused  {refusal}"));
                 }
             }
         }
     }
-    writeln!(
-        out,
+    loaded
+}
+
+/// One line: how many rules load, are refused, are of other types, are unreadable.
+pub fn summary(found: &RuleCheck) -> String {
+    format!(
         "{} New Terms rules load, {} refused; {} rules of other types skipped{}",
-        result.loaded,
-        result.refused,
-        result.other_types,
-        if result.unreadable > 0 {
-            format!("; {} paths unreadable", result.unreadable)
+        found.loaded,
+        found.refused,
+        found.other_types,
+        if found.unreadable > 0 {
+            format!("; {} paths unreadable", found.unreadable)
         } else {
             String::new()
         }
-    )?;
-    Ok(result)
+    )
+}
+
+/// Check the rule files under `paths`, writing one line per rule (and per warning) and
+/// a summary to `out`.
+pub fn check(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<RuleCheck> {
+    let loaded = load(paths);
+    for line in &loaded.lines {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "{}", summary(&loaded.found))?;
+    Ok(loaded.found)
 }

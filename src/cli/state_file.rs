@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use dynamodb_scan_detector::{Config, Detector};
+use super::engine::Engine;
 
 pub struct StateFile {
     path: PathBuf,
@@ -22,26 +22,30 @@ impl StateFile {
         }
     }
 
-    /// The detector to start with: restored from the file, or new when there is none.
-    pub fn load(&self, config: Config) -> Result<Detector, String> {
+    /// The saved state, or `None` when there is none yet.
+    pub fn read(&self) -> Result<Option<Vec<u8>>, String> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => Detector::restore(config, &bytes)
-                .map_err(|e| format!("--state {}: {e}", self.path.display())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Detector::new(config)),
-            Err(e) => Err(format!("--state {}: {e}", self.path.display())),
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.error(e)),
         }
     }
 
+    /// A problem with the file, worded for the user.
+    pub fn error(&self, e: impl std::fmt::Display) -> String {
+        format!("--state {}: {e}", self.path.display())
+    }
+
     /// Save if the period has passed.
-    pub fn maybe_save(&mut self, d: &Detector) -> io::Result<()> {
+    pub fn maybe_save(&mut self, engine: &Engine) -> io::Result<()> {
         if self.last_save.elapsed() >= self.every {
-            self.save(d)?;
+            self.save(engine)?;
         }
         Ok(())
     }
 
-    pub fn save(&mut self, d: &Detector) -> io::Result<()> {
-        write_atomically(&self.path, &d.snapshot())?;
+    pub fn save(&mut self, engine: &Engine) -> io::Result<()> {
+        write_atomically(&self.path, &engine.snapshot())?;
         self.last_save = Instant::now();
         Ok(())
     }

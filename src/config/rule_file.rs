@@ -88,6 +88,42 @@ pub struct RuleDefinition {
     pub warnings: Vec<String>,
 }
 
+/// A text field as Elastic's build sends it to Kibana: its lines trimmed and joined
+/// with one space (detection-rules' `nested_normalize`, which spares only `query` and
+/// the Markdown fields `note` and `setup`), so that a description wrapped in the TOML
+/// file is one line in the alert.
+fn one_line(text: &str) -> String {
+    text.trim()
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn lines(items: Vec<String>) -> Vec<String> {
+    items.iter().map(|s| one_line(s)).collect()
+}
+
+/// `threat` as Elastic's build sends it: every text one line, and `technique` present
+/// (empty) in every tactic that lists none.
+fn as_kibana_gets_it(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = one_line(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(as_kibana_gets_it),
+        serde_json::Value::Object(map) => map.values_mut().for_each(as_kibana_gets_it),
+        _ => {}
+    }
+    if let serde_json::Value::Array(entries) = value {
+        for entry in entries {
+            if let Some(entry) = entry.as_object_mut() {
+                if entry.contains_key("tactic") && !entry.contains_key("technique") {
+                    entry.insert("technique".into(), serde_json::Value::Array(Vec::new()));
+                }
+            }
+        }
+    }
+}
+
 /// The warnings of a rule that reads `fields`.
 fn raw_cloudtrail_warnings<'a>(fields: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut warnings = Vec::new();
@@ -276,7 +312,9 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
     if risk_score > 100 {
         return Err(refuse(format!("risk_score {risk_score} is over 100")));
     }
-    let threat = serde_json::to_value(&rule.threat).map_err(|e| refuse(format!("threat: {e}")))?;
+    let mut threat =
+        serde_json::to_value(&rule.threat).map_err(|e| refuse(format!("threat: {e}")))?;
+    as_kibana_gets_it(&mut threat);
     let name = name.unwrap_or_else(|| rule_id.clone());
     let warnings = raw_cloudtrail_warnings(
         query
@@ -286,8 +324,8 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
     );
     Ok(RuleDefinition {
         rule_id,
-        name,
-        description: rule.description.trim().to_owned(),
+        name: one_line(&name),
+        description: one_line(&rule.description),
         query_text,
         query,
         new_terms_fields: new_terms.value.clone(),
@@ -295,17 +333,17 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
         lookback,
         interval,
         max_signals: rule.max_signals.unwrap_or(100),
-        index: rule.index,
+        index: lines(rule.index),
         severity,
         risk_score,
         timestamp_override: rule.timestamp_override,
-        tags: rule.tags,
-        references: rule.references,
-        author: rule.author,
-        license: rule.license,
+        tags: lines(rule.tags),
+        references: lines(rule.references),
+        author: lines(rule.author),
+        license: rule.license.as_deref().map(one_line),
         note: rule.note,
         setup: rule.setup,
-        false_positives: rule.false_positives,
+        false_positives: lines(rule.false_positives),
         threat,
         investigation_fields: rule
             .investigation_fields

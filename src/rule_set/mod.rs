@@ -12,9 +12,10 @@
 //!   track `max_terms / N` (at least one), so that no rule's traffic can evict another
 //!   rule's history.
 //! * **Counters.** The set counts every record once, as a single detector does, with
-//!   `matched` meaning "selected by at least one rule"; each rule counts the records its
-//!   query selected (their fates: excepted, no timestamp, missing terms, recorded) and
-//!   its own new terms and alerts.
+//!   `matched` meaning "selected by at least one rule" (its fate: recorded when some
+//!   rule recorded it, else the first selecting rule's); its counters of terms, alerts
+//!   and held events are the rules' summed. Each rule counts the records its query
+//!   selected, with their fates, and its own terms and alerts.
 //! * **Snapshots** hold every rule's state keyed by `rule_id` and version
 //!   ([`snapshot`]); restoring with a changed rule set keeps the unchanged rules' state
 //!   and says what it dropped.
@@ -178,16 +179,41 @@ impl RuleSet {
         alerts
     }
 
-    /// The set's counters and each rule's.
+    /// Records (or unreadable documents) received so far.
+    pub fn events_in(&self) -> u64 {
+        self.stats.events_in
+    }
+
+    /// The set's counters and each rule's. The set's own count records (each once);
+    /// its counters of terms, alerts and held events are the rules' summed.
     pub fn stats(&self) -> SetStats {
-        SetStats {
-            input: self.stats.clone(),
-            rules: self
-                .rules
-                .iter()
-                .map(|r| (r.config().rule_id().to_owned(), r.stats()))
-                .collect(),
+        let rules: Vec<(String, Stats)> = self
+            .rules
+            .iter()
+            .map(|r| (r.config().rule_id().to_owned(), r.stats()))
+            .collect();
+        let mut input = self.stats.clone();
+        for (_, s) in &rules {
+            for (total, of_rule) in [
+                (&mut input.terms_truncated, s.terms_truncated),
+                (&mut input.late, s.late),
+                (&mut input.held, s.held),
+                (&mut input.released_early, s.released_early),
+                (&mut input.pending, s.pending),
+                (&mut input.new_terms, s.new_terms),
+                (&mut input.alerts, s.alerts),
+                (&mut input.summarised, s.summarised),
+                (&mut input.summaries, s.summaries),
+                (&mut input.muted, s.muted),
+                (&mut input.learned, s.learned),
+                (&mut input.tracked_terms, s.tracked_terms),
+                (&mut input.expired, s.expired),
+                (&mut input.evicted, s.evicted),
+            ] {
+                *total += of_rule;
+            }
         }
+        SetStats { input, rules }
     }
 
     fn run(

@@ -11,11 +11,15 @@
 //! cargo run --release --example generate -- corpus KIND FORM EVENTS [SEED]
 //!     NDJSON on stdout; KIND: typical | scan-heavy | high-cardinality;
 //!     FORM: raw | ecs-nested | ecs-dotted
+//! cargo run --release --example generate -- family
+//!     NDJSON on stdout: two weeks of two accounts for six of Elastic's AWS New Terms
+//!     rules (tests/fixtures/aws-family.ndjson)
 //! ```
 //! Same arguments, same bytes: the generator has its own seeded PRNG and no clock.
 
 mod corpus;
 mod events;
+mod family;
 mod org_trail;
 mod rng;
 mod sample;
@@ -23,6 +27,7 @@ mod sample;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("family") if args.len() == 1 => family::write(),
         Some("sample") if args.len() == 2 => sample::write(std::path::Path::new(&args[1])),
         Some("org-trail") if (2..=3).contains(&args.len()) => {
             let days = match args.get(2).map(|d| d.parse::<i64>()) {
@@ -39,7 +44,7 @@ fn main() {
             &args[3],
             args.get(4).map(String::as_str),
         ),
-        _ => Err("usage: generate sample DIR | generate org-trail DIR [DAYS] | generate corpus KIND FORM EVENTS [SEED]".to_owned()),
+        _ => Err("usage: generate sample DIR | generate org-trail DIR [DAYS] | generate corpus KIND FORM EVENTS [SEED] | generate family".to_owned()),
     };
     if let Err(e) = result {
         eprintln!("generate: {e}");
