@@ -53,6 +53,9 @@ pub struct Detector {
     /// The pre-check of a rule file's query ([`Query::may_match_text`]), when on.
     text_precheck: bool,
     fast_path: bool,
+    /// A rule file's query judges raw records on their view where it can (on with the
+    /// fast path; off, every record its gate admits is judged on its ECS document).
+    view_judging: bool,
     nesting_limit: usize,
     /// The changes since the last journal entry, while journaling is on.
     journal: Option<Changes>,
@@ -73,6 +76,7 @@ impl Detector {
             stats: Stats::default(),
             pending: ReorderBuffer::default(),
             fast_path: prepared::fast_path_applies(&config),
+            view_judging: true,
             nesting_limit: crate::input::nesting::MAX_NESTING,
             journal: None,
             config,
@@ -105,6 +109,7 @@ impl Detector {
     /// (every matching record is mapped to a full ECS document). Alerts are the same.
     pub fn set_fast_path(&mut self, on: bool) {
         self.fast_path = on && prepared::fast_path_applies(&self.config);
+        self.view_judging = on;
     }
 
     /// Count records whose JSON nests deeper than `limit` levels as unparseable
@@ -339,7 +344,11 @@ impl Detector {
         observed: &mut Option<Observed>,
     ) -> Verdict {
         let text = record.text;
-        match prepared::prepare(record, &self.query, self.fast_path, self.nesting_limit) {
+        let paths = prepared::Paths {
+            fast: self.fast_path,
+            view: self.view_judging,
+        };
+        match prepared::prepare(record, &self.query, paths, self.nesting_limit) {
             Ok(event) => self.judge_event(text, event, ctx, mode, alerts, observed),
             Err(verdict) => verdict,
         }

@@ -30,12 +30,7 @@ impl Engine {
 
     /// Process one document: `on_record(text, verdict, alerts)` for each record (`text`
     /// is the record's bytes, or the document's when the core has none of its own).
-    pub fn process_each(
-        &mut self,
-        doc: &[u8],
-        ctx: Context,
-        on_record: &mut OnRecord<'_>,
-    ) {
+    pub fn process_each(&mut self, doc: &[u8], ctx: Context, on_record: &mut OnRecord<'_>) {
         match self {
             Engine::Single(d) => d.process_each(doc, ctx, &mut |r| {
                 on_record(r.text_or(doc), &r.verdict, &r.alerts)

@@ -34,12 +34,20 @@ pub fn fast_path_applies(config: &Config) -> bool {
 pub fn query_of(config: &Config) -> Query {
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     if let Some(rule) = &config.file_rule {
-        return Query::Kql(Box::new(crate::rule::query::KqlQuery {
-            kql: rule.query.clone(),
-            required: crate::rule::kql::RequiredText::of(&rule.query),
-        }));
+        return Query::Kql(Box::new(crate::rule::query::KqlQuery::new(
+            rule.query.clone(),
+        )));
     }
     Query::new(config.rule.dataset_field)
+}
+
+/// Which shortcuts [`prepare`] may take for a raw record.
+#[derive(Debug, Clone, Copy)]
+pub struct Paths {
+    /// Judge its terms on its raw view (the fast path).
+    pub fast: bool,
+    /// Let a rule file's query judge it on its raw view.
+    pub view: bool,
 }
 
 // One lives per matching record, on the stack; boxing would cost an allocation each.
@@ -58,13 +66,14 @@ pub enum Prepared<'a> {
 pub fn prepare<'a>(
     record: Record<'a>,
     query: &Query,
-    fast: bool,
+    paths: Paths,
     nesting_limit: usize,
 ) -> Result<Prepared<'a>, Verdict> {
+    let Paths { fast, view } = paths;
     let raw = record
         .cloudtrail
         .as_ref()
-        .map(|fields| query.judge_cloudtrail(fields));
+        .map(|fields| query.judge_raw(fields, view));
     if raw == Some(RawJudgement::Rejects) {
         return Err(Verdict::NotMatched);
     }

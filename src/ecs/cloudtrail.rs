@@ -24,7 +24,7 @@ use crate::time::{format_timestamp, parse_timestamp};
 pub const ECS_VERSION: &str = "8.11.0";
 /// Elasticsearch refuses keyword values longer than this; the pipeline keeps the
 /// `flattened` object only when the string form is shorter.
-const FLATTENED_LIMIT: usize = 32_766;
+pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 
 /// Map one raw record (already known to be a JSON object) to an ECS document, one ECS
 /// field group after another (the order in which the groups write is the order of the

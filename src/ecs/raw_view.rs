@@ -19,6 +19,58 @@ use crate::input::lenient::without_lone_surrogates;
 use crate::input::{raw_str, CloudTrailFields};
 use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The fields of the `event.*` and `data_stream.*` groups a query may read that the view
+/// gives too (besides [`FIELDS`]): see [`RawView::query_field`].
+pub const QUERY_FIELDS: &[&str] = &[
+    "event.provider",
+    "event.action",
+    "event.outcome",
+    "event.dataset",
+    "event.module",
+    "data_stream.dataset",
+    "data_stream.type",
+    "data_stream.namespace",
+    "cloud.provider",
+    "user_agent.original",
+    "aws.cloudtrail.session_credential_from_console",
+    "aws.cloudtrail.error_code",
+    "aws.cloudtrail.error_message",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.type",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.principal_id",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.arn",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.account_id",
+];
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The prefix of the fields of `requestParameters` kept as an object.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+const FLATTENED_REQUEST: &str = "aws.cloudtrail.flattened.request_parameters.";
+
+/// The prefix of the session issuer's fields.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+const ISSUER: &str = "aws.cloudtrail.user_identity.session_context.session_issuer.";
+
+/// Fields the mapping of raw CloudTrail never writes (they need enrichment it does not
+/// do, or come from newer versions of Elastic's integration): absent in every raw
+/// record's view, as in its full ECS document.
+pub const NEVER_MAPPED: [&str; 4] = ["source.as.", "source.geo.", "entity.", "related.entity"];
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// Whether [`RawView::query_field`] gives `path` (for every record but a console
+/// sign-in's `event.outcome`).
+pub fn gives(path: &str) -> bool {
+    FIELDS.contains(&path)
+        || QUERY_FIELDS.contains(&path)
+        || never_mapped(path)
+        || path.starts_with(FLATTENED_REQUEST)
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn never_mapped(path: &str) -> bool {
+    NEVER_MAPPED.iter().any(|prefix| path.starts_with(prefix))
+}
+
 /// ECS fields the fast path can produce. Any other new-terms field takes the full path.
 pub const FIELDS: &[&str] = &[
     "aws.cloudtrail.user_identity.arn",
@@ -85,10 +137,48 @@ enum Identity<'a> {
     Whole(Option<Value>),
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// A field the view cannot give as the full mapping would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotInView;
+
 /// A raw record's view of the fast-path fields.
 pub struct RawView<'a> {
     fields: CloudTrailFields<'a>,
     identity: Identity<'a>,
+}
+
+/// Whether a raw value is "present" in Elastic's sense: not null, `""`, `{}` or `[]`
+/// (after Elastic's recursive clean-up, which empties `{"a":null}` too).
+pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
+    let Some(raw) = raw else { return false };
+    match raw.get().as_bytes().first() {
+        Some(b'"') => raw.get().len() > 2,
+        // Read as the ECS mapping reads it (lone surrogates and all), then cleaned up.
+        Some(b'{' | b'[') => serde_json::from_str::<serde_json::Value>(
+            &crate::input::lenient::without_lone_surrogates(raw.get()),
+        )
+        .ok()
+        .and_then(prune)
+        .is_some(),
+        Some(b'n') | None => false,
+        Some(_) => true,
+    }
+}
+
+/// The values at `path` inside a raw object the mapping keeps under
+/// `aws.cloudtrail.flattened.*` (pruned, and only while its Java text is under
+/// Elasticsearch's limit), as one array of the leaves an ECS lookup finds.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn flattened(raw: Option<&RawValue>, path: &str) -> Option<Value> {
+    let object = value(raw)?;
+    let fields = object.as_object()?;
+    if super::java_map::to_java_string(&object).len() >= super::cloudtrail::FLATTENED_LIMIT {
+        return None;
+    }
+    let mut leaves = Vec::new();
+    super::field::collect(fields, path, &mut leaves);
+    (!leaves.is_empty()).then(|| Value::Array(leaves.into_iter().cloned().collect()))
 }
 
 /// A raw value as the mapping would keep it: parsed, pruned (`None` when empty).
@@ -127,6 +217,67 @@ impl<'a> RawView<'a> {
             "event.id" => value(f.event_id),
             identity_path => self.identity_field(identity_path),
         }
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// The value of a field a query reads (`None` when absent), or `Err` when the view
+    /// cannot say what the full mapping would hold there: a field outside [`FIELDS`] and
+    /// [`QUERY_FIELDS`], or `event.outcome` of a console sign-in (read from its
+    /// response).
+    pub fn query_field(&self, path: &str) -> Result<Option<Value>, NotInView> {
+        let f = &self.fields;
+        let constant = |s: &str| Ok(Some(Value::from(s)));
+        match path {
+            "event.provider" => Ok(value(f.event_source)),
+            "event.action" => Ok(value(f.event_name)),
+            "event.outcome" => {
+                if f.event_name.and_then(raw_str).as_deref() == Some("ConsoleLogin") {
+                    return Err(NotInView);
+                }
+                let failed = raw_is_present(f.error_code) || raw_is_present(f.error_message);
+                constant(if failed { "failure" } else { "success" })
+            }
+            "event.dataset" | "data_stream.dataset" => constant("aws.cloudtrail"),
+            "event.module" | "cloud.provider" => constant("aws"),
+            "data_stream.type" => constant("logs"),
+            "data_stream.namespace" => constant("default"),
+            "user_agent.original" => Ok(value(f.user_agent)),
+            "aws.cloudtrail.session_credential_from_console" => {
+                Ok(value(f.session_credential_from_console))
+            }
+            "aws.cloudtrail.error_code" => Ok(value(f.error_code)),
+            issuer if issuer.starts_with(ISSUER) => Ok(self.issuer_field(&issuer[ISSUER.len()..])),
+            request if request.starts_with(FLATTENED_REQUEST) => Ok(flattened(
+                f.request_parameters,
+                &request[FLATTENED_REQUEST.len()..],
+            )),
+            "aws.cloudtrail.error_message" => Ok(value(f.error_message)),
+            _ if FIELDS.contains(&path) => Ok(self.field(path)),
+            _ if never_mapped(path) => Ok(None),
+            _ => Err(NotInView),
+        }
+    }
+
+    /// A member of `sessionContext.sessionIssuer` by its ECS name, as the mapping reads
+    /// it: both levels objects, after pruning.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn issuer_field(&self, ecs_name: &str) -> Option<Value> {
+        let raw_name = match ecs_name {
+            "type" => "type",
+            "principal_id" => "principalId",
+            "arn" => "arn",
+            "account_id" => "accountId",
+            _ => return None,
+        };
+        let session = match &self.identity {
+            Identity::Whole(whole) => whole.as_ref()?.get("sessionContext")?.clone(),
+            Identity::Fields(id) => value(id.session_context)?,
+        };
+        session
+            .get("sessionIssuer")?
+            .as_object()?
+            .get(raw_name)
+            .cloned()
     }
 
     fn identity_field(&self, path: &str) -> Option<Value> {
@@ -220,5 +371,30 @@ fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
                 .get("userName")
                 .cloned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_is_elastics_non_empty() {
+        fn raw(s: &str) -> &RawValue {
+            serde_json::from_str::<&RawValue>(s).expect("raw")
+        }
+        for (text, present) in [
+            (r#""""#, false),
+            (r#""x""#, true),
+            ("{}", false),
+            (r#"{"a":null}"#, false),
+            ("[]", false),
+            ("[1]", true),
+            ("0", true),
+            ("false", true),
+        ] {
+            assert_eq!(raw_is_present(Some(raw(text))), present, "{text}");
+        }
+        assert!(!raw_is_present(None));
     }
 }

@@ -54,7 +54,7 @@ pub struct SourceMeta {
 }
 
 /// One record with its exact text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Record<'a> {
     pub text: &'a str,
     pub meta: SourceMeta,
@@ -77,6 +77,13 @@ pub struct CloudTrailFields<'a> {
     pub aws_region: Option<&'a RawValue>,
     pub source_ip_address: Option<&'a RawValue>,
     pub event_id: Option<&'a RawValue>,
+    /// For rule files' queries (not read by the JavaScript build).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub user_agent: Option<&'a RawValue>,
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub session_credential_from_console: Option<&'a RawValue>,
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub request_parameters: Option<&'a RawValue>,
 }
 
 /// A document's top-level keys that [`split_object`] looks at, borrowed from its text:
@@ -130,6 +137,15 @@ struct Shape<'a> {
     source_ip_address: Option<&'a RawValue>,
     #[serde(borrow, rename = "eventID")]
     event_id: Option<&'a RawValue>,
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[serde(borrow, rename = "userAgent")]
+    user_agent: Option<&'a RawValue>,
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[serde(borrow, rename = "sessionCredentialFromConsole")]
+    session_credential_from_console: Option<&'a RawValue>,
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[serde(borrow, rename = "requestParameters")]
+    request_parameters: Option<&'a RawValue>,
 }
 
 impl<'a> Shape<'a> {
@@ -146,6 +162,12 @@ impl<'a> Shape<'a> {
             aws_region: self.aws_region,
             source_ip_address: self.source_ip_address,
             event_id: self.event_id,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            user_agent: self.user_agent,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            session_credential_from_console: self.session_credential_from_console,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            request_parameters: self.request_parameters,
         }
     }
 }

@@ -8,10 +8,10 @@
 //! a record out early (the values the query requires of `event.provider` and
 //! `event.action`, which the mapping copies from `eventSource` and `eventName`).
 
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::ecs::field;
+use crate::ecs::raw_view::raw_is_present;
 use crate::input::{raw_str, CloudTrailFields};
 
 pub const DATASET: &str = "aws.cloudtrail";
@@ -35,6 +35,57 @@ pub enum Query {
 pub struct KqlQuery {
     pub kql: crate::rule::kql::Kql,
     pub required: crate::rule::kql::RequiredText,
+    /// Every field the query reads is one a raw record's view gives.
+    pub in_view: bool,
+    /// The values the query requires of `event.provider` and `event.action`, if any.
+    pub providers: Option<Vec<String>>,
+    pub actions: Option<Vec<String>>,
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl KqlQuery {
+    pub fn new(kql: crate::rule::kql::Kql) -> Self {
+        let in_view = kql.fields().iter().all(|f| crate::ecs::raw_view::gives(f));
+        let required = crate::rule::kql::RequiredText::of(&kql);
+        KqlQuery {
+            providers: required.values("event.provider").map(<[String]>::to_vec),
+            actions: required.values("event.action").map(<[String]>::to_vec),
+            required,
+            in_view,
+            kql,
+        }
+    }
+}
+
+/// A raw record's `eventSource` or `eventName`, as the gate reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawKey<'a> {
+    Absent,
+    /// A non-empty string.
+    Text(std::borrow::Cow<'a, str>),
+    /// Anything else (left to the ECS document).
+    Other,
+}
+
+/// A raw record's `eventSource` and `eventName`, read once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawKeys<'a> {
+    pub provider: RawKey<'a>,
+    pub action: RawKey<'a>,
+}
+
+impl<'a> RawKeys<'a> {
+    pub fn of(f: &CloudTrailFields<'a>) -> Self {
+        let key = |raw: Option<&'a serde_json::value::RawValue>| match raw.map(raw_str) {
+            None => RawKey::Absent,
+            Some(Some(text)) if !text.is_empty() => RawKey::Text(text),
+            Some(_) => RawKey::Other,
+        };
+        RawKeys {
+            provider: key(f.event_source),
+            action: key(f.event_name),
+        }
+    }
 }
 
 /// What a raw record's own fields say about whether the query selects it.
@@ -55,6 +106,16 @@ impl Query {
     /// (`aws.cloudtrail`), provider and action are `eventSource` and `eventName`, and
     /// success means no non-empty error field.
     pub fn judge_cloudtrail(&self, f: &CloudTrailFields<'_>) -> RawJudgement {
+        self.judge_raw(f, true)
+    }
+
+    /// [`Self::judge_cloudtrail`]; with `view` off, a KQL query leaves every record its
+    /// gate admits to the ECS document (the full path, which the view is held to).
+    #[cfg_attr(
+        all(target_arch = "wasm32", target_os = "unknown"),
+        allow(unused_variables)
+    )]
+    pub fn judge_raw(&self, f: &CloudTrailFields<'_>, view: bool) -> RawJudgement {
         match self {
             Query::Scan { .. } => {
                 let matches = f.event_source.and_then(raw_str).as_deref() == Some(PROVIDER)
@@ -69,27 +130,71 @@ impl Query {
             }
             #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
             Query::Kql(q) => {
-                let admits = |ecs_field: &str, raw: Option<&RawValue>| {
-                    let Some(values) = q.required.values(ecs_field) else {
-                        return true;
-                    };
-                    match raw.map(|r| (r, raw_str(r))) {
-                        // The mapping leaves the field out: the query cannot match.
-                        None => false,
-                        Some((_, Some(text))) if !text.is_empty() => {
-                            values.iter().any(|v| v.as_str() == text.as_ref())
-                        }
-                        // Not a plain string: the document decides.
-                        Some(_) => true,
-                    }
-                };
-                if admits("event.provider", f.event_source) && admits("event.action", f.event_name)
-                {
-                    RawJudgement::NeedsDocument
-                } else {
+                if !self.admits_raw(f) {
                     RawJudgement::Rejects
+                } else if q.in_view && view {
+                    self.judge_view(&crate::ecs::raw_view::RawView::new(f))
+                } else {
+                    RawJudgement::NeedsDocument
                 }
             }
+        }
+    }
+
+    /// For a KQL query: whether a raw record's `eventSource` and `eventName` hold values
+    /// the query requires of `event.provider` and `event.action` (the mapping copies
+    /// them). Always `true` for the built-in query.
+    pub fn admits_raw(&self, f: &CloudTrailFields<'_>) -> bool {
+        self.admits_keys(&RawKeys::of(f))
+    }
+
+    /// [`Self::admits_raw`] on keys read once for many queries.
+    #[cfg_attr(
+        all(target_arch = "wasm32", target_os = "unknown"),
+        allow(unused_variables)
+    )]
+    pub fn admits_keys(&self, keys: &RawKeys<'_>) -> bool {
+        match self {
+            Query::Scan { .. } => true,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Query::Kql(q) => {
+                let admits = |values: &Option<Vec<String>>, key: &RawKey<'_>| {
+                    let Some(values) = values else {
+                        return true;
+                    };
+                    match key {
+                        // The mapping leaves the field out: the query cannot match.
+                        RawKey::Absent => false,
+                        RawKey::Text(text) => values.iter().any(|v| v.as_str() == text.as_ref()),
+                        // Not a plain string: the document decides.
+                        RawKey::Other => true,
+                    }
+                };
+                admits(&q.providers, &keys.provider) && admits(&q.actions, &keys.action)
+            }
+        }
+    }
+
+    /// A KQL query on a raw record's view (after [`Self::admits_raw`]): `Matches` or
+    /// `Rejects` when the view gives every field the query reads, else `NeedsDocument`.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn judge_view(&self, view: &crate::ecs::raw_view::RawView<'_>) -> RawJudgement {
+        match self {
+            Query::Kql(q) if q.in_view => match q.kql.matches_view(view) {
+                Some(true) => RawJudgement::Matches,
+                Some(false) => RawJudgement::Rejects,
+                None => RawJudgement::NeedsDocument,
+            },
+            _ => RawJudgement::NeedsDocument,
+        }
+    }
+
+    /// Whether the query reads only fields a raw record's view gives.
+    pub fn in_view(&self) -> bool {
+        match self {
+            Query::Scan { .. } => false,
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Query::Kql(q) => q.in_view,
         }
     }
 
@@ -128,28 +233,10 @@ impl Query {
         }
     }
 
-    /// Whether raw records may take the fast path (their ECS document built only for
-    /// an alert): only the built-in query judges them on their raw fields alone.
+    /// Whether the built-in query's own pre-check ([`crate::rule::prefilter::Prefilter`])
+    /// applies.
     pub fn judges_raw_fields(&self) -> bool {
         matches!(self, Query::Scan { .. })
-    }
-}
-
-/// Whether a raw value is "present" in Elastic's sense: not null, `""`, `{}` or `[]`
-/// (after Elastic's recursive clean-up, which empties `{"a":null}` too).
-fn raw_is_present(raw: Option<&RawValue>) -> bool {
-    let Some(raw) = raw else { return false };
-    match raw.get().as_bytes().first() {
-        Some(b'"') => raw.get().len() > 2,
-        // Read as the ECS mapping reads it (lone surrogates and all), then cleaned up.
-        Some(b'{' | b'[') => serde_json::from_str::<serde_json::Value>(
-            &crate::input::lenient::without_lone_surrogates(raw.get()),
-        )
-        .ok()
-        .and_then(crate::ecs::cloudtrail::prune)
-        .is_some(),
-        Some(b'n') | None => false,
-        Some(_) => true,
     }
 }
 
@@ -184,25 +271,5 @@ mod tests {
             !v6.matches_ecs(base.as_object().expect("object")),
             "v6 needs data_stream.dataset"
         );
-    }
-
-    #[test]
-    fn presence_is_elastics_non_empty() {
-        fn raw(s: &str) -> &RawValue {
-            serde_json::from_str::<&RawValue>(s).expect("raw")
-        }
-        for (text, present) in [
-            (r#""""#, false),
-            (r#""x""#, true),
-            ("{}", false),
-            (r#"{"a":null}"#, false),
-            ("[]", false),
-            ("[1]", true),
-            ("0", true),
-            ("false", true),
-        ] {
-            assert_eq!(raw_is_present(Some(raw(text))), present, "{text}");
-        }
-        assert!(!raw_is_present(None));
     }
 }

@@ -20,6 +20,7 @@
 //!   ([`snapshot`]); restoring with a changed rule set keeps the unchanged rules' state
 //!   and says what it dropped.
 
+mod precheck;
 pub mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -28,9 +29,11 @@ use crate::alert::Alert;
 use crate::config::rule_file::RuleDefinition;
 use crate::config::{Config, DetectorOptions, DEFAULT_MAX_TERMS};
 use crate::detector::{normalise_record, Context, DetectionTime, Detector, Observed};
+use crate::ecs::raw_view::RawView;
+use crate::ecs::SourceEvent;
 use crate::error::{ConfigError, InputError};
 use crate::input::{self, nesting, Piece};
-use crate::rule::query::RawJudgement;
+use crate::rule::query::{RawJudgement, RawKeys};
 use crate::stats::Stats;
 use crate::verdict::Verdict;
 
@@ -98,6 +101,10 @@ impl SetStats {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<Detector>,
+    /// Every rule's pre-check, in one pass.
+    needles: precheck::SetPrecheck,
+    /// The rules by the providers they require.
+    providers: precheck::ProviderIndex,
     stats: Stats,
     precheck: bool,
     nesting_limit: usize,
@@ -117,7 +124,10 @@ impl RuleSet {
     }
 
     fn from_detectors(rules: Vec<Detector>) -> Self {
+        let required: Vec<_> = rules.iter().map(Detector::required_text).collect();
         RuleSet {
+            needles: precheck::SetPrecheck::new(&required),
+            providers: precheck::ProviderIndex::new(&required),
             rules,
             stats: Stats::default(),
             precheck: true,
@@ -135,6 +145,14 @@ impl RuleSet {
         self.precheck = on;
         for rule in &mut self.rules {
             rule.set_prefilter(on);
+        }
+    }
+
+    /// Turn the raw-record shortcuts on (the default) or off: off, every rule judges
+    /// each record its gate admits on the record's ECS document. Alerts are the same.
+    pub fn set_fast_path(&mut self, on: bool) {
+        for rule in &mut self.rules {
+            rule.set_fast_path(on);
         }
     }
 
@@ -223,10 +241,12 @@ impl RuleSet {
         learn: bool,
         on_record: &mut dyn for<'x> FnMut(SetRecordReport<'x>),
     ) {
-        if self.precheck
-            && !self.rules.iter().any(|r| r.may_match_text(doc))
-            && std::str::from_utf8(doc).is_ok()
-        {
+        let may_match = if self.precheck {
+            self.needles.may_match(doc)
+        } else {
+            vec![true; self.rules.len()]
+        };
+        if !may_match.contains(&true) && std::str::from_utf8(doc).is_ok() {
             self.stats.count(&Verdict::Prefiltered);
             let alerts = self.release_by_clock(ctx);
             return on_record(SetRecordReport {
@@ -246,7 +266,7 @@ impl RuleSet {
                     let text = record.text;
                     (
                         text,
-                        self.judge(record, ctx, learn, &mut alerts, &mut observed),
+                        self.judge(record, &may_match, ctx, learn, &mut alerts, &mut observed),
                     )
                 }
             };
@@ -268,40 +288,69 @@ impl RuleSet {
         alerts
     }
 
-    /// Offer one record to every rule that may select it; its verdict in the set.
+    /// Offer one record to every rule that may select it; its verdict in the set. A raw
+    /// record is judged on its raw fields where a rule's query allows (one view of them
+    /// for all rules); its ECS document is built once, when a rule selects it or needs
+    /// the document to decide.
     fn judge(
         &mut self,
         record: input::Record<'_>,
+        may_match: &[bool],
         ctx: Context,
         learn: bool,
         alerts: &mut Vec<Alert>,
         observed: &mut Vec<(usize, Observed)>,
     ) -> Verdict {
-        let candidates: Vec<usize> = match &record.cloudtrail {
-            Some(fields) => (0..self.rules.len())
-                .filter(|&i| self.rules[i].judge_raw_fields(fields) != RawJudgement::Rejects)
-                .collect(),
-            None => (0..self.rules.len()).collect(),
-        };
-        if candidates.is_empty() {
-            return Verdict::NotMatched;
+        let fields = record.cloudtrail.as_ref();
+        let keys = fields.map(RawKeys::of);
+        let mut may_match = may_match.to_vec();
+        if let Some(keys) = &keys {
+            self.providers.keep(&keys.provider, &mut may_match);
         }
-        if nesting::exceeds(record.text, self.nesting_limit) {
-            return Verdict::Unparseable(InputError::TooDeep(self.nesting_limit));
-        }
-        let text = record.text;
-        let cloudtrail = record.cloudtrail.is_some();
-        let source = match normalise_record(text, record.meta, cloudtrail) {
-            Ok(source) => source,
-            Err(verdict) => return verdict,
-        };
+        let mut view: Option<RawView<'_>> = None;
+        let mut source: Option<SourceEvent> = None;
         let mut outcome: Option<Verdict> = None;
-        for i in candidates {
-            let rule = &mut self.rules[i];
-            if !rule.selects(&source.doc) {
+        let mut depth_checked = false;
+        for (i, rule) in self.rules.iter_mut().enumerate() {
+            if !may_match[i] {
                 continue;
             }
-            let (verdict, seen) = rule.judge_selected(text, source.clone(), ctx, learn, alerts);
+            let raw = match fields {
+                Some(_) if keys.as_ref().is_some_and(|k| !rule.admits_raw(k)) => {
+                    RawJudgement::Rejects
+                }
+                Some(f) if rule.in_view() => {
+                    rule.judge_view(view.get_or_insert_with(|| RawView::new(f)))
+                }
+                _ => RawJudgement::NeedsDocument,
+            };
+            if raw == RawJudgement::Rejects {
+                continue;
+            }
+            // Every path from here may build a tree of the whole record.
+            if !depth_checked {
+                if nesting::exceeds(record.text, self.nesting_limit) {
+                    return Verdict::Unparseable(InputError::TooDeep(self.nesting_limit));
+                }
+                depth_checked = true;
+            }
+            let (verdict, seen) = if raw == RawJudgement::Matches {
+                rule.judge_selected_raw(record.clone(), ctx, learn, alerts)
+            } else {
+                let src = match &mut source {
+                    Some(src) => src,
+                    None => {
+                        match normalise_record(record.text, record.meta.clone(), fields.is_some()) {
+                            Ok(src) => source.insert(src),
+                            Err(verdict) => return verdict,
+                        }
+                    }
+                };
+                if !rule.selects(&src.doc) {
+                    continue;
+                }
+                rule.judge_selected(record.text, src.clone(), ctx, learn, alerts)
+            };
             if let Some(seen) = seen {
                 observed.push((i, seen));
             }

@@ -11,6 +11,9 @@ use super::compile::{canonical, number, Bound, Compiled, Test};
 use super::syntax::Part;
 use crate::ecs::field;
 
+/// `any(path, passes)`: whether some value indexed at `path` passes.
+pub type AnyValue<'a> = dyn FnMut(&str, &dyn Fn(&Value) -> bool) -> bool + 'a;
+
 impl Compiled {
     /// Add the fields this query reads to `out` (each once).
     pub fn fields<'a>(&'a self, out: &mut Vec<&'a str>) {
@@ -27,15 +30,21 @@ impl Compiled {
 
     /// Whether the document matches.
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
+        self.matches_by(&mut |path, passes| {
+            let mut values = Vec::new();
+            field::collect(doc, path, &mut values);
+            values.into_iter().any(passes)
+        })
+    }
+
+    /// Whether a document matches whose fields `any` reads: `any(path, passes)` says
+    /// whether some value indexed at `path` (arrays flattened) passes.
+    pub fn matches_by(&self, any: &mut AnyValue<'_>) -> bool {
         match self {
-            Compiled::Or(items) => items.iter().any(|q| q.matches(doc)),
-            Compiled::And(items) => items.iter().all(|q| q.matches(doc)),
-            Compiled::Not(inner) => !inner.matches(doc),
-            Compiled::Test { field: path, test } => {
-                let mut values = Vec::new();
-                field::collect(doc, path, &mut values);
-                values.into_iter().any(|v| test.passes(v))
-            }
+            Compiled::Or(items) => items.iter().any(|q| q.matches_by(any)),
+            Compiled::And(items) => items.iter().all(|q| q.matches_by(any)),
+            Compiled::Not(inner) => !inner.matches_by(any),
+            Compiled::Test { field: path, test } => any(path, &|v| test.passes(v)),
         }
     }
 }

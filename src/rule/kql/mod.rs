@@ -15,9 +15,12 @@ mod tests;
 
 use serde_json::{Map, Value};
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+use crate::ecs::raw_view::{NotInView, RawView};
+
 pub use compile::Compiled;
 pub use field_types::{field_type, FieldType};
-pub use required::{RequiredText, RAW_FIELDS};
+pub use required::{RequiredText, ENVELOPES, RAW_FIELDS};
 
 /// A query that cannot be run, with where in its text (1-based line and column, in
 /// characters).
@@ -61,6 +64,26 @@ impl Kql {
     /// Whether an ECS document (nested, dotted or mixed keys) matches.
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
         self.compiled.matches(doc)
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// Whether a raw CloudTrail record matches, judged on its [`RawView`]: `None` when the
+    /// query reads a field the view cannot give (the record's ECS document decides).
+    pub fn matches_view(&self, view: &RawView<'_>) -> Option<bool> {
+        let mut unknown = false;
+        let matched = self
+            .compiled
+            .matches_by(&mut |path, passes| match view.query_field(path) {
+                // An array's items, as [`crate::ecs::field::collect`] reads the ECS document.
+                Ok(Some(Value::Array(items))) => items.iter().any(passes),
+                Ok(Some(v)) => passes(&v),
+                Ok(None) => false,
+                Err(NotInView) => {
+                    unknown = true;
+                    false
+                }
+            });
+        (!unknown).then_some(matched)
     }
 
     /// The fields the query reads, each once, in the order they first appear.

@@ -19,6 +19,17 @@ pub const RAW_FIELDS: [(&str, &str); 2] = [
     ("event.action", "eventName"),
 ];
 
+/// Keys of the envelopes whose records are read apart (and may spell a value another
+/// way): a document holding one is never rejected by its text.
+pub const ENVELOPES: [&[u8]; 6] = [
+    b"\"Records\"",
+    b"\"logEvents\"",
+    b"awslogs",
+    b"\"detail\"",
+    b"\"_source\"",
+    b"\"hits\"",
+];
+
 /// The keyword values a document must hold at `field` for `query` to match it, if the
 /// query requires any (sorted, each once).
 fn required(query: &Compiled, field: &str) -> Option<Vec<String>> {
@@ -79,14 +90,6 @@ impl RequiredText {
         if self.groups.is_empty() || memchr::memmem::find(text, b"\\u").is_some() {
             return true;
         }
-        const ENVELOPES: [&[u8]; 6] = [
-            b"\"Records\"",
-            b"\"logEvents\"",
-            b"awslogs",
-            b"\"detail\"",
-            b"\"_source\"",
-            b"\"hits\"",
-        ];
         if ENVELOPES
             .iter()
             .any(|key| memchr::memmem::find(text, key).is_some())
