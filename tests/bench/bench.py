@@ -155,6 +155,43 @@ def memory_per_term(work, n):
     return results
 
 
+def rule_set_cost(corpus, events, rounds, work):
+    """Elastic's rules from their files (--rules) beside the built-in rule, on one corpus:
+    the cost of running N rules in one pass. Prints a Markdown table."""
+    rules = os.path.join(ROOT, "tests/data/third-party")
+    one = os.path.join(work, "one-rule")
+    os.makedirs(one, exist_ok=True)
+    shutil.copy(os.path.join(rules, "elastic-detection-rules/exfiltration_dynamodb_scan_by_unusual_user.toml"), one)
+    variants = [
+        ("built-in rule (--profile current)", ["--profile", "current"]),
+        ("its rule file (--rules, 1 rule)", ["--rules", one]),
+        ("6 AWS rules (--rules)", ["--rules", os.path.join(rules, "elastic-detection-rules")]),
+        ("all 49 AWS New Terms rules (--rules, 2 directories)",
+         ["--rules", os.path.join(rules, "elastic-detection-rules"),
+          "--rules", os.path.join(rules, "elastic-detection-rules-aws-new-terms")]),
+    ]
+    times = {name: [] for name, _ in variants}
+    alerts = {}
+    for _ in range(rounds):
+        for name, extra in variants:
+            out = os.path.join(work, "rules-out.ndjson")
+            secs, _ = run_measured([CLI, "--detection-time", "event", "--no-progress"] + extra + ["-"], corpus, out)
+            times[name].append(secs)
+            with open(out, "rb") as f:
+                alerts[name] = sum(1 for _ in f)
+    if alerts[variants[0][0]] != alerts[variants[1][0]]:
+        sys.exit("FAILED: the DynamoDB rule file does not give the built-in rule's alerts")
+    base = statistics.median(times[variants[0][0]])
+    one_rule = statistics.median(times[variants[1][0]])
+    size = os.path.getsize(corpus)
+    print(f"\nElastic's rules from their files, {events} typical raw events, median of {rounds} round(s):\n")
+    print("| rules | MB/s | events/s | alerts | time vs built-in | throughput vs 1 rule file |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, _ in variants:
+        t = statistics.median(times[name])
+        print(f"| {name} | {size / t / 1e6:,.0f} | {events / t:,.0f} | {alerts[name]:,} | {t / base:.2f}x | {one_rule / t:.2f} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small corpora, one round (for CI)")
@@ -220,6 +257,7 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for corpus, name, mbs, eps, peak, ratio in rows:
         print(f"| {corpus} | {name} | {mbs:,.0f} | {eps:,.0f} | {peak:,.1f} | {ratio:.2f}x |")
+    rule_set_cost(os.path.join(work, "typical-raw.ndjson"), events, rounds, work)
     fluent_bit_cost(os.path.join(work, "typical-raw.ndjson"))
     # The same module in a real Fluent Bit (WAMR's interpreter), beside a Lua filter of
     # the rule: the figures the README's performance table shows.
