@@ -335,6 +335,57 @@ fn refused_rules_are_listed_and_strict_rules_makes_them_fatal() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
+    // The config document's `rules`, relative to its own directory, run as `--rules`.
+    let dir = tempdir("config-rules");
+    let rules_dir = dir.join("aws");
+    std::fs::create_dir_all(&rules_dir).expect("dir");
+    for file in common::files(&elastic_rules()) {
+        std::fs::copy(&file, rules_dir.join(file.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"rules": ["aws"], "max_terms": 600}"#,
+    )
+    .expect("write");
+    let (from_config, stderr) = ok(&[
+        "--config",
+        p(&dir.join("config.json")),
+        "--detection-time",
+        "event",
+        "--stats",
+        &family(),
+    ]);
+    let (plain, _) = ok(&[
+        "--rules",
+        p(&elastic_rules()),
+        "--detection-time",
+        "event",
+        &family(),
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&from_config),
+        String::from_utf8_lossy(&plain)
+    );
+    // Given both ways, the same rules would run twice: refused.
+    let twice = common::run_cli(
+        &[
+            "--rules",
+            p(&elastic_rules()),
+            "--config",
+            p(&dir.join("config.json")),
+            &family(),
+        ],
+        b"",
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is loaded twice"));
+    assert_eq!(stats(&stderr)["rules_loaded"], 6);
+    std::fs::write(dir.join("empty.json"), r#"{"rules": []}"#).expect("write");
+    let out = common::run_cli(&["--config", p(&dir.join("empty.json")), &family()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rules: the list is empty"));
+    let _ = std::fs::remove_dir_all(&dir);
+
     let dir = tempdir("config");
     let config = dir.join("config.json");
     std::fs::write(&config, r#"{"new_terms_fields": ["user.name"]}"#).expect("write");

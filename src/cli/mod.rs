@@ -118,13 +118,35 @@ fn load_options(args: &Args) -> Result<(DetectorOptions, String), Fatal> {
 /// The engine to run: the built-in rule, or the `--rules` files; restored from
 /// `--state` when it holds a snapshot.
 fn load_engine(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> {
-    let (options, what) = load_options(args)?;
+    #[allow(unused_mut)]
+    let (mut options, what) = load_options(args)?;
     let saved = match state {
         Some(s) => s.read().map_err(Fatal::Usage)?,
         None => None,
     };
-    if !args.rules.is_empty() {
-        return load_rules(args, &options, &what, state.zip(saved.as_deref()));
+    #[allow(unused_mut)]
+    let mut rules = args.rules.clone();
+    // The config document's `rules`, read from its own directory.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    if let Some(listed) = options.rules.take() {
+        let base = args
+            .config
+            .as_ref()
+            .and_then(|c| c.parent())
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        rules.extend(listed.iter().map(|r| base.join(r)));
+        if rules.is_empty() {
+            return Err(Fatal::Usage(format!("{what}: rules: the list is empty")));
+        }
+    }
+    if !rules.is_empty() {
+        if args.profile.is_some() {
+            return Err(Fatal::Usage(
+                "--profile chooses a built-in rule: give it or rule files, not both".into(),
+            ));
+        }
+        return load_rules(&rules, args, &options, &what, state.zip(saved.as_deref()));
     }
     let config = Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))?;
     Ok(Engine::Single(match (state, saved) {
@@ -137,6 +159,7 @@ fn load_engine(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> 
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 fn load_rules(
+    _: &[PathBuf],
     _: &Args,
     _: &DetectorOptions,
     _: &str,
@@ -148,13 +171,14 @@ fn load_rules(
 /// `--rules`: load every rule file, say on stderr what became of each, and build the set.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn load_rules(
+    paths: &[PathBuf],
     args: &Args,
     options: &DetectorOptions,
     what: &str,
     saved: Option<(&StateFile, &[u8])>,
 ) -> Result<Engine, Fatal> {
     use dynamodb_scan_detector::rule_set::RuleSet;
-    let loaded = rule_check::load(&args.rules);
+    let loaded = rule_check::load(paths);
     for line in &loaded.lines {
         eprintln!("dynamodb-scan-detector: --rules: {line}");
     }

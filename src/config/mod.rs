@@ -83,6 +83,12 @@ pub struct DetectorOptions {
     /// The rule's saved-object id in Kibana; defaults to the rule_id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_uuid: Option<String>,
+    /// Elastic's rule files to run instead of the built-in rule: files, or directories
+    /// walked for `*.toml` (the command line's `--rules`; a relative path is read from
+    /// the config document's directory). Not in the JavaScript build.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<String>>,
 }
 
 /// A validated configuration. Build it with [`Config::from_json`] or [`Config::try_from`].
@@ -152,6 +158,8 @@ impl Config {
             exceptions: Some(self.exception_items.clone()),
             space_id: Some(self.space_id.clone()),
             rule_uuid: Some(self.rule_uuid.clone()),
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            rules: None,
         }
     }
 
@@ -228,6 +236,13 @@ impl TryFrom<DetectorOptions> for Config {
     type Error = ConfigError;
 
     fn try_from(mut o: DetectorOptions) -> Result<Self, ConfigError> {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if o.rules.is_some() {
+            return Err(ConfigError::invalid(
+                "rules",
+                "rule files run as a rule set, which this host does not load (the command line does)",
+            ));
+        }
         let rule = o.profile.unwrap_or_default().profile();
         let new_terms_fields = validate_fields(o.new_terms_fields.take().unwrap_or_else(|| {
             rule.new_terms_fields

@@ -89,3 +89,9 @@ fn valid_overrides_apply() {
     assert_eq!(c.learning_period.millis(), 7 * 86_400_000);
     assert_eq!((c.space_id.as_str(), c.rule_uuid.as_str()), ("prod", "abc"));
 }
+
+#[test]
+fn rule_files_are_refused_where_one_rule_runs() {
+    let e = Config::from_json(r#"{"rules": ["rules/aws"]}"#).expect_err("rules");
+    assert!(e.to_string().starts_with("rules: rule files run as a rule set"), "{e}");
+}

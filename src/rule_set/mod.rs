@@ -382,6 +382,8 @@ fn configs(
     let share = (total / rules.len()).max(1);
     let options = DetectorOptions {
         max_terms: Some(share),
+        // The rule files themselves are these.
+        rules: None,
         ..options.clone()
     };
     rules
