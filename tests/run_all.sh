@@ -88,6 +88,12 @@ for input in tests/fixtures/shapes/01-raw.ndjson tests/fixtures/shapes/09-bad-re
     cmp "$tmp/native" "$tmp/wasi" || fail "WASI output differs for $input ($mode)"
   done
 done
+# Elastic's rule files, read through WASI's file system.
+rules="$PWD/tests/data/third-party/elastic-detection-rules"
+target/release/dynamodb-scan-detector --detection-time event --rules "$rules" < tests/fixtures/aws-family.ndjson > "$tmp/native" 2>/dev/null
+node --disable-warning=ExperimentalWarning tests/wasi/run-cli.mjs \
+  target/wasm32-wasip1/release/dynamodb-scan-detector.wasm tests/fixtures/aws-family.ndjson "$tmp/wasi" -- --detection-time event --rules "$rules" 2>/dev/null
+[ -s "$tmp/native" ] && cmp "$tmp/native" "$tmp/wasi" || fail "WASI output differs with --rules"
 rm -rf "$tmp"
 
 fluent_bit_emulated
