@@ -204,6 +204,9 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                 "--check-rules checks rule files and reads no logs: give no inputs with it".into(),
             );
         }
+        if !a.rules.is_empty() || a.strict_rules {
+            return Err("--check-rules checks the files it names: give no --rules with it".into());
+        }
         return Ok(Parsed::CheckRules(check_rules));
     }
     if a.strict_rules && a.rules.is_empty() {

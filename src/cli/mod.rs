@@ -197,8 +197,12 @@ fn load_rules(
     }
     let set = match saved {
         Some((state, bytes)) => {
-            let (set, report) = RuleSet::restore(loaded.rules, options, bytes)
-                .map_err(|e| Fatal::Usage(state.error(e)))?;
+            use dynamodb_scan_detector::rule_set::snapshot::RestoreError;
+            let (set, report) =
+                RuleSet::restore(loaded.rules, options, bytes).map_err(|e| match e {
+                    RestoreError::Config(e) => Fatal::Usage(format!("{what}: {e}")),
+                    RestoreError::Snapshot(e) => Fatal::Usage(state.error(e)),
+                })?;
             for dropped in &report.dropped {
                 eprintln!(
                     "dynamodb-scan-detector: {}",

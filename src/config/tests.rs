@@ -93,5 +93,9 @@ fn valid_overrides_apply() {
 #[test]
 fn rule_files_are_refused_where_one_rule_runs() {
     let e = Config::from_json(r#"{"rules": ["rules/aws"]}"#).expect_err("rules");
-    assert!(e.to_string().starts_with("rules: rule files run as a rule set"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("rules: rule files run as a rule set"),
+        "{e}"
+    );
 }

@@ -172,12 +172,20 @@ pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn flattened(raw: Option<&RawValue>, path: &str) -> Option<Value> {
     let object = value(raw)?;
-    let fields = object.as_object()?;
+    object.as_object()?;
     if super::java_map::to_java_string(&object).len() >= super::cloudtrail::FLATTENED_LIMIT {
         return None;
     }
+    // Looked up where the ECS document holds it, so that the lookup's depth bound
+    // counts the same levels.
+    let mut doc = serde_json::Map::new();
+    let flattened = serde_json::Map::from_iter([("request_parameters".to_owned(), object)]);
+    let cloudtrail =
+        serde_json::Map::from_iter([("flattened".to_owned(), Value::Object(flattened))]);
+    let aws = serde_json::Map::from_iter([("cloudtrail".to_owned(), Value::Object(cloudtrail))]);
+    doc.insert("aws".to_owned(), Value::Object(aws));
     let mut leaves = Vec::new();
-    super::field::collect(fields, path, &mut leaves);
+    super::field::collect(&doc, &format!("{FLATTENED_REQUEST}{path}"), &mut leaves);
     (!leaves.is_empty()).then(|| Value::Array(leaves.into_iter().cloned().collect()))
 }
 

@@ -14,7 +14,8 @@
 //! * **Counters.** The set counts every record once, as a single detector does, with
 //!   `matched` meaning "selected by at least one rule" (its fate: recorded when some
 //!   rule recorded it, else the first selecting rule's); its counters of terms, alerts
-//!   and held events are the rules' summed. Each rule counts the records its query
+//!   and held events are the rules' summed (so `held`, `late` and `pending` count a
+//!   record once per rule that held it, and may exceed the set's `recorded`). Each rule counts the records its query
 //!   selected, with their fates, and its own terms and alerts.
 //! * **Snapshots** hold every rule's state keyed by `rule_id` and version
 //!   ([`snapshot`]); restoring with a changed rule set keeps the unchanged rules' state

@@ -25,13 +25,19 @@ pub struct SetPrecheck {
     rules: Vec<Vec<Vec<usize>>>,
 }
 
-/// Whether `value`, written as a JSON string (`"value"`), can only occur in a document's
-/// text as one whole string token: its characters are ones no JSON escape other than
+/// Whether `value`, written as a JSON string (`"value"`), is how every document that
+/// holds it holds it, and can only occur in a document's text as one whole string token:
+/// it is not a number or a literal (held unquoted); its characters are ones no JSON escape other than
 /// `\u` spells and that never stand next to a token's quote outside a string (so a
 /// leftmost match of it starts at a token's opening quote and ends at its closing one,
 /// and no two such matches overlap); and it does not hold an envelope key.
 fn whole_token(value: &str) -> bool {
-    !value.is_empty()
+    // A keyword query matches a number or a boolean by its text (`event.action: 1`
+    // selects `"eventName": 1`), which the document holds unquoted.
+    let literal = matches!(value, "true" | "false" | "null")
+        || serde_json::from_str::<serde_json::Number>(value).is_ok();
+    !literal
+        && !value.is_empty()
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))

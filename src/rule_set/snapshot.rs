@@ -6,16 +6,19 @@
 //! ([`crate::state::snapshot`]), in header order · XXH3-64 of everything before it.
 //!
 //! Restoring into a set with other rules keeps the state of every rule whose
-//! `rule_id` and version are unchanged, starts the others empty, and reports the
-//! rules whose saved state it dropped (removed, or of another version).
+//! `rule_id`, version and definition are unchanged (a fingerprint of its query,
+//! new-terms fields, history window and time basis: Elastic's rule files carry no
+//! version, so an edited file keeps its version), starts the others empty, and reports
+//! the rules whose saved state it dropped (removed, of another version, or changed).
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{configs, RuleSet};
 use crate::config::rule_file::RuleDefinition;
-use crate::config::DetectorOptions;
+use crate::config::{Config, DetectorOptions};
 use crate::detector::Detector;
+use crate::error::ConfigError;
 use crate::error::SnapshotError;
 use crate::stats::Stats;
 
@@ -32,7 +35,37 @@ struct Header {
 struct SavedRule {
     rule_id: String,
     version: u32,
+    /// [`fingerprint`] of the rule's definition.
+    fingerprint: u64,
     bytes: u64,
+}
+
+/// What decides whether a saved state still means the same: the query, the new-terms
+/// fields, the history window and the time basis, hashed.
+fn fingerprint(config: &Config) -> u64 {
+    let query = match &config.file_rule {
+        Some(rule) => rule.query_text.clone(),
+        None => config.profile().query(),
+    };
+    let identity = serde_json::json!([
+        query,
+        config.new_terms_fields(),
+        config.history_window_millis(),
+        config.timestamp_override,
+        config.timestamp_fallback,
+    ]);
+    xxh3_64(identity.to_string().as_bytes())
+}
+
+/// Why a rule set cannot be restored.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    /// The rules or the options are not a valid set (as [`RuleSet::new`] says).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The saved bytes cannot be read.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
 }
 
 /// What a restore did with the saved rules.
@@ -59,6 +92,7 @@ impl RuleSet {
                 .map(|(rule, state)| SavedRule {
                     rule_id: rule.config().rule_id().to_owned(),
                     version: rule.config().rule_version(),
+                    fingerprint: fingerprint(rule.config()),
                     bytes: state.len() as u64,
                 })
                 .collect(),
@@ -79,26 +113,31 @@ impl RuleSet {
     }
 
     /// A set of `rules` with the state saved in `bytes` (see the module). Fails, never
-    /// half-restores, on corrupt bytes or a saved rule's state that does not restore.
+    /// half-restores, on rules or options that are not a valid set, on corrupt bytes, or
+    /// on a saved rule's state that does not restore.
     pub fn restore(
         rules: Vec<RuleDefinition>,
         options: &DetectorOptions,
         bytes: &[u8],
-    ) -> Result<(RuleSet, RestoreReport), SnapshotError> {
-        let configs =
-            configs(rules, options).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+    ) -> Result<(RuleSet, RestoreReport), RestoreError> {
+        let configs = configs(rules, options)?;
         let (header, mut states) = decode(bytes)?;
         let mut report = RestoreReport::default();
         let mut detectors = Vec::with_capacity(configs.len());
+        let mut restored = vec![false; header.rules.len()];
         for config in configs {
             let id = config.rule_id().to_owned();
-            let version = config.rule_version();
-            let saved = header.rules.iter().position(|r| r.rule_id == id);
-            match saved {
-                Some(i) if header.rules[i].version == version => {
+            let same = header.rules.iter().position(|r| {
+                r.rule_id == id
+                    && r.version == config.rule_version()
+                    && r.fingerprint == fingerprint(&config)
+            });
+            match same {
+                Some(i) if !restored[i] => {
                     let state = std::mem::take(&mut states[i]);
                     let detector = Detector::restore(config, state)
                         .map_err(|e| SnapshotError::Malformed(format!("rule {id}: {e}")))?;
+                    restored[i] = true;
                     detectors.push(detector);
                     report.kept.push(id);
                 }
@@ -108,19 +147,19 @@ impl RuleSet {
                 }
             }
         }
-        for saved in &header.rules {
-            if report.kept.contains(&saved.rule_id) {
+        for (saved, restored) in header.rules.iter().zip(restored) {
+            if restored {
                 continue;
             }
             let why = if report.started.contains(&saved.rule_id) {
-                format!(
-                    "{} (version {}: the loaded rule is another version)",
-                    saved.rule_id, saved.version
-                )
+                "the loaded rule is another version, or its query, new-terms fields, history window or time basis changed"
             } else {
-                format!("{} (version {}: not loaded)", saved.rule_id, saved.version)
+                "not loaded"
             };
-            report.dropped.push(why);
+            report.dropped.push(format!(
+                "{} (version {}: {why})",
+                saved.rule_id, saved.version
+            ));
         }
         let mut set = RuleSet::from_detectors(detectors);
         set.stats = Stats::from_json(&header.stats).map_err(SnapshotError::Malformed)?;

@@ -216,6 +216,25 @@ fn a_changed_rule_set_keeps_unchanged_rules_and_says_what_it_dropped() {
     expected.extend(fresh.flush(ctx().detection_time).iter().map(Alert::to_json));
     assert!(!expected.is_empty());
     assert_eq!(of(&after, &sts_rule.rule_id), expected);
+    // An edited rule file keeps its (absent) version: its changed definition decides.
+    let mut edited = rules();
+    edited[0].new_terms_fields = vec!["user.name".into()];
+    let (_, edited_report) =
+        RuleSet::restore(edited, &DetectorOptions::default(), &bytes).expect("restores");
+    assert_eq!(edited_report.started, vec![rules()[0].rule_id.clone()]);
+    assert_eq!(edited_report.kept.len(), RULES.len() - 1);
+    assert!(
+        edited_report.dropped[0].contains("changed"),
+        "{:?}",
+        edited_report.dropped
+    );
+    // Rules that are not a valid set are a config error, not the snapshot's.
+    let mut twice = rules();
+    twice.push(twice[0].clone());
+    assert!(matches!(
+        RuleSet::restore(twice, &DetectorOptions::default(), &bytes),
+        Err(snapshot::RestoreError::Config(_))
+    ));
 }
 
 #[test]
@@ -226,20 +245,26 @@ fn corrupt_snapshots_are_errors() {
     let restore = |b: &[u8]| RuleSet::restore(rules(), &DetectorOptions::default(), b).map(|_| ());
     assert!(matches!(
         restore(b"nope"),
-        Err(crate::error::SnapshotError::BadMagic)
+        Err(snapshot::RestoreError::Snapshot(
+            crate::error::SnapshotError::BadMagic
+        ))
     ));
     assert!(restore(&bytes[..bytes.len() / 2]).is_err());
     let mut flipped = bytes.clone();
     flipped[40] ^= 1;
     assert!(matches!(
         restore(&flipped),
-        Err(crate::error::SnapshotError::Checksum)
+        Err(snapshot::RestoreError::Snapshot(
+            crate::error::SnapshotError::Checksum
+        ))
     ));
     // A single detector's snapshot is not a set's.
     let single = Detector::new(Config::default()).snapshot();
     assert!(matches!(
         restore(&single),
-        Err(crate::error::SnapshotError::BadMagic)
+        Err(snapshot::RestoreError::Snapshot(
+            crate::error::SnapshotError::BadMagic
+        ))
     ));
     assert!(restore(&bytes).is_ok());
 }
@@ -289,4 +314,107 @@ fn max_terms_is_shared_out_and_options_a_rule_sets_are_refused() {
     let e = RuleSet::new(twice, &DetectorOptions::default()).expect_err("duplicate");
     assert!(e.to_string().contains("loaded twice"), "{e}");
     assert!(RuleSet::new(Vec::new(), &DetectorOptions::default()).is_err());
+}
+
+/// A minimal rule file with `query`.
+fn rule_with(id: &str, query: &str) -> RuleDefinition {
+    let text = format!(
+        r#"[rule]
+rule_id = "{id}"
+name = "{id}"
+description = "a test rule"
+type = "new_terms"
+language = "kuery"
+risk_score = 21
+severity = "low"
+query = '''{query}'''
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["user.name"]
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-7d"
+"#
+    );
+    parse_rule_file(id, &text).expect("rule")
+}
+
+/// The set, and one detector per rule with every shortcut off: the same alerts.
+fn assert_full_path_agrees(rules: Vec<RuleDefinition>, lines: &[String]) -> usize {
+    let mut set = RuleSet::new(rules.clone(), &DetectorOptions::default()).expect("set");
+    let got = set_alerts(&mut set, lines);
+    let mut expected = Vec::new();
+    for rule in rules {
+        let options = DetectorOptions {
+            max_terms: Some(DEFAULT_MAX_TERMS / set.rules.len()),
+            ..Default::default()
+        };
+        let mut d = Detector::new(Config::for_rule_file(rule, &options).expect("config"));
+        d.set_prefilter(false);
+        d.set_fast_path(false);
+        let mut alerts = Vec::new();
+        for line in lines {
+            alerts.extend(d.process(line.as_bytes(), ctx()).iter().map(Alert::to_json));
+        }
+        alerts.extend(d.flush(ctx().detection_time).iter().map(Alert::to_json));
+        expected.push(alerts);
+    }
+    let mut by_rule = vec![Vec::new(); expected.len()];
+    for a in &got {
+        let i = set
+            .rules()
+            .position(|c| {
+                a.contains(&format!(
+                    "\"kibana.alert.rule.rule_id\":\"{}\"",
+                    c.rule_id()
+                ))
+            })
+            .expect("a loaded rule");
+        by_rule[i].push(a.clone());
+    }
+    assert_eq!(by_rule, expected);
+    got.len()
+}
+
+#[test]
+fn numbers_booleans_and_deep_parameters_are_judged_as_on_the_ecs_document() {
+    let record = |source: &str, action: &str, params: &str, id: &str| {
+        format!(
+            r#"{{"eventTime":"2026-11-02T10:00:00Z","eventSource":"{source}","eventName":{action},"userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u","userName":"u"}},"requestParameters":{params},"sourceIPAddress":"203.0.113.9","eventID":"{id}","recipientAccountId":"111122223333"}}"#
+        )
+    };
+    let mut rules = vec![
+        rule_with(
+            "number",
+            r#"event.provider: "dynamodb.amazonaws.com" and event.action: 1"#,
+        ),
+        rule_with(
+            "boolean",
+            r#"event.provider: "dynamodb.amazonaws.com" and event.action: true"#,
+        ),
+    ];
+    let mut lines = vec![
+        record("dynamodb.amazonaws.com", "1", "null", "e-number"),
+        record("dynamodb.amazonaws.com", "true", "null", "e-boolean"),
+    ];
+    // Parameters nested around the ECS lookup's depth bound (32 levels from the
+    // document's root, the parameters' own object 4 levels down).
+    for depth in 26..36 {
+        let path = vec!["a"; depth].join(".");
+        rules.push(rule_with(
+            &format!("deep-{depth}"),
+            &format!("event.provider: s3.amazonaws.com and aws.cloudtrail.flattened.request_parameters.{path}: x"),
+        ));
+        let value = (0..depth).fold(r#""x""#.to_owned(), |v, _| format!(r#"{{"a":{v}}}"#));
+        lines.push(record(
+            "s3.amazonaws.com",
+            r#""GetObject""#,
+            &value,
+            &format!("e-{depth}"),
+        ));
+    }
+    // The number and the boolean alert (a keyword matches them by their text), and the
+    // parameters within the bound; those past it are not found, here as there.
+    let alerts = assert_full_path_agrees(rules, &lines);
+    assert!((3..12).contains(&alerts), "{alerts} alerts");
 }
