@@ -45,7 +45,7 @@ if [ -z "$(ls -A "$corpus/kql_rules" 2>/dev/null)" ]; then
     cp "$f" "$corpus/kql_rules/rule-$n"
     sed -n "/^query = '''/,/^'''/p" "$f" | sed '1d;$d' > "$corpus/kql_rules/query-$n"
     n=$((n + 1))
-  done < <(find tests/fixtures/rules tests/data/third-party/elastic-detection-rules -name '*.toml' -print0 | sort -z)
+  done < <(find tests/fixtures/rules tests/data/third-party/elastic-detection-rules tests/data/third-party/elastic-detection-rules-aws-new-terms -name '*.toml' -print0 | sort -z)
 fi
 
 for t in "${targets[@]}"; do
