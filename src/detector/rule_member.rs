@@ -1,5 +1,5 @@
-//! A detector as one rule of a [`crate::rule_set::RuleSet`]: the set reads and
-//! normalises each record once, and each rule judges the shared event with its own
+//! A detector as one rule of a [`crate::rule_set::RuleSet`]: the set reads each record
+//! once (its ECS document built at most once), and each rule judges it with its own
 //! query, state, cap and reorder window. Its counters then count only the records its
 //! query selected.
 

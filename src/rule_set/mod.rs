@@ -1,13 +1,17 @@
 //! Many rules, one pass: a set of rule files (src/config/rule_file.rs) run over one
-//! stream. Each record is read, split and normalised to ECS once; each rule's query is
-//! then judged on that one document, and each rule keeps its own first-seen state,
-//! alert cap and reorder window (one [`Detector`] per rule, judging the shared event).
+//! stream. Each record is read and split once and offered to every rule that may
+//! select it; each rule keeps its own first-seen state, alert cap and reorder window
+//! (one [`Detector`] per rule, judging the shared record).
 //!
-//! * **Pre-check.** A document whose bytes hold none of the values some rule requires
-//!   (`event.provider`, `event.action`; [`crate::rule::kql::RequiredText`]) for every
-//!   rule is counted as `prefiltered` unread. A raw CloudTrail record is then offered
-//!   only to the rules whose required values its `eventSource` and `eventName` hold, and
-//!   its ECS document is built only when some rule is left.
+//! * **Pre-check** (`precheck.rs`). A document whose bytes hold, for no rule, the values
+//!   it requires of `event.provider` and `event.action`
+//!   ([`crate::rule::kql::RequiredText`]) is counted as `prefiltered` unread. A raw
+//!   CloudTrail record is then offered only to the rules whose required values its
+//!   `eventSource` and `eventName` hold (the rules indexed by provider).
+//! * **Judging.** A rule whose query reads only fields a raw record's view gives
+//!   ([`crate::ecs::raw_view::RawView::query_field`]) judges the record on them, and a
+//!   record it selects takes the fast path; any other rule judges the record's ECS
+//!   document, built once for all the rules that need it.
 //! * **State.** `max_terms` bounds the terms of all rules together: each of N rules may
 //!   track `max_terms / N` (at least one), so that no rule's traffic can evict another
 //!   rule's history.
@@ -15,11 +19,12 @@
 //!   `matched` meaning "selected by at least one rule" (its fate: recorded when some
 //!   rule recorded it, else the first selecting rule's); its counters of terms, alerts
 //!   and held events are the rules' summed (so `held`, `late` and `pending` count a
-//!   record once per rule that held it, and may exceed the set's `recorded`). Each rule counts the records its query
-//!   selected, with their fates, and its own terms and alerts.
-//! * **Snapshots** hold every rule's state keyed by `rule_id` and version
-//!   ([`snapshot`]); restoring with a changed rule set keeps the unchanged rules' state
-//!   and says what it dropped.
+//!   record once per rule that held it, and may exceed the set's `recorded`). Each rule
+//!   counts the records its query selected, with their fates, and its own terms and
+//!   alerts.
+//! * **Snapshots** ([`snapshot`]) hold every rule's state keyed by `rule_id`, version
+//!   and a fingerprint of its definition; restoring with a changed rule set keeps the
+//!   unchanged rules' state and says what it dropped.
 
 mod precheck;
 pub mod snapshot;
