@@ -179,7 +179,8 @@ fn load_rules(
 ) -> Result<Engine, Fatal> {
     use dynamodb_scan_detector::rule_set::RuleSet;
     let loaded = rule_check::load(paths);
-    for line in &loaded.lines {
+    // The files that load are listed by --check-rules; a run names only problems.
+    for line in &loaded.problems {
         eprintln!("dynamodb-scan-detector: --rules: {line}");
     }
     eprintln!(

@@ -46,6 +46,9 @@ pub struct Loaded {
     pub rules: Vec<RuleDefinition>,
     pub found: RuleCheck,
     pub lines: Vec<String>,
+    /// What a run needs to be told: each refused or unreadable file, and each loaded
+    /// rule's warnings with the file's name (the `loads` lines left out).
+    pub problems: Vec<String>,
 }
 
 /// Read every rule file under `paths`.
@@ -54,6 +57,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         rules: Vec::new(),
         found: RuleCheck::default(),
         lines: Vec::new(),
+        problems: Vec::new(),
     };
     for path in paths {
         let mut files = Vec::new();
@@ -70,6 +74,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 Ok(text) => text,
                 Err(e) => {
                     loaded.lines.push(format!("unreadable {label}: {e}"));
+                    loaded.problems.push(format!("unreadable {label}: {e}"));
                     loaded.found.unreadable += 1;
                     continue;
                 }
@@ -84,6 +89,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                     ));
                     for warning in &rule.warnings {
                         loaded.lines.push(format!("  warning: {warning}"));
+                        loaded.problems.push(format!("warning  {label}: {warning}"));
                     }
                     loaded.rules.push(rule);
                 }
@@ -93,6 +99,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 Err(refusal) => {
                     loaded.found.refused += 1;
                     loaded.lines.push(format!("refused  {refusal}"));
+                    loaded.problems.push(format!("refused  {refusal}"));
                 }
             }
         }
