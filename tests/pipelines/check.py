@@ -79,6 +79,36 @@ def check_shell(tmp):
     print(f"shell: alerts.sh prints {EXPECTED_ALERTS} alerts, then none on a second run (state kept)")
 
 
+def check_shell_rules(tmp):
+    """elastic-rules.sh as its README runs it: six of Elastic's rule files over the
+    generated two weeks delivered a week at a time, then the second week again, the
+    state kept between runs."""
+    env = dict(os.environ, DETECTOR=CLI, STATE=os.path.join(tmp, "rules.state"),
+               RULES=os.path.join(ROOT, "tests/data/third-party/elastic-detection-rules"))
+    script = os.path.join(ROOT, "pipeline-examples/shell/elastic-rules.sh")
+    weeks = ([], [])
+    with open(os.path.join(ROOT, "tests/fixtures/aws-family.ndjson")) as f:
+        for line in f:
+            weeks[json.loads(line)["eventTime"] >= "2026-11-09"].append(line)
+    paths = []
+    for i, lines in enumerate(weeks):
+        paths.append(os.path.join(tmp, f"week-{i + 1}.ndjson"))
+        with open(paths[-1], "w") as f:
+            f.writelines(lines)
+    seen = []
+    for run, (path, want) in enumerate(((paths[0], 12), (paths[1], 8), (paths[1], 0)), 1):
+        proc = subprocess.run([script, path], capture_output=True, env=env, cwd=ROOT)
+        if proc.returncode != 0:
+            fail(f"shell/elastic-rules.sh run {run}: {proc.stderr.decode()}")
+        rows = [l.split("\t") for l in proc.stdout.decode().splitlines() if l]
+        if len(rows) != want or any(len(r) != 4 for r in rows):
+            fail(f"shell/elastic-rules.sh run {run}: expected {want} rows of 4 columns, got {rows}")
+        seen += rows
+    if len({r[0] for r in seen}) != 6:
+        fail(f"shell/elastic-rules.sh: expected alerts from six rules, got {sorted({r[0] for r in seen})}")
+    print("shell: elastic-rules.sh prints 12 alerts for week 1, 8 for week 2 (six rules), none for week 2 again")
+
+
 def check_fluentd(tmp, records):
     conf = open(os.path.join(ROOT, "pipeline-examples/fluentd/fluent.conf")).read()
     block = re.search(r"<match cloudtrail>(.*?)</match>", conf, re.S)
@@ -138,6 +168,7 @@ def main():
     records = sample_records()
     with tempfile.TemporaryDirectory() as tmp:
         check_shell(tmp)
+        check_shell_rules(tmp)
         check_fluentd(tmp, records)
         check_vector(tmp, records)
         check_node(tmp, records)
