@@ -405,3 +405,95 @@ fn refused_rules_are_listed_and_strict_rules_makes_them_fatal() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every input shape (S3 files, arrays, EventBridge, CloudWatch Logs, ECS nested and
+/// dotted) and a file of bad records through all 49 of Elastic's AWS rules: every record
+/// leaves in passthrough, the counts add up, and the DynamoDB rule file raises exactly
+/// the alerts (ids included) of the built-in current profile.
+#[test]
+fn every_input_shape_and_bad_records_through_all_49_rules() {
+    let shapes = root().join("tests/fixtures/shapes");
+    let more = root().join("tests/data/third-party/elastic-detection-rules-aws-new-terms");
+    let (out, stderr) = ok(&[
+        "--rules",
+        p(&elastic_rules()),
+        "--rules",
+        p(&more),
+        "--detection-time",
+        "event",
+        "--output",
+        "passthrough",
+        "--stats",
+        p(&shapes),
+    ]);
+    let s = stats(&stderr);
+    assert_eq!(s["rules_loaded"], 49);
+    let counted: u64 = [
+        "unparseable",
+        "not_cloudtrail",
+        "prefiltered",
+        "not_matched",
+        "matched",
+    ]
+    .iter()
+    .map(|k| s[k].as_u64().expect("counter"))
+    .sum();
+    assert_eq!(counted, s["events_in"].as_u64().expect("events_in"), "{s}");
+    for (id, rule) in s["rules"].as_object().expect("rules") {
+        let rule_counted: u64 = ["excepted", "no_timestamp", "missing_terms", "recorded"]
+            .iter()
+            .map(|k| rule[k].as_u64().expect("counter"))
+            .sum();
+        assert_eq!(
+            rule_counted,
+            rule["matched"].as_u64().expect("matched"),
+            "rule {id}"
+        );
+    }
+    let lines: Vec<String> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let alerts = lines
+        .iter()
+        .filter(|l| l.contains("\"kibana.alert.rule.rule_id\""))
+        .count() as u64;
+    assert_eq!(
+        alerts,
+        s["alerts"].as_u64().expect("alerts") + s["summaries"].as_u64().expect("summaries")
+    );
+    // Every record leaves: one passthrough line per record, and the documents.
+    let written = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
+    assert_eq!(
+        written,
+        s["events_in"].as_u64().expect("events_in") + alerts,
+        "in = out: {s}"
+    );
+
+    let uuids = |out: &[u8], rule: &str| -> std::collections::BTreeSet<String> {
+        alerts_of(out)
+            .into_iter()
+            .filter(|a| a["kibana.alert.rule.rule_id"] == rule)
+            .map(|a| a["kibana.alert.uuid"].as_str().expect("uuid").to_owned())
+            .collect()
+    };
+    let dynamodb = "96b2a03e-003b-11f0-8541-f661ea17fbcd";
+    let (built_in, _) = ok(&[
+        "--profile",
+        "current",
+        "--detection-time",
+        "event",
+        p(&shapes),
+    ]);
+    let expected = uuids(&built_in, dynamodb);
+    assert!(!expected.is_empty());
+    assert_eq!(uuids(&out, dynamodb), expected);
+}
+
+fn alerts_of(out: &[u8]) -> Vec<serde_json::Value> {
+    out.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| serde_json::from_slice::<serde_json::Value>(l).ok())
+        .filter(|d| d.get("kibana.alert.uuid").is_some())
+        .collect()
+}
