@@ -6,7 +6,8 @@
 use std::net::IpAddr;
 
 use super::field_types::{field_type, FieldType};
-use super::syntax::{Part, Query, RangeOp, Value, Values};
+use super::glob::Glob;
+use super::syntax::{Query, RangeOp, Value, Values};
 use super::KqlError;
 use crate::time::Millis;
 
@@ -25,7 +26,7 @@ pub enum Test {
     Exists,
     Keyword(String),
     /// A keyword that matches the pattern (`Part::Wildcard` is any run of characters).
-    Glob(Vec<Part>),
+    Glob(Glob),
     Number(f64),
     Date(Millis),
     Boolean(bool),
@@ -100,7 +101,7 @@ fn test(text: &str, field: &str, value: &Value) -> Result<Test, KqlError> {
     let exact = match value {
         Value::Exists => return Ok(Test::Exists),
         Value::Wildcard(parts) if kind == FieldType::Keyword => {
-            return Ok(Test::Glob(parts.clone()))
+            return Ok(Test::Glob(Glob::new(parts.clone())))
         }
         Value::Wildcard(_) => {
             return Err(refuse(

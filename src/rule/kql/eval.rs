@@ -3,11 +3,15 @@
 //! when any of them passes; `not` holds where its query does not, documents without the
 //! field included.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
 use super::compile::{canonical, number, Bound, Compiled, Test};
+#[cfg(test)]
+use super::glob::Glob;
+#[cfg(test)]
 use super::syntax::Part;
 use crate::ecs::field;
 
@@ -55,7 +59,7 @@ impl Test {
         match self {
             Test::Exists => !v.is_null(),
             Test::Keyword(expected) => field::keyword_eq(v, expected),
-            Test::Glob(parts) => keyword(v).is_some_and(|text| glob(parts, &text)),
+            Test::Glob(pattern) => keyword(v).is_some_and(|text| pattern.matches(&text)),
             Test::Number(expected) => as_number(v) == Some(*expected),
             Test::Date(expected) => as_date(v) == Some(*expected),
             Test::Boolean(expected) => as_bool(v) == Some(*expected),
@@ -75,11 +79,11 @@ impl Test {
 
 /// A value as a keyword field indexes it: strings as they are, numbers and booleans by
 /// their text.
-fn keyword(v: &Value) -> Option<String> {
+fn keyword(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -137,43 +141,8 @@ fn in_block(address: IpAddr, network: IpAddr, bits: u8) -> bool {
     }
 }
 
-/// Whether `text` matches the pattern: its text parts in order, each `Wildcard` any run
-/// of characters (the empty one too). Case-sensitive, as a keyword is.
-///
-/// In time linear in the text for each text part (never backtracking): the part before
-/// the first wildcard must start the text, the part after the last must end it, and
-/// each part between is taken at its first occurrence after the previous one, which is
-/// always as good as any later one.
+/// Whether `text` matches the pattern `parts` (see [`Glob`]).
+#[cfg(test)]
 pub fn glob(parts: &[Part], text: &str) -> bool {
-    let texts = |ps: &[Part]| -> Vec<String> {
-        ps.iter()
-            .filter_map(|p| match p {
-                Part::Text(t) => Some(t.clone()),
-                Part::Wildcard => None,
-            })
-            .collect()
-    };
-    let Some(first_star) = parts.iter().position(|p| *p == Part::Wildcard) else {
-        return texts(parts).concat() == text;
-    };
-    let last_star = parts
-        .iter()
-        .rposition(|p| *p == Part::Wildcard)
-        .unwrap_or(first_star);
-    let prefix = texts(&parts[..first_star]).concat();
-    let suffix = texts(&parts[last_star + 1..]).concat();
-    if prefix.len() + suffix.len() > text.len()
-        || !text.starts_with(&prefix)
-        || !text.ends_with(&suffix)
-    {
-        return false;
-    }
-    let mut rest = &text[prefix.len()..text.len() - suffix.len()];
-    for middle in texts(&parts[first_star..=last_star]) {
-        match rest.find(middle.as_str()) {
-            Some(at) => rest = &rest[at + middle.len()..],
-            None => return false,
-        }
-    }
-    true
+    Glob::new(parts.to_vec()).matches(text)
 }

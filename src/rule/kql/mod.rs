@@ -7,6 +7,7 @@
 mod compile;
 mod eval;
 mod field_types;
+mod glob;
 mod parse;
 mod required;
 mod syntax;

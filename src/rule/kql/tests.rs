@@ -222,6 +222,9 @@ fn wildcards_match_in_linear_time() {
             false,
         ),
         (&[Wildcard, t("é"), Wildcard], "café!", true),
+        // Texts with no wildcard between them are one run (an escape splits a literal).
+        (&[Wildcard, t("a"), t("b"), Wildcard], "xabx", true),
+        (&[Wildcard, t("a"), t("b"), Wildcard], "xaxbx", false),
     ];
     for (parts, text, expected) in table {
         assert_eq!(glob(parts, text), *expected, "{parts:?} {text}");
