@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use dynamodb_scan_detector::{Config, Context, Detector, DetectorOptions, InputError, Verdict};
+use dynamodb_scan_detector::{Context, DetectorOptions, InputError, Verdict};
 
 use args::{Args, Parsed};
 use dynamodb_scan_detector::input::documents::Item;
@@ -81,14 +81,14 @@ fn usage_error(msg: &str) -> i32 {
     USAGE
 }
 
-enum Fatal {
+pub(super) enum Fatal {
     Usage(String),
     Io(String),
 }
 
 /// The config document and the options given on the command line, and how errors in
 /// them are introduced.
-fn load_options(args: &Args) -> Result<(DetectorOptions, String), Fatal> {
+pub(super) fn load_options(args: &Args) -> Result<(DetectorOptions, String), Fatal> {
     let mut options = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -113,118 +113,6 @@ fn load_options(args: &Args) -> Result<(DetectorOptions, String), Fatal> {
         |p| format!("--config {}", p.display()),
     );
     Ok((options, what))
-}
-
-/// The engine to run: the built-in rule, or the `--rules` files; restored from
-/// `--state` when it holds a snapshot.
-fn load_engine(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> {
-    #[allow(unused_mut)]
-    let (mut options, what) = load_options(args)?;
-    let saved = match state {
-        Some(s) => s.read().map_err(Fatal::Usage)?,
-        None => None,
-    };
-    #[allow(unused_mut)]
-    let mut rules = args.rules.clone();
-    // The config document's `rules`, read from its own directory.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-    if let Some(listed) = options.rules.take() {
-        let base = args
-            .config
-            .as_ref()
-            .and_then(|c| c.parent())
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        rules.extend(listed.iter().map(|r| base.join(r)));
-        if rules.is_empty() {
-            return Err(Fatal::Usage(format!("{what}: rules: the list is empty")));
-        }
-    }
-    if !rules.is_empty() {
-        if args.profile.is_some() {
-            return Err(Fatal::Usage(
-                "--profile chooses a built-in rule: give it or rule files, not both".into(),
-            ));
-        }
-        return load_rules(&rules, args, &options, &what, state.zip(saved.as_deref()));
-    }
-    let config = Config::try_from(options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))?;
-    Ok(Engine::Single(match (state, saved) {
-        (Some(s), Some(bytes)) => {
-            Detector::restore(config, &bytes).map_err(|e| Fatal::Usage(s.error(e)))?
-        }
-        _ => Detector::new(config),
-    }))
-}
-
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-fn load_rules(
-    _: &[PathBuf],
-    _: &Args,
-    _: &DetectorOptions,
-    _: &str,
-    _: Option<(&StateFile, &[u8])>,
-) -> Result<Engine, Fatal> {
-    Err(Fatal::Usage("--rules: not in this build".into()))
-}
-
-/// `--rules`: load every rule file, say on stderr what became of each, and build the set.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-fn load_rules(
-    paths: &[PathBuf],
-    args: &Args,
-    options: &DetectorOptions,
-    what: &str,
-    saved: Option<(&StateFile, &[u8])>,
-) -> Result<Engine, Fatal> {
-    use dynamodb_scan_detector::rule_set::RuleSet;
-    let loaded = rule_check::load(paths);
-    // The files that load are listed by --check-rules; a run names only problems.
-    for line in &loaded.problems {
-        eprintln!("dynamodb-scan-detector: --rules: {line}");
-    }
-    eprintln!(
-        "dynamodb-scan-detector: --rules: {}",
-        rule_check::summary(&loaded.found)
-    );
-    let found = &loaded.found;
-    if args.strict_rules && (found.refused > 0 || found.unreadable > 0) {
-        return Err(Fatal::Usage(
-            "--strict-rules: a rule file was refused or unreadable (listed above)".into(),
-        ));
-    }
-    if loaded.rules.is_empty() {
-        return Err(Fatal::Usage("--rules: no New Terms rule loaded".into()));
-    }
-    let set = match saved {
-        Some((state, bytes)) => {
-            use dynamodb_scan_detector::rule_set::snapshot::RestoreError;
-            let (set, report) =
-                RuleSet::restore(loaded.rules, options, bytes).map_err(|e| match e {
-                    RestoreError::Config(e) => Fatal::Usage(format!("{what}: {e}")),
-                    RestoreError::Snapshot(e) => Fatal::Usage(state.error(e)),
-                })?;
-            for dropped in &report.dropped {
-                eprintln!(
-                    "dynamodb-scan-detector: {}",
-                    state.error(format!("saved state dropped for rule {dropped}"))
-                );
-            }
-            for started in &report.started {
-                eprintln!(
-                    "dynamodb-scan-detector: {}",
-                    state.error(format!(
-                        "no saved state for rule {started}: it starts empty"
-                    ))
-                );
-            }
-            set
-        }
-        None => {
-            RuleSet::new(loaded.rules, options).map_err(|e| Fatal::Usage(format!("{what}: {e}")))?
-        }
-    };
-    Ok(Engine::Rules(set, found.refused + found.unreadable))
 }
 
 /// Everything one run accumulates besides the detector.
@@ -264,7 +152,7 @@ fn run(args: &Args) -> Result<i32, Fatal> {
         .state
         .clone()
         .map(|p| StateFile::new(p, args.state_every_secs));
-    let mut detector = load_engine(args, state.as_ref())?;
+    let mut detector = engine::load(args, state.as_ref())?;
     detector.set_prefilter(!args.validate_all);
     let mut run = Run {
         ctx_event_time: args.detection_time_event,
