@@ -56,6 +56,13 @@ fn stats(stderr: &str) -> serde_json::Value {
     serde_json::from_str(last).expect("stats JSON")
 }
 
+/// The sum of the counters `keys` of a stats object.
+fn sum(stats: &serde_json::Value, keys: &[&str]) -> u64 {
+    keys.iter()
+        .map(|k| stats[k].as_u64().expect("counter"))
+        .sum()
+}
+
 /// (rule name, new terms joined with `|`) of each alert, in output order.
 fn story(out: &[u8]) -> Vec<(String, String)> {
     alerts(out)
@@ -146,16 +153,16 @@ fn six_of_elastics_rules_tell_the_story_of_two_weeks() {
         .map(|r| r["alerts"].as_u64().expect("alerts"))
         .sum();
     assert_eq!(per_rule, expected.len() as u64);
-    let counted: u64 = [
-        "unparseable",
-        "not_cloudtrail",
-        "prefiltered",
-        "not_matched",
-        "matched",
-    ]
-    .iter()
-    .map(|k| s[k].as_u64().expect("counter"))
-    .sum();
+    let counted = sum(
+        &s,
+        &[
+            "unparseable",
+            "not_cloudtrail",
+            "prefiltered",
+            "not_matched",
+            "matched",
+        ],
+    );
     assert_eq!(counted, lines as u64, "every record counted once: {s}");
 
     // Passthrough: every record leaves, each rule's alerts after it.
@@ -428,22 +435,22 @@ fn every_input_shape_and_bad_records_through_all_49_rules() {
     ]);
     let s = stats(&stderr);
     assert_eq!(s["rules_loaded"], 49);
-    let counted: u64 = [
-        "unparseable",
-        "not_cloudtrail",
-        "prefiltered",
-        "not_matched",
-        "matched",
-    ]
-    .iter()
-    .map(|k| s[k].as_u64().expect("counter"))
-    .sum();
+    let counted = sum(
+        &s,
+        &[
+            "unparseable",
+            "not_cloudtrail",
+            "prefiltered",
+            "not_matched",
+            "matched",
+        ],
+    );
     assert_eq!(counted, s["events_in"].as_u64().expect("events_in"), "{s}");
     for (id, rule) in s["rules"].as_object().expect("rules") {
-        let rule_counted: u64 = ["excepted", "no_timestamp", "missing_terms", "recorded"]
-            .iter()
-            .map(|k| rule[k].as_u64().expect("counter"))
-            .sum();
+        let rule_counted = sum(
+            rule,
+            &["excepted", "no_timestamp", "missing_terms", "recorded"],
+        );
         assert_eq!(
             rule_counted,
             rule["matched"].as_u64().expect("matched"),

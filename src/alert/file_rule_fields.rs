@@ -11,10 +11,14 @@ use crate::config::Config;
 use crate::json_fields::object;
 use crate::rule::kql::{field_type, FieldType};
 
+/// A JSON array of the strings `items`.
+fn owned(items: &[String]) -> Value {
+    strings(&items.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// The fields of `rule` under `c`.
 pub fn build(c: &Config, rule: &RuleDefinition) -> Map<String, Value> {
     let text = |s: &Option<String>| s.as_deref().map(Value::from);
-    let owned = |items: &[String]| strings(&items.iter().map(String::as_str).collect::<Vec<_>>());
     let version = rule.version.unwrap_or(1);
     let mut m = Map::new();
     m.insert(
@@ -72,7 +76,6 @@ pub fn build(c: &Config, rule: &RuleDefinition) -> Map<String, Value> {
 
 /// `kibana.alert.rule.parameters`, as Kibana stores a rule's own parameters.
 fn parameters(c: &Config, rule: &RuleDefinition, version: u32) -> Value {
-    let owned = |items: &[String]| strings(&items.iter().map(String::as_str).collect::<Vec<_>>());
     let mut p = vec![
         ("author", owned(&rule.author)),
         ("description", rule.description.as_str().into()),
