@@ -25,6 +25,8 @@ CONFIGS=(page worker npm-node npm-web)
 
 say() { printf '\n--> %s\n' "$*" >&2; }
 fail() { printf '\njs-types: FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tests/npm/retry.sh
+source tests/npm/retry.sh
 
 pins=$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$TOOLS/installed" 2>/dev/null)" != "$pins" ] || [ ! -x "$TOOLS/node_modules/.bin/tsc" ]; then
@@ -32,7 +34,7 @@ if [ "$(cat "$TOOLS/installed" 2>/dev/null)" != "$pins" ] || [ ! -x "$TOOLS/node
   rm -rf "$TOOLS"
   mkdir -p "$TOOLS"
   cp "$HERE/package.json" "$HERE/package-lock.json" "$TOOLS/"
-  (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in $TOOLS"
+  (cd "$TOOLS" && npm_retry ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in $TOOLS"
   printf '%s\n' "$pins" >"$TOOLS/installed"
 fi
 tsc=$TOOLS/node_modules/.bin/tsc

@@ -16,6 +16,8 @@ TYPESCRIPT=typescript@5.9.3
 TYPES_NODE=@types/node@20.19.9
 
 say() { printf '\n--> %s\n' "$*" >&2; }
+# shellcheck source=tests/npm/retry.sh
+source tests/npm/retry.sh
 
 say "build and pack the package"
 tarball=$(bash src/bindings/js/build-npm.sh --pack --require-opt | tail -n 1)
@@ -72,7 +74,7 @@ say "install the tarball into a fresh project"
 project=$work/project
 mkdir -p "$project"
 cp tests/npm/consumer/* "$project/"
-(cd "$project" && npm install --no-audit --no-fund --loglevel=error "$tarball" "$TYPESCRIPT" "$TYPES_NODE" >&2)
+(cd "$project" && npm_retry install --no-audit --no-fund --loglevel=error "$tarball" "$TYPESCRIPT" "$TYPES_NODE" >&2)
 
 export NPM_TEST_EXPECTED=$expected NPM_TEST_WORK=$work NPM_TEST_CLI=$cli
 say "node --test: require, import, web build, streams, browser"

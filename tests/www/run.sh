@@ -22,6 +22,8 @@ CARGO_OUT=${CARGO_TARGET_DIR:-$ROOT/target}
 export WWW_CLI=$CARGO_OUT/release/dynamodb-scan-detector
 
 say() { printf '\n--> %s\n' "$*" >&2; }
+# shellcheck source=tests/npm/retry.sh
+source tests/npm/retry.sh
 
 say "playwright-core (pinned: $PLAYWRIGHT) into $WWW_TEST_TOOLS"
 want=${PLAYWRIGHT#*@}
@@ -30,7 +32,7 @@ if [ "$have" != "$want" ]; then
   mkdir -p "$WWW_TEST_TOOLS"
   [ -f "$WWW_TEST_TOOLS/package.json" ] || printf '{ "private": true }\n' >"$WWW_TEST_TOOLS/package.json"
   # Never a browser download: playwright-core has no install script, and this says so too.
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$WWW_TEST_TOOLS" --no-audit --no-fund \
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_retry install --prefix "$WWW_TEST_TOOLS" --no-audit --no-fund \
     --loglevel=error --save-exact "$PLAYWRIGHT" >&2
 fi
 

@@ -18,6 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ROOT=$PWD
+# npm_retry: an npm install that survives a dropped registry connection.
+# shellcheck source=tests/npm/retry.sh
+source tests/npm/retry.sh
 SRC=$ROOT/src/bindings/js/npm
 OUT=${NPM_OUT:-$ROOT/target/npm/dynamodb-scan-detector}
 TOOLS=${NPM_TOOLS:-$ROOT/target/npm-tools}
@@ -102,7 +105,7 @@ printf '{ "type": "module" }\n' >"$OUT/web/package.json"
 wasm_opt=${WASM_OPT:-$TOOLS/node_modules/.bin/wasm-opt}
 if [ "$opt" != no ] && [ -z "${WASM_OPT:-}" ] && ! "$wasm_opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*} "; then
   mkdir -p "$TOOLS"
-  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >&2 ||
+  npm_retry install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >&2 ||
     note "could not install binaryen@$BINARYEN_VERSION from npm"
 fi
 optimised="not optimised by wasm-opt"

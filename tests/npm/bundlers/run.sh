@@ -23,6 +23,8 @@ TOOLS=$ROOT/target/npm-bundlers
 
 say() { printf '\n--> %s\n' "$*" >&2; }
 fail() { printf '\nbundlers: FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tests/npm/retry.sh
+source "$ROOT/tests/npm/retry.sh"
 
 tarball=${1:-}
 if [ -z "$tarball" ]; then
@@ -37,7 +39,7 @@ if [ "$(cat "$TOOLS/installed" 2>/dev/null)" != "$pins" ]; then
   rm -rf "$TOOLS"
   mkdir -p "$TOOLS"
   cp "$HERE/package.json" "$HERE/package-lock.json" "$TOOLS/"
-  (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in $TOOLS"
+  (cd "$TOOLS" && npm_retry ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in $TOOLS"
   printf '%s\n' "$pins" >"$TOOLS/installed"
 fi
 
