@@ -3,7 +3,7 @@
 //
 //   cargo build --release --lib --target wasm32-wasip1 --features fluent-bit
 //   cargo build --release --bin dynamodb-scan-detector
-//   node --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
+//   node --no-turbo-fast-api-calls --disable-warning=ExperimentalWarning --test tests/fluent-bit/filter.test.mjs
 //
 // FLUENT_BIT_WASM and DETECTOR_CLI override the two artefacts' paths.
 

@@ -1,7 +1,7 @@
 // Runs the command-line filter built for wasm32-wasip1 under Node's WASI host, with
 // standard input and output as the given files: a stand-in for any WASI runtime
 // (wasmtime, wasmer, WasmEdge).
-// Usage: node --disable-warning=ExperimentalWarning tests/wasi/run-cli.mjs MODULE IN OUT -- ARGS...
+// Usage: node --no-turbo-fast-api-calls --disable-warning=ExperimentalWarning tests/wasi/run-cli.mjs MODULE IN OUT -- ARGS...
 import { readFile } from 'node:fs/promises';
 import { openSync, closeSync } from 'node:fs';
 import { WASI } from 'node:wasi';
