@@ -81,7 +81,7 @@ def implementations(config_path, previous_cli=None):
         impls.append(("npm package: stream helper", ["node", npm, "stream"], "alerts"))
     fluent = os.path.join(ROOT, "tests/bench/fluent-bit-bench.mjs")
     if os.path.exists(os.path.join(ROOT, "target/wasm32-wasip1/release/dynamodb_scan_detector.wasm")):
-        impls.append(("Fluent Bit module: annotate (host emulation)", ["node", "--disable-warning=ExperimentalWarning", fluent], "count"))
+        impls.append(("Fluent Bit module: annotate (host emulation)", ["node", "--no-turbo-fast-api-calls", "--disable-warning=ExperimentalWarning", fluent], "count"))
     return impls
 
 
@@ -122,7 +122,7 @@ def fluent_bit_cost(corpus):
                RUSTFLAGS="-C link-arg=--export=malloc -C link-arg=--export=free")
     subprocess.run(["cargo", "build", "--release", "--locked", "--target", "wasm32-wasip1", "--example", "identity_filter"],
                    cwd=ROOT, check=True, env=env)
-    out = subprocess.run(["node", "--disable-warning=ExperimentalWarning", "tests/bench/fluent-bit-bench.mjs", "--cost", corpus],
+    out = subprocess.run(["node", "--no-turbo-fast-api-calls", "--disable-warning=ExperimentalWarning", "tests/bench/fluent-bit-bench.mjs", "--cost", corpus],
                          cwd=ROOT, check=True, capture_output=True).stdout
     cost = json.loads(out)
     per = cost["microseconds_per_record"]
@@ -146,7 +146,7 @@ def memory_per_term(work, n):
             f.write(json.dumps({"max_terms": cap}))
         _, peak = run_measured([CLI, "--config", cfg, "--no-progress", "-"], path, out)
         native[cap] = peak * 1024 * 1024
-        proc = subprocess.run(["node", "--disable-warning=ExperimentalWarning", "tests/wasi/run-cli.mjs", WASM_CLI, path, out, "--",
+        proc = subprocess.run(["node", "--no-turbo-fast-api-calls", "--disable-warning=ExperimentalWarning", "tests/wasi/run-cli.mjs", WASM_CLI, path, out, "--",
                                "--config", cfg, "--stats"], cwd=ROOT, stderr=subprocess.PIPE, check=True)
         stats = json.loads([l for l in proc.stderr.decode().splitlines() if l.startswith("{")][-1])
         wasm[cap] = stats["wasm_memory_bytes"]

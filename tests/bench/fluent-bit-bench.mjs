@@ -2,9 +2,9 @@
 // Bit's own calling convention: copy in with NUL, call, read the NUL-terminated result,
 // parse it as the host does, free).
 //
-//   node fluent-bit-bench.mjs < events.ndjson
+//   node --no-turbo-fast-api-calls fluent-bit-bench.mjs < events.ndjson
 //       every record through dynamodb_scan_annotate; prints {"records":…, "alerts":…}
-//   node fluent-bit-bench.mjs --cost events.ndjson
+//   node --no-turbo-fast-api-calls fluent-bit-bench.mjs --cost events.ndjson
 //       per-record cost on records that cannot match, against a module that returns the
 //       record unchanged (tests/bench/identity_filter.rs), interleaved, median of rounds
 import fs from 'node:fs';
