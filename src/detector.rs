@@ -59,6 +59,9 @@ pub struct Detector {
     nesting_limit: usize,
     /// The changes since the last journal entry, while journaling is on.
     journal: Option<Changes>,
+    /// A rule file's `alert_suppression`.
+    #[cfg(alert_suppression)]
+    suppression: Option<crate::suppression::Suppressor>,
 }
 
 impl Detector {
@@ -79,6 +82,19 @@ impl Detector {
             view_judging: true,
             nesting_limit: crate::input::nesting::MAX_NESTING,
             journal: None,
+            #[cfg(alert_suppression)]
+            suppression: config
+                .file_rule
+                .as_ref()
+                .and_then(|rule| rule.alert_suppression.clone())
+                .map(|s| {
+                    crate::suppression::Suppressor::new(
+                        s,
+                        config.interval.millis(),
+                        &config.rule_uuid,
+                        &config.space_id,
+                    )
+                }),
             config,
         }
     }
@@ -215,6 +231,11 @@ impl Detector {
         while let Some(event) = self.pending.pop_first() {
             self.judge_held(event, ctx, &mut alerts, None);
         }
+        #[cfg(alert_suppression)]
+        if let Some(s) = &mut self.suppression {
+            let updates = s.flush();
+            self.push_updates(updates, false, &mut alerts);
+        }
         let Some(summary) = self.cap.flush() else {
             return alerts;
         };
@@ -259,6 +280,8 @@ impl Detector {
             terms: self.store.iter_oldest_first().collect(),
             pending: self.pending.in_time_order().into_iter().cloned().collect(),
             next_seq: self.pending.next_seq_value(),
+            #[cfg(alert_suppression)]
+            suppression: self.suppression.as_ref().map(|s| s.state()),
         })
     }
 
@@ -269,6 +292,15 @@ impl Detector {
     /// terms were keywords keep every term whose values were strings; a term of a
     /// number or boolean is keyed otherwise now, so it is judged new once more.
     pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
+        Self::restore_counting_dropped(config, bytes).map(|(d, _)| d)
+    }
+
+    /// [`Detector::restore`], and how many open `alert_suppression` groups were dropped
+    /// because the rule now groups differently (or no longer suppresses).
+    pub(crate) fn restore_counting_dropped(
+        config: Config,
+        bytes: &[u8],
+    ) -> Result<(Self, usize), SnapshotError> {
         let state = snapshot::decode(bytes)?;
         if state.new_terms_fields != config.new_terms_fields {
             return Err(SnapshotError::FieldsMismatch {
@@ -289,7 +321,16 @@ impl Detector {
         d.store.counters.evicted += state.stats.evicted;
         d.pending = ReorderBuffer::restore(state.pending, state.next_seq);
         d.stats = state.stats;
-        Ok(d)
+        // Open groups of a rule whose suppression is now off or different are dropped.
+        #[allow(unused_mut)]
+        let mut dropped = 0;
+        #[cfg(alert_suppression)]
+        match (&mut d.suppression, state.suppression) {
+            (Some(s), Some(groups)) => dropped = s.restore(groups),
+            (None, Some(groups)) => dropped = groups.open_groups(),
+            _ => {}
+        }
+        Ok((d, dropped))
     }
 
     fn run(

@@ -43,6 +43,8 @@ pub mod rule;
 pub mod rule_set;
 pub mod state;
 pub mod stats;
+#[cfg(alert_suppression)]
+pub mod suppression;
 mod swar;
 pub mod time;
 mod verdict;

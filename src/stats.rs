@@ -2,8 +2,11 @@
 //!
 //! Every record that enters is counted once in `events_in` and in exactly one of
 //! `unparseable`, `not_cloudtrail`, `prefiltered`, `not_matched` and `matched`; every matched record
-//! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`.
-//! [`Stats::check`] verifies both identities.
+//! in exactly one of `excepted`, `no_timestamp`, `missing_terms` and `recorded`; every
+//! new term in exactly one of `alerts`, `summarised`, `muted`, `learned` and (in builds
+//! with alert suppression: not the npm package nor the Fluent Bit module, which run no
+//! rule files) `suppressed`.
+//! [`Stats::check`] verifies the three identities.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -69,21 +72,58 @@ pub struct Stats {
     pub expired: u64,
     /// Terms forgotten because `max_terms` was reached.
     pub evicted: u64,
+    /// New terms counted into an open alert of their group (`alert_suppression`),
+    /// instead of an alert of their own. Written only when not 0.
+    #[cfg(alert_suppression)]
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: u64,
+    /// Suppressed alerts emitted again, brought up to date (`alert_suppression`).
+    /// Written only when not 0.
+    #[cfg(alert_suppression)]
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppression_updates: u64,
+}
+
+#[cfg(alert_suppression)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The counters every new term's fate is counted in.
+#[cfg(not(alert_suppression))]
+macro_rules! fates {
+    () => {
+        "alerts + summarised + muted + learned"
+    };
+}
+#[cfg(alert_suppression)]
+macro_rules! fates {
+    () => {
+        "alerts + summarised + muted + learned + suppressed"
+    };
 }
 
 /// Declares [`Stats::counters`] and [`Stats::counters_mut`] from one list, so that the
 /// two cannot disagree (a test holds the list to the written keys).
 macro_rules! counters {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* ; with alert suppression: $($native:ident),* $(,)?) => {
         impl Stats {
             /// Every counter with its name, in written order.
             pub fn counters(&self) -> Vec<(&'static str, u64)> {
-                vec![$((stringify!($name), self.$name)),*]
+                #[allow(unused_mut)]
+                let mut all = vec![$((stringify!($name), self.$name)),*];
+                #[cfg(alert_suppression)]
+                all.extend([$((stringify!($native), self.$native)),*]);
+                all
             }
 
             /// Every counter by name, to set.
             fn counters_mut(&mut self) -> Vec<(&'static str, &mut u64)> {
-                vec![$((stringify!($name), &mut self.$name)),*]
+                #[allow(unused_mut)]
+                let mut all = vec![$((stringify!($name), &mut self.$name)),*];
+                #[cfg(alert_suppression)]
+                all.extend([$((stringify!($native), &mut self.$native)),*]);
+                all
             }
         }
     };
@@ -113,7 +153,9 @@ counters!(
     learned,
     tracked_terms,
     expired,
-    evicted,
+    evicted;
+    with alert suppression: suppressed,
+    suppression_updates,
 );
 
 impl Stats {
@@ -197,11 +239,16 @@ impl Stats {
                 self.matched
             ));
         }
-        let fates = sum(&[self.alerts, self.summarised, self.muted, self.learned]);
+        #[allow(unused_mut)]
+        let mut fates = sum(&[self.alerts, self.summarised, self.muted, self.learned]);
+        #[cfg(alert_suppression)]
+        {
+            fates += u128::from(self.suppressed);
+        }
         if fates != u128::from(self.new_terms) {
             return Err(format!(
-                "new_terms {} != alerts + summarised + muted + learned = {fates}",
-                self.new_terms
+                concat!("new_terms {} != ", fates!(), " = {}"),
+                self.new_terms, fates
             ));
         }
         Ok(())
@@ -242,6 +289,13 @@ mod tests {
             excepted no_timestamp missing_terms recorded terms_truncated late held released_early \
             pending new_terms alerts \
             summarised summaries muted learned tracked_terms expired evicted";
+        // The suppression counters, last, in builds that suppress (and written only
+        // when not 0: a rule without suppression writes no key of them).
+        let order = if cfg!(alert_suppression) {
+            format!("{order} suppressed suppression_updates")
+        } else {
+            order.to_owned()
+        };
         let names = |stats: &Stats| match stats.to_json() {
             Value::Object(map) => map.keys().cloned().collect::<Vec<_>>().join(" "),
             other => panic!("{other:?}"),

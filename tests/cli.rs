@@ -521,7 +521,9 @@ fn check_rules_reports_what_loads_and_why_the_rest_is_refused() {
     let out = String::from_utf8(checked.stdout).expect("UTF-8");
     assert!(out.contains("loads    "), "{out}");
     assert!(
-        out.contains(": rule \"Suppressed\": alert_suppression is not supported yet\n"),
+        out.contains(
+            ": rule \"Suppressed\": alert_suppression: duration unit \"d\" is not s, m or h\n"
+        ),
         "{out}"
     );
     assert_eq!(

@@ -504,3 +504,74 @@ fn alerts_of(out: &[u8]) -> Vec<serde_json::Value> {
         .filter(|d| d.get("kibana.alert.uuid").is_some())
         .collect()
 }
+
+/// A rule file's `alert_suppression` on the bundled sample: one alert per account for
+/// three hours, each brought up to date as it counts more; a run cut in two with
+/// `--state` ends with the same alerts as the whole run.
+#[test]
+fn suppression_in_the_command_line_survives_a_restart() {
+    let rule = root().join("tests/fixtures/suppression/scan-by-account.toml");
+    let sample = root().join("pipeline-examples/data");
+    let common_args = ["--detection-time", "event", "--output", "alerts", "--stats"];
+    let documents = |out: &[u8]| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(out)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a document"))
+            .collect()
+    };
+    // The alert as it ends: the last document of each kibana.alert.uuid.
+    let last_of_each = |docs: &[serde_json::Value]| -> std::collections::BTreeMap<String, String> {
+        docs.iter()
+            .map(|d| {
+                (
+                    d["kibana.alert.uuid"].as_str().expect("uuid").to_owned(),
+                    d.to_string(),
+                )
+            })
+            .collect()
+    };
+
+    let mut args = vec!["--rules", p(&rule)];
+    args.extend(common_args);
+    args.push(p(&sample));
+    let (whole, stderr) = ok(&args);
+    let whole = documents(&whole);
+    let counts: Vec<i64> = whole
+        .iter()
+        .map(|d| {
+            d["kibana.alert.suppression.docs_count"]
+                .as_i64()
+                .expect("suppressed")
+        })
+        .collect();
+    // Seven new callers in three accounts' windows: four alerts, three brought up to date.
+    assert_eq!(counts, vec![0, 1, 2, 0, 0, 1, 0], "{whole:?}");
+    let s = stats(&stderr);
+    assert_eq!(
+        (
+            s["new_terms"].as_u64(),
+            s["alerts"].as_u64(),
+            s["suppressed"].as_u64(),
+            s["suppression_updates"].as_u64()
+        ),
+        (Some(7), Some(4), Some(3), Some(3))
+    );
+
+    // The same, cut after the first day with the state carried over.
+    let dir = tempdir("suppression-state");
+    let state = dir.join("state.bin");
+    let files = common::files(&sample);
+    let (first, rest): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|f| f.to_string_lossy().contains("/2026/11/02/"));
+    assert!(!first.is_empty() && !rest.is_empty());
+    let mut split = Vec::new();
+    for part in [&first, &rest] {
+        let mut args = vec!["--rules", p(&rule), "--state", p(&state)];
+        args.extend(common_args);
+        args.extend(part.iter().map(|f| p(f)));
+        split.extend(documents(&ok(&args).0));
+    }
+    assert_eq!(last_of_each(&split), last_of_each(&whole));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["rule"],
     &["config"],
     &["alert"],
+    &["suppression"],
     &["state"],
     &["detector"],
     &["rule_set"],

@@ -290,6 +290,7 @@ fn detector_out(alerts: Vec<dynamodb_scan_detector::Alert>, out: &mut Vec<Out>) 
                     suppressed: s["alerts_suppressed"].as_u64().unwrap_or(0),
                 }
             }
+            AlertKind::SuppressionUpdate => panic!("the built-in rule suppresses nothing"),
         });
     }
 }

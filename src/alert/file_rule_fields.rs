@@ -76,7 +76,11 @@ pub fn build(c: &Config, rule: &RuleDefinition) -> Map<String, Value> {
 
 /// `kibana.alert.rule.parameters`, as Kibana stores a rule's own parameters.
 fn parameters(c: &Config, rule: &RuleDefinition, version: u32) -> Value {
-    let mut p = vec![
+    let mut p = Vec::new();
+    if let Some(suppression) = &rule.alert_suppression {
+        p.push(("alert_suppression", suppression.as_parameter()));
+    }
+    p.extend([
         ("author", owned(&rule.author)),
         ("description", rule.description.as_str().into()),
         ("exceptions_list", empty()),
@@ -89,7 +93,7 @@ fn parameters(c: &Config, rule: &RuleDefinition, version: u32) -> Value {
         ("immutable", true.into()),
         ("index", owned(&rule.index)),
         ("language", "kuery".into()),
-    ];
+    ]);
     if let Some(license) = &rule.license {
         p.push(("license", license.as_str().into()));
     }

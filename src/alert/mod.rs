@@ -25,6 +25,10 @@ pub enum AlertKind {
     NewTerm,
     /// A summary of alerts the `max_signals` cap suppressed in one window.
     CapSummary,
+    /// A suppressed alert emitted again, brought up to date: the same document (and
+    /// `kibana.alert.uuid`) with new `kibana.alert.suppression.*` counts and
+    /// `kibana.alert.last_detected` (rule files with `alert_suppression`).
+    SuppressionUpdate,
 }
 
 /// One document for the host to emit: the alert's own fields, then the rule's static

@@ -13,6 +13,8 @@ pub mod profile;
 // about 470 bytes it does not have under its budget (tests/npm/run.sh).
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub mod rule_file;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub mod suppression;
 
 use std::num::{NonZeroU32, NonZeroUsize};
 

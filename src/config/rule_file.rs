@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use super::duration::ElasticDuration;
+use super::suppression::AlertSuppression;
 use crate::rule::kql::{Kql, KqlError};
 
 /// A rule file that cannot be run, and why.
@@ -81,6 +82,8 @@ pub struct RuleDefinition {
     pub threat: serde_json::Value,
     /// `[rule.investigation_fields] field_names`.
     pub investigation_fields: Vec<String>,
+    /// `[rule.alert_suppression]`, when the rule has one.
+    pub alert_suppression: Option<AlertSuppression>,
     /// The rule's version when the file carries one (Elastic keeps it in a version lock).
     pub version: Option<u32>,
     /// What the host should tell the user when loading it: fields it reads that raw
@@ -238,9 +241,24 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
             "language \"{language}\" is not supported (only KQL, \"kuery\")"
         )));
     }
-    if rule.alert_suppression.is_some() {
-        return Err(refuse("alert_suppression is not supported yet".into()));
-    }
+    let alert_suppression: Option<AlertSuppression> = match rule.alert_suppression.clone() {
+        None => None,
+        // The Fluent Bit module reads no rule files; a build for it leaves suppression out.
+        #[cfg(not(alert_suppression))]
+        Some(_) => {
+            return Err(refuse(
+                "alert_suppression is not in this build (built for the Fluent Bit module)".into(),
+            ))
+        }
+        #[cfg(alert_suppression)]
+        Some(table) => Some(
+            table
+                .try_into::<super::suppression::AlertSuppressionToml>()
+                .map_err(|e| refuse(format!("alert_suppression: {}", e.message())))?
+                .check()
+                .map_err(refuse)?,
+        ),
+    };
     if rule.data_view_id.is_some() {
         return Err(refuse(
             "data_view_id is not supported (the rule must name its index patterns)".into(),
@@ -320,7 +338,12 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
         query
             .fields()
             .into_iter()
-            .chain(new_terms.value.iter().map(String::as_str)),
+            .chain(new_terms.value.iter().map(String::as_str))
+            .chain(
+                alert_suppression
+                    .iter()
+                    .flat_map(|s| s.group_by.iter().map(String::as_str)),
+            ),
     );
     Ok(RuleDefinition {
         rule_id,
@@ -349,6 +372,7 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<RuleDefinition, RuleRef
             .investigation_fields
             .map(|f| f.field_names)
             .unwrap_or_default(),
+        alert_suppression,
         version: rule.version,
         warnings,
     })

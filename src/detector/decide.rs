@@ -48,6 +48,18 @@ impl Detector {
         let mut detected = None;
         let mut detected_at = || *detected.get_or_insert_with(|| ctx.detection_time.resolve(t));
         let mut first_alert: Option<String> = None;
+        // Suppression: the groups whose execution window this event's time closes are
+        // brought up to date first; the event's group is read once, at its first candidate.
+        #[cfg(alert_suppression)]
+        let mut group: Option<crate::suppression::GroupTerms> = None;
+        #[cfg(alert_suppression)]
+        if mode == Mode::Alert {
+            if let Some(s) = &mut self.suppression {
+                s.advance(t);
+                let updates = s.take_updates();
+                self.push_updates(updates, deferred, alerts);
+            }
+        }
         for (i, term) in terms.iter().enumerate() {
             let seen = self.store.observe(term.key, t, window, watermark);
             if !seen.is_new() {
@@ -65,6 +77,27 @@ impl Detector {
                 self.stats.muted += 1;
                 continue;
             }
+            #[cfg(alert_suppression)]
+            let opening = match &mut self.suppression {
+                None => None,
+                Some(s) => {
+                    let terms = group.get_or_insert_with(|| {
+                        crate::suppression::group_terms(&event.source().doc, s.group_by())
+                    });
+                    let outcome = s.candidate(terms, t, detected_at());
+                    // A group this candidate found expired is reported before it.
+                    let updates = s.take_updates();
+                    self.push_updates(updates, deferred, alerts);
+                    match outcome {
+                        crate::suppression::Candidate::Suppressed => {
+                            self.stats.suppressed += 1;
+                            continue;
+                        }
+                        crate::suppression::Candidate::Plain => None,
+                        crate::suppression::Candidate::Opens(opening) => Some(opening),
+                    }
+                }
+            };
             let (closed, admission) = self.cap.admit(t, &term.values);
             if let Some(summary) = closed {
                 let at = detected_at();
@@ -80,13 +113,21 @@ impl Detector {
                     } else {
                         event.source().doc.clone()
                     };
-                    let document = self.renderer.new_term(
+                    #[allow(unused_mut)]
+                    let mut document = self.renderer.new_term(
                         source_doc,
                         &facts,
                         term,
                         detected_at(),
                         first_alert.as_deref(),
                     );
+                    #[cfg(alert_suppression)]
+                    if let (Some(opening), Some(s)) = (opening, &mut self.suppression) {
+                        for (key, value) in s.fields(&opening) {
+                            document.insert(key.to_owned(), value);
+                        }
+                        s.opened(opening, &document, detected_at());
+                    }
                     // A large event's fields go into its first alert only.
                     if large && first_alert.is_none() {
                         first_alert = document
@@ -103,6 +144,30 @@ impl Detector {
                 }
                 Admission::Suppress => self.stats.summarised += 1,
             }
+        }
+        #[cfg(alert_suppression)]
+        if let Some(s) = &mut self.suppression {
+            let updates = s.take_updates();
+            self.push_updates(updates, deferred, alerts);
+        }
+    }
+
+    /// Hand out suppressed alerts brought up to date ([`crate::suppression`]).
+    #[cfg(alert_suppression)]
+    pub(super) fn push_updates(
+        &mut self,
+        updates: Vec<serde_json::Map<String, Value>>,
+        deferred: bool,
+        alerts: &mut Vec<Alert>,
+    ) {
+        for fields in updates {
+            self.stats.suppression_updates += 1;
+            alerts.push(Alert {
+                kind: AlertKind::SuppressionUpdate,
+                fields,
+                rule: self.renderer.rule_fields(),
+                deferred,
+            });
         }
     }
 }

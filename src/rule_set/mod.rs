@@ -236,6 +236,11 @@ impl RuleSet {
             ] {
                 *total += of_rule;
             }
+            #[cfg(alert_suppression)]
+            {
+                input.suppressed += s.suppressed;
+                input.suppression_updates += s.suppression_updates;
+            }
         }
         SetStats { input, rules }
     }

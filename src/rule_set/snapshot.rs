@@ -73,7 +73,8 @@ pub enum RestoreError {
 pub struct RestoreReport {
     /// Rules whose saved state was restored (`rule_id`).
     pub kept: Vec<String>,
-    /// Saved rules not restored, each with why.
+    /// Saved state not restored, each with why: whole rules, and the open suppression
+    /// groups of a kept rule whose `alert_suppression` changed.
     pub dropped: Vec<String>,
     /// Rules of the set with no saved state, started empty.
     pub started: Vec<String>,
@@ -135,10 +136,15 @@ impl RuleSet {
             match same {
                 Some(i) if !restored[i] => {
                     let state = std::mem::take(&mut states[i]);
-                    let detector = Detector::restore(config, state)
+                    let (detector, groups) = Detector::restore_counting_dropped(config, state)
                         .map_err(|e| SnapshotError::Malformed(format!("rule {id}: {e}")))?;
                     restored[i] = true;
                     detectors.push(detector);
+                    if groups > 0 {
+                        report.dropped.push(format!(
+                            "{id}: {groups} open alert_suppression groups (the rule's alert_suppression changed; its first-seen state is kept)"
+                        ));
+                    }
                     report.kept.push(id);
                 }
                 _ => {

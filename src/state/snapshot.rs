@@ -43,6 +43,9 @@ pub struct State {
     pub pending: Vec<PendingEvent>,
     /// The arrival number of the next event.
     pub next_seq: u64,
+    /// Open suppression groups (a rule file's `alert_suppression`), in the header.
+    #[cfg(alert_suppression)]
+    pub suppression: Option<crate::suppression::SuppressorState>,
 }
 
 /// The payload's JSON header, written in the order of the fields (part of the format).
@@ -56,6 +59,9 @@ struct Meta {
     terms: u64,
     pending: u64,
     next_seq: u64,
+    #[cfg(alert_suppression)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<crate::suppression::SuppressorState>,
 }
 
 impl Meta {
@@ -71,6 +77,8 @@ impl Meta {
             "terms",
             "pending",
             "next_seq",
+            #[cfg(alert_suppression)]
+            "suppression",
         ])?;
         // Absent in format 1, which held no events.
         let count = |key: &str| -> Result<u64, String> {
@@ -89,6 +97,13 @@ impl Meta {
             terms: f.u64("terms")?,
             pending: count("pending")?,
             next_seq: count("next_seq")?,
+            #[cfg(alert_suppression)]
+            suppression: f
+                .optional("suppression")
+                .map(|v| {
+                    serde_json::from_str(&v.to_string()).map_err(|e| format!("suppression: {e}"))
+                })
+                .transpose()?,
         })
     }
 }
@@ -103,6 +118,8 @@ pub fn encode(state: &State) -> Vec<u8> {
         terms: state.terms.len() as u64,
         pending: state.pending.len() as u64,
         next_seq: state.next_seq,
+        #[cfg(alert_suppression)]
+        suppression: state.suppression.clone(),
     };
     // Integers, strings and JSON values: cannot fail.
     let meta_json = serde_json::to_vec(&meta).unwrap_or_default();
@@ -258,6 +275,8 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         terms,
         pending,
         next_seq: meta.next_seq,
+        #[cfg(alert_suppression)]
+        suppression: meta.suppression,
     })
 }
 

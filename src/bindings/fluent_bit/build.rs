@@ -4,12 +4,25 @@
 //! and leave out the function names (wasm's `name` section, about 80 KiB): Fluent Bit's
 //! WAMR reads no names unless built with its custom-name-section option, so they buy the
 //! user nothing. `FLUENT_BIT_MODULE_NAMES=1` keeps them (for profiling or disassembly).
+//!
+//! It also sets `cfg(alert_suppression)` in the builds that run rule files' alert
+//! suppression (src/suppression/): every build but the npm package's
+//! (wasm32-unknown-unknown) and the Fluent Bit module's, which read no rule files; the
+//! suppression code would cost the module about 90 KiB of its 768 KiB budget.
 
 fn main() {
     println!("cargo:rerun-if-changed=src/bindings/fluent_bit/build.rs");
     println!("cargo:rerun-if-env-changed=FLUENT_BIT_MODULE_NAMES");
-    let wasi = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("wasi");
-    if wasi && std::env::var_os("CARGO_FEATURE_FLUENT_BIT").is_some() {
+    println!("cargo:rustc-check-cfg=cfg(alert_suppression)");
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let wasi = os == "wasi";
+    let fluent_bit = wasi && std::env::var_os("CARGO_FEATURE_FLUENT_BIT").is_some();
+    let javascript =
+        std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") && os == "unknown";
+    if !fluent_bit && !javascript {
+        println!("cargo:rustc-cfg=alert_suppression");
+    }
+    if fluent_bit {
         println!("cargo:rustc-cdylib-link-arg=--export=malloc");
         println!("cargo:rustc-cdylib-link-arg=--export=free");
         if std::env::var_os("FLUENT_BIT_MODULE_NAMES").is_none_or(|v| v != "1") {

@@ -73,7 +73,7 @@ fn refusals_name_the_file_the_rule_and_the_reason() {
         ("not-toml.toml", "not-toml.toml: not a rule file: "),
         ("eql.toml", "eql.toml: rule \"An EQL rule\": type \"eql\" is not supported (only new_terms rules run here)"),
         ("esql.toml", "esql.toml: rule \"ES|QL\": language \"esql\" is not supported (only KQL, \"kuery\")"),
-        ("suppression.toml", "suppression.toml: rule \"Suppressed\": alert_suppression is not supported yet"),
+        ("suppression.toml", "suppression.toml: rule \"Suppressed\": alert_suppression: duration unit \"d\" is not s, m or h"),
         ("bad-query.toml", "bad-query.toml: rule \"Bad query\": query: KQL, line 2, column 13: a wildcard in a field name (searching many fields) is not supported"),
         ("four-fields.toml", "four-fields.toml: rule \"Four fields\": 4 new-terms fields (Kibana takes one to three)"),
         ("no-history.toml", "no-history.toml: rule \"No history\": [rule.new_terms] needs one history_window_start"),

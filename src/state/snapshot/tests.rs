@@ -37,6 +37,8 @@ fn sample() -> State {
             }],
         }],
         next_seq: 3,
+        #[cfg(alert_suppression)]
+        suppression: None,
     }
 }
 
@@ -67,6 +69,8 @@ fn the_header_is_read_as_strictly_as_it_is_written() {
         terms: 3,
         pending: 1,
         next_seq: 3,
+        #[cfg(alert_suppression)]
+        suppression: None,
     };
     let good = serde_json::to_value(&meta).expect("a header");
     assert!(Meta::from_json(&good).is_ok());

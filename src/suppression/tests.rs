@@ -1,0 +1,434 @@
+//! Suppression through a whole detector: Kibana's `new_terms_alert_suppression.ts`
+//! scenarios (SUP-n in ../shared/research/semantics.md §3.2) as a stream of raw
+//! CloudTrail records, with the rule's `interval` (5m) as its executions.
+
+use serde_json::Value;
+
+use crate::config::rule_file::parse_rule_file;
+use crate::config::{Config, DetectorOptions};
+use crate::{Alert, AlertKind, Context, DetectionTime, Detector};
+
+/// A rule on every Scan, new terms on the caller's ARN, with `suppression` as its
+/// `[rule.alert_suppression]` body (empty: none).
+fn rule(suppression: &str) -> Config {
+    let table = if suppression.is_empty() {
+        String::new()
+    } else {
+        format!("[rule.alert_suppression]\n{suppression}\n")
+    };
+    let text = format!(
+        r#"[rule]
+rule_id = "00000000-0000-4000-8000-00000000005c"
+name = "Scan by a new caller"
+severity = "low"
+risk_score = 21
+type = "new_terms"
+language = "kuery"
+query = "event.action: Scan"
+{table}
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["aws.cloudtrail.user_identity.arn"]
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-10d"
+"#
+    );
+    let rule = parse_rule_file("suppressed.toml", &text).expect("the rule loads");
+    Config::for_rule_file(
+        rule,
+        &DetectorOptions {
+            reorder_window: Some("0s".into()),
+            ..Default::default()
+        },
+    )
+    .expect("config")
+}
+
+/// A Scan by `user` from `ip` in `account` at `minute` past 10:00 on 2 Nov 2026
+/// (`ip` empty: the record has no source address).
+fn scan(user: &str, ip: &str, account: &str, minute: u32) -> String {
+    let ip = if ip.is_empty() {
+        String::new()
+    } else {
+        format!(r#""sourceIPAddress":"{ip}","#)
+    };
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::{account}:user/{user}","accountId":"{account}","userName":"{user}"}},"eventTime":"2026-11-02T{:02}:{:02}:00Z","eventSource":"dynamodb.amazonaws.com","eventName":"Scan",{ip}"awsRegion":"eu-west-1","eventID":"{user}-{minute}","recipientAccountId":"{account}"}}"#,
+        10 + minute / 60,
+        minute % 60
+    )
+}
+
+fn run(d: &mut Detector, lines: &[String]) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for line in lines {
+        out.extend(d.process(line.as_bytes(), Context::event_time()));
+    }
+    out.extend(d.flush(DetectionTime::EventTime));
+    out
+}
+
+fn get<'a>(a: &'a Alert, key: &str) -> &'a Value {
+    a.get(key).unwrap_or(&Value::Null)
+}
+
+/// Each document as (kind, user, docs_count, start minute, end minute).
+fn summary(alerts: &[Alert]) -> Vec<(AlertKind, String, Value, Value, Value)> {
+    let minute = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.get(11..16))
+            .map_or(Value::Null, Value::from)
+    };
+    alerts
+        .iter()
+        .map(|a| {
+            let user = get(a, "kibana.alert.new_terms")[0]
+                .as_str()
+                .and_then(|arn| arn.rsplit('/').next())
+                .unwrap_or("")
+                .to_owned();
+            (
+                a.kind,
+                user,
+                get(a, "kibana.alert.suppression.docs_count").clone(),
+                minute(get(a, "kibana.alert.suppression.start")),
+                minute(get(a, "kibana.alert.suppression.end")),
+            )
+        })
+        .collect()
+}
+
+use AlertKind::{NewTerm as New, SuppressionUpdate as Update};
+
+fn n(v: u64) -> Value {
+    Value::from(v)
+}
+fn hm(s: &str) -> Value {
+    Value::from(s)
+}
+
+#[test]
+fn scenarios() {
+    let by_ip_1h = "group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}";
+    type Expected<'a> = Vec<(AlertKind, &'a str, Value, Value, Value)>;
+    let cases: Vec<(&str, &str, Vec<String>, Expected)> = vec![
+        (
+            // SUP-1/SUP-5: one alert, brought up to date as later windows count more.
+            "duration over several executions",
+            by_ip_1h,
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("b", "10.0.0.3", "111", 1),
+                scan("c", "10.0.0.3", "111", 7),
+                scan("d", "10.0.0.4", "111", 8),
+                scan("e", "10.0.0.3", "111", 12),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                // The 10:05 window opens with c: b (10:01) is reported.
+                (Update, "a", n(1), hm("10:00"), hm("10:01")),
+                (New, "d", n(0), hm("10:08"), hm("10:08")),
+                (Update, "a", n(2), hm("10:00"), hm("10:07")),
+                // The end of input reports e.
+                (Update, "a", n(3), hm("10:00"), hm("10:12")),
+            ],
+        ),
+        (
+            // The duration runs out: a new alert.
+            "a group reopens after its duration",
+            "group_by = [\"source.ip\"]\nduration = {value = 10, unit = \"m\"}",
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("b", "10.0.0.3", "111", 10),
+                scan("c", "10.0.0.3", "111", 11),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                // b at exactly 10 minutes is still in; the 10:10 window reports it.
+                (Update, "a", n(1), hm("10:00"), hm("10:10")),
+                (New, "c", n(0), hm("10:11"), hm("10:11")),
+            ],
+        ),
+        (
+            // SUP-12: per execution, the rule's 5-minute windows.
+            "per execution",
+            "group_by = [\"source.ip\"]",
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("b", "10.0.0.3", "111", 2),
+                scan("c", "10.0.0.3", "111", 4),
+                scan("d", "10.0.0.3", "111", 5),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (Update, "a", n(2), hm("10:00"), hm("10:04")),
+                (New, "d", n(0), hm("10:05"), hm("10:05")),
+            ],
+        ),
+        (
+            // SUP-9: a missing field is a group of its own (`null`).
+            "missing field, suppress",
+            "group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}\nmissing_fields_strategy = \"suppress\"",
+            vec![
+                scan("a", "", "111", 0),
+                scan("b", "", "111", 1),
+                scan("c", "10.0.0.3", "111", 2),
+                scan("d", "10.0.0.3", "111", 3),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (New, "c", n(0), hm("10:02"), hm("10:02")),
+                (Update, "a", n(1), hm("10:00"), hm("10:01")),
+                (Update, "c", n(1), hm("10:02"), hm("10:03")),
+            ],
+        ),
+        (
+            // SUP-10: with doNotSuppress, each such candidate is a plain alert.
+            "missing field, doNotSuppress",
+            "group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}\nmissing_fields_strategy = \"doNotSuppress\"",
+            vec![
+                scan("a", "", "111", 0),
+                scan("b", "", "111", 1),
+                scan("c", "10.0.0.3", "111", 2),
+                scan("d", "10.0.0.3", "111", 3),
+            ],
+            vec![
+                (New, "a", Value::Null, Value::Null, Value::Null),
+                (New, "b", Value::Null, Value::Null, Value::Null),
+                (New, "c", n(0), hm("10:02"), hm("10:02")),
+                (Update, "c", n(1), hm("10:02"), hm("10:03")),
+            ],
+        ),
+        (
+            // SUP-6: two group-by fields group pairs.
+            "two fields",
+            "group_by = [\"source.ip\", \"cloud.account.id\"]\nduration = {value = 1, unit = \"h\"}",
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("b", "10.0.0.3", "222", 1),
+                scan("c", "10.0.0.3", "111", 2),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (New, "b", n(0), hm("10:01"), hm("10:01")),
+                (Update, "a", n(1), hm("10:00"), hm("10:02")),
+            ],
+        ),
+        (
+            // Known callers are no candidates: nothing to count.
+            "only new terms are counted",
+            by_ip_1h,
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("a", "10.0.0.3", "111", 1),
+                scan("a", "10.0.0.3", "111", 9),
+            ],
+            vec![(New, "a", n(0), hm("10:00"), hm("10:00"))],
+        ),
+    ];
+    for (name, suppression, lines, want) in cases {
+        let mut d = Detector::new(rule(suppression));
+        let alerts = run(&mut d, &lines);
+        let got = summary(&alerts);
+        let want: Vec<_> = want
+            .into_iter()
+            .map(|(k, u, c, s, e)| (k, u.to_owned(), c, s, e))
+            .collect();
+        assert_eq!(got, want, "{name}");
+        let stats = d.stats();
+        stats.check().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let updates = alerts.iter().filter(|a| a.kind == Update).count() as u64;
+        assert_eq!(stats.suppression_updates, updates, "{name}");
+        // Every update is its alert again: same uuid, instance id and @timestamp.
+        for u in alerts.iter().filter(|a| a.kind == Update) {
+            let first = alerts
+                .iter()
+                .find(|a| a.kind == New && a.uuid() == u.uuid())
+                .unwrap_or_else(|| panic!("{name}: an update of no alert"));
+            for key in [
+                "kibana.alert.instance.id",
+                "@timestamp",
+                "kibana.alert.new_terms",
+            ] {
+                assert_eq!(get(first, key), get(u, key), "{name}: {key}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_alert_carries_kibanas_suppression_fields_last() {
+    let mut d = Detector::new(rule(
+        "group_by = [\"source.ip\", \"cloud.account.id\"]\nduration = {value = 5, unit = \"m\"}",
+    ));
+    let alerts = run(&mut d, &[scan("a", "10.0.0.3", "111", 0)]);
+    assert_eq!(alerts.len(), 1);
+    let own: Vec<&str> = alerts[0].fields.keys().map(String::as_str).collect();
+    assert_eq!(
+        own[own.len() - 5..],
+        [
+            "kibana.alert.instance.id",
+            "kibana.alert.suppression.terms",
+            "kibana.alert.suppression.start",
+            "kibana.alert.suppression.end",
+            "kibana.alert.suppression.docs_count",
+        ]
+    );
+    assert_eq!(
+        get(&alerts[0], "kibana.alert.suppression.terms"),
+        &serde_json::json!([
+            {"field": "source.ip", "value": ["10.0.0.3"]},
+            {"field": "cloud.account.id", "value": ["111"]},
+        ])
+    );
+    // object-hash of [terms, rule uuid (the rule_id), space], as Kibana's.
+    let terms: [(&str, Option<&[Value]>); 2] = [
+        ("source.ip", Some(&[Value::from("10.0.0.3")])),
+        ("cloud.account.id", Some(&[Value::from("111")])),
+    ];
+    assert_eq!(
+        get(&alerts[0], "kibana.alert.instance.id").as_str(),
+        Some(
+            crate::alert::uuid::instance_id(
+                &terms,
+                "00000000-0000-4000-8000-00000000005c",
+                "default"
+            )
+            .as_str()
+        )
+    );
+    // The same alert id as without suppression.
+    let mut plain = Detector::new(rule(""));
+    let without = run(&mut plain, &[scan("a", "10.0.0.3", "111", 0)]);
+    assert_eq!(without[0].uuid(), alerts[0].uuid());
+    assert!(without[0].get("kibana.alert.instance.id").is_none());
+    // The rule's parameters say how it suppresses.
+    assert_eq!(
+        get(&alerts[0], "kibana.alert.rule.parameters")["alert_suppression"],
+        serde_json::json!({
+            "group_by": ["source.ip", "cloud.account.id"],
+            "duration": {"value": 5, "unit": "m"},
+            "missing_fields_strategy": "suppress",
+        })
+    );
+}
+
+#[test]
+fn a_restore_mid_group_goes_on_counting_into_the_same_alert() {
+    let suppression = "group_by = [\"cloud.account.id\"]\nduration = {value = 1, unit = \"h\"}";
+    let lines: Vec<String> = ["a", "b", "c", "d"]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| scan(u, "10.0.0.3", "111", 2 * i as u32))
+        .collect();
+    let mut whole = Detector::new(rule(suppression));
+    let expected: Vec<String> = run(&mut whole, &lines).iter().map(Alert::to_json).collect();
+
+    let mut first = Detector::new(rule(suppression));
+    let mut got: Vec<String> = Vec::new();
+    for line in &lines[..2] {
+        got.extend(
+            first
+                .process(line.as_bytes(), Context::event_time())
+                .iter()
+                .map(Alert::to_json),
+        );
+    }
+    let mut second = Detector::restore(rule(suppression), &first.snapshot()).expect("restores");
+    got.extend(run(&mut second, &lines[2..]).iter().map(Alert::to_json));
+    assert_eq!(got, expected);
+    assert_eq!(second.stats(), whole.stats());
+
+    // Restored under another grouping, the open group is dropped: d opens a new one.
+    let other = "group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}";
+    let mut regrouped = Detector::restore(rule(other), &first.snapshot()).expect("restores");
+    let alerts = run(&mut regrouped, &lines[2..]);
+    assert_eq!(
+        summary(&alerts),
+        vec![
+            (New, "c".to_owned(), n(0), hm("10:04"), hm("10:04")),
+            (Update, "c".to_owned(), n(1), hm("10:04"), hm("10:06")),
+        ]
+    );
+    regrouped.stats().check().expect("counts add up");
+}
+
+#[test]
+fn the_max_signals_cap_holds_back_openers_only() {
+    // max_signals 1: the second group's first candidate is capped (and summarised);
+    // candidates of the open group are counted into it, not against the cap.
+    let text = rule("group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}");
+    let rule_def = (*text.file_rule.clone().expect("a rule file")).clone();
+    let config = Config::for_rule_file(
+        crate::config::rule_file::RuleDefinition {
+            max_signals: 1,
+            ..rule_def
+        },
+        &DetectorOptions {
+            reorder_window: Some("0s".into()),
+            ..Default::default()
+        },
+    )
+    .expect("config");
+    let mut d = Detector::new(config);
+    let alerts = run(
+        &mut d,
+        &[
+            scan("a", "10.0.0.3", "111", 0),
+            scan("b", "10.0.0.4", "111", 1),
+            scan("c", "10.0.0.3", "111", 2),
+        ],
+    );
+    let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, vec![New, Update, AlertKind::CapSummary]);
+    let s = d.stats();
+    assert_eq!((s.alerts, s.summarised, s.suppressed), (1, 1, 1));
+    s.check().expect("counts add up");
+}
+
+#[test]
+fn a_rule_set_restore_says_which_open_groups_it_dropped() {
+    let with = |suppression: &str| {
+        let config = rule(suppression);
+        (*config.file_rule.clone().expect("a rule file")).clone()
+    };
+    let options = DetectorOptions {
+        reorder_window: Some("0s".into()),
+        ..Default::default()
+    };
+    let by_ip = "group_by = [\"source.ip\"]\nduration = {value = 1, unit = \"h\"}";
+    let mut set = crate::rule_set::RuleSet::new(vec![with(by_ip)], &options).expect("set");
+    for line in [
+        scan("a", "10.0.0.3", "111", 0),
+        scan("b", "10.0.0.4", "111", 1),
+    ] {
+        set.process(line.as_bytes(), Context::event_time());
+    }
+    let bytes = set.snapshot();
+    for (suppression, dropped) in [
+        (by_ip, None),
+        (
+            "group_by = [\"user.name\"]",
+            Some("2 open alert_suppression groups"),
+        ),
+        ("", Some("2 open alert_suppression groups")),
+    ] {
+        let (_, report) =
+            crate::rule_set::RuleSet::restore(vec![with(suppression)], &options, &bytes)
+                .expect("restores");
+        assert_eq!(
+            report.kept.len(),
+            1,
+            "{suppression}: the first-seen state is kept"
+        );
+        match dropped {
+            None => assert!(report.dropped.is_empty(), "{:?}", report.dropped),
+            Some(text) => assert!(
+                report.dropped.len() == 1 && report.dropped[0].contains(text),
+                "{suppression}: {:?}",
+                report.dropped
+            ),
+        }
+    }
+}
