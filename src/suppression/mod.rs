@@ -46,7 +46,7 @@ use serde_json::{Map, Value};
 
 use crate::alert::uuid::instance_id;
 use crate::config::suppression::{AlertSuppression, MissingFields};
-use crate::hashing::KeyHashMap;
+use crate::hashing::{KeyHashMap, KeyHashSet};
 use crate::time::{format_timestamp, Millis};
 
 pub use group_terms::{group_terms, GroupTerms};
@@ -323,19 +323,45 @@ impl Suppressor {
         }
     }
 
-    /// Take up a snapshot's state. Groups opened under another suppression config are
-    /// dropped (their grouping no longer applies). Returns how many were dropped.
+    /// Take up a snapshot's state (into a suppressor with no groups yet). Groups opened
+    /// under another suppression config are dropped (their grouping no longer applies).
+    /// So are, from a snapshot this code did not write, an id given twice (the later
+    /// kept) and the oldest groups past [`MAX_OPEN_GROUPS`]; groups sharing an opening
+    /// number are numbered again in their order. Returns how many were dropped.
     pub fn restore(&mut self, state: SuppressorState) -> usize {
+        let given = state.groups.len();
         if state.config != self.config {
-            return state.groups.len();
+            return given;
         }
-        self.next_seq = state.next_seq;
+        let mut groups = state.groups;
+        groups.sort_by_key(|(_, g)| g.seq);
+        let keep = {
+            let mut seen: KeyHashSet<&str> = KeyHashSet::default();
+            let mut keep = vec![false; groups.len()];
+            for (i, (id, _)) in groups.iter().enumerate().rev() {
+                keep[i] = seen.len() < MAX_OPEN_GROUPS && seen.insert(id);
+            }
+            keep
+        };
+        let mut kept: Vec<(String, Group)> = groups
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(group, keep)| keep.then_some(group))
+            .collect();
+        if kept.windows(2).any(|w| w[0].1.seq == w[1].1.seq) {
+            for (seq, (_, group)) in (0..).zip(kept.iter_mut()) {
+                group.seq = seq;
+            }
+        }
+        let after_last = kept.last().map_or(0, |(_, g)| g.seq.saturating_add(1));
+        self.next_seq = state.next_seq.max(after_last);
         self.window = state.window;
-        for (id, group) in state.groups {
+        let dropped = given - kept.len();
+        for (id, group) in kept {
             self.by_age.insert(group.seq, id.clone());
             self.groups.insert(id, group);
         }
-        0
+        dropped
     }
 }
 

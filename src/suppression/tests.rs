@@ -432,3 +432,96 @@ fn a_rule_set_restore_says_which_open_groups_it_dropped() {
         }
     }
 }
+
+#[test]
+fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
+    use super::{group_terms, Suppressor, MAX_OPEN_GROUPS};
+    use crate::config::suppression::{
+        AlertSuppression, DurationUnit, MissingFields, SuppressionWindow,
+    };
+
+    let config = AlertSuppression {
+        group_by: vec!["user.name".into()],
+        window: SuppressionWindow::Duration {
+            value: 1,
+            unit: DurationUnit::Hours,
+        },
+        missing_fields: MissingFields::Suppress,
+    };
+    let fields = config.group_by.clone();
+    let fresh = || Suppressor::new(config.clone(), 300_000, "rule", "default");
+    let open = |s: &mut Suppressor, name: &str, t: i64| {
+        let doc = serde_json::json!({ "user": { "name": name } });
+        let terms = group_terms(doc.as_object().expect("an object"), &fields);
+        match s.candidate(&terms, t, t) {
+            super::Candidate::Opens(opening) => s.opened(opening, &serde_json::Map::new(), t),
+            other => panic!("{name}: {other:?}"),
+        }
+    };
+    let mut writer = fresh();
+    open(&mut writer, "a", 0);
+    open(&mut writer, "b", 1);
+    let honest = writer.state();
+
+    // As written: every group back, in order, and the next one opens after them.
+    let mut s = fresh();
+    assert_eq!(s.restore(honest.clone()), 0);
+    open(&mut s, "c", 2);
+    assert_eq!(
+        s.state()
+            .groups
+            .iter()
+            .map(|(_, g)| g.seq)
+            .collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+
+    // Forged: one group copied under many ids, all with the same opening number.
+    let template = honest.groups[0].1.clone();
+    let forged = |ids: &[String]| {
+        let mut state = honest.clone();
+        state.groups = ids
+            .iter()
+            .map(|id| (id.clone(), template.clone()))
+            .collect();
+        state
+    };
+    let twice: Vec<String> = ["x", "y", "x"].map(String::from).to_vec();
+    let mut s = fresh();
+    assert_eq!(s.restore(forged(&twice)), 1, "an id given twice");
+    assert_eq!((s.open_groups(), s.by_age.len()), (2, 2));
+    let many: Vec<String> = (0..MAX_OPEN_GROUPS + 10)
+        .map(|i| format!("id-{i}"))
+        .collect();
+    let mut s = fresh();
+    assert_eq!(s.restore(forged(&many)), 10, "ten past the cap");
+    assert_eq!(s.open_groups(), MAX_OPEN_GROUPS);
+    assert_eq!(
+        s.by_age.len(),
+        MAX_OPEN_GROUPS,
+        "every kept group has its own number"
+    );
+    assert!(
+        s.groups.contains_key("id-10009") && !s.groups.contains_key("id-9"),
+        "the newest kept"
+    );
+    // One more group closes exactly one old group.
+    open(&mut s, "d", 2);
+    assert_eq!(
+        (s.open_groups(), s.by_age.len()),
+        (MAX_OPEN_GROUPS, MAX_OPEN_GROUPS)
+    );
+
+    // Under another grouping, nothing is kept.
+    let mut other = Suppressor::new(
+        AlertSuppression {
+            group_by: vec!["source.ip".into()],
+            ..config.clone()
+        },
+        300_000,
+        "rule",
+        "default",
+    );
+    assert_eq!(other.restore(honest), 2);
+    assert_eq!(other.open_groups(), 0);
+}
