@@ -62,6 +62,9 @@ pub struct Detector {
     /// A rule file's `alert_suppression`.
     #[cfg(alert_suppression)]
     suppression: Option<crate::suppression::Suppressor>,
+    /// Open groups the restore that made this detector dropped.
+    #[cfg(alert_suppression)]
+    groups_dropped_on_restore: usize,
 }
 
 impl Detector {
@@ -95,6 +98,8 @@ impl Detector {
                         &config.space_id,
                     )
                 }),
+            #[cfg(alert_suppression)]
+            groups_dropped_on_restore: 0,
             config,
         }
     }
@@ -292,15 +297,6 @@ impl Detector {
     /// terms were keywords keep every term whose values were strings; a term of a
     /// number or boolean is keyed otherwise now, so it is judged new once more.
     pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
-        Self::restore_counting_dropped(config, bytes).map(|(d, _)| d)
-    }
-
-    /// [`Detector::restore`], and how many open `alert_suppression` groups were dropped
-    /// because the rule now groups differently (or no longer suppresses).
-    pub(crate) fn restore_counting_dropped(
-        config: Config,
-        bytes: &[u8],
-    ) -> Result<(Self, usize), SnapshotError> {
         let state = snapshot::decode(bytes)?;
         if state.new_terms_fields != config.new_terms_fields {
             return Err(SnapshotError::FieldsMismatch {
@@ -322,15 +318,26 @@ impl Detector {
         d.pending = ReorderBuffer::restore(state.pending, state.next_seq);
         d.stats = state.stats;
         // Open groups of a rule whose suppression is now off or different are dropped.
-        #[allow(unused_mut)]
-        let mut dropped = 0;
         #[cfg(alert_suppression)]
-        match (&mut d.suppression, state.suppression) {
-            (Some(s), Some(groups)) => dropped = s.restore(groups),
-            (None, Some(groups)) => dropped = groups.open_groups(),
-            _ => {}
+        {
+            d.groups_dropped_on_restore = match (&mut d.suppression, state.suppression) {
+                (Some(s), Some(groups)) => s.restore(groups),
+                (None, Some(groups)) => groups.open_groups(),
+                _ => 0,
+            };
         }
-        Ok((d, dropped))
+        Ok(d)
+    }
+
+    /// How many open `alert_suppression` groups the restore that made this detector
+    /// dropped (the rule now groups differently, or no longer suppresses, or the
+    /// snapshot held more than a rule may keep); 0 in builds without suppression.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub(crate) fn suppression_groups_dropped(&self) -> usize {
+        #[cfg(alert_suppression)]
+        return self.groups_dropped_on_restore;
+        #[cfg(not(alert_suppression))]
+        0
     }
 
     fn run(

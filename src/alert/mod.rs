@@ -28,6 +28,7 @@ pub enum AlertKind {
     /// A suppressed alert emitted again, brought up to date: the same document (and
     /// `kibana.alert.uuid`) with new `kibana.alert.suppression.*` counts and
     /// `kibana.alert.last_detected` (rule files with `alert_suppression`).
+    #[cfg(alert_suppression)]
     SuppressionUpdate,
 }
 

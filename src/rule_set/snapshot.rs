@@ -136,8 +136,9 @@ impl RuleSet {
             match same {
                 Some(i) if !restored[i] => {
                     let state = std::mem::take(&mut states[i]);
-                    let (detector, groups) = Detector::restore_counting_dropped(config, state)
+                    let detector = Detector::restore(config, state)
                         .map_err(|e| SnapshotError::Malformed(format!("rule {id}: {e}")))?;
+                    let groups = detector.suppression_groups_dropped();
                     restored[i] = true;
                     detectors.push(detector);
                     if groups > 0 {
