@@ -12,10 +12,12 @@
 //!   `.end` equal to its event's time, `.docs_count` 0) and the same
 //!   `kibana.alert.uuid` it would have without suppression.
 //! * A later candidate of the group, while the group is open, is counted into it: no
-//!   alert, `suppressed` in the stats. The group is open while the candidate's time is at
-//!   most `duration` after the first one's; without a `duration`, while it is in the same
-//!   rule execution, which for the detector is the rule's `interval` window of event time
-//!   (aligned to the epoch, as the `max_signals` cap counts executions).
+//!   alert, `suppressed` in the stats. The detector's rule executions are the rule's
+//!   `interval` windows of event time (aligned to the epoch, as the `max_signals` cap
+//!   counts executions), each run at its window's end. Without a `duration` a group
+//!   takes in the candidates of its first candidate's execution; with one, as Kibana
+//!   folds a later run's candidate into an alert created at most `duration` before that
+//!   run, those of every execution run at most `duration` after the first.
 //! * The alert is brought up to date as Kibana's runs update it: when an `interval`
 //!   window of event time closes, each group that counted candidates in it is emitted
 //!   again, as the whole alert document with the same `kibana.alert.uuid` and its new
@@ -31,9 +33,10 @@
 //!   an array's values sorted, as Kibana sorts them). A missing field is `null` with
 //!   `missing_fields_strategy = "suppress"`; with `"doNotSuppress"`, such a candidate is
 //!   an ordinary alert without suppression fields.
-//! * At most [`MAX_OPEN_GROUPS`] groups are open; opening one more closes the oldest
-//!   (brought up to date first if it counted anything). Open groups, with their alert
-//!   documents, are in the snapshot.
+//! * At most [`MAX_OPEN_GROUPS`] groups, holding at most [`MAX_OPEN_BYTES`] of alert
+//!   documents, are open; opening one more closes the oldest as needed (brought up to
+//!   date first if they counted anything). Open groups, with their alert documents, are
+//!   in the snapshot.
 //!
 //! Kibana does not update an alert an analyst has closed; the detector cannot know that.
 
@@ -53,6 +56,10 @@ pub use group_terms::{group_terms, GroupTerms};
 
 /// The most groups open at once (each holds its alert document).
 pub const MAX_OPEN_GROUPS: usize = 10_000;
+
+/// The most bytes of alert documents (as JSON) the open groups of one rule hold: an
+/// alert copies its source event, which may be large.
+pub const MAX_OPEN_BYTES: usize = 32 << 20;
 
 /// What becomes of one candidate alert.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +95,9 @@ struct Group {
     seq: u64,
     /// The alert's own fields as last emitted.
     alert: Map<String, Value>,
+    /// The alert's size as JSON when the group opened (counted again on restore).
+    #[serde(skip)]
+    bytes: usize,
 }
 
 /// The suppression state of one rule.
@@ -99,6 +109,8 @@ pub struct Suppressor {
     space: String,
     groups: KeyHashMap<String, Group>,
     by_age: BTreeMap<u64, String>,
+    /// The open groups' `bytes`.
+    open_bytes: usize,
     next_seq: u64,
     /// The `interval` window of event time the latest candidate was in.
     window: Option<i64>,
@@ -112,7 +124,9 @@ pub struct SuppressorState {
     config: AlertSuppression,
     groups: Vec<(String, Group)>,
     next_seq: u64,
-    window: Option<i64>,
+    /// Where the `interval` window of the latest candidate starts (a time, so that a
+    /// restore under another `interval` finds its own window).
+    window_start: Option<Millis>,
 }
 
 impl SuppressorState {
@@ -131,6 +145,7 @@ impl Suppressor {
             space: space.to_owned(),
             groups: KeyHashMap::default(),
             by_age: BTreeMap::new(),
+            open_bytes: 0,
             next_seq: 0,
             window: None,
             outbox: Vec::new(),
@@ -184,19 +199,24 @@ impl Suppressor {
 
     /// The group's alert was emitted (`alert`: its own fields, with [`Suppressor::fields`]).
     pub fn opened(&mut self, opening: Opening, alert: &Map<String, Value>, detected: Millis) {
-        if self.groups.len() >= MAX_OPEN_GROUPS {
-            if let Some((_, oldest)) = self.by_age.pop_first() {
-                self.close(&oldest);
-            }
+        let bytes = json_len(alert);
+        while self.groups.len() >= MAX_OPEN_GROUPS || self.open_bytes + bytes > MAX_OPEN_BYTES {
+            let Some((_, oldest)) = self.by_age.pop_first() else {
+                break;
+            };
+            self.close(&oldest);
         }
         let t = opening.t;
-        let until = match self.config.window.millis() {
-            Some(d) => t.saturating_add(d),
-            // The end of `t`'s execution window.
-            None => (t.div_euclid(self.interval) + 1)
-                .saturating_mul(self.interval)
-                .saturating_sub(1),
-        };
+        // Kibana's execution that sees `t` runs at the end of `t`'s window, `ran`, and
+        // creates the alert with that start. A later execution at `now` folds a
+        // candidate into it while `now - duration <= ran`: the group takes in every
+        // candidate whose window ends by `ran + duration` (per execution: duration 0).
+        let ran = (t.div_euclid(self.interval) + 1).saturating_mul(self.interval);
+        let last_run = ran
+            .saturating_add(self.config.window.millis().unwrap_or(0))
+            .div_euclid(self.interval)
+            .saturating_mul(self.interval);
+        let until = last_run.saturating_sub(1);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_age.insert(seq, opening.instance_id.clone());
@@ -211,8 +231,10 @@ impl Suppressor {
                 last_detected: detected,
                 seq,
                 alert: alert.clone(),
+                bytes,
             },
         );
+        self.open_bytes += bytes;
     }
 
     /// The updates waiting to be handed out ([`Suppressor::advance`], groups closed to
@@ -304,6 +326,7 @@ impl Suppressor {
         self.report(id);
         if let Some(group) = self.groups.remove(id) {
             self.by_age.remove(&group.seq);
+            self.open_bytes = self.open_bytes.saturating_sub(group.bytes);
         }
     }
 
@@ -319,14 +342,14 @@ impl Suppressor {
             config: self.config.clone(),
             groups,
             next_seq: self.next_seq,
-            window: self.window,
+            window_start: self.window.map(|w| w.saturating_mul(self.interval)),
         }
     }
 
     /// Take up a snapshot's state (into a suppressor with no groups yet). Groups opened
     /// under another suppression config are dropped (their grouping no longer applies).
     /// So are, from a snapshot this code did not write, an id given twice (the later
-    /// kept) and the oldest groups past [`MAX_OPEN_GROUPS`]; groups sharing an opening
+    /// kept) and the oldest groups past [`MAX_OPEN_GROUPS`] or [`MAX_OPEN_BYTES`]; groups sharing an opening
     /// number are numbered again in their order. Returns how many were dropped.
     pub fn restore(&mut self, state: SuppressorState) -> usize {
         let given = state.groups.len();
@@ -338,8 +361,18 @@ impl Suppressor {
         let keep = {
             let mut seen: KeyHashSet<&str> = KeyHashSet::default();
             let mut keep = vec![false; groups.len()];
-            for (i, (id, _)) in groups.iter().enumerate().rev() {
-                keep[i] = seen.len() < MAX_OPEN_GROUPS && seen.insert(id);
+            let (mut bytes, mut full) = (0, false);
+            for (i, (id, group)) in groups.iter_mut().enumerate().rev() {
+                if full || seen.contains(id.as_str()) {
+                    continue;
+                }
+                group.bytes = json_len(&group.alert);
+                full = seen.len() == MAX_OPEN_GROUPS || bytes + group.bytes > MAX_OPEN_BYTES;
+                if !full {
+                    bytes += group.bytes;
+                    seen.insert(id.as_str());
+                    keep[i] = true;
+                }
             }
             keep
         };
@@ -355,14 +388,20 @@ impl Suppressor {
         }
         let after_last = kept.last().map_or(0, |(_, g)| g.seq.saturating_add(1));
         self.next_seq = state.next_seq.max(after_last);
-        self.window = state.window;
+        self.window = state.window_start.map(|t| t.div_euclid(self.interval));
         let dropped = given - kept.len();
         for (id, group) in kept {
+            self.open_bytes += group.bytes;
             self.by_age.insert(group.seq, id.clone());
             self.groups.insert(id, group);
         }
         dropped
     }
+}
+
+/// The length of an alert document as JSON.
+fn json_len(alert: &Map<String, Value>) -> usize {
+    serde_json::to_vec(alert).map_or(0, |bytes| bytes.len())
 }
 
 #[cfg(test)]

@@ -135,19 +135,38 @@ fn scenarios() {
             ],
         ),
         (
-            // The duration runs out: a new alert.
+            // The duration runs out: a new alert. The 10:00 candidate's run ends at
+            // 10:05, so the alert takes in the runs ending by 10:15 (the 10:15 run sees
+            // an alert created at 10:05, no more than 10 minutes before it).
             "a group reopens after its duration",
             "group_by = [\"source.ip\"]\nduration = {value = 10, unit = \"m\"}",
             vec![
                 scan("a", "10.0.0.3", "111", 0),
                 scan("b", "10.0.0.3", "111", 10),
-                scan("c", "10.0.0.3", "111", 11),
+                scan("c", "10.0.0.3", "111", 14),
+                scan("d", "10.0.0.3", "111", 15),
             ],
             vec![
                 (New, "a", n(0), hm("10:00"), hm("10:00")),
-                // b at exactly 10 minutes is still in; the 10:10 window reports it.
-                (Update, "a", n(1), hm("10:00"), hm("10:10")),
-                (New, "c", n(0), hm("10:11"), hm("10:11")),
+                // b and c share the 10:10 window, reported as d's window opens.
+                (Update, "a", n(2), hm("10:00"), hm("10:14")),
+                (New, "d", n(0), hm("10:15"), hm("10:15")),
+            ],
+        ),
+        (
+            // SUP-4: a duration shorter than the interval (3m against 5m) still takes
+            // in the whole first run, and no later one.
+            "a duration shorter than the interval",
+            "group_by = [\"source.ip\"]\nduration = {value = 3, unit = \"m\"}",
+            vec![
+                scan("a", "10.0.0.3", "111", 0),
+                scan("b", "10.0.0.3", "111", 4),
+                scan("c", "10.0.0.3", "111", 6),
+            ],
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (Update, "a", n(1), hm("10:00"), hm("10:04")),
+                (New, "c", n(0), hm("10:06"), hm("10:06")),
             ],
         ),
         (
@@ -435,7 +454,7 @@ fn a_rule_set_restore_says_which_open_groups_it_dropped() {
 
 #[test]
 fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
-    use super::{group_terms, Suppressor, MAX_OPEN_GROUPS};
+    use super::{group_terms, Suppressor, MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
     use crate::config::suppression::{
         AlertSuppression, DurationUnit, MissingFields, SuppressionWindow,
     };
@@ -512,6 +531,37 @@ fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
         (MAX_OPEN_GROUPS, MAX_OPEN_GROUPS)
     );
 
+    // Large documents: the open groups hold at most MAX_OPEN_BYTES of them, live and
+    // restored, the oldest closed first.
+    let mut big = serde_json::Map::new();
+    big.insert(
+        "event.original".into(),
+        "x".repeat(MAX_OPEN_BYTES / 5).into(),
+    );
+    let mut s = fresh();
+    for (i, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let doc = serde_json::json!({ "user": { "name": name } });
+        let terms = group_terms(doc.as_object().expect("an object"), &fields);
+        let super::Candidate::Opens(opening) = s.candidate(&terms, i as i64, 0) else {
+            panic!("{name} opens")
+        };
+        s.opened(opening, &big, 0);
+    }
+    assert_eq!(
+        s.open_groups(),
+        4,
+        "five fifths do not fit: the two oldest closed"
+    );
+    assert!(s.open_bytes <= MAX_OPEN_BYTES);
+    let mut restored = fresh();
+    let mut state = s.state();
+    state.groups.insert(0, state.groups[0].clone());
+    state.groups[0].0 = "older".into();
+    state.groups[0].1.seq = 0;
+    assert_eq!(restored.restore(state), 1, "the oldest left out");
+    assert_eq!(restored.open_groups(), 4);
+    assert_eq!(restored.open_bytes, s.open_bytes);
+
     // Under another grouping, nothing is kept.
     let mut other = Suppressor::new(
         AlertSuppression {
@@ -524,4 +574,40 @@ fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
     );
     assert_eq!(other.restore(honest), 2);
     assert_eq!(other.open_groups(), 0);
+}
+
+#[test]
+fn a_restore_under_another_interval_still_brings_groups_up_to_date() {
+    use super::{group_terms, Candidate, Suppressor};
+    use crate::config::suppression::{AlertSuppression, MissingFields, SuppressionWindow};
+
+    let config = AlertSuppression {
+        group_by: vec!["user.name".into()],
+        window: SuppressionWindow::PerExecution,
+        missing_fields: MissingFields::Suppress,
+    };
+    let doc = serde_json::json!({ "user": { "name": "a" } });
+    let terms = group_terms(doc.as_object().expect("an object"), &config.group_by);
+    let t0: i64 = 1_793_613_600_000; // 2026-11-02T10:00:00Z
+    let mut first = Suppressor::new(config.clone(), 300_000, "rule", "default");
+    let Candidate::Opens(opening) = first.candidate(&terms, t0, t0) else {
+        panic!("the first candidate opens its group")
+    };
+    first.opened(opening, &serde_json::Map::new(), t0);
+    assert_eq!(
+        first.candidate(&terms, t0 + 60_000, t0),
+        Candidate::Suppressed
+    );
+
+    // The rule's interval is now an hour: its windows are counted anew.
+    let mut later = Suppressor::new(config, 3_600_000, "rule", "default");
+    assert_eq!(later.restore(first.state()), 0);
+    later.advance(t0 + 2 * 3_600_000);
+    let updates = later.take_updates();
+    assert_eq!(updates.len(), 1, "the group's count is reported");
+    assert_eq!(
+        updates[0]["kibana.alert.suppression.docs_count"],
+        serde_json::json!(1)
+    );
+    assert_eq!(later.open_groups(), 0, "and the expired group closed");
 }
