@@ -60,6 +60,39 @@ fn scan(user: &str, ip: &str, account: &str, minute: u32) -> String {
     )
 }
 
+/// [`scan`] with a user agent (`ua` empty: none).
+fn scan_ua(user: &str, ip: &str, ua: &str, minute: u32) -> String {
+    let line = scan(user, ip, "111", minute);
+    if ua.is_empty() {
+        line
+    } else {
+        line.replacen(
+            "\"awsRegion\"",
+            &format!("\"userAgent\":\"{ua}\",\"awsRegion\""),
+            1,
+        )
+    }
+}
+
+/// Two candidates of each pattern of present and missing `source.ip` and
+/// `user_agent.original`, in one execution (SUP-14, SUP-17).
+fn missing_patterns() -> Vec<String> {
+    [
+        ("a", "10.0.0.3", "cli"),
+        ("b", "10.0.0.3", "cli"),
+        ("c", "", "cli"),
+        ("d", "", "cli"),
+        ("e", "10.0.0.3", ""),
+        ("f", "10.0.0.3", ""),
+        ("g", "", ""),
+        ("h", "", ""),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (user, ip, ua))| scan_ua(user, ip, ua, i as u32 / 2))
+    .collect()
+}
+
 fn run(d: &mut Detector, lines: &[String]) -> Vec<Alert> {
     let mut out = Vec::new();
     for line in lines {
@@ -200,6 +233,38 @@ fn scenarios() {
                 (New, "c", n(0), hm("10:02"), hm("10:02")),
                 (Update, "a", n(1), hm("10:00"), hm("10:01")),
                 (Update, "c", n(1), hm("10:02"), hm("10:03")),
+            ],
+        ),
+        (
+            // SUP-14: two fields, every pattern of missing values a group of its own.
+            "two fields, missing patterns, suppress",
+            "group_by = [\"source.ip\", \"user_agent.original\"]",
+            missing_patterns(),
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (New, "c", n(0), hm("10:01"), hm("10:01")),
+                (New, "e", n(0), hm("10:02"), hm("10:02")),
+                (New, "g", n(0), hm("10:03"), hm("10:03")),
+                (Update, "a", n(1), hm("10:00"), hm("10:00")),
+                (Update, "c", n(1), hm("10:01"), hm("10:01")),
+                (Update, "e", n(1), hm("10:02"), hm("10:02")),
+                (Update, "g", n(1), hm("10:03"), hm("10:03")),
+            ],
+        ),
+        (
+            // SUP-17: with doNotSuppress only the complete pair is grouped: 7 alerts.
+            "two fields, missing patterns, doNotSuppress",
+            "group_by = [\"source.ip\", \"user_agent.original\"]\nmissing_fields_strategy = \"doNotSuppress\"",
+            missing_patterns(),
+            vec![
+                (New, "a", n(0), hm("10:00"), hm("10:00")),
+                (New, "c", Value::Null, Value::Null, Value::Null),
+                (New, "d", Value::Null, Value::Null, Value::Null),
+                (New, "e", Value::Null, Value::Null, Value::Null),
+                (New, "f", Value::Null, Value::Null, Value::Null),
+                (New, "g", Value::Null, Value::Null, Value::Null),
+                (New, "h", Value::Null, Value::Null, Value::Null),
+                (Update, "a", n(1), hm("10:00"), hm("10:00")),
             ],
         ),
         (
