@@ -143,7 +143,7 @@ impl RuleSet {
                     detectors.push(detector);
                     if groups > 0 {
                         report.dropped.push(format!(
-                            "{id}: {groups} open alert_suppression groups (the rule's alert_suppression changed; its first-seen state is kept)"
+                            "{id}: {groups} open alert_suppression groups (the rule's alert_suppression changed, or the snapshot held more than a rule keeps; its first-seen state is kept)"
                         ));
                     }
                     report.kept.push(id);

@@ -318,6 +318,10 @@ impl Suppressor {
         ] {
             group.alert.insert(key.to_owned(), value);
         }
+        // Its size as a restore would count it.
+        let bytes = json_len(&group.alert);
+        self.open_bytes = self.open_bytes.saturating_sub(group.bytes) + bytes;
+        group.bytes = bytes;
         self.outbox.push(group.alert.clone());
     }
 
@@ -349,8 +353,8 @@ impl Suppressor {
     /// Take up a snapshot's state (into a suppressor with no groups yet). Groups opened
     /// under another suppression config are dropped (their grouping no longer applies).
     /// So are, from a snapshot this code did not write, an id given twice (the later
-    /// kept) and the oldest groups past [`MAX_OPEN_GROUPS`] or [`MAX_OPEN_BYTES`]; groups sharing an opening
-    /// number are numbered again in their order. Returns how many were dropped.
+    /// kept) and the oldest groups past [`MAX_OPEN_GROUPS`] or [`MAX_OPEN_BYTES`]. The
+    /// kept groups are numbered again in their order. Returns how many were dropped.
     pub fn restore(&mut self, state: SuppressorState) -> usize {
         let given = state.groups.len();
         if state.config != self.config {
@@ -381,13 +385,12 @@ impl Suppressor {
             .zip(keep)
             .filter_map(|(group, keep)| keep.then_some(group))
             .collect();
-        if kept.windows(2).any(|w| w[0].1.seq == w[1].1.seq) {
-            for (seq, (_, group)) in (0..).zip(kept.iter_mut()) {
-                group.seq = seq;
-            }
+        // Numbered again from 0 in their order: no number is shared, and the next one is
+        // free whatever numbers the snapshot held.
+        for (seq, (_, group)) in (0..).zip(kept.iter_mut()) {
+            group.seq = seq;
         }
-        let after_last = kept.last().map_or(0, |(_, g)| g.seq.saturating_add(1));
-        self.next_seq = state.next_seq.max(after_last);
+        self.next_seq = kept.len() as u64;
         self.window = state.window_start.map(|t| t.div_euclid(self.interval));
         let dropped = given - kept.len();
         for (id, group) in kept {

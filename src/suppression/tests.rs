@@ -597,25 +597,31 @@ fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
     );
 
     // Large documents: the open groups hold at most MAX_OPEN_BYTES of them, live and
-    // restored, the oldest closed first.
-    let mut big = serde_json::Map::new();
-    big.insert(
-        "event.original".into(),
-        "x".repeat(MAX_OPEN_BYTES / 5).into(),
-    );
+    // restored, the oldest closed first, as many as it takes.
+    let document = |fifths: usize| {
+        let mut alert = serde_json::Map::new();
+        let text = "x".repeat(fifths * MAX_OPEN_BYTES / 5);
+        alert.insert("event.original".into(), text.into());
+        alert
+    };
     let mut s = fresh();
-    for (i, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+    for (i, (name, fifths)) in [("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 2)]
+        .iter()
+        .enumerate()
+    {
         let doc = serde_json::json!({ "user": { "name": name } });
         let terms = group_terms(doc.as_object().expect("an object"), &fields);
         let super::Candidate::Opens(opening) = s.candidate(&terms, i as i64, 0) else {
             panic!("{name} opens")
         };
-        s.opened(opening, &big, 0);
+        s.opened(opening, &document(*fifths), 0);
     }
+    let mut starts: Vec<i64> = s.groups.values().map(|g| g.start).collect();
+    starts.sort_unstable();
     assert_eq!(
-        s.open_groups(),
-        4,
-        "five fifths do not fit: the two oldest closed"
+        starts,
+        [2, 3, 4],
+        "two fifths more: a and b closed, c, d and e open"
     );
     assert!(s.open_bytes <= MAX_OPEN_BYTES);
     let mut restored = fresh();
@@ -624,8 +630,27 @@ fn a_forged_snapshot_keeps_the_cap_and_one_group_per_id() {
     state.groups[0].0 = "older".into();
     state.groups[0].1.seq = 0;
     assert_eq!(restored.restore(state), 1, "the oldest left out");
-    assert_eq!(restored.open_groups(), 4);
+    assert_eq!(restored.open_groups(), 3);
     assert_eq!(restored.open_bytes, s.open_bytes);
+
+    // Opening numbers from a snapshot are not trusted: the kept groups are numbered
+    // 0.., and the next group opens after them.
+    let mut state = honest.clone();
+    state.next_seq = u64::MAX;
+    state.groups[1].1.seq = u64::MAX;
+    let mut s = fresh();
+    assert_eq!(s.restore(state), 0);
+    open(&mut s, "c", 2);
+    open(&mut s, "d", 3);
+    assert_eq!(
+        s.state()
+            .groups
+            .iter()
+            .map(|(_, g)| g.seq)
+            .collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    assert_eq!(s.by_age.len(), 4);
 
     // Under another grouping, nothing is kept.
     let mut other = Suppressor::new(
@@ -667,6 +692,7 @@ fn a_restore_under_another_interval_still_brings_groups_up_to_date() {
     // The rule's interval is now an hour: its windows are counted anew.
     let mut later = Suppressor::new(config, 3_600_000, "rule", "default");
     assert_eq!(later.restore(first.state()), 0);
+    assert_eq!(later.window, Some(t0.div_euclid(3_600_000)), "10:00's hour");
     later.advance(t0 + 2 * 3_600_000);
     let updates = later.take_updates();
     assert_eq!(updates.len(), 1, "the group's count is reported");
