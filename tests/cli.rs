@@ -536,6 +536,18 @@ fn check_rules_reports_what_loads_and_why_the_rest_is_refused() {
         "{out}"
     );
 
+    // A rule's suppression is described on its line.
+    let suppressed = root().join("tests/fixtures/suppression/scan-by-account.toml");
+    let out = String::from_utf8(ok(&[
+        "--check-rules",
+        suppressed.to_str().expect("UTF-8 path"),
+    ]))
+    .expect("UTF-8");
+    assert!(
+        out.contains("(new terms: aws.cloudtrail.user_identity.arn; suppression: one alert per cloud.account.id for 3h)\n"),
+        "{out}"
+    );
+
     let mixed = run(
         &[
             "--check-rules",

@@ -82,8 +82,13 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             match parse_rule_file(&label, &text) {
                 Ok(rule) => {
                     loaded.found.loaded += 1;
+                    let suppression = rule
+                        .alert_suppression
+                        .as_ref()
+                        .map(|s| format!("; suppression: {}", s.describe()))
+                        .unwrap_or_default();
                     loaded.lines.push(format!(
-                        "loads    {label}: {} (new terms: {})",
+                        "loads    {label}: {} (new terms: {}{suppression})",
                         rule.name,
                         rule.new_terms_fields.join(", ")
                     ));

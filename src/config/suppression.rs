@@ -176,6 +176,22 @@ impl AlertSuppressionToml {
 }
 
 impl AlertSuppression {
+    /// One line for `--check-rules`: `one alert per cloud.account.id for 3h`.
+    pub fn describe(&self) -> String {
+        let window = match self.window {
+            SuppressionWindow::PerExecution => "per rule execution".to_owned(),
+            SuppressionWindow::Duration { value, unit } => format!("for {value}{}", unit.text()),
+        };
+        let missing = match self.missing_fields {
+            MissingFields::Suppress => "",
+            MissingFields::DoNotSuppress => ", a missing field not grouped",
+        };
+        format!(
+            "one alert per {} {window}{missing}",
+            self.group_by.join(" + ")
+        )
+    }
+
     /// As the alert's `kibana.alert.rule.parameters.alert_suppression` (Kibana's stored
     /// rule parameters, snake case).
     pub fn as_parameter(&self) -> serde_json::Value {
@@ -220,6 +236,7 @@ mod tests {
                     },
                     missing_fields: MissingFields::Suppress,
                 },
+                "one alert per source.ip + cloud.account.id for 5m",
             ),
             (
                 r#"group_by = ["user.name"]
@@ -229,6 +246,7 @@ mod tests {
                     window: SuppressionWindow::PerExecution,
                     missing_fields: MissingFields::DoNotSuppress,
                 },
+                "one alert per user.name per rule execution, a missing field not grouped",
             ),
             (
                 r#"group_by = ["a"]"#,
@@ -237,10 +255,12 @@ mod tests {
                     window: SuppressionWindow::PerExecution,
                     missing_fields: MissingFields::Suppress,
                 },
+                "one alert per a per rule execution",
             ),
         ];
-        for (text, want) in ok {
+        for (text, want, described) in ok {
             assert_eq!(read(text).as_ref(), Ok(&want), "{text}");
+            assert_eq!(want.describe(), described);
         }
         let refused = [
             (r#"group_by = []"#, "0 group_by fields"),
