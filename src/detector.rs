@@ -238,8 +238,8 @@ impl Detector {
         }
         #[cfg(alert_suppression)]
         if let Some(s) = &mut self.suppression {
-            let updates = s.flush();
-            self.push_updates(updates, false, &mut alerts);
+            s.flush();
+            self.push_updates(false, &mut alerts);
         }
         let Some(summary) = self.cap.flush() else {
             return alerts;

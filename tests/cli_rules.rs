@@ -519,6 +519,15 @@ fn suppression_in_the_command_line_survives_a_restart() {
             .map(|l| serde_json::from_str(l).expect("a document"))
             .collect()
     };
+    let docs_counts = |docs: &[serde_json::Value]| -> Vec<i64> {
+        docs.iter()
+            .map(|d| {
+                d["kibana.alert.suppression.docs_count"]
+                    .as_i64()
+                    .expect("suppressed")
+            })
+            .collect()
+    };
     // The alert as it ends: the last document of each kibana.alert.uuid.
     let last_of_each = |docs: &[serde_json::Value]| -> std::collections::BTreeMap<String, String> {
         docs.iter()
@@ -536,14 +545,7 @@ fn suppression_in_the_command_line_survives_a_restart() {
     args.push(p(&sample));
     let (whole, stderr) = ok(&args);
     let whole = documents(&whole);
-    let counts: Vec<i64> = whole
-        .iter()
-        .map(|d| {
-            d["kibana.alert.suppression.docs_count"]
-                .as_i64()
-                .expect("suppressed")
-        })
-        .collect();
+    let counts = docs_counts(&whole);
     // Seven new callers in three accounts' windows: four alerts, three brought up to date.
     assert_eq!(counts, vec![0, 1, 2, 0, 0, 1, 0], "{whole:?}");
     let s = stats(&stderr);
@@ -576,14 +578,7 @@ fn suppression_in_the_command_line_survives_a_restart() {
         split.extend(documents(&ok(&args).0));
     }
     assert_eq!(last_of_each(&split), last_of_each(&whole));
-    let split_counts: Vec<i64> = split
-        .iter()
-        .map(|d| {
-            d["kibana.alert.suppression.docs_count"]
-                .as_i64()
-                .expect("suppressed")
-        })
-        .collect();
+    let split_counts = docs_counts(&split);
     assert_eq!(split_counts, vec![0, 1, 2, 0, 0, 1, 0], "{split:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,31 +18,11 @@ mod events;
 #[allow(dead_code)]
 mod rng;
 
-use std::path::Path;
-
-use dynamodb_scan_detector::config::rule_file::{parse_rule_file, RuleDefinition};
+use dynamodb_scan_detector::config::rule_file::RuleDefinition;
 use dynamodb_scan_detector::input::{split_bytes, Piece};
 use dynamodb_scan_detector::rule::query::{KqlQuery, Query, RawJudgement};
 use dynamodb_scan_detector::rule_set::RuleSet;
 use dynamodb_scan_detector::{Context, DetectionTime, DetectorOptions};
-
-/// Every rule file under the two copies of Elastic's AWS rules.
-fn rules() -> Vec<RuleDefinition> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
-    let mut rules = Vec::new();
-    for dir in [
-        "elastic-detection-rules",
-        "elastic-detection-rules-aws-new-terms",
-    ] {
-        for file in common::files(&root.join(dir)) {
-            let text = std::fs::read_to_string(&file).expect("rule file");
-            let name = file.display().to_string();
-            rules.push(parse_rule_file(&name, &text).unwrap_or_else(|e| panic!("{e}")));
-        }
-    }
-    assert_eq!(rules.len(), 49, "Elastic's AWS New Terms rules");
-    rules
-}
 
 fn generated(kind: &str, n: u64) -> Vec<Vec<u8>> {
     let mut buf = Vec::new();
@@ -56,20 +36,9 @@ fn generated(kind: &str, n: u64) -> Vec<Vec<u8>> {
 /// Each corpus by name: the real data (document by document), the family, and two
 /// generated mixes.
 fn corpora() -> Vec<(&'static str, Vec<Vec<u8>>)> {
-    let mut real = Vec::new();
-    for file in common::files(&common::third_party()) {
-        let name = file.display().to_string();
-        if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".gz") {
-            real.extend(common::documents(&common::read(&file)));
-        }
-    }
-    let family = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws-family.ndjson"),
-    )
-    .expect("fixture");
     vec![
-        ("third-party data", real),
-        ("family", common::documents(&family)),
+        ("third-party data", common::third_party_documents()),
+        ("family", common::family_documents()),
         ("typical", generated("typical", 20_000)),
         ("high-cardinality", generated("high-cardinality", 5_000)),
     ]
@@ -77,7 +46,7 @@ fn corpora() -> Vec<(&'static str, Vec<Vec<u8>>)> {
 
 #[test]
 fn every_query_judges_raw_records_as_it_judges_their_ecs_documents() {
-    let queries: Vec<(String, Query)> = rules()
+    let queries: Vec<(String, Query)> = common::elastic_aws_rules()
         .into_iter()
         .map(|r| (r.name, Query::Kql(Box::new(KqlQuery::new(r.query)))))
         .collect();
@@ -153,7 +122,7 @@ fn run(rules: &[RuleDefinition], docs: &[Vec<u8>], shortcuts: bool) -> (Vec<Stri
 
 #[test]
 fn the_rule_set_with_its_shortcuts_gives_the_full_paths_alerts_byte_for_byte() {
-    let rules = rules();
+    let rules = common::elastic_aws_rules();
     let mut total = 0;
     for (name, docs) in corpora() {
         let (fast, fast_counts) = run(&rules, &docs, true);

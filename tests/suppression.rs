@@ -31,9 +31,8 @@ mod events;
 mod rng;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
-use dynamodb_scan_detector::config::rule_file::{parse_rule_file, RuleDefinition};
+use dynamodb_scan_detector::config::rule_file::RuleDefinition;
 use dynamodb_scan_detector::config::suppression::{
     AlertSuppression, DurationUnit, MissingFields, SuppressionWindow,
 };
@@ -50,42 +49,12 @@ const SUPPRESSION_FIELDS: [&str; 5] = [
     "kibana.alert.suppression.docs_count",
 ];
 
-fn rules() -> Vec<RuleDefinition> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
-    let mut rules = Vec::new();
-    for dir in [
-        "elastic-detection-rules",
-        "elastic-detection-rules-aws-new-terms",
-    ] {
-        for file in common::files(&root.join(dir)) {
-            let text = std::fs::read_to_string(&file).expect("rule file");
-            rules.push(
-                parse_rule_file(&file.display().to_string(), &text)
-                    .unwrap_or_else(|e| panic!("{e}")),
-            );
-        }
-    }
-    assert_eq!(rules.len(), 49);
-    rules
-}
-
 fn corpora() -> Vec<(&'static str, Vec<Vec<u8>>)> {
-    let mut real = Vec::new();
-    for file in common::files(&common::third_party()) {
-        let name = file.display().to_string();
-        if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".gz") {
-            real.extend(common::documents(&common::read(&file)));
-        }
-    }
-    let family = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws-family.ndjson"),
-    )
-    .expect("fixture");
     let mut typical = Vec::new();
     corpus::write_to(&mut typical, "typical", "raw", 20_000, 11).expect("generated");
     vec![
-        ("third-party data", real),
-        ("family", common::documents(&family)),
+        ("third-party data", common::third_party_documents()),
+        ("family", common::family_documents()),
         ("typical", common::documents(&typical)),
     ]
 }
@@ -118,7 +87,7 @@ fn text(v: Option<&Value>) -> String {
 }
 
 fn check(corpus: &str, variant: &str, suppression: &AlertSuppression, docs: &[Vec<u8>]) -> u64 {
-    let plain_rules = rules();
+    let plain_rules = common::elastic_aws_rules();
     let suppressed_rules: Vec<RuleDefinition> = plain_rules
         .iter()
         .cloned()

@@ -56,8 +56,7 @@ impl Detector {
         if mode == Mode::Alert {
             if let Some(s) = &mut self.suppression {
                 s.advance(t);
-                let updates = s.take_updates();
-                self.push_updates(updates, deferred, alerts);
+                self.push_updates(deferred, alerts);
             }
         }
         for (i, term) in terms.iter().enumerate() {
@@ -86,8 +85,7 @@ impl Detector {
                     });
                     let outcome = s.candidate(terms, t, detected_at());
                     // A group this candidate found expired is reported before it.
-                    let updates = s.take_updates();
-                    self.push_updates(updates, deferred, alerts);
+                    self.push_updates(deferred, alerts);
                     match outcome {
                         crate::suppression::Candidate::Suppressed => {
                             self.stats.suppressed += 1;
@@ -145,22 +143,19 @@ impl Detector {
                 Admission::Suppress => self.stats.summarised += 1,
             }
         }
+        // Groups closed to make room for one this event opened.
         #[cfg(alert_suppression)]
-        if let Some(s) = &mut self.suppression {
-            let updates = s.take_updates();
-            self.push_updates(updates, deferred, alerts);
-        }
+        self.push_updates(deferred, alerts);
     }
 
-    /// Hand out suppressed alerts brought up to date ([`crate::suppression`]).
+    /// Hand out the suppressed alerts brought up to date that wait in the suppressor
+    /// ([`crate::suppression`]).
     #[cfg(alert_suppression)]
-    pub(super) fn push_updates(
-        &mut self,
-        updates: Vec<serde_json::Map<String, Value>>,
-        deferred: bool,
-        alerts: &mut Vec<Alert>,
-    ) {
-        for fields in updates {
+    pub(super) fn push_updates(&mut self, deferred: bool, alerts: &mut Vec<Alert>) {
+        let Some(s) = &mut self.suppression else {
+            return;
+        };
+        for fields in s.take_updates() {
             self.stats.suppression_updates += 1;
             alerts.push(Alert {
                 kind: AlertKind::SuppressionUpdate,

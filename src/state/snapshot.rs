@@ -101,7 +101,7 @@ impl Meta {
             suppression: f
                 .optional("suppression")
                 .map(|v| {
-                    serde_json::from_str(&v.to_string()).map_err(|e| format!("suppression: {e}"))
+                    serde::Deserialize::deserialize(v).map_err(|e| format!("suppression: {e}"))
                 })
                 .transpose()?,
         })

@@ -243,8 +243,9 @@ impl Suppressor {
         std::mem::take(&mut self.outbox)
     }
 
-    /// End of input: every group that counted candidates since its last update.
-    pub fn flush(&mut self) -> Vec<Map<String, Value>> {
+    /// End of input: every group that counted candidates since its last update is
+    /// brought up to date (its update waits in [`Suppressor::take_updates`]).
+    pub fn flush(&mut self) {
         let mut ids: Vec<(u64, String)> = self
             .groups
             .iter()
@@ -255,7 +256,6 @@ impl Suppressor {
         for (_, id) in ids {
             self.report(&id);
         }
-        self.take_updates()
     }
 
     /// Open groups.

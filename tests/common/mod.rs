@@ -55,6 +55,44 @@ pub fn documents(bytes: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Elastic's 49 AWS New Terms rule files copied here (both folders), parsed.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub fn elastic_aws_rules() -> Vec<dynamodb_scan_detector::config::rule_file::RuleDefinition> {
+    use dynamodb_scan_detector::config::rule_file::parse_rule_file;
+    let mut rules = Vec::new();
+    for dir in [
+        "elastic-detection-rules",
+        "elastic-detection-rules-aws-new-terms",
+    ] {
+        for file in files(&third_party().join(dir)) {
+            let text = std::fs::read_to_string(&file).expect("rule file");
+            let name = file.display().to_string();
+            rules.push(parse_rule_file(&name, &text).unwrap_or_else(|e| panic!("{e}")));
+        }
+    }
+    assert_eq!(rules.len(), 49, "Elastic's AWS New Terms rules");
+    rules
+}
+
+/// The third-party data, document by document (every `.json`, `.ndjson` and `.gz` file).
+pub fn third_party_documents() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for file in files(&third_party()) {
+        let name = file.display().to_string();
+        if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".gz") {
+            out.extend(documents(&read(&file)));
+        }
+    }
+    out
+}
+
+/// The generated two weeks of the AWS family (`tests/fixtures/aws-family.ndjson`).
+pub fn family_documents() -> Vec<Vec<u8>> {
+    documents(&read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws-family.ndjson"),
+    ))
+}
+
 /// Run the built command-line filter with `args`, feeding `stdin` from another thread.
 /// A pipe the program closed early is fine; any other write error fails the test.
 pub fn run_cli(args: &[&str], stdin: &[u8]) -> std::process::Output {
