@@ -28,7 +28,9 @@ pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 
 /// Map one raw record (already known to be a JSON object) to an ECS document, one ECS
 /// field group after another (the order in which the groups write is the order of the
-/// document's keys).
+/// document's keys). Each group is built as its own object and attached once: writing
+/// every field by its dotted path hashed and allocated each parent again, most of an
+/// alert's mapping cost.
 pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let r = prune_object(record);
     let mut out = Map::new();
@@ -39,19 +41,24 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let caller = Caller::new(get("userIdentity"));
     cloud_fields(&r, &caller, &mut out);
     event_fields(&r, &mut out);
-    source_fields(&r, &mut out);
+    let source_ip = source_fields(&r, &mut out);
     // user.* (or service.name for AWS service actors), related.user, related.ip.
-    let source_ip = out.get("source").and_then(|s| s.get("ip")).cloned();
     map_actor(
         &caller,
         get("requestParameters"),
         source_ip.as_ref(),
         &mut out,
     );
-    identity_fields(&caller, &mut out);
-    cloudtrail_fields(&r, &mut out);
+    let mut cloudtrail = Map::new();
+    identity_fields(&caller, &mut cloudtrail);
+    cloudtrail_fields(&r, &mut cloudtrail);
     if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
-        console_login_extras(&r, &mut out);
+        console_login_extras(&r, &mut cloudtrail);
+    }
+    if !cloudtrail.is_empty() {
+        let mut aws = Map::new();
+        aws.insert("cloudtrail".into(), Value::Object(cloudtrail));
+        out.insert("aws".into(), Value::Object(aws));
     }
     tls_fields(&r, &mut out);
     out
@@ -59,76 +66,77 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
 
 /// `cloud.*`.
 fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<String, Value>) {
-    put(out, "cloud.region", r.get("awsRegion"));
-    put(
-        out,
-        "cloud.account.id",
-        caller.account_id(r.get("recipientAccountId")),
-    );
-    put(out, "cloud.provider", Some(&Value::from("aws")));
+    let mut cloud = Map::new();
+    set(&mut cloud, "region", r.get("awsRegion"));
+    let account = caller.account_id(r.get("recipientAccountId"));
+    set_object(&mut cloud, "account", one("id", account));
+    cloud.insert("provider".into(), Value::from("aws"));
     if let Some(service) = r
         .get("eventSource")
         .and_then(Value::as_str)
         .and_then(|s| s.strip_suffix(".amazonaws.com"))
     {
         let name = service.split('.').next().unwrap_or(service);
-        put(out, "cloud.service.name", Some(&Value::from(name)));
+        set_object(&mut cloud, "service", one("name", Some(&Value::from(name))));
     }
+    set_object(out, "cloud", cloud);
 }
 
 /// `event.*` (dataset as Elastic Agent's integration sets it), `data_stream.*`, `ecs.version`.
 fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     let text = |s: &str| Some(Value::from(s));
-    put(out, "event.kind", text("event").as_ref());
-    put(
-        out,
-        "event.type",
+    let mut event = Map::new();
+    set(&mut event, "kind", text("event").as_ref());
+    set(
+        &mut event,
+        "type",
         Some(&Value::Array(vec![Value::from("info")])),
     );
-    put(out, "event.action", r.get("eventName"));
-    put(out, "event.provider", r.get("eventSource"));
-    put(out, "event.id", r.get("eventID"));
-    put(out, "event.outcome", Some(&Value::from(outcome(r))));
-    put(out, "event.dataset", text("aws.cloudtrail").as_ref());
-    put(out, "event.module", text("aws").as_ref());
-    put(out, "data_stream.type", text("logs").as_ref());
-    put(out, "data_stream.dataset", text("aws.cloudtrail").as_ref());
-    put(out, "data_stream.namespace", text("default").as_ref());
-    put(out, "ecs.version", text(ECS_VERSION).as_ref());
+    set(&mut event, "action", r.get("eventName"));
+    set(&mut event, "provider", r.get("eventSource"));
+    set(&mut event, "id", r.get("eventID"));
+    set(&mut event, "outcome", Some(&Value::from(outcome(r))));
+    set(&mut event, "dataset", text("aws.cloudtrail").as_ref());
+    set(&mut event, "module", text("aws").as_ref());
+    set_object(out, "event", event);
+    let mut data_stream = Map::new();
+    set(&mut data_stream, "type", text("logs").as_ref());
+    set(&mut data_stream, "dataset", text("aws.cloudtrail").as_ref());
+    set(&mut data_stream, "namespace", text("default").as_ref());
+    set_object(out, "data_stream", data_stream);
+    set_object(out, "ecs", one("version", text(ECS_VERSION).as_ref()));
 }
 
-/// `source.*` and `user_agent.original`.
-fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+/// `source.*` and `user_agent.original`; the `source.ip` written, if any.
+fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option<Value> {
+    let mut ip = None;
     if let Some(addr) = r.get("sourceIPAddress") {
-        put(out, "source.address", Some(addr));
-        put(out, "source.ip", source_ip(addr).as_ref());
+        let mut source = Map::new();
+        set(&mut source, "address", Some(addr));
+        ip = source_ip(addr);
+        set(&mut source, "ip", ip.as_ref());
+        set_object(out, "source", source);
     }
-    put(out, "user_agent.original", r.get("userAgent"));
+    set_object(out, "user_agent", one("original", r.get("userAgent")));
+    ip
 }
 
-/// `aws.cloudtrail.user_identity.*`, session context and issuer included.
-fn identity_fields(caller: &Caller<'_>, out: &mut Map<String, Value>) {
+/// `aws.cloudtrail.user_identity.*`, session context and issuer included, into the
+/// `aws.cloudtrail` object.
+fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let id = |k: &str| caller.get(k);
-    put(out, "aws.cloudtrail.user_identity.type", id("type"));
-    put(out, "aws.cloudtrail.user_identity.arn", id("arn"));
-    put(
-        out,
-        "aws.cloudtrail.user_identity.access_key_id",
-        id("accessKeyId"),
-    );
-    put(
-        out,
-        "aws.cloudtrail.user_identity.invoked_by",
-        id("invokedBy"),
-    );
+    let mut identity = Map::new();
+    set(&mut identity, "type", id("type"));
+    set(&mut identity, "arn", id("arn"));
+    set(&mut identity, "access_key_id", id("accessKeyId"));
+    set(&mut identity, "invoked_by", id("invokedBy"));
     let session = id("sessionContext").and_then(Value::as_object);
     let attributes = session
         .and_then(|s| s.get("attributes"))
         .and_then(Value::as_object);
-    let sc = "aws.cloudtrail.user_identity.session_context";
-    put_under(
-        out,
-        sc,
+    let mut context = Map::new();
+    set(
+        &mut context,
         "mfa_authenticated",
         attributes.and_then(|a| a.get("mfaAuthenticated")),
     );
@@ -136,37 +144,35 @@ fn identity_fields(caller: &Caller<'_>, out: &mut Map<String, Value>) {
         .and_then(|a| a.get("creationDate"))
         .and_then(Value::as_str)
         .and_then(creation_date);
-    put_under(
-        out,
-        sc,
+    set(
+        &mut context,
         "creation_date",
         created.map(|t| Value::from(format_timestamp(t))).as_ref(),
     );
-    put_under(
-        out,
-        sc,
+    set(
+        &mut context,
         "ec2_role_delivery",
         session.and_then(|s| s.get("ec2RoleDelivery")),
     );
     let issuer = caller.issuer();
+    let mut session_issuer = Map::new();
     for (raw, ecs) in [
         ("type", "type"),
         ("principalId", "principal_id"),
         ("arn", "arn"),
         ("accountId", "account_id"),
     ] {
-        put_under(
-            out,
-            "aws.cloudtrail.user_identity.session_context.session_issuer",
-            ecs,
-            issuer.and_then(|i| i.get(raw)),
-        );
+        set(&mut session_issuer, ecs, issuer.and_then(|i| i.get(raw)));
     }
+    set_object(&mut context, "session_issuer", session_issuer);
+    set_object(&mut identity, "session_context", context);
+    set_object(cloudtrail, "user_identity", identity);
 }
 
 /// `aws.cloudtrail.*`: plain renames, the two converted flags, resources, and the
-/// objects kept both as Java's `Map.toString()` and as a `flattened` object.
-fn cloudtrail_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+/// objects kept both as Java's `Map.toString()` and as a `flattened` object, into the
+/// `aws.cloudtrail` object.
+fn cloudtrail_fields(r: &Map<String, Value>, cloudtrail: &mut Map<String, Value>) {
     for (raw, ecs) in [
         ("eventVersion", "event_version"),
         ("eventType", "event_type"),
@@ -182,25 +188,23 @@ fn cloudtrail_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
         ("errorCode", "error_code"),
         ("errorMessage", "error_message"),
     ] {
-        put_under(out, "aws.cloudtrail", ecs, r.get(raw));
+        set(cloudtrail, ecs, r.get(raw));
     }
-    put(
-        out,
-        "aws.cloudtrail.read_only",
+    set(
+        cloudtrail,
+        "read_only",
         r.get("readOnly").map(to_boolean).as_ref(),
     );
-    put(
-        out,
-        "aws.cloudtrail.management_event",
+    set(
+        cloudtrail,
+        "management_event",
         r.get("managementEvent").map(to_text).as_ref(),
     );
     if let Some(Value::Array(resources)) = r.get("resources") {
-        put(
-            out,
-            "aws.cloudtrail.resources",
-            Some(&map_resources(resources)),
-        );
+        cloudtrail.insert("resources".into(), map_resources(resources));
     }
+    // `flattened` takes its place before the first object it holds.
+    let mut flattened: Option<Map<String, Value>> = None;
     for (raw, ecs) in [
         ("requestParameters", "request_parameters"),
         ("responseElements", "response_elements"),
@@ -213,10 +217,20 @@ fn cloudtrail_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
                 other => to_java_string(other),
             };
             if v.is_object() && text.len() < FLATTENED_LIMIT {
-                put_under(out, "aws.cloudtrail.flattened", ecs, Some(v));
+                if flattened.is_none() {
+                    // The key's place; its members are written below.
+                    cloudtrail.insert("flattened".into(), Value::Null);
+                }
+                flattened
+                    .get_or_insert_with(Map::new)
+                    .insert(ecs.to_owned(), v.clone());
             }
-            put_under(out, "aws.cloudtrail", ecs, Some(&Value::String(text)));
+            cloudtrail.insert(ecs.to_owned(), Value::String(text));
         }
+    }
+    if let Some(members) = flattened {
+        // In the place kept for it (an insert under a present key keeps its place).
+        cloudtrail.insert("flattened".into(), Value::Object(members));
     }
 }
 
@@ -233,20 +247,22 @@ fn tls_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     if matches!(version, Some(None)) {
         return;
     }
+    let mut fields = Map::new();
     if let Some(Some((protocol, version))) = version {
-        put(
-            out,
-            "tls.version_protocol",
+        set(
+            &mut fields,
+            "version_protocol",
             protocol.map(Value::from).as_ref(),
         );
-        put(out, "tls.version", Some(&Value::from(version)));
+        fields.insert("version".into(), Value::from(version));
     }
-    put(out, "tls.cipher", tls.get("cipherSuite"));
-    put(
-        out,
-        "tls.client.server_name",
-        tls.get("clientProvidedHostHeader"),
+    set(&mut fields, "cipher", tls.get("cipherSuite"));
+    set_object(
+        &mut fields,
+        "client",
+        one("server_name", tls.get("clientProvidedHostHeader")),
     );
+    set_object(out, "tls", fields);
 }
 
 /// The caller, as the pipeline reads it from a (pruned) `userIdentity`.
@@ -361,22 +377,24 @@ fn outcome(r: &Map<String, Value>) -> String {
     }
 }
 
-fn console_login_extras(r: &Map<String, Value>, out: &mut Map<String, Value>) {
+fn console_login_extras(r: &Map<String, Value>, cloudtrail: &mut Map<String, Value>) {
     let Some(extra) = r.get("additionalEventData").and_then(Value::as_object) else {
         return;
     };
-    let base = "aws.cloudtrail.console_login.additional_eventdata";
-    put_under(out, base, "login_to", extra.get("LoginTo"));
+    let mut data = Map::new();
+    set(&mut data, "login_to", extra.get("LoginTo"));
     for (raw, ecs) in [("MobileVersion", "mobile_version"), ("MFAUsed", "mfa_used")] {
         if let Some(s) = extra.get(raw).and_then(Value::as_str) {
-            put_under(
-                out,
-                base,
+            set(
+                &mut data,
                 ecs,
                 Some(&Value::Bool(s.eq_ignore_ascii_case("yes"))),
             );
         }
     }
+    let mut login = Map::new();
+    set_object(&mut login, "additional_eventdata", data);
+    set_object(cloudtrail, "console_login", login);
 }
 
 /// `TLSv1.2` → (`tls`, `1.2`); a bare `1.3` has no protocol (aws 8.9.0 writes only
@@ -401,6 +419,27 @@ fn to_text(v: &Value) -> Value {
         Value::Bool(b) => Value::String(b.to_string()),
         other => other.clone(),
     }
+}
+
+/// Insert a copy of `value` under `key` (one level, no dotted path); `None` inserts nothing.
+fn set(object: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
+    if let Some(value) = value {
+        object.insert(key.to_owned(), value.clone());
+    }
+}
+
+/// Insert `members` as an object under `key`, unless there are none.
+fn set_object(object: &mut Map<String, Value>, key: &str, members: Map<String, Value>) {
+    if !members.is_empty() {
+        object.insert(key.to_owned(), Value::Object(members));
+    }
+}
+
+/// An object of at most one member: `key` with a copy of `value`, when there is one.
+fn one(key: &str, value: Option<&Value>) -> Map<String, Value> {
+    let mut object = Map::new();
+    set(&mut object, key, value);
+    object
 }
 
 /// Insert `value` at a dotted path as nested objects; `None` inserts nothing.
