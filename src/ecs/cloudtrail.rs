@@ -33,7 +33,8 @@ pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 /// alert's mapping cost.
 pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let r = prune_object(record);
-    let mut out = Map::new();
+    // Room for the fields an alert adds (Kibana's own, the `original_*` copies).
+    let mut out = Map::with_capacity(48);
     let get = |k: &str| r.get(k);
     if let Some(ts) = timestamp(get("eventTime"), get("@timestamp")) {
         out.insert("@timestamp".into(), ts);
@@ -49,7 +50,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         source_ip.as_ref(),
         &mut out,
     );
-    let mut cloudtrail = Map::new();
+    let mut cloudtrail = Map::with_capacity(24);
     identity_fields(&caller, &mut cloudtrail);
     cloudtrail_fields(&r, &mut cloudtrail);
     if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
@@ -66,7 +67,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
 
 /// `cloud.*`.
 fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<String, Value>) {
-    let mut cloud = Map::new();
+    let mut cloud = Map::with_capacity(4);
     set(&mut cloud, "region", r.get("awsRegion"));
     let account = caller.account_id(r.get("recipientAccountId"));
     set_object(&mut cloud, "account", one("id", account));
@@ -85,7 +86,7 @@ fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<Strin
 /// `event.*` (dataset as Elastic Agent's integration sets it), `data_stream.*`, `ecs.version`.
 fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     let text = |s: &str| Some(Value::from(s));
-    let mut event = Map::new();
+    let mut event = Map::with_capacity(8);
     set(&mut event, "kind", text("event").as_ref());
     set(
         &mut event,
@@ -99,7 +100,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     set(&mut event, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut event, "module", text("aws").as_ref());
     set_object(out, "event", event);
-    let mut data_stream = Map::new();
+    let mut data_stream = Map::with_capacity(3);
     set(&mut data_stream, "type", text("logs").as_ref());
     set(&mut data_stream, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut data_stream, "namespace", text("default").as_ref());
@@ -111,7 +112,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option<Value> {
     let mut ip = None;
     if let Some(addr) = r.get("sourceIPAddress") {
-        let mut source = Map::new();
+        let mut source = Map::with_capacity(2);
         set(&mut source, "address", Some(addr));
         ip = source_ip(addr);
         set(&mut source, "ip", ip.as_ref());
@@ -125,7 +126,7 @@ fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option
 /// `aws.cloudtrail` object.
 fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let id = |k: &str| caller.get(k);
-    let mut identity = Map::new();
+    let mut identity = Map::with_capacity(5);
     set(&mut identity, "type", id("type"));
     set(&mut identity, "arn", id("arn"));
     set(&mut identity, "access_key_id", id("accessKeyId"));
@@ -134,7 +135,7 @@ fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let attributes = session
         .and_then(|s| s.get("attributes"))
         .and_then(Value::as_object);
-    let mut context = Map::new();
+    let mut context = Map::with_capacity(4);
     set(
         &mut context,
         "mfa_authenticated",
@@ -155,7 +156,7 @@ fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
         session.and_then(|s| s.get("ec2RoleDelivery")),
     );
     let issuer = caller.issuer();
-    let mut session_issuer = Map::new();
+    let mut session_issuer = Map::with_capacity(4);
     for (raw, ecs) in [
         ("type", "type"),
         ("principalId", "principal_id"),
@@ -247,7 +248,7 @@ fn tls_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     if matches!(version, Some(None)) {
         return;
     }
-    let mut fields = Map::new();
+    let mut fields = Map::with_capacity(4);
     if let Some(Some((protocol, version))) = version {
         set(
             &mut fields,
