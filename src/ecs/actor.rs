@@ -30,6 +30,11 @@ impl<'a> Caller<'a> {
     /// session, `invokedBy` else the service principal in the role's path
     /// (`…:role/aws-service-role/<service principal>/<role name>`).
     pub fn service_actor(&self) -> Option<&'a str> {
+        self.service
+    }
+
+    /// [`Caller::service_actor`], read from the identity.
+    pub(super) fn find_service_actor(&self) -> Option<&'a str> {
         match self.str("type") {
             Some("AWSService") => self.str("invokedBy"),
             Some("AssumedRole") => {

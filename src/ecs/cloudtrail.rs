@@ -270,13 +270,18 @@ fn tls_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 #[derive(Clone, Copy)]
 pub struct Caller<'a> {
     identity: Option<&'a Map<String, Value>>,
+    /// [`Caller::service_actor`], decided once: four fields ask it.
+    pub(super) service: Option<&'a str>,
 }
 
 impl<'a> Caller<'a> {
     pub fn new(user_identity: Option<&'a Value>) -> Self {
-        Caller {
+        let mut caller = Caller {
             identity: user_identity.and_then(Value::as_object),
-        }
+            service: None,
+        };
+        caller.service = caller.find_service_actor();
+        caller
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Value> {
