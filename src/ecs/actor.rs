@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use super::cloudtrail::Caller;
+use super::cloudtrail::{one, set, set_object, Caller};
 
 /// The path an IAM service-linked role lives under.
 const SERVICE_LINKED_ROLE: &str = ":role/aws-service-role/";
@@ -73,39 +73,41 @@ pub fn map_actor(
     source_ip: Option<&Value>,
     out: &mut Map<String, Value>,
 ) {
-    use super::cloudtrail::put;
+    let mut related = Map::new();
     if let Some(ip) = source_ip {
-        put(out, "related.ip", Some(&Value::Array(vec![ip.clone()])));
+        related.insert("ip".into(), Value::Array(vec![ip.clone()]));
+        // `related` takes its place here; its other member is written last.
+        out.insert("related".into(), Value::Null);
     }
     if let Some(service) = caller.service_actor() {
-        put(out, "service.name", Some(&Value::from(service)));
+        set_object(out, "related", related);
+        set_object(out, "service", one("name", Some(&Value::from(service))));
         return;
     }
     let user_name = caller.user_name();
     let user_id = caller.user_id();
     let session = caller.session_name();
-    put(out, "user.name", user_name);
-    put(out, "user.id", user_id);
+    let mut user = Map::new();
+    set(&mut user, "name", user_name);
+    set(&mut user, "id", user_id);
     let email = user_name
         .and_then(Value::as_str)
         .filter(|n| n.contains('@'))
         .or_else(|| session.filter(|s| s.contains('@')));
-    put(out, "user.email", email.map(Value::from).as_ref());
+    set(&mut user, "email", email.map(Value::from).as_ref());
     if let Some(id) = caller.entity_id() {
-        put(
-            out,
-            "user.entity.id",
-            Some(&Value::Array(vec![Value::from(id)])),
-        );
+        let ids = Value::Array(vec![Value::from(id)]);
+        set_object(&mut user, "entity", one("id", Some(&ids)));
     }
+    set_object(out, "user", user);
 
     // related.user: the session name (and the local part of an e-mail session name), then
     // users named by the request, then user.id and user.name; no duplicates. (The 8.9.0
     // AttachUserPolicy test by an EC2 role session has the session before the target.)
-    let mut related: Vec<Value> = Vec::new();
+    let mut users: Vec<Value> = Vec::new();
     let mut add = |v: Option<&Value>| {
-        if let Some(v) = v.filter(|v| v.is_string() && !related.contains(v)) {
-            related.push(v.clone());
+        if let Some(v) = v.filter(|v| v.is_string() && !users.contains(v)) {
+            users.push(v.clone());
         }
     };
     if let Some(s) = session {
@@ -119,9 +121,10 @@ pub fn map_actor(
     }
     add(user_id);
     add(user_name);
-    if !related.is_empty() {
-        put(out, "related.user", Some(&Value::Array(related)));
+    if !users.is_empty() {
+        related.insert("user".into(), Value::Array(users));
     }
+    set_object(out, "related", related);
 }
 
 #[cfg(test)]

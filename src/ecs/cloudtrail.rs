@@ -33,8 +33,7 @@ pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 /// alert's mapping cost.
 pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let r = prune_object(record);
-    // Room for the fields an alert adds (Kibana's own, the `original_*` copies).
-    let mut out = Map::with_capacity(48);
+    let mut out = Map::new();
     let get = |k: &str| r.get(k);
     if let Some(ts) = timestamp(get("eventTime"), get("@timestamp")) {
         out.insert("@timestamp".into(), ts);
@@ -50,7 +49,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         source_ip.as_ref(),
         &mut out,
     );
-    let mut cloudtrail = Map::with_capacity(24);
+    let mut cloudtrail = Map::new();
     identity_fields(&caller, &mut cloudtrail);
     cloudtrail_fields(&r, &mut cloudtrail);
     if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
@@ -67,7 +66,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
 
 /// `cloud.*`.
 fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<String, Value>) {
-    let mut cloud = Map::with_capacity(4);
+    let mut cloud = Map::new();
     set(&mut cloud, "region", r.get("awsRegion"));
     let account = caller.account_id(r.get("recipientAccountId"));
     set_object(&mut cloud, "account", one("id", account));
@@ -86,7 +85,7 @@ fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<Strin
 /// `event.*` (dataset as Elastic Agent's integration sets it), `data_stream.*`, `ecs.version`.
 fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     let text = |s: &str| Some(Value::from(s));
-    let mut event = Map::with_capacity(8);
+    let mut event = Map::new();
     set(&mut event, "kind", text("event").as_ref());
     set(
         &mut event,
@@ -100,7 +99,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     set(&mut event, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut event, "module", text("aws").as_ref());
     set_object(out, "event", event);
-    let mut data_stream = Map::with_capacity(3);
+    let mut data_stream = Map::new();
     set(&mut data_stream, "type", text("logs").as_ref());
     set(&mut data_stream, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut data_stream, "namespace", text("default").as_ref());
@@ -112,7 +111,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option<Value> {
     let mut ip = None;
     if let Some(addr) = r.get("sourceIPAddress") {
-        let mut source = Map::with_capacity(2);
+        let mut source = Map::new();
         set(&mut source, "address", Some(addr));
         ip = source_ip(addr);
         set(&mut source, "ip", ip.as_ref());
@@ -126,7 +125,7 @@ fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option
 /// `aws.cloudtrail` object.
 fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let id = |k: &str| caller.get(k);
-    let mut identity = Map::with_capacity(5);
+    let mut identity = Map::new();
     set(&mut identity, "type", id("type"));
     set(&mut identity, "arn", id("arn"));
     set(&mut identity, "access_key_id", id("accessKeyId"));
@@ -135,7 +134,7 @@ fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let attributes = session
         .and_then(|s| s.get("attributes"))
         .and_then(Value::as_object);
-    let mut context = Map::with_capacity(4);
+    let mut context = Map::new();
     set(
         &mut context,
         "mfa_authenticated",
@@ -156,7 +155,7 @@ fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
         session.and_then(|s| s.get("ec2RoleDelivery")),
     );
     let issuer = caller.issuer();
-    let mut session_issuer = Map::with_capacity(4);
+    let mut session_issuer = Map::new();
     for (raw, ecs) in [
         ("type", "type"),
         ("principalId", "principal_id"),
@@ -248,7 +247,7 @@ fn tls_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     if matches!(version, Some(None)) {
         return;
     }
-    let mut fields = Map::with_capacity(4);
+    let mut fields = Map::new();
     if let Some(Some((protocol, version))) = version {
         set(
             &mut fields,
@@ -428,55 +427,24 @@ fn to_text(v: &Value) -> Value {
 }
 
 /// Insert a copy of `value` under `key` (one level, no dotted path); `None` inserts nothing.
-fn set(object: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
+pub(super) fn set(object: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
     if let Some(value) = value {
         object.insert(key.to_owned(), value.clone());
     }
 }
 
 /// Insert `members` as an object under `key`, unless there are none.
-fn set_object(object: &mut Map<String, Value>, key: &str, members: Map<String, Value>) {
+pub(super) fn set_object(object: &mut Map<String, Value>, key: &str, members: Map<String, Value>) {
     if !members.is_empty() {
         object.insert(key.to_owned(), Value::Object(members));
     }
 }
 
 /// An object of at most one member: `key` with a copy of `value`, when there is one.
-fn one(key: &str, value: Option<&Value>) -> Map<String, Value> {
+pub(super) fn one(key: &str, value: Option<&Value>) -> Map<String, Value> {
     let mut object = Map::new();
     set(&mut object, key, value);
     object
-}
-
-/// Insert `value` at a dotted path as nested objects; `None` inserts nothing.
-pub fn put(out: &mut Map<String, Value>, path: &str, value: Option<&Value>) {
-    put_under(out, path, "", value);
-}
-
-/// [`put`] at `prefix.leaf` (or at `prefix` when `leaf` is empty), without building the
-/// dotted path: an alert maps a record once, and formatting its paths cost more than
-/// inserting its values.
-pub fn put_under(out: &mut Map<String, Value>, prefix: &str, leaf: &str, value: Option<&Value>) {
-    let Some(value) = value else { return };
-    let mut node = out;
-    let mut parts = prefix
-        .split('.')
-        .chain(Some(leaf).filter(|l| !l.is_empty()))
-        .peekable();
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            node.insert(part.to_owned(), value.clone());
-            return;
-        }
-        let child = node
-            .entry(part.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !child.is_object() {
-            *child = Value::Object(Map::new());
-        }
-        let Value::Object(next) = child else { return };
-        node = next;
-    }
 }
 
 /// Elastic's clean-up: drop nulls, empty strings, empty objects and empty lists, recursively.
