@@ -6,8 +6,9 @@ fifteen times its native work, and timing it there is noisy (±10% between runs 
 shared machine). This counts instead: the command line built for WASI runs under
 `iwasm` (the same interpreter, built from the WAMR release Fluent Bit bundles) inside
 `valgrind --tool=callgrind`, once on N Scans by new principals and once on the same N
-Scans by one principal; the difference of the two instruction totals over N is one
-alert's cost (parse, ECS mapping, Kibana's field checks, rendering, writing). The
+Scans by one principal; the difference of the two instruction totals over N - 1 (the
+one principal alerts once too) is one alert's cost: recording the new principal, parsing
+the record, the ECS mapping, Kibana's field checks, rendering and writing the alert. The
 counts repeat exactly for the same build, so a change of 1% shows.
 
     python3 tests/bench/interp_cost.py --iwasm PATH                 # this tree's build
@@ -103,6 +104,8 @@ def main():
     ap.add_argument("--alerts", type=int, default=200)
     ap.add_argument("--compare", metavar="WASM", help="comma-separated builds of the WASI command line instead of this tree's")
     args = ap.parse_args()
+    if not 2 <= args.alerts <= 17_280:
+        sys.exit("interp_cost: --alerts is 2 to 17,280 (one day of Scans five seconds apart)")
     if not args.iwasm or not os.access(args.iwasm, os.X_OK):
         sys.exit("interp_cost: give --iwasm PATH (or IWASM): an iwasm built as this file's docstring says")
     builds = args.compare.split(",") if args.compare else None
