@@ -6,10 +6,11 @@ fifteen times its native work, and timing it there is noisy (±10% between runs 
 shared machine). This counts instead: the command line built for WASI runs under
 `iwasm` (the same interpreter, built from the WAMR release Fluent Bit bundles) inside
 `valgrind --tool=callgrind`, once on N Scans by new principals and once on the same N
-Scans by one principal (the corpora and config of `fluent_bit_real.py`'s alert cost); the difference of the two instruction totals over N - 1 (the
-one principal alerts once too) is one alert's cost: recording the new principal, parsing
-the record, the ECS mapping, Kibana's field checks, rendering and writing the alert. The
-counts repeat exactly for the same build, so a change of 1% shows.
+Scans by one principal (the corpora and config of `fluent_bit_real.py`'s alert cost);
+the difference of the two instruction totals over N - 1 (the one principal alerts once
+too) is one alert's cost: recording the new principal, parsing the record, the ECS
+mapping, Kibana's field checks, rendering and writing the alert. The counts repeat
+exactly for the same build, so a change of 1% shows.
 
     python3 tests/bench/interp_cost.py --iwasm PATH                 # this tree's build
     python3 tests/bench/interp_cost.py --iwasm PATH --compare a.wasm,b.wasm
@@ -23,9 +24,10 @@ counts repeat exactly for the same build, so a change of 1% shows.
       -DWAMR_BUILD_LIBC_WASI=1 -DWAMR_BUILD_REF_TYPES=1 \\
       -DWAMR_DISABLE_HW_BOUND_CHECK=1 -DWAMR_DISABLE_WRITE_GS_BASE=1 && make iwasm
 
-(the last two flags only keep valgrind able to run it: it cannot decode `wrgsbase`, and
-the guard pages' signal handling confuses it). Fluent Bit's own interpreter checks bounds
-with guard pages instead, so its figures differ a little; compare builds with one iwasm.
+(valgrind cannot decode the `wrgsbase` instruction of the default build; the build that
+was tried also checks memory bounds in the interpreter, where Fluent Bit's uses guard
+pages, so its counts differ a little from Fluent Bit's work: compare builds with one
+iwasm).
 """
 
 import argparse
