@@ -48,7 +48,7 @@ enum Kind {
 /// one lookup: an alert's checks look up each of its source's names and parents, and
 /// four sets asked in turn cost about 3% of an alert in WAMR's interpreter.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Name {
+pub struct Name {
     /// The field's type, when the name is an ECS field.
     kind: Option<Kind>,
     /// A proper prefix of a field name (`agent`, `agent.build` for `agent.build.original`).
@@ -105,7 +105,7 @@ fn ecs() -> &'static Ecs {
 }
 
 /// What the table says of `path` (all `false` for a name it does not hold).
-fn name(path: &str) -> Name {
+pub fn name(path: &str) -> Name {
     ecs().names.get(path).copied().unwrap_or_default()
 }
 
@@ -126,22 +126,24 @@ fn decode(line: &str, prev: &str) -> Option<(String, Kind)> {
     Some((format!("{}{}", prev.get(..shared)?, rest.as_str()), kind))
 }
 
-/// Whether `path` or anything below it can be an ECS field (or a nested one): if not,
-/// every value there is kept as it is.
-pub fn could_be_ecs(path: &str) -> bool {
-    let n = name(path);
-    n.is_ecs() || n.nested || n.nested_parent
+impl Name {
+    /// Whether this name or anything below it can be an ECS field (or a nested one): if
+    /// not, every value there is kept as it is.
+    pub fn could_be_ecs(self) -> bool {
+        self.is_ecs() || self.nested || self.nested_parent
+    }
 }
 
 /// Whether one value (an array element, or a non-array value) at `path` may be copied.
 #[cfg(test)]
 pub fn compliant(value: &Value, path: &str) -> bool {
-    compliant_below(value, path, 0)
+    compliant_below(value, path, 0, name(path))
 }
 
 /// [`compliant`], when the parents of `path` up to its first `checked` bytes were found
-/// to be objects already (a walk down the document checks each level once).
-pub fn compliant_below(value: &Value, path: &str, checked: usize) -> bool {
+/// to be objects already (a walk down the document checks each level once); `n` is
+/// [`name`] of `path`, which the walk has looked up already.
+pub fn compliant_below(value: &Value, path: &str, checked: usize, n: Name) -> bool {
     // A dotted path is invalid if one of its ECS parents is not an object.
     for (i, _) in path.match_indices('.').filter(|&(i, _)| i > checked) {
         let parent = name(&path[..i]);
@@ -149,7 +151,6 @@ pub fn compliant_below(value: &Value, path: &str, checked: usize) -> bool {
             return false;
         }
     }
-    let n = name(path);
     if n.nested {
         return match value {
             Value::Array(items) => items.iter().all(Value::is_object),

@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use super::ecs_types::{compliant_below, could_be_ecs};
+use super::ecs_types::{compliant_below, name, Name};
 
 const BANNED: [&str; 3] = ["kibana", "signal", "threshold_result"];
 const MAX_DEPTH: usize = 64;
@@ -53,15 +53,16 @@ fn keep(value: &mut Value, path: &str, checked: usize, depth: usize) -> bool {
     // Below a name that is no ECS field, nested field or parent of one, nothing is
     // checked against ECS (its ancestors were checked on the way down): only empty
     // objects and arrays go. Most of a CloudTrail document (`aws.cloudtrail.*`) is there.
-    if !could_be_ecs(path) {
+    let n = name(path);
+    if !n.could_be_ecs() {
         return keep_non_empty(value, depth);
     }
     match value {
         Value::Array(items) => {
-            keep_elements(items, path, checked, depth);
+            keep_elements(items, path, checked, n, depth);
             !items.is_empty()
         }
-        _ if !compliant_below(value, path, checked) => false,
+        _ if !compliant_below(value, path, checked, n) => false,
         Value::Object(obj) => {
             keep_members(obj, path, depth);
             !obj.is_empty()
@@ -84,13 +85,13 @@ fn keep_members(obj: &mut Map<String, Value>, path: &str, depth: usize) {
 }
 
 /// Array elements share the array's path; nested arrays are pruned first.
-fn keep_elements(items: &mut Vec<Value>, path: &str, checked: usize, depth: usize) {
+fn keep_elements(items: &mut Vec<Value>, path: &str, checked: usize, n: Name, depth: usize) {
     items.retain_mut(|item| match item {
         Value::Array(inner) => {
-            keep_elements(inner, path, checked, depth + 1);
+            keep_elements(inner, path, checked, n, depth + 1);
             !inner.is_empty()
         }
-        _ if !compliant_below(item, path, checked) => false,
+        _ if !compliant_below(item, path, checked, n) => false,
         Value::Object(obj) => {
             keep_members(obj, path, depth + 1);
             !obj.is_empty()
