@@ -151,3 +151,46 @@ fn creation_dates_extended_and_basic() {
         assert_eq!(got.as_deref(), want, "{input}");
     }
 }
+
+/// The document's key order is its write order (the alert's bytes depend on it): where a
+/// group's key takes its place when a later member fills it, and that an empty group
+/// leaves no key. (Values are compared as text: map equality ignores order.)
+#[test]
+fn keys_in_the_order_the_groups_write_them() {
+    let cases = [
+        // `flattened` takes its place before the first object it holds, after the texts
+        // of members that are no objects.
+        (
+            json!({"requestParameters": "text", "responseElements": {"a": 1},
+                   "serviceEventDetails": {"b": 2}, "eventVersion": "1.08"}),
+            r#"{"cloud":{"provider":"aws"},"event":{"kind":"event","type":["info"],"outcome":"success","dataset":"aws.cloudtrail","module":"aws"},"data_stream":{"type":"logs","dataset":"aws.cloudtrail","namespace":"default"},"ecs":{"version":"8.11.0"},"aws":{"cloudtrail":{"event_version":"1.08","request_parameters":"text","flattened":{"response_elements":{"a":1},"service_event_details":{"b":2}},"response_elements":"{a=1}","service_event_details":"{b=2}"}}}"#,
+        ),
+        // `related` keeps the place its `ip` gave it, before `user`, though `user` is
+        // written into it last; with no address it follows `user`.
+        (
+            json!({"sourceIPAddress": "192.0.2.1",
+                   "userIdentity": {"type": "IAMUser", "userName": "bob", "principalId": "AIDA1"}}),
+            r#"{"cloud":{"provider":"aws"},"event":{"kind":"event","type":["info"],"outcome":"success","dataset":"aws.cloudtrail","module":"aws"},"data_stream":{"type":"logs","dataset":"aws.cloudtrail","namespace":"default"},"ecs":{"version":"8.11.0"},"source":{"address":"192.0.2.1","ip":"192.0.2.1"},"related":{"ip":["192.0.2.1"],"user":["AIDA1","bob"]},"user":{"name":"bob","id":"AIDA1"},"aws":{"cloudtrail":{"user_identity":{"type":"IAMUser"}}}}"#,
+        ),
+        (
+            json!({"userIdentity": {"type": "IAMUser", "userName": "bob"}}),
+            r#"{"cloud":{"provider":"aws"},"event":{"kind":"event","type":["info"],"outcome":"success","dataset":"aws.cloudtrail","module":"aws"},"data_stream":{"type":"logs","dataset":"aws.cloudtrail","namespace":"default"},"ecs":{"version":"8.11.0"},"user":{"name":"bob"},"related":{"user":["bob"]},"aws":{"cloudtrail":{"user_identity":{"type":"IAMUser"}}}}"#,
+        ),
+        // Empty groups leave no key: a TLS object with none of its fields, a console
+        // sign-in with none of the extras, a session context with no attributes.
+        (
+            json!({"eventName": "ConsoleLogin", "additionalEventData": {"Other": "x"},
+                   "tlsDetails": {"other": 1},
+                   "userIdentity": {"type": "Root", "sessionContext": {"attributes": {}}}}),
+            r#"{"cloud":{"provider":"aws"},"event":{"kind":"event","type":["info"],"action":"ConsoleLogin","outcome":"success","dataset":"aws.cloudtrail","module":"aws"},"data_stream":{"type":"logs","dataset":"aws.cloudtrail","namespace":"default"},"ecs":{"version":"8.11.0"},"aws":{"cloudtrail":{"user_identity":{"type":"Root"},"flattened":{"additional_eventdata":{"Other":"x"}},"additional_eventdata":"{Other=x}"}}}"#,
+        ),
+    ];
+    for (raw, want) in cases {
+        let ecs = to_ecs(map(raw.clone()));
+        assert_eq!(
+            serde_json::to_string(&ecs).unwrap_or_default(),
+            want,
+            "{raw}"
+        );
+    }
+}
