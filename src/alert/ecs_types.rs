@@ -69,6 +69,12 @@ impl Name {
     fn is_ecs_object(self) -> bool {
         matches!(self.kind, Some(Kind::Object | Kind::GeoPoint)) || self.parent
     }
+
+    /// Whether this name or anything below it can be an ECS field (or a nested one): if
+    /// not, every value there is kept as it is.
+    pub fn could_be_ecs(self) -> bool {
+        self.is_ecs() || self.nested || self.nested_parent
+    }
 }
 
 struct Ecs {
@@ -124,14 +130,6 @@ fn decode(line: &str, prev: &str) -> Option<(String, Kind)> {
         _ => Kind::Leaf,
     };
     Some((format!("{}{}", prev.get(..shared)?, rest.as_str()), kind))
-}
-
-impl Name {
-    /// Whether this name or anything below it can be an ECS field (or a nested one): if
-    /// not, every value there is kept as it is.
-    pub fn could_be_ecs(self) -> bool {
-        self.is_ecs() || self.nested || self.nested_parent
-    }
 }
 
 /// Whether one value (an array element, or a non-array value) at `path` may be copied.
