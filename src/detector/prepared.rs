@@ -164,6 +164,18 @@ impl Prepared<'_> {
         }
     }
 
+    /// The first value of a text field (`path` one of [`raw_view::FIELDS`]), else
+    /// the first of `fallback`.
+    pub fn text(&self, path: &str, fallback: &str) -> Option<String> {
+        [path, fallback].into_iter().find_map(|path| match self {
+            Prepared::Raw { view, .. } => match view.field(path) {
+                Some(Value::String(s)) => Some(s),
+                _ => None,
+            },
+            Prepared::Full(src) => field::first_str(&src.doc, path).map(str::to_owned),
+        })
+    }
+
     /// What the reorder window keeps to rebuild the source event later.
     pub fn meta_and_form(&self) -> (SourceMeta, SourceForm) {
         match self {

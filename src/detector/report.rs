@@ -45,4 +45,10 @@ impl<'a> RecordReport<'a> {
 pub struct Observed {
     pub time: Millis,
     pub terms: Vec<Term>,
+    /// Where it came from, as its alert would say: `cloud.account.id` (else
+    /// `aws.cloudtrail.recipient_account_id`) and `source.address` (else `source.ip`),
+    /// when they are text. Lets a host follow one account or address exactly; filled
+    /// only when the host asked ([`super::Detector::set_observe_origins`]).
+    pub account: Option<String>,
+    pub address: Option<String>,
 }

@@ -82,6 +82,85 @@ pub(super) fn terms(items: &[&[Value]]) -> Vec<Vec<Value>> {
 }
 
 #[test]
+fn recorded_records_say_which_account_and_address_they_came_from() {
+    let raw = |extra: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2025-01-01T00:00:00Z","eventSource":"dynamodb.amazonaws.com","eventName":"Scan","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"}}{extra}}}"#
+        )
+        .into_bytes()
+    };
+    let arn = json!({"aws": {"cloudtrail": {"user_identity": {"arn": "arn:aws:iam::1:user/a"}}}});
+    let ecs = |extra: Value| {
+        let mut doc = arn.clone();
+        merge(&mut doc, extra);
+        scan(T0, doc)
+    };
+    /// A name, a document, the account and the address it came from.
+    type Case = (
+        &'static str,
+        Vec<u8>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    let cases: &[Case] = &[
+        (
+            "raw: recipient account, an IP address",
+            raw(r#","recipientAccountId":"444455556666","sourceIPAddress":"192.0.2.7""#),
+            Some("444455556666"),
+            Some("192.0.2.7"),
+        ),
+        (
+            "raw: a service's name as its address (source.address, no source.ip)",
+            raw(
+                r#","recipientAccountId":"444455556666","sourceIPAddress":"dynamodb.amazonaws.com""#,
+            ),
+            Some("444455556666"),
+            Some("dynamodb.amazonaws.com"),
+        ),
+        ("raw: neither", raw(""), None, None),
+        (
+            "ECS: cloud.account.id and source.address",
+            ecs(
+                json!({"cloud": {"account": {"id": "777788889999"}}, "source": {"address": "198.51.100.1", "ip": "198.51.100.2"}}),
+            ),
+            Some("777788889999"),
+            Some("198.51.100.1"),
+        ),
+        (
+            "ECS: the fallbacks, dotted",
+            ecs(json!({"aws.cloudtrail.recipient_account_id": "123", "source.ip": "203.0.113.9"})),
+            Some("123"),
+            Some("203.0.113.9"),
+        ),
+        (
+            "ECS: not text",
+            ecs(json!({"cloud": {"account": {"id": 42}}, "source": {"address": ["a"]}})),
+            None,
+            None,
+        ),
+    ];
+    for (name, doc, account, address) in cases {
+        for asked in [true, false] {
+            let mut d = detector("{}");
+            d.set_observe_origins(asked);
+            let mut seen = None;
+            d.process_each(doc, Context::event_time(), &mut |r| {
+                assert_eq!(r.verdict, Verdict::Recorded, "{name}");
+                seen = r.observed;
+            });
+            let seen = seen.expect("recorded");
+            let want = if asked {
+                (*account, *address)
+            } else {
+                (None, None)
+            };
+            let got = (seen.account.as_deref(), seen.address.as_deref());
+            assert_eq!(got, want, "{name}, asked: {asked}");
+        }
+    }
+}
+
+#[test]
 fn recorded_records_report_their_time_and_terms_whether_new_or_not() {
     let mut d = detector(r#"{"new_terms_fields":["host.ip"]}"#);
     let doc = scan(T0, json!({"host": {"ip": ["1", "2"]}}));

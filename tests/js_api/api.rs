@@ -214,7 +214,10 @@ fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
         "{}\n{{broken\n{}\n{}\n",
         scan(ALICE, "2024-03-12T06:00:00Z"),
         scan(ALICE, "2024-03-12T06:05:00Z"),
-        scan(BOB, "2024-03-12T07:00:00Z")
+        scan(BOB, "2024-03-12T07:00:00Z").replace(
+            r#""awsRegion""#,
+            r#""recipientAccountId":"444455556666","awsRegion""#
+        )
     );
     let mut d = detector("{}");
     let out = d
@@ -232,7 +235,7 @@ fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
     assert_eq!(
         stringify(&get(&out, "observed")),
         format!(
-            r#"[{{"time":1710223200000,"terms":[["{ALICE}"]]}},{{"time":1710223500000,"terms":[["{ALICE}"]]}},{{"time":1710226800000,"terms":[["{BOB}"]]}}]"#
+            r#"[{{"time":1710223200000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2"}},{{"time":1710223500000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2"}},{{"time":1710226800000,"terms":[["{BOB}"]],"account":"444455556666","address":"192.0.2.2"}}]"#
         ),
         "every recorded scan, new or not, in input order"
     );

@@ -193,6 +193,80 @@ test('a principal back after the window: "first in N days", the tables and timel
   }
 });
 
+test('following an account or an address is exact: every scan from it, not only the ones that alerted', async (t) => {
+  /** A successful Scan by `user` at `time`, from `address` in `account`. */
+  const from = (user, time, id, address, account) => JSON.stringify({
+    eventVersion: '1.08', eventTime: time, eventSource: 'dynamodb.amazonaws.com', eventName: 'Scan',
+    awsRegion: 'eu-west-1', sourceIPAddress: address, userAgent: 'aws-cli/2.15', eventID: id, recipientAccountId: account,
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/${user}`, userName: user, accountId: account },
+    requestParameters: { tableName: 'Orders' },
+  });
+  const [one, two] = ['111111111111', '222222222222'];
+  const [first, shared] = ['203.0.113.1', '198.51.100.2'];
+  // alpha's first scan alerts (from `first`, account one); its later scans, from
+  // `shared` in account two, do not (alpha's term is its ARN, which names account one);
+  // beta's first scan, from `shared` in account one, alerts.
+  const lines = [
+    from('alpha', '2024-03-01T06:00:00Z', 'e-1', first, one),
+    from('alpha', '2024-03-01T08:00:00Z', 'e-2', shared, one).replace(`"recipientAccountId":"${one}"`, `"recipientAccountId":"${two}"`)
+      .replace(`"accountId":"${one}"`, `"accountId":"${two}"`),
+    from('beta', '2024-03-01T09:00:00Z', 'e-3', shared, one),
+    from('alpha', '2024-03-01T10:00:00Z', 'e-4', shared, one).replace(`"recipientAccountId":"${one}"`, `"recipientAccountId":"${two}"`)
+      .replace(`"accountId":"${one}"`, `"accountId":"${two}"`),
+  ];
+  const dir = mkdtempSync(path.join(tmpdir(), 'follow-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'follow.ndjson');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const expected = cli(['--detection-time', 'event', file]).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.deepEqual(expected.map((a) => [a.event.id, a.cloud.account.id, a.source.address]),
+    [['e-1', one, first], ['e-3', one, shared]]);
+  const [alpha, beta] = ['alpha', 'beta'].map((u) => `arn:aws:iam::${one}:user/${u}`);
+  const session = await openPage();
+  const { page, url } = session;
+  const follow = async (fragment) => {
+    await page.goto(`${url}#${fragment}`);
+    await page.waitForSelector('body[data-detector="ready"]');
+    await page.setInputFiles('#file-input', { name: 'follow.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+    assert.equal(await replayEnded(page), 'complete');
+  };
+  /** What the timeline says it shows: [scans, alerts]. */
+  const shown = async (scans, alerts) => {
+    const want = new RegExp(`^Timeline: ${scans} successful scans and ${alerts} alerts `);
+    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#timeline-canvas').getAttribute('aria-label') ?? ''), want.source);
+  };
+  try {
+    // The shared address: beta's alert; alpha, which scanned from it without alerting
+    // from it, and beta; the three scans from it.
+    await follow(`source=${shared}`);
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), [expected[1]['kibana.alert.uuid']]);
+    assert.deepEqual((await tableKeys(page, '#principals-table')).sort(), [alpha, beta]);
+    await shown(3, 1);
+    await screenshot(page, '17-follow-address-exact');
+
+    // Account two: no alert came from it, but alpha scanned in it twice.
+    await follow(`account=${two}`);
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), []);
+    assert.deepEqual(await tableKeys(page, '#principals-table'), [alpha]);
+    await shown(2, 0);
+
+    // Account one and the shared address together: only scans from both at once, so
+    // not alpha (account one from the other address, the shared address in account two).
+    await follow(`account=${one}&source=${shared}`);
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), [expected[1]['kibana.alert.uuid']]);
+    assert.deepEqual(await tableKeys(page, '#principals-table'), [beta]);
+    await shown(1, 1);
+
+    // An address the replay never saw: nothing.
+    await follow('source=192.0.2.99');
+    assert.deepEqual(await tableKeys(page, '#principals-table'), []);
+    await page.waitForFunction(() => document.querySelector('#timeline-canvas').getAttribute('aria-label') === 'Timeline: no data yet');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
 test('with 400,000 alerts and 100,000 principals, following, brushing and moving between alerts, sorted or not, leave no main-thread task over 50 ms', async () => {
   const session = await openPage();
   const { page } = session;
@@ -201,6 +275,7 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
       const { AlertsView, PrincipalsView } = await import('./js/views/result-tables.js');
       const { Timeline } = await import('./js/views/timeline.js');
       const { FilteredResults } = await import('./js/views/filtered-results.js');
+      const { Observations } = await import('./js/worker/observations.js');
       const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       // The page's own views, on fresh elements (the page's are left alone).
       const host = (tag = 'div') => document.body.appendChild(document.createElement(tag));
@@ -215,6 +290,8 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
       const rows = [];
       /** @type {Map<string, number[]>} */
       const scansOf = new Map();
+      /** @type {[string, string, string, number][]} every alert's scan: [label, account, address, time] */
+      const scans = [];
       for (let i = 0; i < N; i += 1) {
         const label = `arn:aws:iam::1234567890${String(i % 10).padStart(2, '0')}:user/u${(i * 7919) % PRINCIPALS}`;
         const t = start + i * 60_000;
@@ -223,14 +300,21 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
         const list = scansOf.get(label) ?? [];
         list.push(t);
         scansOf.set(label, list);
+        scans.push([label, `1234567890${String(i % 10).padStart(2, '0')}`, `10.0.${i % 256}.${i % 200}`, t]);
       }
       const principalRows = [...scansOf].map(([label, times]) => [label, new Date(times[0]).toISOString(),
         new Date(times[times.length - 1]).toISOString(), times.length, times.length, 'yes', times[0], times[times.length - 1]]);
       const minutes = Float64Array.from(rows, (_, i) => Math.floor((start + i * 60_000) / 60_000));
       const whole = { minuteMs: 60_000, minutes, scans: new Uint32Array(N).fill(1), alerts: new Uint32Array(N).fill(1) };
+      // The worker's own record of the scans, as the replay fills it (here in the page,
+      // where its answers count towards the long tasks too).
+      const observations = new Observations();
+      for (const [label, account, address, t] of scans) {
+        observations.scan({ time: t, terms: [[label]], account, address });
+      }
       const results = new FilteredResults({
         alerts, principals, timeline,
-        scans: async (labels) => Float64Array.from(labels.flatMap((l) => scansOf.get(l) ?? [])).sort(),
+        scans: async (filters) => observations.followed(filters),
       });
       alerts.add(rows);
       principals.add(principalRows);
@@ -256,6 +340,9 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
       const followed = alerts.table.shown;
       await step('follow an account', () => results.apply({ account: rows[7][2] }));
       const byAccount = alerts.table.shown;
+      const principalsByAccount = principals.table.shown;
+      await step('follow an address', () => results.apply({ source: rows[7][3] }));
+      const byAddress = alerts.table.shown;
       await step('brush a day', () => results.apply({ range: { from: start + 86_400_000, to: start + 2 * 86_400_000 } }));
       const inDay = alerts.table.shown;
       await step('clear the filters', () => results.apply({}));
@@ -281,12 +368,14 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
       observer.disconnect();
       const inSteps = long.filter((e) => spans.some(([, from, to]) => e.startTime >= from - 1 && e.startTime < to))
         .map((e) => `${spans.find(([, from, to]) => e.startTime >= from - 1 && e.startTime < to)[0]}: ${Math.round(e.duration)} ms`);
-      return { steps, long: inSteps, followed, byAccount, inDay, shown: alerts.table.shown, principals: principals.table.total };
+      return { steps, long: inSteps, followed, byAccount, principalsByAccount, byAddress, inDay, shown: alerts.table.shown, principals: principals.table.total };
     });
     console.log(`400,000 alerts, per step (ms, including a frame): ${JSON.stringify(result.steps)}; long tasks: ${JSON.stringify(result.long)}`);
     assert.equal(result.principals, 100_000);
     assert.equal(result.followed, 4, 'u(12345·7919 mod 100,000) has 4 of the 400,000 alerts');
     assert.equal(result.byAccount, 40_000);
+    assert.equal(result.principalsByAccount, 10_000, 'each principal scans in one account');
+    assert.equal(result.byAddress, 63, '10.0.7.7: every 6,400th alert');
     assert.equal(result.inDay, 1440);
     assert.equal(result.shown, 400_000);
     assert.deepEqual(result.long, [], 'no main-thread task over 50 ms');

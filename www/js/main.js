@@ -172,7 +172,7 @@ function showFiles(given) {
 
 // ---- Alert details, filters, the timeline as a control ------------------------------
 
-const results = new FilteredResults({ alerts, principals, timeline, scans: (labels) => client.scans(labels) });
+const results = new FilteredResults({ alerts, principals, timeline, scans: (filters) => client.scans(filters) });
 const filterBar = new FilterBar($('filters'), (filters) => {
   results.apply(filters);
   updateFragment();

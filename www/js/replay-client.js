@@ -10,8 +10,8 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
 /**
  * @import { CallOptions } from '../pkg/index.js'
  * @import {
- *   AlertDetails, CheckResult, ConfigDocument, DoneMessage, FromWorker, PrincipalRow,
- *   ProgressMessage, Question, ReadyMessage, SourceRecord,
+ *   AlertDetails, CheckResult, ConfigDocument, DoneMessage, FollowedScans, FromWorker,
+ *   PrincipalRow, ProgressMessage, Question, ReadyMessage, ScanFilters, SourceRecord,
  * } from './worker/protocol.js'
  */
 
@@ -33,7 +33,7 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
  *   | { type: 'export-state', resolve: (bytes: Uint8Array<ArrayBuffer> | null) => void }
  *   | { type: 'details', resolve: (details: AlertDetails | null) => void }
  *   | { type: 'source', resolve: (source: SourceRecord) => void }
- *   | { type: 'scans', resolve: (times: Float64Array<ArrayBuffer>) => void }} Pending
+ *   | { type: 'scans', resolve: (scans: FollowedScans) => void }} Pending
  */
 
 export class ReplayClient {
@@ -103,7 +103,7 @@ export class ReplayClient {
       }
       case 'scans-of': {
         const pending = this.answered(data.id);
-        return pending?.type === 'scans' ? pending.resolve(data.times) : undefined;
+        return pending?.type === 'scans' ? pending.resolve(data.scans) : undefined;
       }
       default: return undefined;
     }
@@ -183,12 +183,13 @@ export class ReplayClient {
   }
 
   /**
-   * The scan times (sorted) the last run kept of the principals with these labels.
-   * @param {string[]} labels
-   * @returns {Promise<Float64Array<ArrayBuffer>>}
+   * The scans the last run kept that `filters` follow (the principals with such scans,
+   * and the scans' times, sorted).
+   * @param {ScanFilters} filters
+   * @returns {Promise<FollowedScans>}
    */
-  scans(labels) {
-    return new Promise((resolve) => this.ask(toWorker.scans(this.nextId(), labels), { type: 'scans', resolve }));
+  scans(filters) {
+    return new Promise((resolve) => this.ask(toWorker.scans(this.nextId(), filters), { type: 'scans', resolve }));
   }
 
   /**

@@ -88,8 +88,9 @@ impl JsDetector {
     /// Like `processBatch`, and also what each matching record wrote to the state:
     /// `{ alerts, observed, skipped, decodedBytes }`, where `alerts` is what
     /// `processBatch` returns with the same options and `observed` holds, for every
-    /// record with the verdict `recorded` in input order, `{ time, terms }`: its time
-    /// basis in epoch milliseconds and its term tuples, new or not; `skipped` describes
+    /// record with the verdict `recorded` in input order, `{ time, terms, account,
+    /// address }`: its time basis in epoch milliseconds, its term tuples, new or not,
+    /// and the account and source address its alert would name; `skipped` describes
     /// what the reader skipped (a line over its limit, gzip that cannot be inflated)
     /// and `decodedBytes` counts the bytes it read (after inflating). For hosts that
     /// follow every matching event (who scanned when), not only those that alerted.
@@ -104,12 +105,14 @@ impl JsDetector {
         let ctx = opts.context();
         let mut alerts = Vec::new();
         let mut observed = Vec::new();
+        self.core.set_observe_origins(true);
         let read = self.read(&batch, opts, &mut |core, doc| {
             core.process_each(doc, ctx, &mut |report| {
                 alerts.extend(report.alerts);
                 observed.extend(report.observed.as_ref().map(verdict::observed));
             });
         });
+        self.core.set_observe_origins(false);
         let out = js_sys::Object::new();
         let set = |key: &str, value: JsValue| {
             js_sys::Reflect::set(&out, &JsValue::from_str(key), &value)

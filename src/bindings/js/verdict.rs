@@ -17,33 +17,37 @@ pub fn record_text<'a>(report: &RecordReport<'a>, doc: &'a [u8]) -> Cow<'a, str>
 /// `{record, verdict, reason?, alerts}` for one record of document `doc`.
 pub fn report(report: RecordReport<'_>, doc: &[u8]) -> Value {
     let mut out = Map::new();
-    out.insert(
-        "record".into(),
-        Value::from(record_text(&report, doc).into_owned()),
-    );
-    out.insert("verdict".into(), Value::from(name(&report.verdict)));
+    let text = record_text(&report, doc).into_owned();
+    put(&mut out, "record", Value::from(text));
+    put(&mut out, "verdict", Value::from(name(&report.verdict)));
     match &report.verdict {
-        Verdict::Unparseable(e) => {
-            out.insert("reason".into(), Value::from(e.to_string()));
-        }
-        Verdict::NotCloudTrail(reason) => {
-            out.insert("reason".into(), Value::from(*reason));
-        }
+        Verdict::Unparseable(e) => put(&mut out, "reason", Value::from(e.to_string())),
+        Verdict::NotCloudTrail(reason) => put(&mut out, "reason", Value::from(*reason)),
         _ => {}
     }
     let alerts = report.alerts.iter().map(|a| Value::Object(a.document()));
-    out.insert("alerts".into(), Value::Array(alerts.collect()));
+    put(&mut out, "alerts", Value::Array(alerts.collect()));
     Value::Object(out)
 }
 
-/// `{time, terms}`: what a recorded record wrote to the state, as `processObserved`
-/// reports it (the time basis in epoch milliseconds, the term tuples as JSON values).
+/// `{time, terms, account, address}`: what a recorded record wrote to the state, as
+/// `processObserved` reports it (the time basis in epoch milliseconds, the term tuples
+/// as JSON values, where it came from or `null`).
 pub fn observed(o: &Observed) -> Value {
     let terms = o.terms.iter().map(|t| Value::Array(t.values.clone()));
     let mut out = Map::new();
-    out.insert("time".into(), Value::from(o.time));
-    out.insert("terms".into(), Value::Array(terms.collect()));
+    put(&mut out, "time", Value::from(o.time));
+    put(&mut out, "terms", Value::Array(terms.collect()));
+    put(&mut out, "account", Value::from(o.account.clone()));
+    put(&mut out, "address", Value::from(o.address.clone()));
     Value::Object(out)
+}
+
+/// One member more. Never inlined: the map's insert is large, and one copy of it
+/// serves every member here (the npm `.wasm` has a size budget).
+#[inline(never)]
+fn put(out: &mut Map<String, Value>, key: &str, value: Value) {
+    out.insert(key.into(), value);
 }
 
 /// The verdict's name, as the matching counter in `stats()` is named.

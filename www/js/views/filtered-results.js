@@ -1,8 +1,11 @@
 // @ts-check
 // The filters applied to the results: both tables (their predicates) and the timeline,
 // which shows the whole replay, or, while the filters follow a principal, an account or
-// a source address, the scans of the principals followed and the alerts that pass (the
-// filters' time range is the timeline's brush, not a cut of it).
+// a source address, the scans they follow and the alerts that pass (the filters' time
+// range is the timeline's brush, not a cut of it). An account or an address is followed
+// by every scan the replay recorded (`processObserved` says where each came from): the
+// principals table keeps the principals with a scan from it, the timeline counts those
+// scans.
 
 import { alertPredicate, principalPredicate } from './filters.js';
 import { ALERT } from '../worker/alert-rows.js';
@@ -11,7 +14,7 @@ import { ALERT } from '../worker/alert-rows.js';
  * @import { Filters } from './filters.js'
  * @import { AlertsView, PrincipalsView } from './result-tables.js'
  * @import { Timeline } from './timeline.js'
- * @import { Timeline as TimelineData } from '../worker/protocol.js'
+ * @import { FollowedScans, ScanFilters, Timeline as TimelineData } from '../worker/protocol.js'
  */
 
 const MINUTE = 60_000;
@@ -32,7 +35,7 @@ export class FilteredResults {
    * @param {AlertsView} parts.alerts
    * @param {PrincipalsView} parts.principals
    * @param {Timeline} parts.timeline
-   * @param {(labels: string[]) => Promise<Float64Array>} parts.scans   the kept scan times of these principals
+   * @param {(filters: ScanFilters) => Promise<FollowedScans>} parts.scans   the kept scans the filters follow
    */
   constructor({ alerts, principals, timeline, scans }) {
     this.alerts = alerts;
@@ -90,48 +93,42 @@ export class FilteredResults {
     await this.alerts.table.setPredicate(alertPredicate(filters));
     await nextTask();
     if (stale()) return;
-    /** @type {Set<string> | null} the principals with an alert from the account or address */
-    let allowed = null;
-    if (filters.account || filters.source) {
-      allowed = new Set();
-      const followed = alertPredicate({ account: filters.account, source: filters.source });
-      for (const row of this.alerts.table.rows) {
-        if (followed?.(row) && row[ALERT.termLabel]) allowed.add(String(row[ALERT.termLabel]));
-      }
-    }
+    /** @type {FollowedScans | null} the scans followed (none: the filters follow no one) */
+    const followed = followsSomeone(filters)
+      ? await this.scans({ label: filters.principal, account: filters.account, address: filters.source })
+      : null;
+    if (stale()) return;
+    /** @type {Set<string> | null} the principals with a scan from the account or address */
+    const allowed = followed && (filters.account || filters.source) ? new Set(followed.labels) : null;
     await this.principals.table.setPredicate(principalPredicate(filters, allowed));
     if (stale()) return;
     document.body.dataset.filtered = followsSomeone(filters) || filters.range ? 'yes' : 'no';
     if (!this.whole) return;
     await nextTask();
     if (stale()) return;
-    if (!followsSomeone(filters)) {
+    if (!followed) {
       this.show(this.whole);
       return;
     }
-    const data = await this.followedTimeline(filters);
+    const data = await this.followedTimeline(filters, followed.times);
     if (!stale()) this.show(data);
   }
 
   /**
-   * The timeline of what the filters follow.
+   * The timeline of what the filters follow: the scans `times`, and the alerts that pass.
    * @param {Filters} filters
+   * @param {Float64Array} times
    * @returns {Promise<TimelineData>}
    */
-  async followedTimeline(filters) {
+  async followedTimeline(filters, times) {
     const passes = alertPredicate({ principal: filters.principal, account: filters.account, source: filters.source });
-    /** @type {Set<string>} */
-    const labels = new Set(filters.principal ? [filters.principal] : []);
     /** @type {Map<number, number>} */
     const alertMinutes = new Map();
     for (const row of this.alerts.table.rows) {
       if (!passes?.(row)) continue;
-      if (row[ALERT.termLabel]) labels.add(String(row[ALERT.termLabel]));
       const at = Math.floor(Number(row[ALERT.timeMs]) / MINUTE);
       if (Number.isFinite(at)) alertMinutes.set(at, (alertMinutes.get(at) ?? 0) + 1);
     }
-    await nextTask();
-    const times = await this.scans([...labels]);
     await nextTask();
     /** @type {Map<number, number>} */
     const scanMinutes = new Map();

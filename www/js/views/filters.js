@@ -83,8 +83,8 @@ export function alertPredicate(filters) {
  * Whether a principals-table row passes: [principal, first seen, last seen, …]. The
  * principal filter keeps that principal; a time range keeps those whose span of scans
  * (first seen to last seen) overlaps it. The account and source
- * filters apply through the principals `allowed` (those with an alert that passes them),
- * as the principals table knows neither.
+ * filters apply through the principals `allowed` (those with a scan from them, as the
+ * worker finds them), as the principals table knows neither.
  * @param {Filters} filters
  * @param {Set<string> | null} allowed
  * @returns {((row: ReadonlyArray<string | number>) => boolean) | null}

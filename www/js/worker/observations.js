@@ -1,7 +1,8 @@
 // @ts-check
 // What the replay learns besides the alerts: every principal that scanned (first and
-// last seen, scans, alerts) and how many scans and alerts fell in each minute. Fed by
-// `processObserved` (one `{time, terms}` per recorded scan) and by the alert rows.
+// last seen, scans, alerts, the accounts and addresses it scanned from) and how many
+// scans and alerts fell in each minute. Fed by `processObserved` (one
+// `{time, terms, account, address}` per recorded scan) and by the alert rows.
 
 import { termKey, termLabel } from './alert-rows.js';
 
@@ -12,9 +13,18 @@ import { termKey, termLabel } from './alert-rows.js';
 
 /**
  * What the per-principal view knows of one principal (term tuple): its scans' times are
- * kept (in order of arrival) for the alert details' timeline, while the total stays
- * under MAX_SCAN_TIMES.
- * @typedef {{ label: string, first: number, last: number, scans: number, alerts: number, times: number[] }} Principal
+ * kept (in order of arrival) for the alert details' timeline, with the account and the
+ * address of each (`origins`, numbers from `Observations.origin`; -1 for none), while
+ * the total stays under MAX_SCAN_TIMES. Every account and address it scanned from is
+ * in `from` (kept whole: a number while there is one, a set past that).
+ * @typedef {{ label: string, first: number, last: number, scans: number, alerts: number,
+ *   times: number[], accounts: number[], addresses: number[], from: number | Set<number> }} Principal
+ */
+
+/**
+ * Which scans to follow: those from `account` and from `address` (numbers from
+ * `Observations.origin`; `null` follows any), of principal `label` or of all.
+ * @typedef {{ label: string | null, account: number | null, address: number | null }} Follow
  */
 
 const MINUTE = 60_000;
@@ -35,14 +45,35 @@ export class Observations {
     this.scansPerMinute = new Map();
     /** @type {Map<number, number>} alerts by minute number */
     this.alertsPerMinute = new Map();
+    /** @type {Map<string, number>} a number for each account and address seen */
+    this.origins = new Map();
+  }
+
+  /**
+   * The number of an account or an address (`null`: -1); `known` only looks it up
+   * (`undefined` when the replay never saw it).
+   * @param {string | null} text
+   * @param {boolean} [known]
+   * @returns {number | undefined}
+   */
+  origin(text, known = false) {
+    if (text === null) return -1;
+    let id = this.origins.get(text);
+    if (id === undefined && !known) {
+      id = this.origins.size;
+      this.origins.set(text, id);
+    }
+    return id;
   }
 
   /**
    * One recorded scan: `{time, terms}` with one tuple per new term of the event.
    * @param {Observed} scan
    */
-  scan({ time, terms }) {
+  scan({ time, terms, account, address }) {
     bump(this.scansPerMinute, Math.floor(time / MINUTE));
+    const accountId = /** @type {number} */ (this.origin(account));
+    const addressId = /** @type {number} */ (this.origin(address));
     for (const tuple of terms) {
       const key = termKey(tuple);
       let p = this.principals.get(key);
@@ -51,12 +82,19 @@ export class Observations {
           this.droppedPrincipals += 1;
           continue;
         }
-        p = { label: termLabel(tuple), first: time, last: time, scans: 0, alerts: 0, times: [] };
+        p = {
+          label: termLabel(tuple), first: time, last: time, scans: 0, alerts: 0,
+          times: [], accounts: [], addresses: [], from: accountId,
+        };
         this.principals.set(key, p);
       }
       p.scans += 1;
+      cameFrom(p, accountId);
+      cameFrom(p, addressId);
       if (this.keptTimes < MAX_SCAN_TIMES) {
         p.times.push(time);
+        p.accounts.push(accountId);
+        p.addresses.push(addressId);
         this.keptTimes += 1;
       } else {
         this.timesTruncated = true;
@@ -91,17 +129,38 @@ export class Observations {
   }
 
   /**
-   * The kept scan times (sorted) of every principal whose label is in `labels`.
-   * @param {Set<string>} labels
-   * @returns {Float64Array<ArrayBuffer>}
+   * The scans the filters follow: the labels of the principals with a scan from the
+   * account and the address followed (of principal `label`, when given), and the kept
+   * times (sorted) of those scans. Past MAX_SCAN_TIMES, a principal whose scans were
+   * not all kept is listed when it scanned from both, in one scan or not.
+   * @param {{ label?: string, account?: string, address?: string }} filters
+   * @returns {{ labels: string[], times: Float64Array<ArrayBuffer> }}
    */
-  scanTimes(labels) {
+  followed({ label, account, address }) {
+    /** @param {string | undefined} text */
+    const id = (text) => (text === undefined ? null : this.origin(text, true));
+    const [accountId, addressId] = [id(account), id(address)];
+    // One the replay never saw: no scan came from it.
+    if (accountId === undefined || addressId === undefined) return { labels: [], times: new Float64Array(0) };
+    /** @type {Follow} */
+    const follow = { label: label ?? null, account: accountId, address: addressId };
+    /** @type {string[]} */
+    const labels = [];
     /** @type {number[]} */
     const times = [];
     for (const p of this.principals.values()) {
-      if (labels.has(p.label)) for (const t of p.times) times.push(t);
+      if (follow.label !== null && p.label !== follow.label) continue;
+      if (!cameFromAll(p, follow)) continue;
+      const before = times.length;
+      p.times.forEach((t, i) => {
+        if ((follow.account === null || p.accounts[i] === follow.account)
+          && (follow.address === null || p.addresses[i] === follow.address)) times.push(t);
+      });
+      // Scanned from both, but maybe never in one scan: the kept scans say, when they
+      // are all kept.
+      if (times.length > before || p.times.length < p.scans) labels.push(p.label);
     }
-    return Float64Array.from(times).sort();
+    return { labels, times: Float64Array.from(times).sort() };
   }
 
   /**
@@ -133,6 +192,32 @@ export class Observations {
     }
     return rows;
   }
+}
+
+/**
+ * Note that `p` scanned from account or address `id`.
+ * @param {Principal} p
+ * @param {number} id
+ */
+function cameFrom(p, id) {
+  if (id < 0 || p.from === id) return;
+  if (typeof p.from === 'number') {
+    p.from = p.from < 0 ? id : new Set([p.from, id]);
+  } else {
+    p.from.add(id);
+  }
+}
+
+/**
+ * Whether `p` scanned from the account and from the address followed (not always in
+ * the same scan: the per-scan check needs the kept times).
+ * @param {Principal} p
+ * @param {Follow} follow
+ */
+function cameFromAll(p, follow) {
+  /** @param {number | null} id */
+  const has = (id) => id === null || (typeof p.from === 'number' ? p.from === id : p.from.has(id));
+  return has(follow.account) && has(follow.address);
 }
 
 /** @param {Map<number, number>} map @param {number} key */

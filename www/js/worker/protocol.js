@@ -16,7 +16,7 @@
 //   export-state         state-file
 //   details              detailed                 (one alert of the last run, in full)
 //   source               sourced                  (the record an alert was raised at)
-//   scans                scans-of                 (the scan times of some principals)
+//   scans                scans-of                 (the scans the filters follow)
 //                        ready, fatal             (unasked: the detector loaded, or not)
 //
 // The page and the worker are one program, served together from one origin: the
@@ -163,9 +163,11 @@
  */
 
 /**
- * The times of every successful scan the last run kept of the principals with these
- * term labels (the principals table's names); answered by `scans-of`.
- * @typedef {{ type: 'scans', id: number, labels: string[] }} ScansRequest
+ * The successful scans the last run kept that the filters follow: of principal `label`
+ * (a term label, as the principals table names it), from `account`, from `address`
+ * (each absent: any); answered by `scans-of`.
+ * @typedef {{ label?: string, account?: string, address?: string }} ScanFilters
+ * @typedef {{ type: 'scans', id: number, filters: ScanFilters }} ScansRequest
  */
 
 /**
@@ -227,8 +229,10 @@
 /** @typedef {{ type: 'detailed', id: number, details: AlertDetails | null }} DetailedMessage */
 /** @typedef {{ type: 'sourced', id: number, source: SourceRecord }} SourcedMessage */
 /**
- * Scan times (epoch ms, sorted) of the asked principals.
- * @typedef {{ type: 'scans-of', id: number, times: Float64Array<ArrayBuffer> }} ScansOfMessage
+ * The scans asked for: the labels of the principals with such scans, and the scans'
+ * times (epoch ms, sorted).
+ * @typedef {{ labels: string[], times: Float64Array<ArrayBuffer> }} FollowedScans
+ * @typedef {{ type: 'scans-of', id: number, scans: FollowedScans }} ScansOfMessage
  */
 
 /**
@@ -264,8 +268,8 @@ export const toWorker = Object.freeze({
   details: (id, seq) => ({ type: 'details', id, seq }),
   /** @param {number} id @param {number} seq @returns {SourceRequest} */
   source: (id, seq) => ({ type: 'source', id, seq }),
-  /** @param {number} id @param {string[]} labels @returns {ScansRequest} */
-  scans: (id, labels) => ({ type: 'scans', id, labels }),
+  /** @param {number} id @param {ScanFilters} filters @returns {ScansRequest} */
+  scans: (id, filters) => ({ type: 'scans', id, filters }),
 });
 
 /** The worker's messages. */
@@ -305,8 +309,8 @@ export const fromWorker = Object.freeze({
   detailed: (id, details) => ({ type: 'detailed', id, details }),
   /** @param {number} id @param {SourceRecord} source @returns {SourcedMessage} */
   sourced: (id, source) => ({ type: 'sourced', id, source }),
-  /** @param {number} id @param {Float64Array<ArrayBuffer>} times @returns {ScansOfMessage} */
-  scansOf: (id, times) => ({ type: 'scans-of', id, times }),
+  /** @param {number} id @param {FollowedScans} scans @returns {ScansOfMessage} */
+  scansOf: (id, scans) => ({ type: 'scans-of', id, scans }),
 });
 
 /**
@@ -327,7 +331,7 @@ export function transferables(message) {
     case 'detailed':
       return message.details?.principal ? [message.details.principal.times.buffer] : [];
     case 'scans-of':
-      return [message.times.buffer];
+      return [message.scans.times.buffer];
     default:
       return [];
   }

@@ -72,8 +72,8 @@ self.onmessage = async ({ data }) => {
       return post(fromWorker.detailed(data.id, current ? await current.details(data.seq) : null));
     case 'scans':
       return post(fromWorker.scansOf(data.id, current
-        ? current.observations.scanTimes(new Set(data.labels))
-        : new Float64Array(0)));
+        ? current.observations.followed(data.filters)
+        : { labels: [], times: new Float64Array(0) }));
     case 'source':
       return post(fromWorker.sourced(data.id, current
         ? await current.source(data.seq)

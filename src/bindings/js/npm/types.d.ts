@@ -224,6 +224,13 @@ export interface Observed {
   time: number;
   /** Its term tuples, one value per `new_terms_fields` entry. */
   terms: JsonValue[][];
+  /**
+   * The account it was made in, as its alert would say: `cloud.account.id`, else
+   * `aws.cloudtrail.recipient_account_id`; `null` when neither is text.
+   */
+  account: string | null;
+  /** Where it came from: `source.address`, else `source.ip`; `null` when neither is text. */
+  address: string | null;
 }
 
 /** What `processObserved` returns; `alerts` is shaped by the `output` option. */
