@@ -7,7 +7,8 @@
 # Screenshots of the main states are saved in target/www-artifacts/ (ignored by git).
 #
 # Usage: bash tests/www/run.sh [--measure]   (--measure: also the full speed measurement
-#        of the page beside the command line on 200 MB; always: a quick 20 MB one)
+#        of the page beside the command line on 200 MB, and a real replay that raises
+#        400,000 alerts (tests/www/measure-alerts.mjs); always: a quick 20 MB one)
 # Needs: Node >= 18 and npm (registry access on first run), chromium, the wasm-bindgen
 # CLI at the Cargo.lock version (see src/bindings/js/build-npm.sh).
 set -euo pipefail
@@ -62,5 +63,6 @@ node tests/www/measure.mjs --quick
 if [ "${1:-}" = --measure ]; then
   node tests/www/measure.mjs --mb 200 --runs 3
   node tests/www/measure.mjs --mb 200 --runs 3 --gzip
+  node tests/www/measure-alerts.mjs --alerts 400000
 fi
 say "replay page: all checks passed (screenshots in $WWW_ARTIFACTS)"

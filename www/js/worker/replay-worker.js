@@ -31,7 +31,11 @@ const PROGRESS_EVERY_MS = 100;
 const TIMELINE_EVERY_MS = 1000;
 const TIMELINE_LIVE_LIMIT = 50_000;
 const MAX_WARNINGS = 20;
-const PRINCIPAL_SLICE = 20_000;
+/**
+ * Per-principal rows per message: the page takes about 2.5 ms per 1,000 to receive them
+ * (a real replay of 400,000 first scans: 47 ms for 20,000, before the garbage collector).
+ */
+const PRINCIPAL_SLICE = 5_000;
 /** How many files before the one an alert was decided in are searched for its record. */
 const SOURCE_FILES_BACK = 3;
 /** @type {Readonly<Record<string, number>>} */
