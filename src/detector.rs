@@ -436,8 +436,8 @@ impl Detector {
         self.stats.terms_truncated += u64::from(truncated);
         let (account, address) = if self.origins {
             (
-                event.text("cloud.account.id", "aws.cloudtrail.recipient_account_id"),
-                event.text("source.address", "source.ip"),
+                event.value("cloud.account.id", "aws.cloudtrail.recipient_account_id"),
+                event.value("source.address", "source.ip"),
             )
         } else {
             (None, None)

@@ -164,15 +164,14 @@ impl Prepared<'_> {
         }
     }
 
-    /// The first value of a text field (`path` one of [`raw_view::FIELDS`]), else
-    /// the first of `fallback`.
-    pub fn text(&self, path: &str, fallback: &str) -> Option<String> {
+    /// The first value at `path` that is not null (`path` one of [`raw_view::FIELDS`]),
+    /// else the first at `fallback`: what the event's alert document has there.
+    pub fn value(&self, path: &str, fallback: &str) -> Option<Value> {
         [path, fallback].into_iter().find_map(|path| match self {
-            Prepared::Raw { view, .. } => match view.field(path) {
-                Some(Value::String(s)) => Some(s),
-                _ => None,
-            },
-            Prepared::Full(src) => field::first_str(&src.doc, path).map(str::to_owned),
+            Prepared::Raw { view, .. } => view.field(path).filter(|v| !v.is_null()),
+            Prepared::Full(src) => field::first(&src.doc, path)
+                .filter(|v| !v.is_null())
+                .cloned(),
         })
     }
 

@@ -1,6 +1,8 @@
 //! What the detector says about each record: its verdict, the documents it caused and,
 //! for a matching event, what it wrote to the state.
 
+use serde_json::Value;
+
 use crate::alert::Alert;
 use crate::rule::terms::Term;
 use crate::time::Millis;
@@ -45,10 +47,11 @@ impl<'a> RecordReport<'a> {
 pub struct Observed {
     pub time: Millis,
     pub terms: Vec<Term>,
-    /// Where it came from, as its alert would say: `cloud.account.id` (else
-    /// `aws.cloudtrail.recipient_account_id`) and `source.address` (else `source.ip`),
-    /// when they are text. Lets a host follow one account or address exactly; filled
-    /// only when the host asked ([`super::Detector::set_observe_origins`]).
-    pub account: Option<String>,
-    pub address: Option<String>,
+    /// Where it came from, as its alert has it: the first value of `cloud.account.id`
+    /// (else of `aws.cloudtrail.recipient_account_id`) and of `source.address` (else of
+    /// `source.ip`) that is not null. Text for raw CloudTrail; an ECS document may hold
+    /// any JSON there. Lets a host follow one account or address exactly; filled only
+    /// when the host asked ([`super::Detector::set_observe_origins`]).
+    pub account: Option<Value>,
+    pub address: Option<Value>,
 }

@@ -85,7 +85,7 @@ pub(super) fn terms(items: &[&[Value]]) -> Vec<Vec<Value>> {
 fn recorded_records_say_which_account_and_address_they_came_from() {
     let raw = |extra: &str| {
         format!(
-            r#"{{"eventVersion":"1.08","eventTime":"2025-01-01T00:00:00Z","eventSource":"dynamodb.amazonaws.com","eventName":"Scan","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"}}{extra}}}"#
+            r#"{{"eventVersion":"1.08","eventTime":"2025-01-01T00:00:00Z","eventSource":"dynamodb.amazonaws.com","eventName":"Scan","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"{extra}}}"#
         )
         .into_bytes()
     };
@@ -96,66 +96,93 @@ fn recorded_records_say_which_account_and_address_they_came_from() {
         scan(T0, doc)
     };
     /// A name, a document, the account and the address it came from.
-    type Case = (
-        &'static str,
-        Vec<u8>,
-        Option<&'static str>,
-        Option<&'static str>,
-    );
+    type Case = (&'static str, Vec<u8>, Option<Value>, Option<Value>);
     let cases: &[Case] = &[
         (
-            "raw: recipient account, an IP address",
-            raw(r#","recipientAccountId":"444455556666","sourceIPAddress":"192.0.2.7""#),
-            Some("444455556666"),
-            Some("192.0.2.7"),
+            "raw: the recipient's account, an IP address",
+            raw(r#"},"recipientAccountId":"444455556666","sourceIPAddress":"192.0.2.7""#),
+            Some(json!("444455556666")),
+            Some(json!("192.0.2.7")),
+        ),
+        (
+            "raw: the caller's own account before the recipient's",
+            raw(r#","accountId":"777788889999"},"recipientAccountId":"444455556666""#),
+            Some(json!("777788889999")),
+            None,
         ),
         (
             "raw: a service's name as its address (source.address, no source.ip)",
-            raw(
-                r#","recipientAccountId":"444455556666","sourceIPAddress":"dynamodb.amazonaws.com""#,
-            ),
-            Some("444455556666"),
-            Some("dynamodb.amazonaws.com"),
+            raw(r#"},"sourceIPAddress":"dynamodb.amazonaws.com""#),
+            None,
+            Some(json!("dynamodb.amazonaws.com")),
         ),
-        ("raw: neither", raw(""), None, None),
+        ("raw: neither", raw("}"), None, None),
         (
             "ECS: cloud.account.id and source.address",
             ecs(
                 json!({"cloud": {"account": {"id": "777788889999"}}, "source": {"address": "198.51.100.1", "ip": "198.51.100.2"}}),
             ),
-            Some("777788889999"),
-            Some("198.51.100.1"),
+            Some(json!("777788889999")),
+            Some(json!("198.51.100.1")),
         ),
         (
-            "ECS: the fallbacks, dotted",
-            ecs(json!({"aws.cloudtrail.recipient_account_id": "123", "source.ip": "203.0.113.9"})),
-            Some("123"),
-            Some("203.0.113.9"),
+            "ECS: the fallbacks, dotted, after nulls",
+            ecs(
+                json!({"cloud.account.id": null, "aws.cloudtrail.recipient_account_id": "123", "source.ip": "203.0.113.9"}),
+            ),
+            Some(json!("123")),
+            Some(json!("203.0.113.9")),
         ),
         (
-            "ECS: not text",
-            ecs(json!({"cloud": {"account": {"id": 42}}, "source": {"address": ["a"]}})),
-            None,
-            None,
+            "ECS: not text, as the document has it",
+            ecs(json!({"cloud": {"account": {"id": 42}}, "source": {"address": ["a", "b"]}})),
+            Some(json!(42)),
+            Some(json!(["a", "b"])),
         ),
     ];
+    // The fast path judges a raw record on its raw view; a new-terms field the view
+    // does not give sends it down the full path (its ECS document).
+    let configs = [
+        "{}",
+        r#"{"new_terms_fields":["aws.cloudtrail.user_identity.arn","event.dataset"]}"#,
+    ];
     for (name, doc, account, address) in cases {
-        for asked in [true, false] {
-            let mut d = detector("{}");
-            d.set_observe_origins(asked);
-            let mut seen = None;
-            d.process_each(doc, Context::event_time(), &mut |r| {
-                assert_eq!(r.verdict, Verdict::Recorded, "{name}");
-                seen = r.observed;
-            });
-            let seen = seen.expect("recorded");
-            let want = if asked {
-                (*account, *address)
-            } else {
-                (None, None)
-            };
-            let got = (seen.account.as_deref(), seen.address.as_deref());
-            assert_eq!(got, want, "{name}, asked: {asked}");
+        for config in configs {
+            for asked in [true, false] {
+                let mut d = detector(config);
+                d.set_observe_origins(asked);
+                let mut seen = None;
+                let mut alerts = Vec::new();
+                d.process_each(doc, Context::event_time(), &mut |r| {
+                    assert_eq!(r.verdict, Verdict::Recorded, "{name}");
+                    seen = r.observed;
+                    alerts = r.alerts;
+                });
+                let seen = seen.expect("recorded");
+                let want = if asked {
+                    (account.clone(), address.clone())
+                } else {
+                    (None, None)
+                };
+                let got = (seen.account.clone(), seen.address.clone());
+                assert_eq!(got, want, "{name}, {config}, asked: {asked}");
+                // Exactly what the alert has (the page shows one, follows the other).
+                let alert = alerts.first().expect("a new term").document();
+                let at = |path: &str, fallback: &str| {
+                    [path, fallback].into_iter().find_map(|p| {
+                        crate::ecs::field::first(&alert, p)
+                            .filter(|v| !v.is_null())
+                            .cloned()
+                    })
+                };
+                if asked {
+                    let of_alert = (
+                        at("cloud.account.id", "aws.cloudtrail.recipient_account_id"),
+                        at("source.address", "source.ip"),
+                    );
+                    assert_eq!(got, of_alert, "{name}, {config}: as the alert has it");
+                }
+            }
         }
     }
 }

@@ -213,6 +213,14 @@ test('following an account or an address is exact: every scan from it, not only 
     from('beta', '2024-03-01T09:00:00Z', 'e-3', shared, one),
     from('alpha', '2024-03-01T10:00:00Z', 'e-4', shared, one).replace(`"recipientAccountId":"${one}"`, `"recipientAccountId":"${two}"`)
       .replace(`"accountId":"${one}"`, `"accountId":"${two}"`),
+    // An ECS document whose account id is a number: followed as the table shows it.
+    JSON.stringify({
+      '@timestamp': '2024-03-01T11:00:00Z',
+      event: { dataset: 'aws.cloudtrail', provider: 'dynamodb.amazonaws.com', action: 'Scan', outcome: 'success', id: 'e-5' },
+      cloud: { account: { id: 333333333333 } },
+      source: { address: first },
+      aws: { cloudtrail: { user_identity: { arn: 'arn:aws:iam::333333333333:user/gamma' } } },
+    }),
   ];
   const dir = mkdtempSync(path.join(tmpdir(), 'follow-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -220,15 +228,20 @@ test('following an account or an address is exact: every scan from it, not only 
   writeFileSync(file, `${lines.join('\n')}\n`);
   const expected = cli(['--detection-time', 'event', file]).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.deepEqual(expected.map((a) => [a.event.id, a.cloud.account.id, a.source.address]),
-    [['e-1', one, first], ['e-3', one, shared]]);
+    [['e-1', one, first], ['e-3', one, shared], ['e-5', 333333333333, first]]);
   const [alpha, beta] = ['alpha', 'beta'].map((u) => `arn:aws:iam::${one}:user/${u}`);
   const session = await openPage();
   const { page, url } = session;
   const follow = async (fragment) => {
     await page.goto(`${url}#${fragment}`);
     await page.waitForSelector('body[data-detector="ready"]');
+    // A change of the fragment alone does not load the page again: not to take the
+    // last replay's end, or its filters, for this one's.
+    await page.evaluate(() => { document.body.dataset.replay = 'idle'; delete document.body.dataset.filters; });
     await page.setInputFiles('#file-input', { name: 'follow.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${lines.join('\n')}\n`) });
     assert.equal(await replayEnded(page), 'complete');
+    // The replay's end applies the filters again, asking the worker: wait for that.
+    await page.waitForSelector('body[data-filters="applied"]');
   };
   /** What the timeline says it shows: [scans, alerts]. */
   const shown = async (scans, alerts) => {
@@ -257,10 +270,16 @@ test('following an account or an address is exact: every scan from it, not only 
     assert.deepEqual(await tableKeys(page, '#principals-table'), [beta]);
     await shown(1, 1);
 
+    // A number as the account id (an ECS document's): its text follows it.
+    await follow('account=333333333333');
+    assert.deepEqual(await tableKeys(page, '#alerts-table'), [expected[2]['kibana.alert.uuid']]);
+    assert.deepEqual(await tableKeys(page, '#principals-table'), ['arn:aws:iam::333333333333:user/gamma']);
+    await shown(1, 1);
+
     // An address the replay never saw: nothing.
     await follow('source=192.0.2.99');
     assert.deepEqual(await tableKeys(page, '#principals-table'), []);
-    await page.waitForFunction(() => document.querySelector('#timeline-canvas').getAttribute('aria-label') === 'Timeline: no data yet');
+    assert.equal(await page.getAttribute('#timeline-canvas', 'aria-label'), 'Timeline: no data yet');
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();

@@ -20,6 +20,10 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--alerts');
 const N = at >= 0 ? Number(args[at + 1]) : 400_000;
 const ACCOUNTS = 100;
+if (!Number.isInteger(N / ACCOUNTS) || N <= 0) {
+  console.error(`measure-alerts: --alerts must be a positive multiple of ${ACCOUNTS}`);
+  process.exit(2);
+}
 
 /** Scan `i`: 3 s after the last, by a principal of its own, in one of ACCOUNTS accounts. */
 function scan(i) {
@@ -59,12 +63,16 @@ try {
   const alerts = await stat(page, 'alerts');
   const duringReplay = await page.evaluate(() => window.longTasks.splice(0));
 
-  // Follow the first alert's account: 1 in ACCOUNTS of the alerts, principals and scans.
-  const followStarted = Date.now();
+  // Open the first alert, then follow its account: 1 in ACCOUNTS of the alerts,
+  // principals and scans.
+  const detailsStarted = Date.now();
   const first = await page.evaluate(() => document.querySelector('#alerts-table .vt-row[data-key]')?.getAttribute('data-key'));
   await page.click(`#alerts-table .vt-row[data-key="${first}"]`);
   await page.waitForSelector('#alert-details[data-state="ready"]');
-  const detailsMs = Date.now() - followStarted;
+  const detailsMs = Date.now() - detailsStarted;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const openingDetails = await page.evaluate(() => window.longTasks.splice(0));
+  const followStarted = Date.now();
   await page.click('#alert-details button[data-follow="account"]');
   await page.waitForSelector('#filters .chip[data-filter="account"]');
   const want = N / ACCOUNTS;
@@ -77,7 +85,8 @@ try {
 
   const result = {
     alerts: N, ended, replayMs, alertsCounted: alerts, detailsMs, followMs, principalsFollowed: followed,
-    longTasksDuringReplay: duringReplay, longTasksWhileFollowing: whileFollowing, mainThreadHeapMB: heapMB,
+    longTasksDuringReplay: duringReplay, longTasksOpeningDetails: openingDetails,
+    longTasksWhileFollowing: whileFollowing, mainThreadHeapMB: heapMB,
     errors: session.errors,
   };
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -85,7 +94,8 @@ try {
   const tasks = (list) => (list.length ? `${list.length}, longest ${Math.max(...list)} ms` : 'none');
   console.log(`Real replay of ${N.toLocaleString('en-US')} first scans (headless Chromium, this machine):`);
   console.log(`  ${ended} in ${(replayMs / 1000).toFixed(1)} s, ${alerts.toLocaleString('en-US')} alerts`);
-  console.log(`  long tasks on the main thread: during the replay ${tasks(duringReplay)}; while following an account ${tasks(whileFollowing)}`);
+  console.log(`  long tasks on the main thread: during the replay ${tasks(duringReplay)}; opening an alert ${tasks(openingDetails)}; `
+    + `following its account ${tasks(whileFollowing)}`);
   console.log(`  an alert's details in ${detailsMs} ms; following its account (${followed.toLocaleString('en-US')} principals) in ${followMs} ms`);
   console.log(`  the page's JavaScript heap: ${heapMB} MB`);
   if (ended !== 'complete' || alerts !== N || followed !== want || session.errors.length) {

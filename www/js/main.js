@@ -16,6 +16,7 @@ import { FilterBar, filtersFromFragment, withFilters } from './views/filters.js'
 import { FilteredResults } from './views/filtered-results.js';
 import { bytes, count } from './format.js';
 import { ALERT, PRINCIPAL } from './worker/alert-rows.js';
+import { MAX_ORIGINS } from './worker/observations.js';
 
 /**
  * @import { InputFile } from './input-files.js'
@@ -85,6 +86,11 @@ const client = new ReplayClient({
       $('warnings').hidden = false;
       $('warnings').textContent += `\nThe principal view holds the first ${count(m.principalCount)} principals; `
         + `${count(m.droppedPrincipals)} scans of later ones are not listed (the detector judged them all).`;
+    }
+    if (m.unnumberedScans) {
+      $('warnings').hidden = false;
+      $('warnings').textContent += `\nFollowing an account or a source address covers the first ${count(MAX_ORIGINS)} `
+        + `of them; ${count(m.unnumberedScans)} scans from later ones are left out of it (their alerts are not).`;
     }
     button('export-alerts').disabled = false;
     button('export-state').disabled = false;

@@ -90,7 +90,7 @@ impl JsDetector {
     /// `processBatch` returns with the same options and `observed` holds, for every
     /// record with the verdict `recorded` in input order, `{ time, terms, account,
     /// address }`: its time basis in epoch milliseconds, its term tuples, new or not,
-    /// and the account and source address its alert would name; `skipped` describes
+    /// and the account and source address as its alert has them; `skipped` describes
     /// what the reader skipped (a line over its limit, gzip that cannot be inflated)
     /// and `decodedBytes` counts the bytes it read (after inflating). For hosts that
     /// follow every matching event (who scanned when), not only those that alerted.

@@ -32,14 +32,14 @@ pub fn report(report: RecordReport<'_>, doc: &[u8]) -> Value {
 
 /// `{time, terms, account, address}`: what a recorded record wrote to the state, as
 /// `processObserved` reports it (the time basis in epoch milliseconds, the term tuples
-/// as JSON values, where it came from or `null`).
+/// as JSON values, where it came from as its alert has it, or `null`).
 pub fn observed(o: &Observed) -> Value {
     let terms = o.terms.iter().map(|t| Value::Array(t.values.clone()));
     let mut out = Map::new();
     put(&mut out, "time", Value::from(o.time));
     put(&mut out, "terms", Value::Array(terms.collect()));
-    put(&mut out, "account", Value::from(o.account.clone()));
-    put(&mut out, "address", Value::from(o.address.clone()));
+    put(&mut out, "account", o.account.clone().unwrap_or_default());
+    put(&mut out, "address", o.address.clone().unwrap_or_default());
     Value::Object(out)
 }
 

@@ -48,6 +48,8 @@ export class FilteredResults {
     this.shown = null;
     /** bumps with every new replay: an answer for an older one is dropped */
     this.replay = 0;
+    /** bumps with every apply: only the latest one finishes */
+    this.applying = 0;
     /** @type {Filters} */
     this.filters = {};
   }
@@ -88,8 +90,20 @@ export class FilteredResults {
   async apply(filters) {
     this.filters = filters;
     const replay = this.replay;
+    const call = ++this.applying;
     /** Whether a newer apply or replay made this one moot. */
-    const stale = () => this.filters !== filters || this.replay !== replay;
+    const stale = () => this.applying !== call || this.replay !== replay;
+    // `applied` once everything shows these filters (tests wait for it).
+    document.body.dataset.filters = 'applying';
+    await this.applyNow(filters, stale);
+    if (!stale()) document.body.dataset.filters = 'applied';
+  }
+
+  /**
+   * @param {Filters} filters
+   * @param {() => boolean} stale
+   */
+  async applyNow(filters, stale) {
     await this.alerts.table.setPredicate(alertPredicate(filters));
     await nextTask();
     if (stale()) return;

@@ -4,19 +4,20 @@
 // scans and alerts fell in each minute. Fed by `processObserved` (one
 // `{time, terms, account, address}` per recorded scan) and by the alert rows.
 
-import { termKey, termLabel } from './alert-rows.js';
+import { termKey, termLabel, text } from './alert-rows.js';
 
 /**
  * @import { Observed } from '../../pkg/index.js'
- * @import { PrincipalRow, Timeline } from './protocol.js'
+ * @import { FollowedScans, PrincipalRow, ScanFilters, Timeline } from './protocol.js'
  */
 
 /**
  * What the per-principal view knows of one principal (term tuple): its scans' times are
  * kept (in order of arrival) for the alert details' timeline, with the account and the
- * address of each (`origins`, numbers from `Observations.origin`; -1 for none), while
- * the total stays under MAX_SCAN_TIMES. Every account and address it scanned from is
- * in `from` (kept whole: a number while there is one, a set past that).
+ * address of each (`accounts`, `addresses`: numbers from `Observations.origin`; -1 for
+ * none or not numbered), while the total stays under MAX_SCAN_TIMES. Every account and
+ * address it scanned from is in `from` (whole: a number while there is one, a set past
+ * that).
  * @typedef {{ label: string, first: number, last: number, scans: number, alerts: number,
  *   times: number[], accounts: number[], addresses: number[], from: number | Set<number> }} Principal
  */
@@ -27,11 +28,28 @@ import { termKey, termLabel } from './alert-rows.js';
  * @typedef {{ label: string | null, account: number | null, address: number | null }} Follow
  */
 
+/** An account (`a`) or a source address (`s`): numbered apart, so they never meet. */
+/** @typedef {'a' | 's'} OriginKind */
+
+/**
+ * The text of an account or an address as the alerts table shows it (alert-rows.js's
+ * `text` of the alert's parsed JSON, where a large integer is a double).
+ * @param {unknown} value
+ * @returns {string}
+ */
+function originText(value) {
+  if (typeof value === 'bigint') return String(Number(value));
+  if (Array.isArray(value)) return value.map(originText).filter(Boolean).join(', ');
+  return text(value);
+}
+
 const MINUTE = 60_000;
 /** Past this many principals the per-principal view stops growing (memory bound). */
 export const MAX_PRINCIPALS = 1_000_000;
 /** Past this many scan times in all (8 bytes each) no more are kept (memory bound). */
 export const MAX_SCAN_TIMES = 4_000_000;
+/** Past this many accounts and addresses no more are numbered (memory bound). */
+export const MAX_ORIGINS = 1_000_000;
 
 export class Observations {
   constructor() {
@@ -45,35 +63,42 @@ export class Observations {
     this.scansPerMinute = new Map();
     /** @type {Map<number, number>} alerts by minute number */
     this.alertsPerMinute = new Map();
-    /** @type {Map<string, number>} a number for each account and address seen */
+    /** @type {Map<string, number>} a number for each account and address seen (by kind and text) */
     this.origins = new Map();
+    /** scans whose account or address came after MAX_ORIGINS (not followed) */
+    this.unnumberedScans = 0;
   }
 
   /**
-   * The number of an account or an address (`null`: -1); `known` only looks it up
-   * (`undefined` when the replay never saw it).
-   * @param {string | null} text
+   * The number of an account or an address ('': -1), numbering it if it is new and
+   * there is room (else -1, counted); `known` only looks it up (`undefined` when the
+   * replay never numbered it).
+   * @param {OriginKind} kind
+   * @param {string} value
    * @param {boolean} [known]
    * @returns {number | undefined}
    */
-  origin(text, known = false) {
-    if (text === null) return -1;
-    let id = this.origins.get(text);
+  origin(kind, value, known = false) {
+    if (value === '') return -1;
+    const key = kind + value;
+    let id = this.origins.get(key);
     if (id === undefined && !known) {
+      if (this.origins.size >= MAX_ORIGINS) return -1;
       id = this.origins.size;
-      this.origins.set(text, id);
+      this.origins.set(key, id);
     }
     return id;
   }
 
   /**
-   * One recorded scan: `{time, terms}` with one tuple per new term of the event.
+   * One recorded scan: `{time, terms, account, address}` with one tuple per new term of
+   * the event.
    * @param {Observed} scan
    */
   scan({ time, terms, account, address }) {
     bump(this.scansPerMinute, Math.floor(time / MINUTE));
-    const accountId = /** @type {number} */ (this.origin(account));
-    const addressId = /** @type {number} */ (this.origin(address));
+    /** @type {[number, number] | null} numbered for the first principal that keeps them */
+    let ids = null;
     for (const tuple of terms) {
       const key = termKey(tuple);
       let p = this.principals.get(key);
@@ -84,10 +109,12 @@ export class Observations {
         }
         p = {
           label: termLabel(tuple), first: time, last: time, scans: 0, alerts: 0,
-          times: [], accounts: [], addresses: [], from: accountId,
+          times: [], accounts: [], addresses: [], from: -1,
         };
         this.principals.set(key, p);
       }
+      ids ??= this.numbered(account, address);
+      const [accountId, addressId] = ids;
       p.scans += 1;
       cameFrom(p, accountId);
       cameFrom(p, addressId);
@@ -102,6 +129,19 @@ export class Observations {
       if (time < p.first) p.first = time;
       if (time > p.last) p.last = time;
     }
+  }
+
+  /**
+   * The numbers of a scan's account and address (-1: none, or past MAX_ORIGINS).
+   * @param {unknown} account
+   * @param {unknown} address
+   * @returns {[number, number]}
+   */
+  numbered(account, address) {
+    const [a, s] = [originText(account), originText(address)];
+    const ids = /** @type {[number, number]} */ ([this.origin('a', a) ?? -1, this.origin('s', s) ?? -1]);
+    if ((a && ids[0] < 0) || (s && ids[1] < 0)) this.unnumberedScans += 1;
+    return ids;
   }
 
   /**
@@ -133,13 +173,13 @@ export class Observations {
    * account and the address followed (of principal `label`, when given), and the kept
    * times (sorted) of those scans. Past MAX_SCAN_TIMES, a principal whose scans were
    * not all kept is listed when it scanned from both, in one scan or not.
-   * @param {{ label?: string, account?: string, address?: string }} filters
-   * @returns {{ labels: string[], times: Float64Array<ArrayBuffer> }}
+   * @param {ScanFilters} filters
+   * @returns {FollowedScans}
    */
   followed({ label, account, address }) {
-    /** @param {string | undefined} text */
-    const id = (text) => (text === undefined ? null : this.origin(text, true));
-    const [accountId, addressId] = [id(account), id(address)];
+    /** @param {OriginKind} kind @param {string | undefined} value */
+    const id = (kind, value) => (value === undefined ? null : this.origin(kind, value, true));
+    const [accountId, addressId] = [id('a', account), id('s', address)];
     // One the replay never saw: no scan came from it.
     if (accountId === undefined || addressId === undefined) return { labels: [], times: new Float64Array(0) };
     /** @type {Follow} */

@@ -205,10 +205,12 @@
  */
 /**
  * The end of a run that started: its last counters and alert rows, the timeline, and
- * how many principals the principal rows hold (and the scans of those left out).
+ * how many principals the principal rows hold (and the scans of those left out), and
+ * the scans from accounts or addresses past the ones the page numbers (not followed).
  * @typedef {RunCounters & {
  *   type: 'done', id: number, status: RunStatus, message: string, rows: AlertRow[],
  *   timeline: Timeline, principalCount: number, droppedPrincipals: number,
+ *   unnumberedScans: number,
  * }} RunEnded
  */
 /**
@@ -295,7 +297,8 @@ export const fromWorker = Object.freeze({
   /**
    * @param {number} id @param {RunStatus} status @param {string} message
    * @param {RunCounters} counters
-   * @param {{ rows: AlertRow[], timeline: Timeline, principalCount: number, droppedPrincipals: number }} end
+   * @param {{ rows: AlertRow[], timeline: Timeline, principalCount: number, droppedPrincipals: number,
+   *   unnumberedScans: number }} end
    * @returns {RunEnded}
    */
   done: (id, status, message, counters, end) => ({ type: 'done', id, status, message, ...counters, ...end }),

@@ -231,6 +231,7 @@ class Run {
       timeline,
       principalCount: principals.length,
       droppedPrincipals: this.observations.droppedPrincipals,
+      unnumberedScans: this.observations.unnumberedScans,
     }));
   }
 

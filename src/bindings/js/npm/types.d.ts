@@ -225,12 +225,13 @@ export interface Observed {
   /** Its term tuples, one value per `new_terms_fields` entry. */
   terms: JsonValue[][];
   /**
-   * The account it was made in, as its alert would say: `cloud.account.id`, else
-   * `aws.cloudtrail.recipient_account_id`; `null` when neither is text.
+   * The account it was made in, as its alert has it: the first value of
+   * `cloud.account.id`, else of `aws.cloudtrail.recipient_account_id`, that is not null
+   * (text for raw CloudTrail; an ECS document may hold any JSON there); else `null`.
    */
-  account: string | null;
-  /** Where it came from: `source.address`, else `source.ip`; `null` when neither is text. */
-  address: string | null;
+  account: JsonValue;
+  /** Where it came from: `source.address`, else `source.ip`, in the same way. */
+  address: JsonValue;
 }
 
 /** What `processObserved` returns; `alerts` is shaped by the `output` option. */
