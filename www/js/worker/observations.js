@@ -177,13 +177,13 @@ export class Observations {
    * @returns {FollowedScans}
    */
   followed({ label, account, address }) {
-    /** @param {OriginKind} kind @param {string | undefined} value */
-    const id = (kind, value) => (value === undefined ? null : this.origin(kind, value, true));
+    /** @param {OriginKind} kind @param {string | undefined} value  ('' or none: any, as the alerts' filter reads it) */
+    const id = (kind, value) => (value ? this.origin(kind, value, true) : null);
     const [accountId, addressId] = [id('a', account), id('s', address)];
     // One the replay never saw: no scan came from it.
     if (accountId === undefined || addressId === undefined) return { labels: [], times: new Float64Array(0) };
     /** @type {Follow} */
-    const follow = { label: label ?? null, account: accountId, address: addressId };
+    const follow = { label: label || null, account: accountId, address: addressId };
     /** @type {string[]} */
     const labels = [];
     /** @type {number[]} */
