@@ -61,6 +61,9 @@ try {
   const ended = await replayEnded(page, 30 * 60_000);
   const replayMs = Date.now() - started;
   const alerts = await stat(page, 'alerts');
+  // The end of the replay: its last rows and principal slices, the filters applied.
+  await page.waitForSelector('body[data-filters="applied"]', { timeout: 120_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const duringReplay = await page.evaluate(() => window.longTasks.splice(0));
 
   // Open the first alert, then follow its account: 1 in ACCOUNTS of the alerts,
