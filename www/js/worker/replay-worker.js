@@ -222,6 +222,7 @@ class Run {
       status = 'failed';
       message = describe(error);
     }
+    this.encodeBuffer = new Uint8Array(0); // no more alerts: its (maybe 100 MB) can go
     if (this.disposed) return; // a newer run replaced this one
     // The per-principal rows go in slices, so the page never stalls on one huge message.
     const principals = this.observations.principalRows();
@@ -399,6 +400,7 @@ class Run {
     this.disposed = true;
     this.detector?.free();
     this.detector = null;
+    this.encodeBuffer = new Uint8Array(0);
   }
 
   alertsFile() {
