@@ -169,14 +169,29 @@ export function alertRows(ndjson, firstSeq) {
  * @param {string} ndjson
  */
 export function ndjsonLines(ndjson) {
+  const spans = lineSpans(ndjson);
   /** @type {string[]} */
   const lines = [];
+  for (let i = 0; i < spans.length; i += 2) lines.push(ndjson.slice(spans[i], spans[i + 1]));
+  return lines;
+}
+
+/**
+ * Where each non-empty line of NDJSON starts and ends, in order: [start, end, start,
+ * end, …], in characters of text or in bytes of its UTF-8 (a newline byte is never part
+ * of another character, so the two give the same lines).
+ * @param {string | Uint8Array} ndjson
+ * @returns {number[]}
+ */
+export function lineSpans(ndjson) {
+  /** @type {number[]} */
+  const spans = [];
   let start = 0;
   while (start < ndjson.length) {
-    let end = ndjson.indexOf('\n', start);
+    let end = typeof ndjson === 'string' ? ndjson.indexOf('\n', start) : ndjson.indexOf(0x0a, start);
     if (end < 0) end = ndjson.length;
-    if (end > start) lines.push(ndjson.slice(start, end));
+    if (end > start) spans.push(start, end);
     start = end + 1;
   }
-  return lines;
+  return spans;
 }

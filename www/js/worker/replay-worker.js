@@ -14,7 +14,7 @@
 
 import init, { Detector } from '../../pkg/index.js';
 import { readFile, DEFAULT_BATCH_BYTES } from './file-reader.js';
-import { ALERT, alertRows, field } from './alert-rows.js';
+import { ALERT, alertRows, field, lineSpans } from './alert-rows.js';
 import { findRecord } from './source-event.js';
 import { Observations } from './observations.js';
 import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
@@ -443,23 +443,4 @@ class Run {
     }
     post(fromWorker.progress(this.id, counters, rows, timeline));
   }
-}
-
-/**
- * Where each non-empty line of NDJSON text (UTF-8) starts and ends, in order:
- * [start, end, start, end, …] (a newline byte is never part of another character).
- * @param {Uint8Array} bytes
- * @returns {number[]}
- */
-function lineSpans(bytes) {
-  /** @type {number[]} */
-  const spans = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    if (end > start) spans.push(start, end);
-    start = end + 1;
-  }
-  return spans;
 }
