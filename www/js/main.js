@@ -67,11 +67,11 @@ const client = new ReplayClient({
   },
   progress(m) {
     progress.update(m);
-    alerts.add(m.rows);
+    alerts.addBlock(m.rows);
     if (m.timeline) results.setTimeline(m.timeline);
   },
   principals(rows) {
-    principals.add(rows);
+    principals.addBlock(rows);
   },
   done(m) {
     progress.finished(m);
@@ -79,7 +79,7 @@ const client = new ReplayClient({
       showConfigError(m.message);
       return;
     }
-    alerts.add(m.rows);
+    alerts.addBlock(m.rows);
     results.setTimeline(m.timeline);
     results.apply(filterBar.filters);
     if (m.droppedPrincipals) {

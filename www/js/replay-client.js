@@ -11,8 +11,9 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
  * @import { CallOptions } from '../pkg/index.js'
  * @import {
  *   AlertDetails, CheckResult, ConfigDocument, DoneMessage, FollowedScans, FromWorker,
- *   PrincipalRow, ProgressMessage, Question, ReadyMessage, ScanFilters, SourceRecord,
+ *   ProgressMessage, Question, ReadyMessage, ScanFilters, SourceRecord,
  * } from './worker/protocol.js'
+ * @import { RowBlock } from './worker/row-block.js'
  */
 
 /**
@@ -20,7 +21,7 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
  * @typedef {object} ClientHandlers
  * @property {(message: ReadyMessage) => void} ready        the detector loaded
  * @property {(message: ProgressMessage) => void} progress  of the latest run
- * @property {(rows: PrincipalRow[]) => void} principals   a slice of the latest run's
+ * @property {(rows: RowBlock) => void} principals   a slice of the latest run's
  * @property {(message: DoneMessage) => void} done          the latest run ended
  * @property {(message: string) => void} fatal             the worker cannot go on
  */

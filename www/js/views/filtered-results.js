@@ -9,6 +9,7 @@
 
 import { alertPredicate, principalPredicate } from './filters.js';
 import { ALERT } from '../worker/alert-rows.js';
+import { ROWS_PER_LOOK, TimeSlices, nextTask } from './time-slices.js';
 
 /**
  * @import { Filters } from './filters.js'
@@ -18,9 +19,6 @@ import { ALERT } from '../worker/alert-rows.js';
  */
 
 const MINUTE = 60_000;
-
-/** Let the browser paint and take input between the passes over 400,000 rows. */
-const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
 /**
  * @param {Filters} filters
@@ -112,8 +110,12 @@ export class FilteredResults {
       ? await this.scans({ label: filters.principal, account: filters.account, address: filters.source })
       : null;
     if (stale()) return;
-    /** @type {Set<string> | null} the principals with a scan from the account or address */
-    const allowed = followed && (filters.account || filters.source) ? new Set(followed.labels) : null;
+    /** @type {Uint8Array | null} by principal row: whether it has a scan from the account or address */
+    let allowed = null;
+    if (followed && (filters.account || filters.source)) {
+      allowed = new Uint8Array(this.principals.table.rows.length);
+      for (const row of followed.principals) allowed[row] = 1;
+    }
     await this.principals.table.setPredicate(principalPredicate(filters, allowed));
     if (stale()) return;
     document.body.dataset.filtered = followsSomeone(filters) || filters.range ? 'yes' : 'no';
@@ -124,26 +126,33 @@ export class FilteredResults {
       this.show(this.whole);
       return;
     }
-    const data = await this.followedTimeline(filters, followed.times);
-    if (!stale()) this.show(data);
+    const data = await this.followedTimeline(filters, followed.times, stale);
+    if (data && !stale()) this.show(data);
   }
 
   /**
-   * The timeline of what the filters follow: the scans `times`, and the alerts that pass.
+   * The timeline of what the filters follow: the scans `times`, and the alerts that pass
+   * (counted in time slices).
    * @param {Filters} filters
    * @param {Float64Array} times
-   * @returns {Promise<TimelineData>}
+   * @param {() => boolean} stale   whether to stop (and give null)
+   * @returns {Promise<TimelineData | null>}
    */
-  async followedTimeline(filters, times) {
+  async followedTimeline(filters, times, stale) {
     const passes = alertPredicate({ principal: filters.principal, account: filters.account, source: filters.source });
     /** @type {Map<number, number>} */
     const alertMinutes = new Map();
-    for (const row of this.alerts.table.rows) {
-      if (!passes?.(row)) continue;
-      const at = Math.floor(Number(row[ALERT.timeMs]) / MINUTE);
+    const rows = this.alerts.table.rows;
+    const slices = new TimeSlices();
+    for (let i = 0; i < rows.length; i += 1) {
+      if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && slices.due) {
+        await slices.next();
+        if (stale()) return null;
+      }
+      if (!passes?.(rows, i)) continue;
+      const at = Math.floor(Number(rows.cell(i, ALERT.timeMs)) / MINUTE);
       if (Number.isFinite(at)) alertMinutes.set(at, (alertMinutes.get(at) ?? 0) + 1);
     }
-    await nextTask();
     /** @type {Map<number, number>} */
     const scanMinutes = new Map();
     for (const t of times) {

@@ -8,6 +8,8 @@
 import { minute } from '../format.js';
 import { ALERT, PRINCIPAL } from '../worker/alert-rows.js';
 
+/** @import { RowPredicate } from './virtual-table.js' */
+
 /**
  * @typedef {object} Filters
  * @property {string} [principal]   a term label, as the principals table names it
@@ -68,33 +70,34 @@ export function withFilters(params, filters) {
  * Whether an alerts-table row passes: [time, principal, account, source, …, term label,
  * time in ms].
  * @param {Filters} filters
- * @returns {((row: ReadonlyArray<string | number>) => boolean) | null}
+ * @returns {RowPredicate | null}
  */
 export function alertPredicate(filters) {
   const { principal, account, source, range } = filters;
   if (!principal && !account && !source && !range) return null;
-  return (row) => (!principal || row[ALERT.termLabel] === principal)
-    && (!account || row[ALERT.account] === account)
-    && (!source || row[ALERT.source] === source)
-    && (!range || inRange(Number(row[ALERT.timeMs]), range));
+  return (rows, i) => (!principal || rows.cellIs(i, ALERT.termLabel, principal))
+    && (!account || rows.cellIs(i, ALERT.account, account))
+    && (!source || rows.cellIs(i, ALERT.source, source))
+    && (!range || inRange(Number(rows.cell(i, ALERT.timeMs)), range));
 }
 
 /**
  * Whether a principals-table row passes: [principal, first seen, last seen, …]. The
  * principal filter keeps that principal; a time range keeps those whose span of scans
  * (first seen to last seen) overlaps it. The account and source
- * filters apply through the principals `allowed` (those with a scan from them, as the
- * worker finds them), as the principals table knows neither.
+ * filters apply through `allowed`, by row: 1 for the principals with a scan from them,
+ * as the worker finds them (the principals table knows neither).
  * @param {Filters} filters
- * @param {Set<string> | null} allowed
- * @returns {((row: ReadonlyArray<string | number>) => boolean) | null}
+ * @param {Uint8Array | null} allowed
+ * @returns {RowPredicate | null}
  */
 export function principalPredicate(filters, allowed) {
   const { principal, range } = filters;
   if (!principal && !range && !allowed) return null;
-  return (row) => (!principal || row[PRINCIPAL.label] === principal)
-    && (!allowed || allowed.has(String(row[PRINCIPAL.label])))
-    && (!range || (Number(row[PRINCIPAL.firstMs]) < range.to && Number(row[PRINCIPAL.lastMs]) >= range.from));
+  return (rows, i) => (!principal || rows.cellIs(i, PRINCIPAL.label, principal))
+    && (!allowed || allowed[i] === 1)
+    && (!range || (Number(rows.cell(i, PRINCIPAL.firstMs)) < range.to
+      && Number(rows.cell(i, PRINCIPAL.lastMs)) >= range.from));
 }
 
 /**

@@ -8,7 +8,8 @@
 import { VirtualTable } from './virtual-table.js';
 
 /**
- * @import { Column, Row, TableOptions } from './virtual-table.js'
+ * @import { Column, TableOptions } from './virtual-table.js'
+ * @import { Row, RowBlock } from '../worker/row-block.js'
  * @import { AlertRow, PrincipalRow } from '../worker/protocol.js'
  */
 
@@ -52,6 +53,14 @@ class ResultTable {
   /** @param {readonly R[]} rows */
   add(rows) {
     this.table.appendRows(rows);
+  }
+
+  /**
+   * Rows packed by the worker (js/worker/row-block.js).
+   * @param {RowBlock} block
+   */
+  addBlock(block) {
+    this.table.appendBlock(block);
   }
 
   get count() {

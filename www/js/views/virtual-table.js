@@ -2,7 +2,9 @@
 // A sortable, filterable table that stays fast with hundreds of thousands of rows: only
 // the rows in view are in the DOM (a small pool of row elements is reused as the body
 // scrolls), sorting and filtering work on an index array, and every value is written
-// with textContent, never parsed as HTML. Rows are arrays of strings and numbers.
+// with textContent, never parsed as HTML. Rows are kept packed by column (a RowStore of
+// blocks, js/views/row-store.js) and read cell by cell, so that 400,000 of them are a
+// few thousand objects for the garbage collector, not millions.
 //
 // Browsers cap an element's height (Chromium near 2^25 px), so past MAX_HEIGHT the
 // scrollbar maps onto row positions proportionally instead of pixel for pixel.
@@ -13,6 +15,9 @@
 // (`setPredicate`: its filter chips, the timeline's brush).
 
 import { el } from './dom.js';
+import { RowStore } from './row-store.js';
+import { ROWS_PER_LOOK, TimeSlices } from './time-slices.js';
+import { packRows } from '../worker/row-block.js';
 
 /**
  * One column: its header, its width (a CSS grid track), how its cells look, and
@@ -24,7 +29,14 @@ import { el } from './dom.js';
  * @property {boolean} [numeric]
  */
 
-/** @typedef {ReadonlyArray<string | number>} Row */
+/**
+ * @import { Row, RowBlock } from '../worker/row-block.js'
+ */
+
+/**
+ * The page's own filter of rows: whether row `index` of `rows` passes.
+ * @typedef {(rows: RowStore, index: number) => boolean} RowPredicate
+ */
 
 /**
  * @typedef {object} TableOptions
@@ -45,14 +57,8 @@ import { el } from './dom.js';
 const MAX_HEIGHT = 8_000_000;
 const OVERSCAN = 3;
 const FILTER_DELAY_MS = 120;
-/**
- * Filtering passes over this many rows at a time, letting the browser paint and take
- * input in between (a pass over 400,000 rows in sorted order is longer than a frame).
- */
-const FILTER_SLICE = 50_000;
-
-/** The next task: what a long pass yields to. */
-const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+/** A sort sorts runs of this many rows (a few ms each), then merges them. */
+const SORT_RUN = 4096;
 
 export class VirtualTable {
   /**
@@ -64,8 +70,7 @@ export class VirtualTable {
     this.keyColumn = keyColumn;
     this.rowHeight = rowHeight;
     this.emptyText = emptyText;
-    /** @type {Row[]} */
-    this.rows = [];
+    this.rows = new RowStore();
     /** @type {number[]} indices into `rows`: those that pass the filters, in order */
     this.view = [];
     /**
@@ -73,15 +78,17 @@ export class VirtualTable {
      * so that filtering a sorted table keeps its order in one pass instead of sorting again
      */
     this.order = null;
-    /** @type {Sort | null} */
+    /** @type {Sort | null} the order `order` is in */
     this.sort = null;
+    /** @type {{ sort: Sort } | null} a sort under way (its order replaces `order` when done) */
+    this.sorting = null;
     this.filters = columns.map(() => '');
     /** @type {PooledRow[]} */
     this.pool = [];
     this.frame = 0;
     /** the selected row (an index into `rows`), or -1 */
     this.selected = -1;
-    /** @type {((row: Row) => boolean) | null} the page's own filter, besides the columns' */
+    /** @type {RowPredicate | null} the page's own filter, besides the columns' */
     this.predicate = null;
     /** @type {(row: Row) => void} */
     this.activate = () => {};
@@ -89,7 +96,7 @@ export class VirtualTable {
     this.selectedByKey = () => {};
     /** bumps with every filtering pass: a newer one makes an older one stop */
     this.filtering = 0;
-    /** @type {Row[] | null} rows added while a sliced pass runs, added after it */
+    /** @type {RowBlock[] | null} rows added while a sliced pass runs, added after it */
     this.deferred = null;
     const parts = this.build(host, label);
     this.root = parts.root;
@@ -157,7 +164,7 @@ export class VirtualTable {
       if (!pooled || pooled.index < 0) return;
       const { index } = pooled;
       this.select(index);
-      this.activate(this.rows[index]);
+      this.activateIndex(index);
     });
     body.addEventListener('keydown', (event) => this.key(event));
     new ResizeObserver(() => this.schedule()).observe(body);
@@ -172,12 +179,16 @@ export class VirtualTable {
 
   /**
    * Replace every row.
-   * @param {Row[]} rows
+   * @param {readonly Row[]} rows
    */
   setRows(rows) {
-    this.rows = rows;
+    // A sort under way was of the old rows: the new ones are sorted its way here.
+    if (this.sorting) this.sort = this.sorting.sort;
+    this.sorting = null;
+    this.rows = new RowStore();
+    if (rows.length) this.rows.append(packRows(rows));
     this.selected = -1;
-    this.order = this.sort ? this.rows.map((_, i) => i).sort(this.comparator(this.sort)) : null;
+    this.order = this.sort ? this.sortedIndices(this.sort) : null;
     for (const row of this.pool) row.index = -1;
     this.refilter();
   }
@@ -187,13 +198,22 @@ export class VirtualTable {
    * @param {readonly Row[]} rows
    */
   appendRows(rows) {
-    if (!rows.length) return;
+    if (rows.length) this.appendBlock(packRows(rows));
+  }
+
+  /**
+   * Add a block of rows at the end (they take their place in the current sort and
+   * filter).
+   * @param {RowBlock} block
+   */
+  appendBlock(block) {
+    if (!block.count) return;
     if (this.deferred) {
-      for (const row of rows) this.deferred.push(row);
+      this.deferred.push(block);
       return;
     }
     const start = this.rows.length;
-    for (const row of rows) this.rows.push(row);
+    this.rows.append(block);
     /** @type {number[]} */
     const all = [];
     for (let i = start; i < this.rows.length; i += 1) all.push(i);
@@ -201,15 +221,29 @@ export class VirtualTable {
       const compare = this.comparator(this.sort);
       all.sort(compare);
       this.order = merge(this.order, all, compare);
-      this.view = merge(this.view, all.filter((i) => this.passes(this.rows[i])), compare);
+      this.view = merge(this.view, all.filter((i) => this.passes(i)), compare);
     } else {
-      for (const i of all) if (this.passes(this.rows[i])) this.view.push(i);
+      for (const i of all) if (this.passes(i)) this.view.push(i);
     }
     this.schedule();
   }
 
   get total() {
     return this.rows.length;
+  }
+
+  /**
+   * Row `index` (into the rows) as an array, or undefined past the end.
+   * @param {number} index
+   */
+  row(index) {
+    return this.rows.row(index);
+  }
+
+  /** @param {number} index */
+  activateIndex(index) {
+    const row = this.rows.row(index);
+    if (row) this.activate(row);
   }
 
   /**
@@ -261,22 +295,15 @@ export class VirtualTable {
     const position = this.view.indexOf(index);
     if (position < 0) return undefined;
     const next = this.view[position + step];
-    return next === undefined ? undefined : { index: next, row: this.rows[next] };
-  }
-
-  /**
-   * The index (into the rows) of the first row for which `test` holds, or -1.
-   * @param {(row: Row) => boolean} test
-   */
-  find(test) {
-    return this.rows.findIndex(test);
+    const row = next === undefined ? undefined : this.rows.row(next);
+    return next === undefined || !row ? undefined : { index: next, row };
   }
 
   /** @param {KeyboardEvent} event */
   key(event) {
     if (event.key === 'Enter' && this.selected >= 0 && this.view.includes(this.selected)) {
       event.preventDefault();
-      this.activate(this.rows[this.selected]);
+      this.activateIndex(this.selected);
       return;
     }
     const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
@@ -293,13 +320,14 @@ export class VirtualTable {
       next = this.view[Math.max(0, Math.min(this.view.length - 1, position + step))];
     }
     this.select(next);
-    this.selectedByKey(this.rows[next]);
+    const row = this.rows.row(next);
+    if (row) this.selectedByKey(row);
   }
 
   /**
    * The page's own filter (chips, a time range), with the columns' filters; null for none.
    * Resolves when the rows shown are the filtered ones.
-   * @param {((row: Row) => boolean) | null} predicate
+   * @param {RowPredicate | null} predicate
    */
   setPredicate(predicate) {
     this.predicate = predicate;
@@ -310,24 +338,46 @@ export class VirtualTable {
     return this.view.length;
   }
 
-  /** @param {number} column */
-  toggleSort(column) {
-    const descending = this.sort?.column === column && !this.sort.descending;
+  /**
+   * Sort by `column`, or, if the table is sorted by it, flip the order. Resolves when
+   * the rows shown are in the new order. A sort of many rows runs in time slices
+   * (time-slices.js) with a task between them (the rows shown keep the old order
+   * meanwhile, and rows added meanwhile take their place after it); a newer sort makes
+   * an older one stop.
+   * @param {number} column
+   */
+  async toggleSort(column) {
+    const current = this.sorting?.sort ?? this.sort;
+    const descending = current?.column === column && !current.descending;
     const sort = { column, descending };
-    this.sort = sort;
     this.headers.forEach((cell, i) => {
       cell.setAttribute('aria-sort', i !== column ? 'none' : descending ? 'descending' : 'ascending');
     });
     // The same column again only flips the order: no need to sort again.
-    if (descending && this.order) {
+    if (!this.sorting && this.sort?.column === column && this.order) {
+      this.sort = sort;
       this.order.reverse();
       this.view.reverse();
-    } else {
-      this.order = this.rows.map((_, i) => i).sort(this.comparator(sort));
-      this.view = this.order.filter((i) => this.passes(this.rows[i]));
+      this.body.scrollTop = 0;
+      this.schedule();
+      return;
     }
-    this.body.scrollTop = 0;
-    this.schedule();
+    const ticket = { sort };
+    this.sorting = ticket;
+    const rows = this.rows;
+    const n = rows.length;
+    const order = await sortInSlices(n, (i) => rows.cell(i, column), this.columns[column].numeric, descending,
+      () => this.sorting !== ticket);
+    if (!order || this.sorting !== ticket) return;
+    this.sorting = null;
+    // The rows added while it sorted, in their places.
+    const compare = this.comparator(sort);
+    /** @type {number[]} */
+    const added = [];
+    for (let i = n; i < rows.length; i += 1) added.push(i);
+    this.sort = sort;
+    this.order = merge(order, added.sort(compare), compare);
+    await this.refilter();
   }
 
   /**
@@ -341,7 +391,7 @@ export class VirtualTable {
 
   /**
    * The rows that pass the filters, in order: at once for a small table, otherwise in
-   * slices of FILTER_SLICE rows with a task between them (rows added meanwhile wait and
+   * time slices (time-slices.js) with a task between them (rows added meanwhile wait and
    * are added after it); a newer pass makes an older one stop. Resolves when done.
    */
   async refilter() {
@@ -350,52 +400,61 @@ export class VirtualTable {
     const n = this.rows.length;
     /** @type {number[]} */
     const view = [];
-    if (n > FILTER_SLICE) this.deferred ??= [];
-    for (let start = 0; start < n; start += FILTER_SLICE) {
-      if (start > 0) {
-        await nextTask();
+    if (n > ROWS_PER_LOOK) this.deferred ??= [];
+    const slices = new TimeSlices();
+    for (let k = 0; k < n; k += 1) {
+      if (k % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && slices.due) {
+        await slices.next();
         if (pass !== this.filtering) return;
       }
-      const end = Math.min(n, start + FILTER_SLICE);
-      for (let k = start; k < end; k += 1) {
-        const i = order ? order[k] : k;
-        if (this.passes(this.rows[i])) view.push(i);
-      }
+      const i = order ? order[k] : k;
+      if (this.passes(i)) view.push(i);
     }
     this.view = view;
     this.body.scrollTop = 0;
     this.schedule();
     const deferred = this.deferred;
     this.deferred = null;
-    if (deferred?.length) this.appendRows(deferred);
+    for (const block of deferred ?? []) this.appendBlock(block);
   }
 
-  /** @param {Row} row */
-  passes(row) {
-    if (this.predicate && !this.predicate(row)) return false;
+  /**
+   * Whether row `index` passes the page's filter and the columns'.
+   * @param {number} index
+   */
+  passes(index) {
+    if (this.predicate && !this.predicate(this.rows, index)) return false;
     for (let c = 0; c < this.filters.length; c += 1) {
       const f = this.filters[c];
-      if (f && !String(row[c]).toLowerCase().includes(f)) return false;
+      if (f && !String(this.rows.cell(index, c)).toLowerCase().includes(f)) return false;
     }
     return true;
   }
 
   /**
-   * Compares two indices into the rows by their rows, in `sort`'s order (ties by index).
+   * Every index into the rows, in `sort`'s order. The sorted column's cells are read
+   * once for it and let go after.
+   * @param {Sort} sort
+   */
+  sortedIndices(sort) {
+    const keys = this.rows.column(sort.column);
+    /** @type {number[]} */
+    const order = new Array(keys.length);
+    for (let i = 0; i < order.length; i += 1) order[i] = i;
+    return order.sort(compareKeys(keys, this.columns[sort.column].numeric, sort.descending));
+  }
+
+  /**
+   * Compares two indices into the rows by their cells, in `sort`'s order (ties by
+   * index), reading the cells as it goes.
    * @param {Sort} sort
    * @returns {(a: number, b: number) => number}
    */
   comparator({ column, descending }) {
-    const numeric = this.columns[column].numeric;
     const rows = this.rows;
+    const numeric = this.columns[column].numeric;
     const sign = descending ? -1 : 1;
-    return (a, b) => {
-      const x = rows[a][column];
-      const y = rows[b][column];
-      if (x === y) return a - b;
-      if (numeric) return sign * (Number(x) - Number(y));
-      return sign * (x < y ? -1 : 1);
-    };
+    return (a, b) => compareValues(rows.cell(a, column), rows.cell(b, column), a, b, numeric, sign);
   }
 
   schedule() {
@@ -457,36 +516,128 @@ export class VirtualTable {
    */
   fill(pooled, position) {
     const index = this.view[position];
-    const row = this.rows[index];
     const { element, cells } = pooled;
     element.setAttribute('aria-rowindex', String(position + 2));
     if (pooled.index === index) return;
     pooled.index = index;
-    if (this.keyColumn >= 0) element.dataset.key = String(row[this.keyColumn]);
+    if (this.keyColumn >= 0) element.dataset.key = String(this.rows.cell(index, this.keyColumn) ?? '');
     element.setAttribute('aria-selected', String(index === this.selected));
-    row.forEach((value, c) => {
-      if (c >= cells.length) return;
-      const text = String(value);
+    for (let c = 0; c < cells.length; c += 1) {
+      const text = String(this.rows.cell(index, c) ?? '');
       cells[c].textContent = text;
       cells[c].title = text;
-    });
+    }
   }
 }
 
 /**
- * Two index arrays each sorted by `compare`, merged.
+ * The indices 0..n-1 in the order of their keys (`key(i)`, read once each), ties by
+ * index: sorted runs of SORT_RUN indices, merged pairwise, pausing for a task whenever
+ * a time slice is used up. Null if `stale()` says, at a pause, that it is no longer
+ * wanted.
+ * @param {number} n
+ * @param {(index: number) => string | number | undefined} key
+ * @param {boolean | undefined} numeric
+ * @param {boolean} descending
+ * @param {() => boolean} stale
+ * @returns {Promise<number[] | null>}
+ */
+export async function sortInSlices(n, key, numeric, descending, stale) {
+  const slices = new TimeSlices();
+  /** Whether to go on: after a task if the slice's time is up. */
+  const goOn = async () => {
+    if (!slices.due) return true;
+    await slices.next();
+    return !stale();
+  };
+  /** @type {(string | number | undefined)[]} */
+  const keys = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    keys[i] = key(i);
+    if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && !(await goOn())) return null;
+  }
+  const compare = compareKeys(keys, numeric, descending);
+  /** @type {number[]} */
+  let a = new Array(n);
+  for (let i = 0; i < n; i += 1) a[i] = i;
+  for (let start = 0; start < n; start += SORT_RUN) {
+    const run = a.slice(start, start + SORT_RUN).sort(compare);
+    for (let k = 0; k < run.length; k += 1) a[start + k] = run[k];
+    if (!(await goOn())) return null;
+  }
+  /** @type {number[]} */
+  let b = new Array(n);
+  for (let width = SORT_RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (k < hi) {
+        const stop = Math.min(hi, k + ROWS_PER_LOOK);
+        while (k < stop) b[k++] = i < mid && (j >= hi || compare(a[i], a[j]) <= 0) ? a[i++] : a[j++];
+        if (!(await goOn())) return null;
+      }
+    }
+    [a, b] = [b, a];
+  }
+  return a;
+}
+
+/**
+ * Compares two indices by their keys, in order or reversed (ties by index).
+ * @param {ArrayLike<string | number | undefined>} keys
+ * @param {boolean | undefined} numeric
+ * @param {boolean} descending
+ * @returns {(a: number, b: number) => number}
+ */
+function compareKeys(keys, numeric, descending) {
+  const sign = descending ? -1 : 1;
+  return (a, b) => compareValues(keys[a], keys[b], a, b, numeric, sign);
+}
+
+/**
+ * The order of rows `a` and `b`, whose cells are `x` and `y`: by value (as numbers or
+ * as text), times `sign`; ties by index.
+ * @param {string | number | undefined} x
+ * @param {string | number | undefined} y
+ * @param {number} a
+ * @param {number} b
+ * @param {boolean | undefined} numeric
+ * @param {number} sign
+ */
+function compareValues(x, y, a, b, numeric, sign) {
+  if (x === y) return a - b;
+  if (numeric) return sign * (Number(x) - Number(y));
+  return sign * (String(x) < String(y) ? -1 : 1);
+}
+
+/**
+ * Two index arrays each sorted by `compare`, merged. `b` (the rows just added) is the
+ * short one: each of its indices finds its place in `a` by binary search, so a merge
+ * compares O(|b| log |a|) times and the rest is copying.
  * @param {number[]} a
  * @param {number[]} b
  * @param {(a: number, b: number) => number} compare
  */
-function merge(a, b, compare) {
+export function merge(a, b, compare) {
   /** @type {number[]} */
   const out = new Array(a.length + b.length);
   let i = 0;
-  let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compare(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  for (const x of b) {
+    // The first position in a[i..] whose index sorts after x.
+    let lo = i;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(a[mid], x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (i < lo) out[k++] = a[i++];
+    out[k++] = x;
+  }
   while (i < a.length) out[k++] = a[i++];
-  while (j < b.length) out[k++] = b[j++];
   return out;
 }

@@ -169,9 +169,10 @@ export class Observations {
   }
 
   /**
-   * The scans the filters follow: the labels of the principals with a scan from the
-   * account and the address followed (of principal `label`, when given), and the kept
-   * times (sorted) of those scans. Past MAX_SCAN_TIMES, a principal whose scans were
+   * The scans the filters follow: the principals with a scan from the account and the
+   * address followed (of principal `label`, when given), by their places in
+   * `principalRows()` (which are their rows in the page's principals table), and the
+   * kept times (sorted) of those scans. Past MAX_SCAN_TIMES, a principal whose scans were
    * not all kept is listed when it scanned from both, in one scan or not.
    * @param {ScanFilters} filters
    * @returns {FollowedScans}
@@ -181,14 +182,16 @@ export class Observations {
     const id = (kind, value) => (value ? this.origin(kind, value, true) : null);
     const [accountId, addressId] = [id('a', account), id('s', address)];
     // One the replay never saw: no scan came from it.
-    if (accountId === undefined || addressId === undefined) return { labels: [], times: new Float64Array(0) };
+    if (accountId === undefined || addressId === undefined) return { principals: new Uint32Array(0), times: new Float64Array(0) };
     /** @type {Follow} */
     const follow = { label: label || null, account: accountId, address: addressId };
-    /** @type {string[]} */
-    const labels = [];
+    /** @type {number[]} */
+    const principals = [];
     /** @type {number[]} */
     const times = [];
+    let place = -1;
     for (const p of this.principals.values()) {
+      place += 1;
       if (follow.label !== null && p.label !== follow.label) continue;
       if (!cameFromAll(p, follow)) continue;
       const before = times.length;
@@ -198,9 +201,9 @@ export class Observations {
       });
       // Scanned from both, but maybe never in one scan: the kept scans say, when they
       // are all kept.
-      if (times.length > before || p.times.length < p.scans) labels.push(p.label);
+      if (times.length > before || p.times.length < p.scans) principals.push(place);
     }
-    return { labels, times: Float64Array.from(times).sort() };
+    return { principals: Uint32Array.from(principals), times: Float64Array.from(times).sort() };
   }
 
   /**
@@ -221,7 +224,8 @@ export class Observations {
 
   /**
    * Rows of the per-principal view: [label, first, last, scans, alerts, alerted,
-   * first ms, last ms].
+   * first ms, last ms], in the order the principals were first seen (`followed` names
+   * principals by their places here).
    * @returns {PrincipalRow[]}
    */
   principalRows() {

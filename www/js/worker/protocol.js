@@ -22,8 +22,11 @@
 // The page and the worker are one program, served together from one origin: the
 // guards tell messages apart by their `type`; they do not validate every field.
 
+import { blockBuffers } from './row-block.js';
+
 /**
  * @import { CallOptions, DetectorConfig, EffectiveConfig, Stats } from '../../pkg/index.js'
+ * @import { RowBlock } from './row-block.js'
  */
 
 // ---- What the messages carry ----------------------------------------------------
@@ -193,22 +196,22 @@
  * @typedef {{ type: 'ordered', id: number, order: Uint32Array }} OrderedMessage
  */
 /**
- * A run's progress, with the alert rows found since the last one; `timeline` about
+ * A run's progress, with the alert rows (AlertRow, packed) found since the last one; `timeline` about
  * once a second while the timeline is small.
  * @typedef {RunCounters & {
- *   type: 'progress', id: number, rows: AlertRow[], timeline?: Timeline,
+ *   type: 'progress', id: number, rows: RowBlock, timeline?: Timeline,
  * }} ProgressMessage
  */
 /**
- * A slice of the run's per-principal rows, sent before its `done`.
- * @typedef {{ type: 'principals', id: number, rows: PrincipalRow[] }} PrincipalsMessage
+ * A slice of the run's per-principal rows (PrincipalRow, packed), sent before its `done`.
+ * @typedef {{ type: 'principals', id: number, rows: RowBlock }} PrincipalsMessage
  */
 /**
  * The end of a run that started: its last counters and alert rows, the timeline, and
  * how many principals the principal rows hold (and the scans of those left out), and
  * the scans from accounts or addresses past the ones the page numbers (not followed).
  * @typedef {RunCounters & {
- *   type: 'done', id: number, status: RunStatus, message: string, rows: AlertRow[],
+ *   type: 'done', id: number, status: RunStatus, message: string, rows: RowBlock,
  *   timeline: Timeline, principalCount: number, droppedPrincipals: number,
  *   unnumberedScans: number,
  * }} RunEnded
@@ -231,9 +234,10 @@
 /** @typedef {{ type: 'detailed', id: number, details: AlertDetails | null }} DetailedMessage */
 /** @typedef {{ type: 'sourced', id: number, source: SourceRecord }} SourcedMessage */
 /**
- * The scans asked for: the labels of the principals with such scans, and the scans'
+ * The scans asked for: the principals with such scans, by their rows in the principals
+ * table (their places in the run's principal rows), and the scans'
  * times (epoch ms, sorted).
- * @typedef {{ labels: string[], times: Float64Array<ArrayBuffer> }} FollowedScans
+ * @typedef {{ principals: Uint32Array<ArrayBuffer>, times: Float64Array<ArrayBuffer> }} FollowedScans
  * @typedef {{ type: 'scans-of', id: number, scans: FollowedScans }} ScansOfMessage
  */
 
@@ -285,19 +289,19 @@ export const fromWorker = Object.freeze({
   /** @param {number} id @param {Uint32Array} order @returns {OrderedMessage} */
   ordered: (id, order) => ({ type: 'ordered', id, order }),
   /**
-   * @param {number} id @param {RunCounters} counters @param {AlertRow[]} rows
+   * @param {number} id @param {RunCounters} counters @param {RowBlock} rows
    * @param {Timeline} [timeline]
    * @returns {ProgressMessage}
    */
   progress: (id, counters, rows, timeline) => (timeline
     ? { type: 'progress', id, ...counters, rows, timeline }
     : { type: 'progress', id, ...counters, rows }),
-  /** @param {number} id @param {PrincipalRow[]} rows @returns {PrincipalsMessage} */
+  /** @param {number} id @param {RowBlock} rows @returns {PrincipalsMessage} */
   principals: (id, rows) => ({ type: 'principals', id, rows }),
   /**
    * @param {number} id @param {RunStatus} status @param {string} message
    * @param {RunCounters} counters
-   * @param {{ rows: AlertRow[], timeline: Timeline, principalCount: number, droppedPrincipals: number,
+   * @param {{ rows: RowBlock, timeline: Timeline, principalCount: number, droppedPrincipals: number,
    *   unnumberedScans: number }} end
    * @returns {RunEnded}
    */
@@ -317,8 +321,8 @@ export const fromWorker = Object.freeze({
 });
 
 /**
- * What posting `message` hands over rather than copies: the timeline's arrays and the
- * state's bytes (the worker does not use them again).
+ * What posting `message` hands over rather than copies: the row blocks' and the
+ * timeline's arrays, and the state's bytes (the worker does not use them again).
  * @param {FromWorker} message
  * @returns {Transferable[]}
  */
@@ -327,14 +331,17 @@ export function transferables(message) {
     case 'progress':
     case 'done': {
       const timeline = 'timeline' in message ? message.timeline : undefined;
-      return timeline ? [timeline.minutes.buffer, timeline.scans.buffer, timeline.alerts.buffer] : [];
+      const rows = 'rows' in message && message.rows ? blockBuffers(message.rows) : [];
+      return timeline ? [...rows, timeline.minutes.buffer, timeline.scans.buffer, timeline.alerts.buffer] : rows;
     }
+    case 'principals':
+      return blockBuffers(message.rows);
     case 'state-file':
       return message.bytes ? [message.bytes.buffer] : [];
     case 'detailed':
       return message.details?.principal ? [message.details.principal.times.buffer] : [];
     case 'scans-of':
-      return [message.scans.times.buffer];
+      return [message.scans.principals.buffer, message.scans.times.buffer];
     default:
       return [];
   }

@@ -18,6 +18,7 @@ import { ALERT, alertRows, field, lineSpans } from './alert-rows.js';
 import { findRecord } from './source-event.js';
 import { Observations } from './observations.js';
 import { fromWorker, isToWorker, transferables, typeOf } from './protocol.js';
+import { packRows } from './row-block.js';
 
 /**
  * @import {
@@ -78,7 +79,7 @@ self.onmessage = async ({ data }) => {
     case 'scans':
       return post(fromWorker.scansOf(data.id, current
         ? current.observations.followed(data.filters)
-        : { labels: [], times: new Float64Array(0) }));
+        : { principals: new Uint32Array(0), times: new Float64Array(0) }));
     case 'source':
       return post(fromWorker.sourced(data.id, current
         ? await current.source(data.seq)
@@ -227,7 +228,7 @@ class Run {
     // The per-principal rows go in slices, so the page never stalls on one huge message.
     const principals = this.observations.principalRows();
     for (let i = 0; i < principals.length; i += PRINCIPAL_SLICE) {
-      post(fromWorker.principals(this.id, principals.slice(i, i + PRINCIPAL_SLICE)));
+      post(fromWorker.principals(this.id, packRows(principals.slice(i, i + PRINCIPAL_SLICE))));
     }
     const timeline = this.observations.timeline();
     post(fromWorker.done(this.id, status, message, this.counters(), {
@@ -407,10 +408,11 @@ class Run {
     return new Blob(this.alertParts, { type: 'application/x-ndjson' });
   }
 
+  /** The alert rows found since the last call, packed for the page. */
   takeRows() {
     const rows = this.pendingRows;
     this.pendingRows = [];
-    return rows;
+    return packRows(rows);
   }
 
   /** @returns {RunCounters} */

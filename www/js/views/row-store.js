@@ -1,0 +1,107 @@
+// @ts-check
+// A table's rows as the page keeps them: blocks of rows packed by column
+// (js/worker/row-block.js), appended as they come. A row is read by its index, cell by
+// cell; a whole row is made only when one is asked for (a click, a selection).
+
+import { blockCell, blockCellIs, packRows } from '../worker/row-block.js';
+
+/**
+ * @import { Row, RowBlock } from '../worker/row-block.js'
+ */
+
+export class RowStore {
+  constructor() {
+    /** @type {RowBlock[]} */
+    this.blocks = [];
+    /** @type {number[]} the index of each block's first row */
+    this.starts = [];
+    this.length = 0;
+    /** the block the last read was in (reads tend to stay in one) */
+    this.last = 0;
+  }
+
+  /** @param {RowBlock} block */
+  append(block) {
+    if (!block.count) return;
+    this.blocks.push(block);
+    this.starts.push(this.length);
+    this.length += block.count;
+  }
+
+  /** @param {readonly Row[]} rows */
+  appendRows(rows) {
+    this.append(packRows(rows));
+  }
+
+  /**
+   * The block row `index` is in.
+   * @param {number} index
+   */
+  blockOf(index) {
+    const { starts } = this;
+    let b = this.last;
+    if (b < starts.length && starts[b] <= index && (b + 1 === starts.length || index < starts[b + 1])) return b;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    b = lo;
+    this.last = b;
+    return b;
+  }
+
+  /**
+   * Cell `column` of row `index`.
+   * @param {number} index
+   * @param {number} column
+   */
+  cell(index, column) {
+    const b = this.blockOf(index);
+    return blockCell(this.blocks[b], index - this.starts[b], column);
+  }
+
+  /**
+   * Whether cell `column` of row `index` is `value` (a filter's test: no string made).
+   * @param {number} index
+   * @param {number} column
+   * @param {string | number} value
+   */
+  cellIs(index, column, value) {
+    const b = this.blockOf(index);
+    return blockCellIs(this.blocks[b], index - this.starts[b], column, value);
+  }
+
+  /**
+   * Row `index` as an array (undefined past the end).
+   * @param {number} index
+   * @returns {Row | undefined}
+   */
+  row(index) {
+    if (!(index >= 0 && index < this.length)) return undefined;
+    const b = this.blockOf(index);
+    const block = this.blocks[b];
+    const k = index - this.starts[b];
+    /** @type {(string | number)[]} */
+    const row = [];
+    for (let c = 0; c < block.columns.length; c += 1) row.push(blockCell(block, k, c) ?? '');
+    return row;
+  }
+
+  /**
+   * Every row's cell `column`, in order (to sort by).
+   * @param {number} column
+   * @returns {(string | number | undefined)[]}
+   */
+  column(column) {
+    /** @type {(string | number | undefined)[]} */
+    const out = new Array(this.length);
+    let i = 0;
+    for (const block of this.blocks) {
+      for (let k = 0; k < block.count; k += 1) out[i++] = blockCell(block, k, column);
+    }
+    return out;
+  }
+}
