@@ -286,6 +286,49 @@ test('following an account or an address is exact: every scan from it, not only 
   }
 });
 
+test('the document tree shows its first values at once and builds the rest in slices, in order, all of it', async () => {
+  const session = await openPage();
+  const { page } = session;
+  try {
+    const out = await page.evaluate(async () => {
+      const { jsonTree } = await import('./js/views/json-tree.js');
+      // 40 groups of 25 values, and an array of objects: far more than the first part.
+      const doc = {};
+      for (let g = 0; g < 40; g += 1) {
+        const group = {};
+        for (let v = 0; v < 25; v += 1) group[`f${g}_${v}`] = v % 3 ? `text ${g}.${v}` : v;
+        doc[`group${g}`] = group;
+      }
+      doc.list = Array.from({ length: 30 }, (_, i) => ({ n: i, s: `item ${i}` }));
+      /** The keys of a depth-first walk, as the tree shows them (array indices as text). */
+      const expected = [];
+      const walk = (value) => {
+        if (value === null || typeof value !== 'object') return;
+        for (const [k, v] of Object.entries(value)) { expected.push(k); walk(v); }
+      };
+      walk(doc);
+      const host = document.body.appendChild(document.createElement('div'));
+      const tree = jsonTree(doc);
+      host.append(tree.root);
+      const keys = () => [...tree.root.querySelectorAll('.jt-key')].map((k) => k.textContent);
+      const atOnce = keys().length;
+      await tree.built;
+      const all = keys();
+      // A tree taken out of the page before it is built stops building.
+      const dropped = jsonTree(doc);
+      host.append(dropped.root);
+      dropped.root.remove();
+      await dropped.built;
+      return { atOnce, all, expected, droppedKeys: dropped.root.querySelectorAll('.jt-key').length };
+    });
+    assert.ok(out.atOnce > 0 && out.atOnce < 100, `${out.atOnce} values at once`);
+    assert.deepEqual(out.all, out.expected, 'every value, in the document\'s order');
+    assert.ok(out.droppedKeys < out.expected.length, 'a removed tree is not built further');
+  } finally {
+    await session.close();
+  }
+});
+
 test('with 400,000 alerts and 100,000 principals, following, brushing and moving between alerts, sorted or not, leave no main-thread task over 50 ms', async () => {
   const session = await openPage();
   const { page } = session;

@@ -16,7 +16,11 @@ test('every cell of a block comes back as it went in, whatever its column holds'
   const block = packRows(rows);
   assert.equal(block.count, rows.length);
   assert.equal(block.columns.length, 5, 'as wide as the widest row');
-  assert.ok('text' in block.columns[0], 'texts are joined');
+  assert.ok('ends' in block.columns[0], 'a text column');
+  assert.equal(block.text, rows.map((row) => row[0]).join(''), 'its texts are the block\'s text');
+  const two = packRows([['a', 1, 'bc'], ['de', 2, '']]);
+  assert.equal(two.text, 'adebc', 'the text columns are one string, column after column');
+  assert.deepEqual([blockCell(two, 0, 2), blockCell(two, 1, 2), blockCell(two, 1, 0)], ['bc', '', 'de']);
   assert.ok('values' in block.columns[1], 'a number column with a missing cell keeps its values');
   assert.ok('values' in block.columns[2], 'mixed kinds keep their values');
   rows.forEach((row, k) => {
@@ -35,7 +39,7 @@ test('every cell of a block comes back as it went in, whatever its column holds'
   assert.equal(blockCell(numbers, 0, 1), 2.5);
   assert.equal(blockCell(numbers, 0, 9), undefined, 'past the widest column');
   assert.equal(blockBuffers(numbers).length, 2, 'a buffer per typed column');
-  assert.deepEqual(packRows([]), { count: 0, columns: [] });
+  assert.deepEqual(packRows([]), { count: 0, text: '', columns: [] });
 });
 
 test('a block survives structured cloning, with its buffers transferred', () => {

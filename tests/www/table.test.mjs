@@ -63,3 +63,45 @@ test(`the alerts table stays fast with ${ROWS.toLocaleString('en-US')} rows`, as
     await session.close();
   }
 });
+
+test('a table changed while a sliced pass runs: the order flipped, the rows cleared', async () => {
+  const session = await openPage();
+  const { page } = session;
+  try {
+    const out = await page.evaluate(async () => {
+      const { AlertsView } = await import('./js/views/result-tables.js');
+      const view = new AlertsView(document.querySelector('#alerts-table'));
+      const table = view.table;
+      const n = 200_000;
+      const rows = [];
+      for (let i = 0; i < n; i += 1) {
+        rows.push(['t', `p${String((i * 7919) % n).padStart(6, '0')}`, 'a', 's', `table-${i % 7}`, 'ua', 'r', `id-${i}`]);
+      }
+      view.add(rows);
+      await table.toggleSort(1);
+      // Flip the order while a filter pass is under way (it yields after its first slice).
+      const filtering = table.setFilter(4, 'table-3');
+      const flipping = table.toggleSort(1);
+      await Promise.all([filtering, flipping]);
+      const shown = table.view.map((i) => String(table.rows.cell(i, 1)));
+      const descending = shown.every((p, k) => k === 0 || shown[k - 1] > p);
+      const allTable3 = table.view.every((i) => table.rows.cell(i, 4) === 'table-3');
+      const distinct = new Set(table.view).size;
+      // Rows added while a pass runs wait for it; clearing the table drops them too.
+      const again = table.setFilter(4, 'table-5');
+      view.add([['t', 'late', 'a', 's', 'table-5', 'ua', 'r', 'id-late']]);
+      view.clear();
+      await again;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { count: shown.length, descending, allTable3, distinct, totalAfterClear: table.total, shownAfterClear: table.shown };
+    });
+    assert.equal(out.count, 28_571, 'every 7th row (i % 7 === 3) of 200,000');
+    assert.equal(out.distinct, out.count, 'no row twice');
+    assert.ok(out.allTable3, 'only the filtered rows');
+    assert.ok(out.descending, 'in the flipped order');
+    assert.equal(out.totalAfterClear, 0, 'no row of the cleared table comes back');
+    assert.equal(out.shownAfterClear, 0);
+  } finally {
+    await session.close();
+  }
+});

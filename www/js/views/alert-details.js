@@ -151,14 +151,18 @@ export class AlertDetailsView {
       this.host.shade(null);
       return;
     }
-    this.render(details);
-    this.panel.dataset.state = 'ready';
+    const built = this.render(details);
     const windowShade = details.principal && Number.isFinite(details.windowMs)
       ? { from: details.time - details.windowMs, to: details.time, at: details.time } : null;
     this.host.shade(windowShade);
-    const source = await this.host.loadSource(seq);
+    const source = this.host.loadSource(seq);
+    // `ready` once the whole document is in the tree (it is built in slices).
+    await built;
     if (generation !== this.generation) return;
-    this.showSource(source);
+    this.panel.dataset.state = 'ready';
+    const record = await source;
+    if (generation !== this.generation) return;
+    this.showSource(record);
   }
 
   /**
@@ -220,7 +224,11 @@ export class AlertDetailsView {
     return head;
   }
 
-  /** @param {Details} details */
+  /**
+   * Show `details`; resolves when its document's tree is all built.
+   * @param {Details} details
+   * @returns {Promise<void>}
+   */
   render(details) {
     /** @type {Alert} the detector's own alert document */
     const alert = JSON.parse(details.text);
@@ -289,13 +297,15 @@ export class AlertDetailsView {
     const docHead = el('div', 'details-subhead');
     docHead.append(el('h3', '', 'Alert document'),
       copyButton('Copy the whole alert document (the detector\'s exact JSON text)', 'copy document', () => details.text));
-    documentSection.append(docHead, jsonTree(alert));
+    const tree = jsonTree(alert);
+    documentSection.append(docHead, tree.root);
 
     const sourceSection = el('section', 'details-source');
     sourceSection.id = 'details-source';
     sourceSection.append(el('h3', '', 'Source event, as the detector received it'), el('p', 'hint', 'Looking for it in the files…'));
 
     this.panel.replaceChildren(this.header(), summary, facts, scans, documentSection, sourceSection);
+    return tree.built;
   }
 
   /** @param {SourceRecord} source */

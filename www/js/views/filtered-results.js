@@ -113,7 +113,10 @@ export class FilteredResults {
     /** @type {Uint8Array | null} by principal row: whether it has a scan from the account or address */
     let allowed = null;
     if (followed && (filters.account || filters.source)) {
-      allowed = new Uint8Array(this.principals.table.rows.length);
+      // As long as the rows named, some of which a filter pass may be holding back.
+      let size = this.principals.table.rows.length;
+      for (const row of followed.principals) size = Math.max(size, row + 1);
+      allowed = new Uint8Array(size);
       for (const row of followed.principals) allowed[row] = 1;
     }
     await this.principals.table.setPredicate(principalPredicate(filters, allowed));

@@ -19,7 +19,7 @@ export function nextTask() {
 }
 
 /** A pass's work between two tasks, in ms: well under the 50 ms of a long task. */
-export const SLICE_MS = 12;
+export const SLICE_MS = 8;
 
 /** How many rows a pass handles between two looks at the clock. */
 export const ROWS_PER_LOOK = 1024;

@@ -96,6 +96,8 @@ export class VirtualTable {
     this.selectedByKey = () => {};
     /** bumps with every filtering pass: a newer one makes an older one stop */
     this.filtering = 0;
+    /** the filtering pass under way (0: none) */
+    this.running = 0;
     /** @type {RowBlock[] | null} rows added while a sliced pass runs, added after it */
     this.deferred = null;
     const parts = this.build(host, label);
@@ -185,6 +187,8 @@ export class VirtualTable {
     // A sort under way was of the old rows: the new ones are sorted its way here.
     if (this.sorting) this.sort = this.sorting.sort;
     this.sorting = null;
+    // Rows held back by a pass under way were the old rows too.
+    this.deferred = null;
     this.rows = new RowStore();
     if (rows.length) this.rows.append(packRows(rows));
     this.selected = -1;
@@ -353,13 +357,16 @@ export class VirtualTable {
     this.headers.forEach((cell, i) => {
       cell.setAttribute('aria-sort', i !== column ? 'none' : descending ? 'descending' : 'ascending');
     });
-    // The same column again only flips the order: no need to sort again.
-    if (!this.sorting && this.sort?.column === column && this.order) {
+    // The same column again, ascending to descending, only flips the order: no need to
+    // sort again. New arrays: a filter pass under way reads the old order, so it starts
+    // again on the new one.
+    if (descending && !this.sorting && this.sort?.column === column && this.order) {
       this.sort = sort;
-      this.order.reverse();
-      this.view.reverse();
+      this.order = this.order.slice().reverse();
+      this.view = this.view.slice().reverse();
       this.body.scrollTop = 0;
       this.schedule();
+      if (this.running) await this.refilter();
       return;
     }
     const ticket = { sort };
@@ -401,6 +408,7 @@ export class VirtualTable {
     /** @type {number[]} */
     const view = [];
     if (n > ROWS_PER_LOOK) this.deferred ??= [];
+    this.running = pass;
     const slices = new TimeSlices();
     for (let k = 0; k < n; k += 1) {
       if (k % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && slices.due) {
@@ -410,6 +418,7 @@ export class VirtualTable {
       const i = order ? order[k] : k;
       if (this.passes(i)) view.push(i);
     }
+    this.running = 0;
     this.view = view;
     this.body.scrollTop = 0;
     this.schedule();

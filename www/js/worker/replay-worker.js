@@ -29,6 +29,13 @@ import { packRows } from './row-block.js';
  */
 
 const PROGRESS_EVERY_MS = 100;
+/**
+ * Alert rows go to the page with a progress message once this many are waiting, or
+ * ROWS_EVERY_MS after the last ones went: fewer, larger blocks, whose long columns the
+ * page's heap keeps in large-object space, which its garbage collector never moves.
+ */
+const ROWS_PER_BLOCK = 2048;
+const ROWS_EVERY_MS = 1000;
 const TIMELINE_EVERY_MS = 1000;
 const TIMELINE_LIVE_LIMIT = 50_000;
 const MAX_WARNINGS = 20;
@@ -187,6 +194,7 @@ class Run {
     this.decodedBytes = 0;
     this.fileIndex = 0;
     this.lastProgress = 0;
+    this.lastRows = 0;
     this.lastTimeline = 0;
     this.disposed = false;
   }
@@ -412,6 +420,7 @@ class Run {
   takeRows() {
     const rows = this.pendingRows;
     this.pendingRows = [];
+    this.lastRows = performance.now();
     return packRows(rows);
   }
 
@@ -430,13 +439,14 @@ class Run {
     };
   }
 
-  /** A progress message, at most every PROGRESS_EVERY_MS, with the rows found since. */
+  /** A progress message, at most every PROGRESS_EVERY_MS, with the alert rows waiting (see ROWS_PER_BLOCK). */
   progress() {
     const now = performance.now();
     if (this.disposed || now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
     const counters = this.counters();
-    const rows = this.takeRows();
+    const rows = this.pendingRows.length >= ROWS_PER_BLOCK || now - this.lastRows >= ROWS_EVERY_MS
+      ? this.takeRows() : packRows([]);
     let timeline;
     if (now - this.lastTimeline >= TIMELINE_EVERY_MS
       && this.observations.scansPerMinute.size < TIMELINE_LIVE_LIMIT) {

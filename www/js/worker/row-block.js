@@ -7,18 +7,21 @@
 // collection of 400,000 alert rows, measured in Node 20 with --trace-gc).
 
 /**
- * One column of a block: its texts joined into one string, with where each ends
- * (UTF-16 code units, so any string, lone surrogates included, comes back as it was);
- * or its numbers; or, when the column mixes kinds, its values as they are.
- * @typedef {{ text: string, ends: Uint32Array<ArrayBuffer> }
+ * One column of a block: where its texts are in the block's `text` (they follow one
+ * another from `start`; `ends` says where each ends, in UTF-16 code units, so any
+ * string, lone surrogates included, comes back as it was); or its numbers; or, when
+ * the column mixes kinds, its values as they are.
+ * @typedef {{ start: number, ends: Uint32Array<ArrayBuffer> }
  *   | { numbers: Float64Array<ArrayBuffer> }
  *   | { values: (string | number | undefined)[] }} PackedColumn
  */
 
 /**
  * Rows packed by column: `count` rows of `columns.length` cells (a row shorter than
- * the widest has `undefined` in the cells it lacks).
- * @typedef {{ count: number, columns: PackedColumn[] }} RowBlock
+ * the widest has `undefined` in the cells it lacks). All the text of all its text
+ * columns is one string, `text`: past 128 KiB V8 keeps a string in its large-object
+ * space, which its garbage collector marks at once and never moves.
+ * @typedef {{ count: number, text: string, columns: PackedColumn[] }} RowBlock
  */
 
 /** @typedef {ReadonlyArray<string | number>} Row */
@@ -31,39 +34,41 @@
 export function packRows(rows) {
   let width = 0;
   for (const row of rows) width = Math.max(width, row.length);
+  /** every text cell, column after column, and their length so far */
+  const texts = { parts: /** @type {string[]} */ ([]), length: 0 };
   /** @type {PackedColumn[]} */
   const columns = [];
-  for (let c = 0; c < width; c += 1) columns.push(packColumn(rows, c));
-  return { count: rows.length, columns };
+  for (let c = 0; c < width; c += 1) columns.push(packColumn(rows, c, texts));
+  // join() makes one flat string (adding strings up would make a rope of them).
+  return { count: rows.length, text: texts.parts.join(''), columns };
 }
 
 /**
+ * Column `c` of `rows`; its texts, if it is a text column, go on the end of `texts`.
  * @param {readonly Row[]} rows
  * @param {number} c
+ * @param {{ parts: string[], length: number }} texts
  * @returns {PackedColumn}
  */
-function packColumn(rows, c) {
-  let texts = 0;
+function packColumn(rows, c, texts) {
+  let strings = 0;
   let numbers = 0;
   for (const row of rows) {
     const value = row[c];
-    if (typeof value === 'string') texts += 1;
+    if (typeof value === 'string') strings += 1;
     else if (typeof value === 'number') numbers += 1;
   }
   if (numbers === rows.length) return { numbers: Float64Array.from(rows, (row) => Number(row[c])) };
-  if (texts === rows.length) {
+  if (strings === rows.length) {
+    const start = texts.length;
     const ends = new Uint32Array(rows.length);
-    /** @type {string[]} */
-    const parts = new Array(rows.length);
-    let end = 0;
     rows.forEach((row, i) => {
       const value = String(row[c]);
-      parts[i] = value;
-      end += value.length;
-      ends[i] = end;
+      texts.parts.push(value);
+      texts.length += value.length;
+      ends[i] = texts.length;
     });
-    // join() makes one flat string (adding strings up would make a rope of them).
-    return { text: parts.join(''), ends };
+    return { start, ends };
   }
   return { values: rows.map((row) => row[c]) };
 }
@@ -78,7 +83,7 @@ function packColumn(rows, c) {
 export function blockCell(block, k, c) {
   const column = block.columns[c];
   if (!column) return undefined;
-  if ('text' in column) return column.text.slice(k > 0 ? column.ends[k - 1] : 0, column.ends[k]);
+  if ('ends' in column) return block.text.slice(k > 0 ? column.ends[k - 1] : column.start, column.ends[k]);
   if ('numbers' in column) return column.numbers[k];
   return column.values[k];
 }
@@ -92,10 +97,10 @@ export function blockCell(block, k, c) {
  */
 export function blockCellIs(block, k, c, value) {
   const column = block.columns[c];
-  if (column && 'text' in column) {
-    const start = k > 0 ? column.ends[k - 1] : 0;
+  if (column && 'ends' in column) {
+    const start = k > 0 ? column.ends[k - 1] : column.start;
     return typeof value === 'string' && column.ends[k] - start === value.length
-      && column.text.startsWith(value, start);
+      && block.text.startsWith(value, start);
   }
   return blockCell(block, k, c) === value;
 }
