@@ -9,7 +9,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openPage, replayEnded, stat, tableKeys } from './harness.mjs';
+import { openPage, replayEnded, screenshot, stat } from './harness.mjs';
 
 /** The accounts the scans are spread over: following one follows 1 in ACCOUNTS. */
 export const ACCOUNTS = 100;
@@ -77,10 +77,15 @@ export async function replayFirstScans(n) {
     const want = n / ACCOUNTS;
     await page.waitForFunction((count) => document.querySelector('#timeline-canvas').getAttribute('aria-label')
       ?.startsWith(`Timeline: ${count.toLocaleString('en-US')} successful scans`), want, { timeout: 120_000 });
+    await page.waitForSelector('body[data-filters="applied"]', { timeout: 120_000 });
     const followMs = Date.now() - followStarted;
-    const followed = (await tableKeys(page, '#principals-table')).length;
-    const alertsFollowed = await page.evaluate(() => document.querySelector('#alerts-table .vt-foot')?.textContent ?? '');
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const whileFollowing = await page.evaluate(() => window.longTasks.splice(0));
+    // What it shows, from the tables' footers ("4,000 of 400,000 rows match the filters").
+    const foot = (table) => page.evaluate((t) => document.querySelector(`${t} .vt-foot`)?.textContent ?? '', table);
+    const followed = Number((await foot('#principals-table')).split(' of ')[0].replace(/,/g, ''));
+    const alertsFollowed = await foot('#alerts-table');
+    await screenshot(page, '18-many-alerts-following-an-account');
     const heapMB = await page.evaluate(() => Math.round((performance.memory?.usedJSHeapSize ?? 0) / 1e6));
     return {
       alerts: n, ended, replayMs, alertsCounted: alerts, rows, detailsMs, followMs, principalsFollowed: followed,
