@@ -3,8 +3,7 @@
 // (max_signals 100 per 5 minutes): N alerts of about 14 KB each, all kept by the page.
 // Reports the replay's time, the alerts, the main thread's long tasks (the Long Tasks
 // API) during the replay, while opening an alert and while following its account, and
-// the page's JavaScript heap. Used by many-alerts.test.mjs (which asserts on it) and
-// measure-alerts.mjs (which reports it).
+// the page's JavaScript heap. Used by measure-alerts.mjs.
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
