@@ -9,7 +9,7 @@
 
 import { alertPredicate, principalPredicate } from './filters.js';
 import { ALERT } from '../worker/alert-rows.js';
-import { ROWS_PER_LOOK, TimeSlices, nextTask } from './time-slices.js';
+import { TimeSlices, nextTask } from './time-slices.js';
 
 /**
  * @import { Filters } from './filters.js'
@@ -148,7 +148,7 @@ export class FilteredResults {
     const rows = this.alerts.table.rows;
     const slices = new TimeSlices();
     for (let i = 0; i < rows.length; i += 1) {
-      if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && slices.due) {
+      if (slices.dueAt(i)) {
         await slices.next();
         if (stale()) return null;
       }

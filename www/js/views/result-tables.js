@@ -47,7 +47,7 @@ class ResultTable {
   }
 
   clear() {
-    this.table.setRows([]);
+    this.table.clear();
   }
 
   /** @param {readonly R[]} rows */

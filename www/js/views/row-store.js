@@ -3,7 +3,7 @@
 // (js/worker/row-block.js), appended as they come. A row is read by its index, cell by
 // cell; a whole row is made only when one is asked for (a click, a selection).
 
-import { blockCell, blockCellIs, packRows } from '../worker/row-block.js';
+import { blockCell, blockCellIs } from '../worker/row-block.js';
 
 /**
  * @import { Row, RowBlock } from '../worker/row-block.js'
@@ -26,11 +26,6 @@ export class RowStore {
     this.blocks.push(block);
     this.starts.push(this.length);
     this.length += block.count;
-  }
-
-  /** @param {readonly Row[]} rows */
-  appendRows(rows) {
-    this.append(packRows(rows));
   }
 
   /**
@@ -88,20 +83,5 @@ export class RowStore {
     const row = [];
     for (let c = 0; c < block.columns.length; c += 1) row.push(blockCell(block, k, c) ?? '');
     return row;
-  }
-
-  /**
-   * Every row's cell `column`, in order (to sort by).
-   * @param {number} column
-   * @returns {(string | number | undefined)[]}
-   */
-  column(column) {
-    /** @type {(string | number | undefined)[]} */
-    const out = new Array(this.length);
-    let i = 0;
-    for (const block of this.blocks) {
-      for (let k = 0; k < block.count; k += 1) out[i++] = blockCell(block, k, column);
-    }
-    return out;
   }
 }

@@ -36,6 +36,15 @@ export class TimeSlices {
     return performance.now() >= this.deadline;
   }
 
+  /**
+   * Whether a pass over rows should yield before row `i`: it looks at the clock once
+   * every ROWS_PER_LOOK rows.
+   * @param {number} i
+   */
+  dueAt(i) {
+    return i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && this.due;
+  }
+
   /** Give the browser a task, then start the next slice. */
   async next() {
     await nextTask();

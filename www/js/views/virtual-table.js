@@ -179,20 +179,16 @@ export class VirtualTable {
     return { root, headers, body, spacer, window: rowWindow, empty, foot };
   }
 
-  /**
-   * Replace every row.
-   * @param {readonly Row[]} rows
-   */
-  setRows(rows) {
-    // A sort under way was of the old rows: the new ones are sorted its way here.
+  /** Drop every row (a new replay); the sort stays for the rows to come. */
+  clear() {
+    // A sort under way was of the old rows: the new ones take its order.
     if (this.sorting) this.sort = this.sorting.sort;
     this.sorting = null;
     // Rows held back by a pass under way were the old rows too.
     this.deferred = null;
     this.rows = new RowStore();
-    if (rows.length) this.rows.append(packRows(rows));
     this.selected = -1;
-    this.order = this.sort ? this.sortedIndices(this.sort) : null;
+    this.order = this.sort ? [] : null;
     for (const row of this.pool) row.index = -1;
     this.refilter();
   }
@@ -411,7 +407,7 @@ export class VirtualTable {
     this.running = pass;
     const slices = new TimeSlices();
     for (let k = 0; k < n; k += 1) {
-      if (k % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && slices.due) {
+      if (slices.dueAt(k)) {
         await slices.next();
         if (pass !== this.filtering) return;
       }
@@ -438,19 +434,6 @@ export class VirtualTable {
       if (f && !String(this.rows.cell(index, c)).toLowerCase().includes(f)) return false;
     }
     return true;
-  }
-
-  /**
-   * Every index into the rows, in `sort`'s order. The sorted column's cells are read
-   * once for it and let go after.
-   * @param {Sort} sort
-   */
-  sortedIndices(sort) {
-    const keys = this.rows.column(sort.column);
-    /** @type {number[]} */
-    const order = new Array(keys.length);
-    for (let i = 0; i < order.length; i += 1) order[i] = i;
-    return order.sort(compareKeys(keys, this.columns[sort.column].numeric, sort.descending));
   }
 
   /**
@@ -563,7 +546,7 @@ export async function sortInSlices(n, key, numeric, descending, stale) {
   const keys = new Array(n);
   for (let i = 0; i < n; i += 1) {
     keys[i] = key(i);
-    if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1 && !(await goOn())) return null;
+    if (slices.dueAt(i) && !(await goOn())) return null;
   }
   const compare = compareKeys(keys, numeric, descending);
   /** @type {number[]} */
