@@ -210,8 +210,11 @@ fn assert_required_text_is_sound(dir: &Path) -> usize {
             continue;
         };
         let needles = RequiredText::of(&rule.query);
-        derived += usize::from(!needles.groups.is_empty());
-        println!("{}: {:?}", rule.name, needles.groups);
+        derived += usize::from(!needles.is_empty());
+        println!(
+            "{}: {:?} {:?}",
+            rule.name, needles.groups, needles.fragments
+        );
         let mut matched = 0;
         for (raw, ecs) in &records {
             if rule.query.matches(ecs) {
@@ -235,14 +238,18 @@ fn assert_required_text_is_sound(dir: &Path) -> usize {
 
 #[test]
 fn pre_checks_derived_from_the_queries_are_sound() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/third-party/elastic-detection-rules");
-    // All but the long-term access key rule, which selects by key prefix and identity
-    // type, not by provider or action: it takes the full path.
+    let third_party = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
+    // Every rule: most by provider or action, the long-term access key rule by its key
+    // prefix, the S3 client rule by its user agents, the AgentCore rule by its issuer.
     assert_eq!(
-        assert_required_text_is_sound(&dir),
-        5,
-        "the copied rules that constrain their provider or action"
+        assert_required_text_is_sound(&third_party.join("elastic-detection-rules")),
+        6,
+        "the copied rules with a derived pre-check"
+    );
+    assert_eq!(
+        assert_required_text_is_sound(&third_party.join("elastic-detection-rules-aws-new-terms")),
+        43,
+        "the copied AWS New Terms rules with a derived pre-check"
     );
     if let Some(dir) = std::env::var_os("ELASTIC_RULES_DIR") {
         let derived = assert_required_text_is_sound(Path::new(&dir));

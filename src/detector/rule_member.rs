@@ -40,7 +40,7 @@ impl Detector {
     pub(crate) fn required_text(&self) -> RequiredText {
         match &self.query {
             Query::Kql(q) => q.required.clone(),
-            Query::Scan { .. } => RequiredText { groups: Vec::new() },
+            Query::Scan { .. } => RequiredText::default(),
         }
     }
 

@@ -114,10 +114,33 @@ struct SessionContext<'a> {
     session_issuer: Option<&'a RawValue>,
 }
 
+/// The `sessionContext.sessionIssuer` members the mapping and the queries read.
 #[derive(Deserialize)]
 struct SessionIssuer<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, rename = "principalId")]
+    principal_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    arn: Option<&'a RawValue>,
+    #[serde(borrow, rename = "accountId")]
+    account_id: Option<&'a RawValue>,
     #[serde(borrow, rename = "userName")]
     user_name: Option<&'a RawValue>,
+}
+
+impl<'a> SessionIssuer<'a> {
+    /// A member by its raw name (one of the fields above).
+    fn member(&self, raw_name: &str) -> Option<&'a RawValue> {
+        match raw_name {
+            "type" => self.kind,
+            "principalId" => self.principal_id,
+            "arn" => self.arn,
+            "accountId" => self.account_id,
+            "userName" => self.user_name,
+            _ => None,
+        }
+    }
 }
 
 /// The members of the object `raw` that `T` names, borrowed (`null` reads as absent);
@@ -277,15 +300,16 @@ impl<'a> RawView<'a> {
             "account_id" => "accountId",
             _ => return None,
         };
-        let session = match &self.identity {
-            Identity::Whole(whole) => whole.as_ref()?.get("sessionContext")?.clone(),
-            Identity::Fields(id) => value(id.session_context)?,
-        };
-        session
-            .get("sessionIssuer")?
-            .as_object()?
-            .get(raw_name)
-            .cloned()
+        match &self.identity {
+            Identity::Whole(whole) => whole
+                .as_ref()?
+                .get("sessionContext")?
+                .get("sessionIssuer")?
+                .as_object()?
+                .get(raw_name)
+                .cloned(),
+            Identity::Fields(id) => issuer_member(id.session_context, raw_name),
+        }
     }
 
     fn identity_field(&self, path: &str) -> Option<Value> {
@@ -318,7 +342,9 @@ impl<'a> RawView<'a> {
                 // `userName`, else (assumed roles) the session issuer's: the role name;
                 // neither for AWS service actors (see `Caller::service_actor`).
                 "user.name" | "user.id" if service_actor(id) => None,
-                "user.name" => value(id.user_name).or_else(|| issuer_user_name(id.session_context)),
+                "user.name" => {
+                    value(id.user_name).or_else(|| issuer_member(id.session_context, "userName"))
+                }
                 "user.id" => value(id.principal_id),
                 _ => None,
             },
@@ -360,23 +386,26 @@ fn service_actor(id: &IdentityFields<'_>) -> bool {
     Caller::new(Some(&identity)).service_actor().is_some()
 }
 
-/// `sessionContext.sessionIssuer.userName`, where both levels are objects. Shapes the
-/// borrowed reads refuse (duplicate keys, …) are read as whole values instead.
-fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
+/// The member `raw_name` of `sessionContext.sessionIssuer` (see [`SessionIssuer`]),
+/// where both levels are objects, pruned as the mapping keeps it. The two levels are read
+/// as borrowed members, so that the rest of the session context is skipped unparsed
+/// (Elastic's rules read the issuer's ARN on many records); shapes the borrowed reads
+/// refuse (not objects, duplicate keys, …) are read as whole values instead.
+fn issuer_member(session_context: Option<&RawValue>, raw_name: &str) -> Option<Value> {
     let raw = session_context?;
     let borrowed = object::<SessionContext>(raw).map(|c| {
         c.session_issuer
-            .map(|i| object::<SessionIssuer>(i).map(|i| i.user_name))
+            .map(|i| object::<SessionIssuer>(i).map(|i| i.member(raw_name)))
     });
     match borrowed {
         Some(None) => None,
-        Some(Some(Some(user_name))) => value(user_name),
+        Some(Some(Some(member))) => value(member),
         _ => {
             let session = value(Some(raw))?;
             session
                 .get("sessionIssuer")?
                 .as_object()?
-                .get("userName")
+                .get(raw_name)
                 .cloned()
         }
     }
@@ -385,6 +414,45 @@ fn issuer_user_name(session_context: Option<&RawValue>) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issuer_members_read_borrowed_as_the_whole_value() {
+        // The borrowed read and the whole-value read agree on every shape, including the
+        // ones the borrowed read refuses and leaves to the whole value.
+        let whole = |raw: &RawValue, name: &str| {
+            value(Some(raw))?
+                .get("sessionIssuer")?
+                .as_object()?
+                .get(name)
+                .cloned()
+        };
+        let arn = r#""arn:aws:iam::111122223333:role/R""#;
+        for text in [
+            format!(r#"{{"sessionIssuer":{{"type":"Role","arn":{arn},"accountId":"1"}}}}"#),
+            format!(r#"{{"attributes":{{"a":1}},"sessionIssuer":{{"arn":{arn},"userName":"R"}}}}"#),
+            format!(r#"{{"sessionIssuer":{{"arn":{arn},"arn":"second"}}}}"#),
+            format!(r#"{{"sessionIssuer":{{"arn":{arn}}},"sessionIssuer":{{"arn":"b"}}}}"#),
+            r#"{"sessionIssuer":{"arn":"","type":{},"principalId":[],"accountId":null}}"#
+                .to_owned(),
+            r#"{"sessionIssuer":{"arn":{"x":null},"userName":["a",{}]}}"#.to_owned(),
+            r#"{"sessionIssuer":"not an object"}"#.to_owned(),
+            r#"{"sessionIssuer":null}"#.to_owned(),
+            r#"{"other":1}"#.to_owned(),
+            r#""a string""#.to_owned(),
+            "[1,2]".to_owned(),
+            r#"{"sessionIssuer":{"arn":"lone \ud800 surrogate"}}"#.to_owned(),
+        ] {
+            let raw: &RawValue = serde_json::from_str(&text).expect("raw");
+            for name in ["type", "principalId", "arn", "accountId", "userName"] {
+                assert_eq!(
+                    issuer_member(Some(raw), name),
+                    whole(raw, name),
+                    "{text} {name}"
+                );
+            }
+        }
+        assert_eq!(issuer_member(None, "arn"), None);
+    }
 
     #[test]
     fn presence_is_elastics_non_empty() {

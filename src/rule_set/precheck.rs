@@ -1,11 +1,14 @@
 //! The set's byte-level pre-check: every rule's needles ([`RequiredText`]: the values
-//! its query requires of `event.provider` and `event.action`) found in one pass over a
-//! document (Aho-Corasick), then each rule decided from what was found, with exactly
+//! its query requires of `event.provider` and `event.action`, and the texts it requires
+//! of fields a raw record holds verbatim) found in one pass over a document
+//! (Aho-Corasick for the values; one search per text, made only while a rule that
+//! requires it is undecided), then each rule decided from what was found, with exactly
 //! the answer of its own [`RequiredText::may_match`]. Searching each rule's needles
 //! apart (a memchr pass per needle, 8 or more per rule) cost 25 times all the rest of
 //! the work with Elastic's 49 AWS rules.
 
 use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 
 use crate::rule::kql::{RequiredText, ENVELOPES};
 use crate::rule::query::RawKey;
@@ -15,22 +18,33 @@ pub type MayMatch = Vec<bool>;
 
 #[derive(Debug, Clone)]
 pub struct SetPrecheck {
-    /// Every distinct needle: the rules' values as JSON strings (quoted), `\u` and the
-    /// envelope keys.
+    /// Every distinct whole-value needle: the rules' values as JSON strings (quoted),
+    /// `\u` and the envelope keys.
     searcher: Option<AhoCorasick>,
     /// Per needle: a find means "may match" for every rule (`\u`, an envelope).
     always: Vec<bool>,
-    /// Per rule, its groups as needle indexes; a group with no index is met by any
-    /// document, and a rule with no groups may match any document.
-    rules: Vec<Vec<Vec<usize>>>,
+    /// Every distinct required text of a verbatim field, searched for only when a rule
+    /// that requires it is still undecided (few rules require any, and one search each
+    /// costs less than finding every overlapping occurrence of every needle).
+    texts: Vec<Finder<'static>>,
+    rules: Vec<RuleNeedles>,
+}
+
+/// One rule's needles, as indexes: every group must be met by one of its needles; a
+/// group with no index is met by any document, and a rule with no groups may match any
+/// document.
+#[derive(Debug, Clone)]
+struct RuleNeedles {
+    values: Vec<Vec<usize>>,
+    texts: Vec<Vec<usize>>,
 }
 
 /// Whether `value`, written as a JSON string (`"value"`), is how every document that
 /// holds it holds it, and can only occur in a document's text as one whole string token:
 /// it is not a number or a literal (held unquoted); its characters are ones no JSON escape other than
-/// `\u` spells and that never stand next to a token's quote outside a string (so a
-/// leftmost match of it starts at a token's opening quote and ends at its closing one,
-/// and no two such matches overlap); and it does not hold an envelope key.
+/// `\u` spells and that never stand next to a token's quote outside a string (so a match
+/// of it starts at a token's opening quote and ends at its closing one); and it does not
+/// hold an envelope key.
 fn whole_token(value: &str) -> bool {
     // A keyword query matches a number or a boolean by its text (`event.action: 1`
     // selects `"eventName": 1`), which the document holds unquoted.
@@ -64,10 +78,12 @@ impl SetPrecheck {
                     needles.len() - 1
                 }
             };
+        let mut texts: Vec<Vec<u8>> = Vec::new();
         let rules = required
             .iter()
-            .map(|r| {
-                r.groups
+            .map(|r| RuleNeedles {
+                values: r
+                    .groups
                     .iter()
                     .map(|(_, values)| {
                         if values.iter().all(|v| whole_token(v)) {
@@ -79,7 +95,23 @@ impl SetPrecheck {
                             Vec::new()
                         }
                     })
-                    .collect()
+                    .collect(),
+                texts: r
+                    .fragments
+                    .iter()
+                    .map(|(_, group)| {
+                        group
+                            .iter()
+                            .map(|t| match texts.iter().position(|n| n == t.as_bytes()) {
+                                Some(i) => i,
+                                None => {
+                                    texts.push(t.as_bytes().to_vec());
+                                    texts.len() - 1
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect(),
             })
             .collect();
         index(b"\\u".to_vec(), true);
@@ -89,7 +121,7 @@ impl SetPrecheck {
         // A rule with no needles may match any document: then the search cannot reject
         // anything, and is not made. Short literal needles always build; should they
         // not, every rule is kept.
-        let ungated = required.iter().any(|r| r.groups.is_empty());
+        let ungated = required.iter().any(RequiredText::is_empty);
         let searcher = (!ungated)
             .then(|| {
                 AhoCorasick::builder()
@@ -102,6 +134,7 @@ impl SetPrecheck {
         SetPrecheck {
             searcher,
             always,
+            texts: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
             rules,
         }
     }
@@ -119,12 +152,17 @@ impl SetPrecheck {
             }
             found[i] = true;
         }
+        let mut text_found: Vec<Option<bool>> = vec![None; self.texts.len()];
+        let mut has_text =
+            |i: usize| *text_found[i].get_or_insert_with(|| self.texts[i].find(doc).is_some());
+        let met = |group: &Vec<usize>, found: &mut dyn FnMut(usize) -> bool| {
+            group.is_empty() || group.iter().any(|&i| found(i))
+        };
         self.rules
             .iter()
-            .map(|groups| {
-                groups
-                    .iter()
-                    .all(|group| group.is_empty() || group.iter().any(|&i| found[i]))
+            .map(|rule| {
+                rule.values.iter().all(|g| met(g, &mut |i| found[i]))
+                    && rule.texts.iter().all(|g| met(g, &mut has_text))
             })
             .collect()
     }
@@ -178,5 +216,53 @@ impl ProviderIndex {
         for (c, a) in candidates.iter_mut().zip(admitted) {
             *c &= a;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::kql::Kql;
+
+    fn required(query: &str) -> RequiredText {
+        RequiredText::of(&Kql::new(query).expect("query"))
+    }
+
+    #[test]
+    fn values_and_texts_decide_each_rule() {
+        let rules = [
+            required("event.provider: s3.amazonaws.com and event.action: GetObject"),
+            required("user_agent.original: *BedrockAgentCore*"),
+            required("user_agent.original: *AgentCore-x* and user.name: AgentCore*"),
+            required("event.action: GetObject and user_agent.original: *Cyberduck*"),
+        ];
+        let set = SetPrecheck::new(&rules);
+        for (doc, want) in [
+            (
+                r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#,
+                [true, false, false, false],
+            ),
+            // Texts that overlap each other and a value's occurrence are all found.
+            (
+                r#"{"eventName":"GetObject","userAgent":"BedrockAgentCore-x","userName":"AgentCore1"}"#,
+                [false, true, true, false],
+            ),
+            (
+                r#"{"eventName":"GetObject","userAgent":"Cyberduck"}"#,
+                [false, false, false, true],
+            ),
+            (r#"{"userAgent":"Cyberduck"}"#, [false, false, false, false]),
+            (r#"{"a":"\u0041"}"#, [true, true, true, true]),
+            (r#"{"detail":{}}"#, [true, true, true, true]),
+        ] {
+            assert_eq!(set.may_match(doc.as_bytes()), want, "{doc}");
+            // The set never rejects what a rule's own pre-check passes.
+            for (rule, may) in rules.iter().zip(want) {
+                assert!(may || !rule.may_match(doc.as_bytes()), "{doc}");
+            }
+        }
+        // A rule that requires nothing leaves every document to the full path.
+        let free = SetPrecheck::new(&[rules[0].clone(), required("user.name: *")]);
+        assert_eq!(free.may_match(b"{}"), [true, true]);
     }
 }

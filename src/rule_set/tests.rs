@@ -22,12 +22,16 @@ fn rules() -> Vec<RuleDefinition> {
 }
 
 /// Two weeks of two accounts' trails with each rule's first-seen events
-/// (tests/tools/family.rs), then a line that is not JSON and one that is not CloudTrail.
+/// (tests/tools/family.rs), then a line that is not JSON and one that is not CloudTrail
+/// (both holding text the key rule requires, `AKIA`, so that the pre-check passes them on
+/// to be read), then two such lines without it, which the pre-check rejects unread.
 fn stream() -> Vec<String> {
     let mut lines: Vec<String> = include_str!("../../tests/fixtures/aws-family.ndjson")
         .lines()
         .map(str::to_owned)
         .collect();
+    lines.push("not json AKIA".into());
+    lines.push(r#"{"neither":"cloudtrail","key":"AKIA"}"#.into());
     lines.push("not json".into());
     lines.push(r#"{"neither":"cloudtrail"}"#.into());
     lines
@@ -118,6 +122,9 @@ fn each_rule_alerts_as_it_would_alone_byte_for_byte() {
     assert_eq!(stats.input.events_in, lines.len() as u64);
     assert_eq!(stats.input.unparseable, 1);
     assert_eq!(stats.input.not_cloudtrail, 1);
+    let mut junk = RuleSet::new(rules(), &DetectorOptions::default()).expect("set");
+    set_alerts(&mut junk, &lines[lines.len() - 2..]);
+    assert_eq!(junk.stats().input.prefiltered, 2, "rejected unread");
     assert_eq!(stats.rules.len(), RULES.len());
     let alerts_counted: u64 = stats.rules.iter().map(|(_, s)| s.alerts).sum();
     assert_eq!(alerts_counted, alerts.len() as u64);

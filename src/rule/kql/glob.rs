@@ -72,6 +72,24 @@ impl Glob {
         Glob { parts, shape }
     }
 
+    /// The pattern's literal texts, each run between two wildcards (or an end) joined:
+    /// every matching text holds each of them.
+    pub fn literal_runs(&self) -> Vec<String> {
+        let mut runs = vec![String::new()];
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => {
+                    if let Some(run) = runs.last_mut() {
+                        run.push_str(t);
+                    }
+                }
+                Part::Wildcard => runs.push(String::new()),
+            }
+        }
+        runs.retain(|r| !r.is_empty());
+        runs
+    }
+
     /// Whether `text` matches. In time linear in the text for each text part (never
     /// backtracking): the part before the first wildcard must start the text, the part
     /// after the last must end it, and each part between is taken at its first
