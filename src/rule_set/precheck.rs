@@ -23,6 +23,10 @@ pub struct SetPrecheck {
     searcher: Option<AhoCorasick>,
     /// Per needle: a find means "may match" for every rule (`\u`, an envelope).
     always: Vec<bool>,
+    /// The quoted needles by their text between the quotes, for documents without a
+    /// backslash, when there are too many needles for the automaton's own prefilter
+    /// ([`Tokens`], [`TOKENS_PAST`]).
+    tokens: Option<Tokens>,
     /// Every distinct required text of a verbatim field, searched for only when a rule
     /// that requires it is still undecided (few rules require any, and one search each
     /// costs less than finding every overlapping occurrence of every needle).
@@ -131,9 +135,11 @@ impl SetPrecheck {
                     .ok()
             })
             .flatten();
+        let tokens = (needles.len() > TOKENS_PAST).then(|| Tokens::new(&needles));
         SetPrecheck {
             searcher,
             always,
+            tokens,
             texts: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
             rules,
         }
@@ -144,14 +150,9 @@ impl SetPrecheck {
         let Some(searcher) = &self.searcher else {
             return vec![true; self.rules.len()];
         };
-        let mut found = vec![false; self.always.len()];
-        for m in searcher.find_iter(doc) {
-            let i = m.pattern().as_usize();
-            if self.always[i] {
-                return vec![true; self.rules.len()];
-            }
-            found[i] = true;
-        }
+        let Some(found) = self.found(searcher, doc) else {
+            return vec![true; self.rules.len()];
+        };
         let mut text_found: Vec<Option<bool>> = vec![None; self.texts.len()];
         let mut has_text =
             |i: usize| *text_found[i].get_or_insert_with(|| self.texts[i].find(doc).is_some());
@@ -165,6 +166,111 @@ impl SetPrecheck {
                     && rule.texts.iter().all(|g| met(g, &mut has_text))
             })
             .collect()
+    }
+}
+
+impl SetPrecheck {
+    /// Which needles `doc` holds, or `None` when it holds one that keeps every rule (`\u`,
+    /// an envelope).
+    fn found(&self, searcher: &AhoCorasick, doc: &[u8]) -> Option<Vec<bool>> {
+        let mut found = vec![false; self.always.len()];
+        let mut mark = |i: usize| {
+            found[i] = true;
+            !self.always[i]
+        };
+        let complete = match &self.tokens {
+            Some(tokens) if memchr::memchr(b'\\', doc).is_none() => tokens.each(doc, &mut mark),
+            _ => searcher
+                .find_iter(doc)
+                .all(|m| mark(m.pattern().as_usize())),
+        };
+        complete.then_some(found)
+    }
+}
+
+/// Up to this many needles, the automaton's search is the faster: Aho-Corasick's SIMD
+/// prefilter (Teddy) takes up to 64 patterns and skips ahead to the few places one may
+/// start. Past it, no prefilter helps needles that all start with a quote and the
+/// automaton steps through every byte. Measured on 200,000 typical records, three
+/// interleaved rounds: the strings' lookup took one rule file from 0.097 to 0.238 s and
+/// 6 rules from 0.361 to 0.486 s, and all 49 of Elastic's AWS rules (129 needles) from
+/// 1.077 to 0.871 s.
+const TOKENS_PAST: usize = 64;
+
+/// The needles that are quoted JSON strings, found by the strings of a document that holds
+/// no backslash: its quotes then alternate, opening and closing its strings, and a needle
+/// (`"` + letters, digits, `.`, `-`, `_` + `"`, see [`whole_token`]) can only occur as one
+/// whole string, since whatever stands between two strings holds a `:` or a `,` (or is
+/// not JSON, and cannot be matched anyway). So each string is looked up by its text: two
+/// `memchr` passes' worth of work and a table lookup per string of a plausible length and
+/// first byte, against an automaton stepping through every byte. The other needles
+/// (`awslogs`, unquoted) are searched for as they are.
+#[derive(Debug, Clone)]
+struct Tokens {
+    /// Quoted needle text (without its quotes) to its index.
+    by_text: std::collections::HashMap<Vec<u8>, usize>,
+    /// Whether some quoted needle's text has this length (up to 255) and first byte.
+    lengths: [bool; 256],
+    firsts: [bool; 256],
+    /// The needles that are not quoted strings, with their indexes.
+    bare: Vec<(Finder<'static>, usize)>,
+}
+
+impl Tokens {
+    fn new(needles: &[Vec<u8>]) -> Self {
+        let mut tokens = Tokens {
+            by_text: std::collections::HashMap::new(),
+            lengths: [false; 256],
+            firsts: [false; 256],
+            bare: Vec::new(),
+        };
+        for (i, needle) in needles.iter().enumerate() {
+            let quoted = needle
+                .strip_prefix(b"\"")
+                .and_then(|n| n.strip_suffix(b"\""))
+                .filter(|text| {
+                    !text.is_empty()
+                        && text.len() < 256
+                        && !text.contains(&b'"')
+                        && !text.contains(&b'\\')
+                });
+            match quoted {
+                Some(text) => {
+                    tokens.lengths[text.len()] = true;
+                    tokens.firsts[usize::from(text[0])] = true;
+                    tokens.by_text.entry(text.to_vec()).or_insert(i);
+                }
+                // A needle with a backslash (`\\u`) cannot occur in the documents
+                // searched this way.
+                None if needle.contains(&b'\\') => {}
+                None => tokens.bare.push((Finder::new(needle).into_owned(), i)),
+            }
+        }
+        tokens
+    }
+
+    /// Call `mark` with the index of each needle `doc` (which holds no backslash) holds,
+    /// as long as it returns `true`; whether every call did.
+    fn each(&self, doc: &[u8], mark: &mut dyn FnMut(usize) -> bool) -> bool {
+        for (finder, i) in &self.bare {
+            if finder.find(doc).is_some() && !mark(*i) {
+                return false;
+            }
+        }
+        let mut quotes = memchr::memchr_iter(b'"', doc);
+        while let (Some(open), Some(close)) = (quotes.next(), quotes.next()) {
+            let text = &doc[open + 1..close];
+            let plausible = text.first().is_some_and(|&b| self.firsts[usize::from(b)])
+                && self.lengths.get(text.len()) == Some(&true);
+            if plausible {
+                if let Some(&i) = self.by_text.get(text) {
+                    if !mark(i) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
     }
 }
 
@@ -226,6 +332,85 @@ mod tests {
 
     fn required(query: &str) -> RequiredText {
         RequiredText::of(&Kql::new(query).expect("query"))
+    }
+
+    /// Every rule of Elastic's that tests/data/third-party holds (49 AWS New Terms rules).
+    fn elastic_rules() -> Vec<RequiredText> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/third-party");
+        let mut out = Vec::new();
+        for dir in [
+            "elastic-detection-rules",
+            "elastic-detection-rules-aws-new-terms",
+        ] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .expect("rules")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(&path).expect("rule");
+                let rule =
+                    crate::config::rule_file::parse_rule_file(&path.display().to_string(), &text)
+                        .expect("Elastic's rule loads");
+                out.push(RequiredText::of(&rule.query));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn strings_looked_up_find_what_the_automaton_finds() {
+        let rules = elastic_rules();
+        assert_eq!(rules.len(), 49);
+        let set = SetPrecheck::new(&rules);
+        assert!(
+            set.tokens.is_some(),
+            "49 rules' needles are looked up by string"
+        );
+        let searcher = set.searcher.as_ref().expect("every rule has a pre-check");
+        let family = include_str!("../../tests/fixtures/aws-family.ndjson");
+        let mut docs: Vec<String> = family.lines().map(str::to_owned).collect();
+        docs.extend(
+            [
+                r#"{"eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity"}"#,
+                r#"{"eventSource" : "sts.amazonaws.com" , "eventName" : "GetCallerIdentity"}"#,
+                r#"["sts.amazonaws.com","GetCallerIdentity"]"#,
+                r#"{"a":"xsts.amazonaws.com","b":"GetCallerIdentityx"}"#,
+                r#"{"a":"sts.amazonaws.com"#,
+                r#"{"Records":[]}"#,
+                r#"{"x":{"awslogs":1}}"#,
+                r#"{"x":"awslogs inside"}"#,
+                r#"{"x":"not \u0061 plain","eventName":"GetCallerIdentity"}"#,
+                "not json sts.amazonaws.com GetCallerIdentity",
+                "\"",
+                "",
+            ]
+            .map(str::to_owned),
+        );
+        let mut kept = 0;
+        for doc in &docs {
+            let ac = {
+                let mut found = vec![false; set.always.len()];
+                let all = searcher.find_iter(doc.as_bytes()).all(|m| {
+                    let i = m.pattern().as_usize();
+                    found[i] = true;
+                    !set.always[i]
+                });
+                all.then_some(found)
+            };
+            let by_strings = set.found(searcher, doc.as_bytes());
+            // The strings' lookup finds every occurrence; the automaton's leftmost search
+            // may pass one over inside another, never the other way round.
+            match (&ac, &by_strings) {
+                (None, None) => {}
+                (Some(a), Some(b)) => assert!(a.iter().zip(b).all(|(x, y)| !x || *y), "{doc}"),
+                (Some(_), None) => {}
+                (None, Some(_)) => panic!("an envelope or escape went unseen: {doc}"),
+            }
+            kept += usize::from(set.may_match(doc.as_bytes()).contains(&true));
+        }
+        assert!(kept > 10 && kept < docs.len(), "{kept} of {}", docs.len());
     }
 
     #[test]
