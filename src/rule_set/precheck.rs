@@ -9,6 +9,7 @@
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use crate::rule::kql::{RequiredText, ENVELOPES};
 use crate::rule::query::RawKey;
@@ -208,7 +209,8 @@ const TOKENS_PAST: usize = 64;
 #[derive(Debug, Clone)]
 struct Tokens {
     /// Quoted needle text (without its quotes) to its index.
-    by_text: std::collections::HashMap<Vec<u8>, usize>,
+    /// (XXH3: SipHash, the standard map's, took 7% of the 49 rules' instructions.)
+    by_text: std::collections::HashMap<Vec<u8>, usize, Xxh3DefaultBuilder>,
     /// Whether some quoted needle's text has this length (up to 255) and first byte.
     lengths: [bool; 256],
     firsts: [bool; 256],
@@ -219,7 +221,7 @@ struct Tokens {
 impl Tokens {
     fn new(needles: &[Vec<u8>]) -> Self {
         let mut tokens = Tokens {
-            by_text: std::collections::HashMap::new(),
+            by_text: std::collections::HashMap::default(),
             lengths: [false; 256],
             firsts: [false; 256],
             bare: Vec::new(),
