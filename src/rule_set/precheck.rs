@@ -1,11 +1,12 @@
 //! The set's byte-level pre-check: every rule's needles ([`RequiredText`]: the values
 //! its query requires of `event.provider` and `event.action`, and the texts it requires
-//! of fields a raw record holds verbatim) found in one pass over a document
-//! (Aho-Corasick for the values; one search per text, made only while a rule that
-//! requires it is undecided), then each rule decided from what was found, with exactly
-//! the answer of its own [`RequiredText::may_match`]. Searching each rule's needles
-//! apart (a memchr pass per needle, 8 or more per rule) cost 25 times all the rest of
-//! the work with Elastic's 49 AWS rules.
+//! of fields a raw record holds verbatim) found in one pass over a document (the values
+//! by Aho-Corasick, or past [`TOKENS_PAST`] needles by looking up the document's strings;
+//! one search per text, made only while a rule that requires it is undecided), then each
+//! rule decided from what was found, never rejecting a document its own
+//! [`RequiredText::may_match`] passes. Searching each rule's needles apart (a memchr pass
+//! per needle, 8 or more per rule) cost 25 times all the rest of the work with Elastic's
+//! 49 AWS rules.
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
@@ -168,9 +169,7 @@ impl SetPrecheck {
             })
             .collect()
     }
-}
 
-impl SetPrecheck {
     /// Which needles `doc` holds, or `None` when it holds one that keeps every rule (`\u`,
     /// an envelope).
     fn found(&self, searcher: &AhoCorasick, doc: &[u8]) -> Option<Vec<bool>> {

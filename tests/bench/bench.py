@@ -159,9 +159,10 @@ def memory_per_term(work, n):
     return results
 
 
-def rule_set_cost(corpus, events, rounds, work):
+def rule_set_cost(corpus, events, rounds, work, previous_cli=None):
     """Elastic's rules from their files (--rules) beside the built-in rule, on one corpus:
-    the cost of running N rules in one pass. Prints a Markdown table."""
+    the cost of running N rules in one pass. With `previous_cli`, that build runs the 6
+    and the 49 rules too, interleaved with this one's. Prints a Markdown table."""
     rules = os.path.join(ROOT, "tests/data/third-party")
     one = os.path.join(work, "one-rule")
     os.makedirs(one, exist_ok=True)
@@ -174,12 +175,15 @@ def rule_set_cost(corpus, events, rounds, work):
          ["--rules", os.path.join(rules, "elastic-detection-rules"),
           "--rules", os.path.join(rules, "elastic-detection-rules-aws-new-terms")]),
     ]
-    times = {name: [] for name, _ in variants}
+    builds = [(name, CLI, extra) for name, extra in variants]
+    if previous_cli:
+        builds += [(f"{name}, previous build", previous_cli, extra) for name, extra in variants[2:]]
+    times = {name: [] for name, _, _ in builds}
     alerts = {}
     for _ in range(rounds):
-        for name, extra in variants:
+        for name, cli, extra in builds:
             out = os.path.join(work, "rules-out.ndjson")
-            secs, _ = run_measured([CLI, "--detection-time", "event", "--no-progress"] + extra + ["-"], corpus, out)
+            secs, _ = run_measured([cli, "--detection-time", "event", "--no-progress"] + extra + ["-"], corpus, out)
             times[name].append(secs)
             with open(out, "rb") as f:
                 alerts[name] = sum(1 for _ in f)
@@ -191,7 +195,7 @@ def rule_set_cost(corpus, events, rounds, work):
     print(f"\nElastic's rules from their files, {events} typical raw events, median of {rounds} round(s):\n")
     print("| rules | MB/s | events/s | alerts | time vs built-in | throughput vs 1 rule file |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name, _ in variants:
+    for name, _, _ in builds:
         t = statistics.median(times[name])
         print(f"| {name} | {size / t / 1e6:,.0f} | {events / t:,.0f} | {alerts[name]:,} | {t / base:.2f}x | {one_rule / t:.2f} |")
 
@@ -261,7 +265,7 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for corpus, name, mbs, eps, peak, ratio in rows:
         print(f"| {corpus} | {name} | {mbs:,.0f} | {eps:,.0f} | {peak:,.1f} | {ratio:.2f}x |")
-    rule_set_cost(os.path.join(work, "typical-raw.ndjson"), events, rounds, work)
+    rule_set_cost(os.path.join(work, "typical-raw.ndjson"), events, rounds, work, args.previous_cli)
     fluent_bit_cost(os.path.join(work, "typical-raw.ndjson"))
     # The same module in a real Fluent Bit (WAMR's interpreter), beside a Lua filter of
     # the rule: the figures the README's performance table shows.
