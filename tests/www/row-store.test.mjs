@@ -98,6 +98,32 @@ test('sorting in slices gives what one sort gives, and stops when no longer want
       assert.deepEqual(sorted, expected, `numeric ${numeric}, descending ${descending}`);
     }
   }
+  // Sizes about one run of insertion sort and a merge of an uneven tail.
+  for (const m of [1, 2, 31, 32, 33, 65, 1000]) {
+    const values = keys.slice(0, m);
+    const expected = values.map((_, i) => i).sort((a, b) => (values[a] === values[b] ? a - b : values[a] < values[b] ? -1 : 1));
+    assert.deepEqual(await sortInSlices(m, (i) => values[i], false, false, () => false), expected, `${m} rows`);
+  }
+  // A table's packed column (RowStore.sortKeys), compared in place, sorts as its cells
+  // do: texts of every kind (empty, surrogates, a prefix of another), numbers, ties,
+  // either way, read as numbers or as text; the rows past `n` are left out.
+  const store = new RowStore();
+  const rows = Array.from({ length: 5000 }, (_, i) => [TEXTS[(i * 31) % TEXTS.length] + ((i * 7) % 13 ? String(i % 97) : ''),
+    (i * 104729) % 97 - 40.5, i % 3 ? 'text' : i]);
+  for (let from = 0; from < rows.length; from += 700) store.append(packRows(rows.slice(from, from + 700)));
+  for (const [column, numeric] of [[0, false], [1, true], [0, true], [1, false]]) {
+    for (const descending of [false, true]) {
+      for (const m of [rows.length, 1234]) {
+        const keys = store.sortKeys(column, m);
+        assert.ok(keys, `column ${column} is packed`);
+        assert.deepEqual(await sortInSlices(m, keys, numeric, descending, () => false),
+          await sortInSlices(m, (i) => store.cell(i, column), numeric, descending, () => false),
+          `column ${column}, numeric ${numeric}, descending ${descending}, ${m} rows`);
+      }
+    }
+  }
+  assert.equal(store.sortKeys(2, rows.length), null, 'a mixed column is read cell by cell');
+  assert.equal(store.sortKeys(7, rows.length), null, 'so is one past the widest row');
   let asked = 0;
   const stopped = await sortInSlices(n * 4, (i) => keys[i % n], false, false, () => { asked += 1; return true; });
   assert.equal(stopped, null);

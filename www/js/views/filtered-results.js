@@ -158,16 +158,33 @@ export class FilteredResults {
     }
     /** @type {Map<number, number>} */
     const scanMinutes = new Map();
-    for (const t of times) {
-      const at = Math.floor(t / MINUTE);
+    for (let i = 0; i < times.length; i += 1) {
+      if (slices.dueAt(i)) {
+        await slices.next();
+        if (stale()) return null;
+      }
+      const at = Math.floor(times[i] / MINUTE);
       scanMinutes.set(at, (scanMinutes.get(at) ?? 0) + 1);
     }
-    const minutes = Float64Array.from(new Set([...scanMinutes.keys(), ...alertMinutes.keys()])).sort();
-    return {
-      minuteMs: MINUTE,
-      minutes,
-      scans: Uint32Array.from(minutes, (m) => scanMinutes.get(m) ?? 0),
-      alerts: Uint32Array.from(minutes, (m) => alertMinutes.get(m) ?? 0),
-    };
+    // Every minute with a scan or an alert, in order (an account's 40,000 of them too:
+    // in slices).
+    const all = new Float64Array(scanMinutes.size + alertMinutes.size);
+    let size = 0;
+    for (const at of scanMinutes.keys()) all[size++] = at;
+    for (const at of alertMinutes.keys()) if (!scanMinutes.has(at)) all[size++] = at;
+    const minutes = all.subarray(0, size).sort();
+    await slices.next();
+    if (stale()) return null;
+    const scans = new Uint32Array(size);
+    const alerts = new Uint32Array(size);
+    for (let k = 0; k < size; k += 1) {
+      if (slices.dueAt(k)) {
+        await slices.next();
+        if (stale()) return null;
+      }
+      scans[k] = scanMinutes.get(minutes[k]) ?? 0;
+      alerts[k] = alertMinutes.get(minutes[k]) ?? 0;
+    }
+    return { minuteMs: MINUTE, minutes, scans, alerts };
   }
 }

@@ -9,6 +9,13 @@ import { blockCell, blockCellIs } from '../worker/row-block.js';
  * @import { Row, RowBlock } from '../worker/row-block.js'
  */
 
+/**
+ * A column's cells as a sort reads them in place: row i's text is
+ * `texts[block[i]].slice(start[i], end[i])`, or its number is `numbers[i]`.
+ * @typedef {{ texts: string[], block: Uint32Array, start: Uint32Array, end: Uint32Array }
+ *   | { numbers: Float64Array }} SortKeys
+ */
+
 export class RowStore {
   constructor() {
     /** @type {RowBlock[]} */
@@ -67,6 +74,46 @@ export class RowStore {
   cellIs(index, column, value) {
     const b = this.blockOf(index);
     return blockCellIs(this.blocks[b], index - this.starts[b], column, value);
+  }
+
+  /**
+   * Column `column` of the first `n` rows as a sort reads it without making a string
+   * per cell: where each text is in its block's text, or each number, when every block
+   * packs the column that way; otherwise null (the sort then reads the cells).
+   * @param {number} column
+   * @param {number} n
+   * @returns {SortKeys | null}
+   */
+  sortKeys(column, n) {
+    const kinds = new Set(this.blocks.map((block) => {
+      const packed = block.columns[column];
+      return !packed ? 'missing' : 'ends' in packed ? 'texts' : 'numbers' in packed ? 'numbers' : 'values';
+    }));
+    if (kinds.size !== 1 || n > this.length) return null;
+    if (kinds.has('numbers')) {
+      const numbers = new Float64Array(n);
+      this.blocks.forEach((block, b) => {
+        const packed = /** @type {{ numbers: Float64Array }} */ (block.columns[column]);
+        const from = this.starts[b];
+        if (from < n) numbers.set(packed.numbers.subarray(0, n - from), from);
+      });
+      return { numbers };
+    }
+    if (!kinds.has('texts')) return null;
+    const block = new Uint32Array(n);
+    const start = new Uint32Array(n);
+    const end = new Uint32Array(n);
+    this.blocks.forEach((packedBlock, b) => {
+      const packed = /** @type {{ start: number, ends: Uint32Array }} */ (packedBlock.columns[column]);
+      const from = this.starts[b];
+      if (from >= n) return;
+      const count = Math.min(packedBlock.count, n - from);
+      block.fill(b, from, from + count);
+      start[from] = packed.start;
+      start.set(packed.ends.subarray(0, count - 1), from + 1);
+      end.set(packed.ends.subarray(0, count), from);
+    });
+    return { texts: this.blocks.map((packedBlock) => packedBlock.text), block, start, end };
   }
 
   /**

@@ -31,6 +31,7 @@ import { packRows } from '../worker/row-block.js';
 
 /**
  * @import { Row, RowBlock } from '../worker/row-block.js'
+ * @import { SortKeys } from './row-store.js'
  */
 
 /**
@@ -57,8 +58,8 @@ import { packRows } from '../worker/row-block.js';
 const MAX_HEIGHT = 8_000_000;
 const OVERSCAN = 3;
 const FILTER_DELAY_MS = 120;
-/** A sort sorts runs of this many rows (a few ms each), then merges them. */
-const SORT_RUN = 4096;
+/** A sort sorts runs of this many rows by insertion, then merges them. */
+const INSERTION_RUN = 32;
 
 export class VirtualTable {
   /**
@@ -281,7 +282,11 @@ export class VirtualTable {
         body.scrollTop = (position / Math.max(1, this.view.length)) * (MAX_HEIGHT - body.clientHeight);
       }
     }
-    for (const pooled of this.pool) pooled.index = -1; // redraw the selection mark
+    // The selection mark moves: only the two rows it leaves and reaches change.
+    for (const { element, index: shown } of this.pool) {
+      const selected = String(shown >= 0 && shown === index);
+      if (element.getAttribute('aria-selected') !== selected) element.setAttribute('aria-selected', selected);
+    }
     this.schedule();
   }
 
@@ -369,8 +374,8 @@ export class VirtualTable {
     this.sorting = ticket;
     const rows = this.rows;
     const n = rows.length;
-    const order = await sortInSlices(n, (i) => rows.cell(i, column), this.columns[column].numeric, descending,
-      () => this.sorting !== ticket);
+    const order = await sortInSlices(n, rows.sortKeys(column, n) ?? ((i) => rows.cell(i, column)),
+      this.columns[column].numeric, descending, () => this.sorting !== ticket);
     if (!order || this.sorting !== ticket) return;
     this.sorting = null;
     // The rows added while it sorted, in their places.
@@ -523,18 +528,24 @@ export class VirtualTable {
 }
 
 /**
- * The indices 0..n-1 in the order of their keys (`key(i)`, read once each), ties by
- * index: sorted runs of SORT_RUN indices, merged pairwise, pausing for a task whenever
- * a time slice is used up. Null if `stale()` says, at a pause, that it is no longer
- * wanted.
+ * The indices 0..n-1 in the order of their keys, ties by index: a merge sort, bottom up
+ * from runs of INSERTION_RUN indices sorted by insertion, that looks at the clock every
+ * ROWS_PER_LOOK indices and pauses for a task whenever a time slice is used up. Nothing
+ * runs long between two looks, not even while the comparison is still unoptimised, as
+ * an engine's own sort of a run would. Null if `stale()` says, at a pause, that it is
+ * no longer wanted.
+ *
+ * The keys are a table's packed column (RowStore.sortKeys), compared where they are,
+ * or `key(i)`, read once each. Packed, 400,000 rows make no string each: the garbage
+ * collector then has no 400,000 young strings to copy while the sort holds them.
  * @param {number} n
- * @param {(index: number) => string | number | undefined} key
+ * @param {SortKeys | ((index: number) => string | number | undefined)} keys
  * @param {boolean | undefined} numeric
  * @param {boolean} descending
  * @param {() => boolean} stale
  * @returns {Promise<number[] | null>}
  */
-export async function sortInSlices(n, key, numeric, descending, stale) {
+export async function sortInSlices(n, keys, numeric, descending, stale) {
   const slices = new TimeSlices();
   /** Whether to go on: after a task if the slice's time is up. */
   const goOn = async () => {
@@ -542,24 +553,48 @@ export async function sortInSlices(n, key, numeric, descending, stale) {
     await slices.next();
     return !stale();
   };
-  /** @type {(string | number | undefined)[]} */
-  const keys = new Array(n);
-  for (let i = 0; i < n; i += 1) {
-    keys[i] = key(i);
-    if (slices.dueAt(i) && !(await goOn())) return null;
+  const sign = descending ? -1 : 1;
+  /** @type {(a: number, b: number) => number} */
+  let compare;
+  if (typeof keys !== 'function' && 'texts' in keys && !numeric) {
+    compare = compareTexts(keys, sign);
+  } else if (typeof keys !== 'function' && 'numbers' in keys && numeric) {
+    const { numbers } = keys;
+    compare = (a, b) => (numbers[a] === numbers[b] ? a - b : sign * (numbers[a] - numbers[b]));
+  } else {
+    const key = typeof keys === 'function' ? keys : packedKey(keys);
+    /** @type {(string | number | undefined)[]} */
+    const values = new Array(n);
+    for (let i = 0; i < n; i += 1) {
+      values[i] = key(i);
+      if (slices.dueAt(i) && !(await goOn())) return null;
+    }
+    compare = (a, b) => compareValues(values[a], values[b], a, b, numeric, sign);
   }
-  const compare = compareKeys(keys, numeric, descending);
   /** @type {number[]} */
   let a = new Array(n);
   for (let i = 0; i < n; i += 1) a[i] = i;
-  for (let start = 0; start < n; start += SORT_RUN) {
-    const run = a.slice(start, start + SORT_RUN).sort(compare);
-    for (let k = 0; k < run.length; k += 1) a[start + k] = run[k];
-    if (!(await goOn())) return null;
+  let looked = 0;
+  for (let lo = 0; lo < n; lo += INSERTION_RUN) {
+    const hi = Math.min(lo + INSERTION_RUN, n);
+    for (let i = lo + 1; i < hi; i += 1) {
+      const x = a[i];
+      let j = i;
+      while (j > lo && compare(a[j - 1], x) > 0) {
+        a[j] = a[j - 1];
+        j -= 1;
+      }
+      a[j] = x;
+    }
+    looked += hi - lo;
+    if (looked >= ROWS_PER_LOOK) {
+      looked = 0;
+      if (!(await goOn())) return null;
+    }
   }
   /** @type {number[]} */
   let b = new Array(n);
-  for (let width = SORT_RUN; width < n; width *= 2) {
+  for (let width = INSERTION_RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
@@ -578,15 +613,38 @@ export async function sortInSlices(n, key, numeric, descending, stale) {
 }
 
 /**
- * Compares two indices by their keys, in order or reversed (ties by index).
- * @param {ArrayLike<string | number | undefined>} keys
- * @param {boolean | undefined} numeric
- * @param {boolean} descending
+ * Compares two rows by their packed texts, UTF-16 unit by unit as `<` compares strings,
+ * times `sign`; ties by index.
+ * @param {{ texts: string[], block: Uint32Array, start: Uint32Array, end: Uint32Array }} keys
+ * @param {number} sign
  * @returns {(a: number, b: number) => number}
  */
-function compareKeys(keys, numeric, descending) {
-  const sign = descending ? -1 : 1;
-  return (a, b) => compareValues(keys[a], keys[b], a, b, numeric, sign);
+function compareTexts({ texts, block, start, end }, sign) {
+  return (a, b) => {
+    const x = texts[block[a]];
+    const y = texts[block[b]];
+    let i = start[a];
+    let j = start[b];
+    const stopA = end[a];
+    const stopB = end[b];
+    for (; i < stopA && j < stopB; i += 1, j += 1) {
+      const d = x.charCodeAt(i) - y.charCodeAt(j);
+      if (d !== 0) return sign * d;
+    }
+    const d = (stopA - start[a]) - (stopB - start[b]);
+    return d === 0 ? a - b : sign * d;
+  };
+}
+
+/**
+ * Row i's cell from packed keys (for a column sorted the other way: numbers as text,
+ * or texts as numbers).
+ * @param {SortKeys} keys
+ * @returns {(index: number) => string | number}
+ */
+function packedKey(keys) {
+  if ('numbers' in keys) return (i) => keys.numbers[i];
+  return (i) => keys.texts[keys.block[i]].slice(keys.start[i], keys.end[i]);
 }
 
 /**
