@@ -9,6 +9,7 @@
 //! the alert cap, 8.4 KB (2.2 KB gzipped) with the header, more than its size budget
 //! (tests/npm/run.sh) had left.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The fields of one JSON object; `what` names it in errors.
@@ -149,6 +150,21 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Append `value` to `out` as compact JSON. serde_json writes into a buffer of its own
+/// here: its writer (`to_writer`) needs its "std" feature, which is off (Cargo.toml).
+pub fn append_json<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_vec(value)?;
+    if out.is_empty() {
+        *out = text;
+    } else {
+        out.extend_from_slice(&text);
+    }
+    Ok(())
 }
 
 /// A JSON object with `entries` in order: one copy of the insertion loop for every

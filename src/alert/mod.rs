@@ -104,7 +104,7 @@ impl Alert {
     /// written there directly.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let mark = out.len();
-        if serde_json::to_writer(&mut *out, &self.fields).is_err() {
+        if crate::json_fields::append_json(out, &self.fields).is_err() {
             out.truncate(mark);
             out.extend_from_slice(b"{}");
         }

@@ -26,6 +26,10 @@ pub const ECS_VERSION: &str = "8.11.0";
 /// `flattened` object only when the string form is shorter.
 pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 
+/// The members an alert's document usually ends with (about 12 ECS groups, 11
+/// `kibana.alert.original_*` copies, 20 of Kibana's fields), with room to spare.
+const DOCUMENT_CAPACITY: usize = 48;
+
 /// Map one raw record (already known to be a JSON object) to an ECS document, one ECS
 /// field group after another (the order in which the groups write is the order of the
 /// document's keys). Each group is built as its own object and attached once: writing
@@ -33,7 +37,9 @@ pub(crate) const FLATTENED_LIMIT: usize = 32_766;
 /// alert's mapping cost.
 pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
     let r = prune_object(record);
-    let mut out = Map::new();
+    // Sized for the whole alert: the ECS groups, the `kibana.alert.original_*` copies and
+    // Kibana's own fields all go into this map; growing it rehashes and moves them.
+    let mut out = Map::with_capacity(DOCUMENT_CAPACITY);
     let get = |k: &str| r.get(k);
     if let Some(ts) = timestamp(get("eventTime"), get("@timestamp")) {
         out.insert("@timestamp".into(), ts);
@@ -49,7 +55,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
         source_ip.as_ref(),
         &mut out,
     );
-    let mut cloudtrail = Map::new();
+    let mut cloudtrail = Map::with_capacity(16);
     identity_fields(&caller, &mut cloudtrail);
     cloudtrail_fields(&r, &mut cloudtrail);
     if get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
@@ -66,7 +72,7 @@ pub fn to_ecs(record: Map<String, Value>) -> Map<String, Value> {
 
 /// `cloud.*`.
 fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<String, Value>) {
-    let mut cloud = Map::new();
+    let mut cloud = Map::with_capacity(4);
     set(&mut cloud, "region", r.get("awsRegion"));
     let account = caller.account_id(r.get("recipientAccountId"));
     set_object(&mut cloud, "account", one("id", account));
@@ -85,7 +91,7 @@ fn cloud_fields(r: &Map<String, Value>, caller: &Caller<'_>, out: &mut Map<Strin
 /// `event.*` (dataset as Elastic Agent's integration sets it), `data_stream.*`, `ecs.version`.
 fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     let text = |s: &str| Some(Value::from(s));
-    let mut event = Map::new();
+    let mut event = Map::with_capacity(8);
     set(&mut event, "kind", text("event").as_ref());
     set(
         &mut event,
@@ -99,7 +105,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
     set(&mut event, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut event, "module", text("aws").as_ref());
     set_object(out, "event", event);
-    let mut data_stream = Map::new();
+    let mut data_stream = Map::with_capacity(3);
     set(&mut data_stream, "type", text("logs").as_ref());
     set(&mut data_stream, "dataset", text("aws.cloudtrail").as_ref());
     set(&mut data_stream, "namespace", text("default").as_ref());
@@ -111,7 +117,7 @@ fn event_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) {
 fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option<Value> {
     let mut ip = None;
     if let Some(addr) = r.get("sourceIPAddress") {
-        let mut source = Map::new();
+        let mut source = Map::with_capacity(2);
         set(&mut source, "address", Some(addr));
         ip = source_ip(addr);
         set(&mut source, "ip", ip.as_ref());
@@ -125,7 +131,7 @@ fn source_fields(r: &Map<String, Value>, out: &mut Map<String, Value>) -> Option
 /// `aws.cloudtrail` object.
 fn identity_fields(caller: &Caller<'_>, cloudtrail: &mut Map<String, Value>) {
     let id = |k: &str| caller.get(k);
-    let mut identity = Map::new();
+    let mut identity = Map::with_capacity(5);
     set(&mut identity, "type", id("type"));
     set(&mut identity, "arn", id("arn"));
     set(&mut identity, "access_key_id", id("accessKeyId"));

@@ -279,7 +279,8 @@ impl Tokens {
 /// offered only to the rules that may select its `eventSource`.
 #[derive(Debug, Clone)]
 pub struct ProviderIndex {
-    by_provider: std::collections::HashMap<String, Vec<usize>>,
+    /// (XXH3, unseeded: the core reads no randomness, which std's map would.)
+    by_provider: std::collections::HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
     /// Rules whose queries require no provider.
     any_provider: Vec<usize>,
     rules: usize,
@@ -287,8 +288,8 @@ pub struct ProviderIndex {
 
 impl ProviderIndex {
     pub fn new(required: &[RequiredText]) -> Self {
-        let mut by_provider: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut by_provider: std::collections::HashMap<String, Vec<usize>, Xxh3DefaultBuilder> =
+            std::collections::HashMap::default();
         let mut any_provider = Vec::new();
         for (i, r) in required.iter().enumerate() {
             match r.values("event.provider") {

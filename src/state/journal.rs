@@ -215,7 +215,7 @@ impl Entry {
                     held.push(b',');
                 }
                 // Strings and integers only: cannot fail.
-                let _ = serde_json::to_writer(&mut held, &HeldRecord::of(e));
+                let _ = crate::json_fields::append_json(&mut held, &HeldRecord::of(e));
             }
             const EMPTY: &str = r#"{"held":["#;
             let at = if text.starts_with(EMPTY) {

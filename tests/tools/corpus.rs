@@ -142,7 +142,8 @@ pub fn write_to(
                 }
             }
         };
-        serde_json::to_writer(&mut *out, &line).map_err(|e| e.to_string())?;
+        let text = serde_json::to_vec(&line).map_err(|e| e.to_string())?;
+        out.write_all(&text).map_err(|e| e.to_string())?;
         out.write_all(b"\n").map_err(|e| e.to_string())?;
     }
     Ok(())

@@ -172,7 +172,7 @@ impl Filter {
             journal: self.persistence.as_ref().map(|p| &p.journal.counters),
         };
         self.out.clear();
-        if serde_json::to_writer(&mut self.out, &all).is_err() {
+        if crate::json_fields::append_json(&mut self.out, &all).is_err() {
             self.out.clear();
             self.out.extend_from_slice(b"{}");
         }

@@ -155,7 +155,7 @@ fn put_alerts_member(out: &mut Vec<u8>, alerts: &[Alert]) {
 /// writing to a `Vec` cannot fail; should it ever, `null` keeps the JSON valid.
 fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let mark = out.len();
-    if serde_json::to_writer(&mut *out, value).is_err() {
+    if crate::json_fields::append_json(out, value).is_err() {
         out.truncate(mark);
         out.extend_from_slice(b"null");
     }
