@@ -159,7 +159,9 @@ pub fn append_json<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<(), serde_json::Error> {
     let text = serde_json::to_vec(value)?;
-    if out.is_empty() {
+    // Taken over whole only when `out` is empty and could not hold it: a host's reused
+    // buffer keeps the room it grew for large records.
+    if out.is_empty() && out.capacity() < text.len() {
         *out = text;
     } else {
         out.extend_from_slice(&text);

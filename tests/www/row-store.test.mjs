@@ -123,6 +123,17 @@ test('sorting in slices gives what one sort gives, and stops when no longer want
     }
   }
   assert.equal(store.sortKeys(2, rows.length), null, 'a mixed column is read cell by cell');
+  // In a numeric column a cell that is no number (NaN, missing, text) sorts above every
+  // number, so last ascending and first descending (as flipping the order shows it);
+  // equal numbers ('7' and 7, -0 and 0) and the cells that are none tie by index.
+  const cells = [3, Number.NaN, '7', undefined, 'x', 1, -0, 7, 0, Number.NaN, 1];
+  const byNumber = [6, 8, 5, 10, 0, 2, 7, 1, 3, 4, 9];
+  assert.deepEqual(await sortInSlices(cells.length, (i) => cells[i], true, false, () => false), byNumber);
+  assert.deepEqual(await sortInSlices(cells.length, (i) => cells[i], true, true, () => false), [1, 3, 4, 9, 2, 7, 0, 5, 10, 6, 8]);
+  const numeric = new RowStore();
+  numeric.append(packRows(cells.map((c) => [Number(c)])));
+  assert.ok(numeric.sortKeys(0, cells.length), 'numbers, NaN included, are packed');
+  assert.deepEqual(await sortInSlices(cells.length, numeric.sortKeys(0, cells.length), true, false, () => false), byNumber);
   assert.equal(store.sortKeys(7, rows.length), null, 'so is one past the widest row');
   let asked = 0;
   const stopped = await sortInSlices(n * 4, (i) => keys[i % n], false, false, () => { asked += 1; return true; });

@@ -560,7 +560,7 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
     compare = compareTexts(keys, sign);
   } else if (typeof keys !== 'function' && 'numbers' in keys && numeric) {
     const { numbers } = keys;
-    compare = (a, b) => (numbers[a] === numbers[b] ? a - b : sign * (numbers[a] - numbers[b]));
+    compare = (a, b) => compareNumbers(numbers[a], numbers[b], a, b, sign);
   } else {
     const key = typeof keys === 'function' ? keys : packedKey(keys);
     /** @type {(string | number | undefined)[]} */
@@ -602,9 +602,14 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
       let j = mid;
       let k = lo;
       while (k < hi) {
-        const stop = Math.min(hi, k + ROWS_PER_LOOK);
+        // Rows merged since the last look, counted across pairs of runs.
+        const stop = Math.min(hi, k + ROWS_PER_LOOK - looked);
+        looked += stop - k;
         while (k < stop) b[k++] = i < mid && (j >= hi || compare(a[i], a[j]) <= 0) ? a[i++] : a[j++];
-        if (!(await goOn())) return null;
+        if (looked >= ROWS_PER_LOOK) {
+          looked = 0;
+          if (!(await goOn())) return null;
+        }
       }
     }
     [a, b] = [b, a];
@@ -658,9 +663,26 @@ function packedKey(keys) {
  * @param {number} sign
  */
 function compareValues(x, y, a, b, numeric, sign) {
+  if (numeric) return compareNumbers(Number(x), Number(y), a, b, sign);
   if (x === y) return a - b;
-  if (numeric) return sign * (Number(x) - Number(y));
   return sign * (String(x) < String(y) ? -1 : 1);
+}
+
+/**
+ * The order of rows `a` and `b` by their numbers `x` and `y`, times `sign`; NaN (a cell
+ * that is no number) above every number, so last in ascending order; ties by index.
+ * @param {number} x
+ * @param {number} y
+ * @param {number} a
+ * @param {number} b
+ * @param {number} sign
+ */
+function compareNumbers(x, y, a, b, sign) {
+  if (x === y) return a - b;
+  const xNaN = Number.isNaN(x);
+  const yNaN = Number.isNaN(y);
+  if (xNaN || yNaN) return xNaN && yNaN ? a - b : sign * (xNaN ? 1 : -1);
+  return sign * (x - y);
 }
 
 /**
