@@ -212,6 +212,25 @@ fn flattened(raw: Option<&RawValue>, path: &str) -> Option<Value> {
     (!leaves.is_empty()).then(|| Value::Array(leaves.into_iter().cloned().collect()))
 }
 
+/// What [`RawView::query_field`] reads: a string's text, borrowed from the record where
+/// it holds no escape (or a constant of the mapping), or a whole value.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Read<'a> {
+    Text(Cow<'a, str>),
+    Value(Value),
+}
+
+/// [`value`] without making a `Value` of a string: its text (`None` when empty).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn read(raw: Option<&RawValue>) -> Option<Read<'_>> {
+    let raw = raw?;
+    match raw_str(raw) {
+        Some(text) => (!text.is_empty()).then_some(Read::Text(text)),
+        None => value(Some(raw)).map(Read::Value),
+    }
+}
+
 /// A raw value as the mapping would keep it: parsed, pruned (`None` when empty).
 fn value(raw: Option<&RawValue>) -> Option<Value> {
     let raw = raw?;
@@ -255,12 +274,13 @@ impl<'a> RawView<'a> {
     /// cannot say what the full mapping would hold there: a field outside [`FIELDS`] and
     /// [`QUERY_FIELDS`], or `event.outcome` of a console sign-in (read from its
     /// response).
-    pub fn query_field(&self, path: &str) -> Result<Option<Value>, NotInView> {
+    pub fn query_field(&self, path: &str) -> Result<Option<Read<'a>>, NotInView> {
         let f = &self.fields;
-        let constant = |s: &str| Ok(Some(Value::from(s)));
+        let constant = |s: &'static str| Ok(Some(Read::Text(Cow::Borrowed(s))));
+        let whole = |v: Option<Value>| Ok(v.map(Read::Value));
         match path {
-            "event.provider" => Ok(value(f.event_source)),
-            "event.action" => Ok(value(f.event_name)),
+            "event.provider" => Ok(read(f.event_source)),
+            "event.action" => Ok(read(f.event_name)),
             "event.outcome" => {
                 if f.event_name.and_then(raw_str).as_deref() == Some("ConsoleLogin") {
                     return Err(NotInView);
@@ -272,18 +292,20 @@ impl<'a> RawView<'a> {
             "event.module" | "cloud.provider" => constant("aws"),
             "data_stream.type" => constant("logs"),
             "data_stream.namespace" => constant("default"),
-            "user_agent.original" => Ok(value(f.user_agent)),
+            "user_agent.original" => Ok(read(f.user_agent)),
             "aws.cloudtrail.session_credential_from_console" => {
-                Ok(value(f.session_credential_from_console))
+                Ok(read(f.session_credential_from_console))
             }
-            "aws.cloudtrail.error_code" => Ok(value(f.error_code)),
-            issuer if issuer.starts_with(ISSUER) => Ok(self.issuer_field(&issuer[ISSUER.len()..])),
-            request if request.starts_with(FLATTENED_REQUEST) => Ok(flattened(
+            "aws.cloudtrail.error_code" => Ok(read(f.error_code)),
+            issuer if issuer.starts_with(ISSUER) => {
+                whole(self.issuer_field(&issuer[ISSUER.len()..]))
+            }
+            request if request.starts_with(FLATTENED_REQUEST) => whole(flattened(
                 f.request_parameters,
                 &request[FLATTENED_REQUEST.len()..],
             )),
-            "aws.cloudtrail.error_message" => Ok(value(f.error_message)),
-            _ if FIELDS.contains(&path) => Ok(self.field(path)),
+            "aws.cloudtrail.error_message" => Ok(read(f.error_message)),
+            _ if FIELDS.contains(&path) => whole(self.field(path)),
             _ if never_mapped(path) => Ok(None),
             _ => Err(NotInView),
         }
@@ -452,6 +474,45 @@ mod tests {
             }
         }
         assert_eq!(issuer_member(None, "arn"), None);
+    }
+
+    #[test]
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn a_query_reads_what_the_mapping_keeps() {
+        // The borrowed read gives exactly the value the mapping keeps: a string's text
+        // (escapes decoded, lone surrogates as the mapping reads them), nothing for an
+        // empty one, and whole values for the rest.
+        for text in [
+            r#""Scan""#,
+            r#""""#,
+            r#""\u0053can""#,
+            r#""a\"b\\c""#,
+            r#""lone \ud800 surrogate""#,
+            r#""\ud83d\ude00""#,
+            "5",
+            "1.50",
+            "true",
+            "null",
+            "{}",
+            r#"{"a":null}"#,
+            r#"{"a":"b"}"#,
+            r#"["x",""]"#,
+            "[]",
+        ] {
+            let raw: &RawValue = serde_json::from_str(text).expect("raw");
+            let as_value = read(Some(raw)).map(|r| match r {
+                Read::Text(t) => Value::String(t.into_owned()),
+                Read::Value(v) => v,
+            });
+            assert_eq!(as_value, value(Some(raw)), "{text}");
+            if text.starts_with('"') && !text.contains('\\') && text.len() > 2 {
+                assert!(
+                    matches!(read(Some(raw)), Some(Read::Text(Cow::Borrowed(_)))),
+                    "{text} is read in place"
+                );
+            }
+        }
+        assert_eq!(read(None), None);
     }
 
     #[test]

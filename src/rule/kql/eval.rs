@@ -16,7 +16,15 @@ use super::syntax::Part;
 use crate::ecs::field;
 
 /// `any(path, passes)`: whether some value indexed at `path` passes.
-pub type AnyValue<'a> = dyn FnMut(&str, &dyn Fn(&Value) -> bool) -> bool + 'a;
+pub type AnyValue<'a> = dyn FnMut(&str, &dyn Fn(Indexed<'_>) -> bool) -> bool + 'a;
+
+/// One value indexed at a field: a JSON value, or text read straight from a raw record
+/// (judged as the JSON string it is, without making one).
+#[derive(Debug, Clone, Copy)]
+pub enum Indexed<'v> {
+    Text(&'v str),
+    Value(&'v Value),
+}
 
 impl Compiled {
     /// Add the fields this query reads to `out` (each once).
@@ -37,7 +45,7 @@ impl Compiled {
         self.matches_by(&mut |path, passes| {
             let mut values = Vec::new();
             field::collect(doc, path, &mut values);
-            values.into_iter().any(passes)
+            values.into_iter().any(|v| passes(Indexed::Value(v)))
         })
     }
 
@@ -55,10 +63,13 @@ impl Compiled {
 
 impl Test {
     /// Whether one indexed value passes.
-    fn passes(&self, v: &Value) -> bool {
+    fn passes(&self, v: Indexed<'_>) -> bool {
         match self {
-            Test::Exists => !v.is_null(),
-            Test::Keyword(expected) => field::keyword_eq(v, expected),
+            Test::Exists => !matches!(v, Indexed::Value(Value::Null)),
+            Test::Keyword(expected) => match v {
+                Indexed::Text(s) => s == expected,
+                Indexed::Value(v) => field::keyword_eq(v, expected),
+            },
             Test::Glob(pattern) => keyword(v).is_some_and(|text| pattern.matches(&text)),
             Test::Number(expected) => as_number(v) == Some(*expected),
             Test::Date(expected) => as_date(v) == Some(*expected),
@@ -79,42 +90,51 @@ impl Test {
 
 /// A value as a keyword field indexes it: strings as they are, numbers and booleans by
 /// their text.
-fn keyword(v: &Value) -> Option<Cow<'_, str>> {
+fn keyword(v: Indexed<'_>) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-        _ => None,
+        Indexed::Text(s) => Some(Cow::Borrowed(s)),
+        Indexed::Value(Value::String(s)) => Some(Cow::Borrowed(s)),
+        Indexed::Value(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+        Indexed::Value(Value::Bool(b)) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Indexed::Value(_) => None,
     }
 }
 
-fn as_number(v: &Value) -> Option<f64> {
+/// The text of a string value, raw or JSON.
+fn text(v: Indexed<'_>) -> Option<&str> {
     match v {
-        Value::Number(n) => number(&n.to_string()),
-        Value::String(s) => number(s),
-        _ => None,
+        Indexed::Text(s) => Some(s),
+        Indexed::Value(v) => v.as_str(),
     }
 }
 
-fn as_date(v: &Value) -> Option<crate::time::Millis> {
+fn as_number(v: Indexed<'_>) -> Option<f64> {
     match v {
-        Value::String(s) => crate::time::parse_timestamp(s),
-        Value::Number(n) => n.as_i64(),
-        _ => None,
+        Indexed::Value(Value::Number(n)) => number(&n.to_string()),
+        _ => text(v).and_then(number),
     }
 }
 
-fn as_bool(v: &Value) -> Option<bool> {
+fn as_date(v: Indexed<'_>) -> Option<crate::time::Millis> {
     match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
+        Indexed::Value(Value::Number(n)) => n.as_i64(),
+        _ => text(v).and_then(crate::time::parse_timestamp),
     }
 }
 
-fn as_ip(v: &Value) -> Option<IpAddr> {
-    v.as_str()
+fn as_bool(v: Indexed<'_>) -> Option<bool> {
+    match v {
+        Indexed::Value(Value::Bool(b)) => Some(*b),
+        _ => match text(v) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        },
+    }
+}
+
+fn as_ip(v: Indexed<'_>) -> Option<IpAddr> {
+    text(v)
         .and_then(|s| s.parse::<IpAddr>().ok())
         .map(canonical)
 }

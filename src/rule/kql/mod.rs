@@ -17,7 +17,9 @@ mod tests;
 use serde_json::{Map, Value};
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-use crate::ecs::raw_view::{NotInView, RawView};
+use crate::ecs::raw_view::{NotInView, RawView, Read};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+use eval::Indexed;
 
 pub use compile::Compiled;
 pub use field_types::{field_type, FieldType};
@@ -75,9 +77,12 @@ impl Kql {
         let matched = self
             .compiled
             .matches_by(&mut |path, passes| match view.query_field(path) {
+                Ok(Some(Read::Text(text))) => passes(Indexed::Text(&text)),
                 // An array's items, as [`crate::ecs::field::collect`] reads the ECS document.
-                Ok(Some(Value::Array(items))) => items.iter().any(passes),
-                Ok(Some(v)) => passes(&v),
+                Ok(Some(Read::Value(Value::Array(items)))) => {
+                    items.iter().any(|v| passes(Indexed::Value(v)))
+                }
+                Ok(Some(Read::Value(v))) => passes(Indexed::Value(&v)),
                 Ok(None) => false,
                 Err(NotInView) => {
                     unknown = true;
