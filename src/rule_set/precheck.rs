@@ -173,14 +173,29 @@ impl SetPrecheck {
     /// Which needles `doc` holds, or `None` when it holds one that keeps every rule (`\u`,
     /// an envelope).
     fn found(&self, searcher: &AhoCorasick, doc: &[u8]) -> Option<Vec<bool>> {
+        let tokens = self
+            .tokens
+            .as_ref()
+            .filter(|_| memchr::memchr(b'\\', doc).is_none());
+        self.found_by(searcher, tokens, doc)
+    }
+
+    /// [`SetPrecheck::found`] by the strings' lookup when `tokens` is given, otherwise by
+    /// the automaton.
+    fn found_by(
+        &self,
+        searcher: &AhoCorasick,
+        tokens: Option<&Tokens>,
+        doc: &[u8],
+    ) -> Option<Vec<bool>> {
         let mut found = vec![false; self.always.len()];
         let mut mark = |i: usize| {
             found[i] = true;
             !self.always[i]
         };
-        let complete = match &self.tokens {
-            Some(tokens) if memchr::memchr(b'\\', doc).is_none() => tokens.each(doc, &mut mark),
-            _ => searcher
+        let complete = match tokens {
+            Some(tokens) => tokens.each(doc, &mut mark),
+            None => searcher
                 .find_iter(doc)
                 .all(|m| mark(m.pattern().as_usize())),
         };
@@ -392,15 +407,7 @@ mod tests {
         );
         let mut kept = 0;
         for doc in &docs {
-            let ac = {
-                let mut found = vec![false; set.always.len()];
-                let all = searcher.find_iter(doc.as_bytes()).all(|m| {
-                    let i = m.pattern().as_usize();
-                    found[i] = true;
-                    !set.always[i]
-                });
-                all.then_some(found)
-            };
+            let ac = set.found_by(searcher, None, doc.as_bytes());
             let by_strings = set.found(searcher, doc.as_bytes());
             // The strings' lookup finds every occurrence; the automaton's leftmost search
             // may pass one over inside another, never the other way round.

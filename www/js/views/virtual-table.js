@@ -553,6 +553,17 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
     await slices.next();
     return !stale();
   };
+  let looked = 0;
+  /**
+   * `rows` more handled: whether ROWS_PER_LOOK have been since the clock was last read.
+   * @param {number} rows
+   */
+  const lookNow = (rows) => {
+    looked += rows;
+    if (looked < ROWS_PER_LOOK) return false;
+    looked = 0;
+    return true;
+  };
   const sign = descending ? -1 : 1;
   /** @type {(a: number, b: number) => number} */
   let compare;
@@ -574,7 +585,6 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
   /** @type {number[]} */
   let a = new Array(n);
   for (let i = 0; i < n; i += 1) a[i] = i;
-  let looked = 0;
   for (let lo = 0; lo < n; lo += INSERTION_RUN) {
     const hi = Math.min(lo + INSERTION_RUN, n);
     for (let i = lo + 1; i < hi; i += 1) {
@@ -586,11 +596,7 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
       }
       a[j] = x;
     }
-    looked += hi - lo;
-    if (looked >= ROWS_PER_LOOK) {
-      looked = 0;
-      if (!(await goOn())) return null;
-    }
+    if (lookNow(hi - lo) && !(await goOn())) return null;
   }
   /** @type {number[]} */
   let b = new Array(n);
@@ -602,14 +608,11 @@ export async function sortInSlices(n, keys, numeric, descending, stale) {
       let j = mid;
       let k = lo;
       while (k < hi) {
-        // Rows merged since the last look, counted across pairs of runs.
+        // Up to the next look at the clock, counted across pairs of runs.
         const stop = Math.min(hi, k + ROWS_PER_LOOK - looked);
-        looked += stop - k;
+        const from = k;
         while (k < stop) b[k++] = i < mid && (j >= hi || compare(a[i], a[j]) <= 0) ? a[i++] : a[j++];
-        if (looked >= ROWS_PER_LOOK) {
-          looked = 0;
-          if (!(await goOn())) return null;
-        }
+        if (lookNow(k - from) && !(await goOn())) return null;
       }
     }
     [a, b] = [b, a];
