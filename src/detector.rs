@@ -25,7 +25,7 @@ use crate::time::Millis;
 
 pub use context::{Context, DetectionTime};
 use decide::Judged;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 pub(crate) use prepared::normalise as normalise_record;
 use prepared::Prepared;
 
@@ -342,7 +342,7 @@ impl Detector {
     /// How many open `alert_suppression` groups the restore that made this detector
     /// dropped (the rule now groups differently, or no longer suppresses, or the
     /// snapshot held more than a rule may keep); 0 in builds without suppression.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub(crate) fn suppression_groups_dropped(&self) -> usize {
         #[cfg(alert_suppression)]
         return self.groups_dropped_on_restore;
@@ -507,7 +507,7 @@ mod journal;
 mod ordering;
 mod prepared;
 mod report;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 mod rule_member;
 #[cfg(test)]
 mod tests;

@@ -39,7 +39,7 @@ mod hashing;
 pub mod input;
 mod json_fields;
 pub mod rule;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 pub mod rule_set;
 pub mod state;
 pub mod stats;

@@ -4,7 +4,7 @@
 //! one) is read whole, with every file's verdict printed: loaded, refused (with the
 //! reason), or not a New Terms rule. Run with `--nocapture` to see the report.
 //! (Native and WASI builds: the JavaScript build has no rule files yet.)
-#![cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#![cfg(rule_files)]
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! document. Checked query by query on every raw record, and end to end (alerts byte for
 //! byte, each rule's counts) on the real data, the generated family and generated
 //! corpora. (Native and WASI builds: the JavaScript build has no rule files.)
-#![cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#![cfg(rule_files)]
 
 mod common;
 #[path = "tools/corpus.rs"]

@@ -48,6 +48,9 @@ for target in "" wasm32-unknown-unknown wasm32-wasip1; do
   step "cargo clippy ${target:-native} -D warnings"
   cargo clippy --locked --all-targets --all-features ${target:+--target "$target"} -- -D warnings
 done
+# The npm package's default entry: the JavaScript build without rule files (js-rules off).
+step "cargo clippy wasm32-unknown-unknown, default features, -D warnings"
+cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 cargo test --locked

@@ -4,7 +4,7 @@ pub mod cap;
 pub mod document;
 mod ecs_types;
 mod ecs_values;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 mod file_rule_fields;
 mod moment_iso;
 pub mod reason;

@@ -21,7 +21,7 @@ pub struct RuleFields {
 
 impl RuleFields {
     pub fn new(config: &Config) -> Self {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if let Some(rule) = &config.file_rule {
             return Self::from_map(super::file_rule_fields::build(config, rule));
         }

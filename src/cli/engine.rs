@@ -4,7 +4,7 @@
 //! answer per record; past building it, this only forwards.
 
 use dynamodb_scan_detector::alert::Alert;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 use dynamodb_scan_detector::rule_set::RuleSet;
 use dynamodb_scan_detector::{
     Config, Context, DetectionTime, Detector, DetectorOptions, InputError, Verdict,
@@ -12,7 +12,7 @@ use dynamodb_scan_detector::{
 use std::path::PathBuf;
 
 use super::args::Args;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 use super::rule_check;
 use super::state_file::StateFile;
 use super::{load_options, Fatal};
@@ -22,7 +22,7 @@ use super::{load_options, Fatal};
 pub enum Engine {
     Single(Detector),
     /// The set, and how many rule files were refused or unreadable.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     Rules(RuleSet, usize),
 }
 
@@ -33,7 +33,7 @@ impl Engine {
     pub fn set_prefilter(&mut self, on: bool) {
         match self {
             Engine::Single(d) => d.set_prefilter(on),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.set_prefilter(on),
         }
     }
@@ -45,7 +45,7 @@ impl Engine {
             Engine::Single(d) => d.process_each(doc, ctx, &mut |r| {
                 on_record(r.text_or(doc), &r.verdict, &r.alerts)
             }),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.process_each(doc, ctx, &mut |r| {
                 on_record(r.text_or(doc), &r.verdict, &r.alerts)
             }),
@@ -55,7 +55,7 @@ impl Engine {
     pub fn learn(&mut self, doc: &[u8], ctx: Context) {
         match self {
             Engine::Single(d) => d.learn(doc, ctx),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.learn(doc, ctx),
         }
     }
@@ -63,7 +63,7 @@ impl Engine {
     pub fn flush(&mut self, detection_time: DetectionTime) -> Vec<Alert> {
         match self {
             Engine::Single(d) => d.flush(detection_time),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.flush(detection_time),
         }
     }
@@ -71,7 +71,7 @@ impl Engine {
     pub fn skip_input(&mut self, error: InputError) {
         match self {
             Engine::Single(d) => d.skip_input(error),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.skip_input(error),
         }
     }
@@ -80,7 +80,7 @@ impl Engine {
     pub fn events_in(&self) -> u64 {
         match self {
             Engine::Single(d) => d.stats().events_in,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.events_in(),
         }
     }
@@ -89,7 +89,7 @@ impl Engine {
     pub fn stats_json(&self) -> serde_json::Value {
         match self {
             Engine::Single(d) => d.stats().to_json(),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, refused) => {
                 let mut stats = s.stats().to_json();
                 if let Some(map) = stats.as_object_mut() {
@@ -108,7 +108,7 @@ impl Engine {
     pub fn snapshot(&self) -> Vec<u8> {
         match self {
             Engine::Single(d) => d.snapshot(),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Engine::Rules(s, _) => s.snapshot(),
         }
     }
@@ -126,7 +126,7 @@ pub fn load(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> {
     #[allow(unused_mut)]
     let mut rules = args.rules.clone();
     // The config document's `rules`, read from its own directory.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     if let Some(listed) = options.rules.take() {
         let base = args
             .config
@@ -156,7 +156,7 @@ pub fn load(args: &Args, state: Option<&StateFile>) -> Result<Engine, Fatal> {
     }))
 }
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(not(rule_files))]
 fn load_rules(
     _: &[PathBuf],
     _: &Args,
@@ -168,7 +168,7 @@ fn load_rules(
 }
 
 /// `--rules`: load every rule file, say on stderr what became of each, and build the set.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 fn load_rules(
     paths: &[PathBuf],
     args: &Args,

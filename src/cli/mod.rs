@@ -10,7 +10,7 @@ mod progress;
 mod read_ahead;
 mod reader;
 // The rule-file reader is not in the JavaScript (wasm32-unknown-unknown) build.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 mod rule_check;
 mod source;
 mod state_file;
@@ -46,14 +46,14 @@ pub fn main() -> i32 {
             let _ = writeln!(io::stdout(), "{text}");
             return OK;
         }
-        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+        #[cfg(not(rule_files))]
         Ok(Parsed::CheckRules(paths)) => {
             return usage_error(&format!(
                 "--check-rules ({} paths): not in this build",
                 paths.len()
             ))
         }
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         Ok(Parsed::CheckRules(paths)) => {
             return match rule_check::check(&paths, &mut io::stdout().lock()) {
                 Ok(found) if found.refused == 0 && found.unreadable == 0 => OK,

@@ -11,9 +11,9 @@ pub mod profile;
 // Elastic's rule files. Not in the JavaScript build yet: no JavaScript host loads rule
 // files so far, and the module alone moves LTO's inlining enough to cost the npm .wasm
 // about 470 bytes it does not have under its budget (tests/npm/run.sh).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 pub mod rule_file;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 pub mod suppression;
 
 use std::num::{NonZeroU32, NonZeroUsize};
@@ -88,7 +88,7 @@ pub struct DetectorOptions {
     /// Elastic's rule files to run instead of the built-in rule: files, or directories
     /// walked for `*.toml` (the command line's `--rules`; a relative path is read from
     /// the config document's directory). Not in the JavaScript build.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<String>>,
 }
@@ -114,7 +114,7 @@ pub struct Config {
     pub(crate) rule_uuid: String,
     /// The rule file this config runs instead of the built-in profile
     /// ([`Config::for_rule_file`]).
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub(crate) file_rule: Option<std::sync::Arc<rule_file::RuleDefinition>>,
 }
 
@@ -160,7 +160,7 @@ impl Config {
             exceptions: Some(self.exception_items.clone()),
             space_id: Some(self.space_id.clone()),
             rule_uuid: Some(self.rule_uuid.clone()),
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             rules: None,
         }
     }
@@ -175,7 +175,7 @@ impl Config {
     }
     /// The rule's name, as alerts give it.
     pub fn rule_name(&self) -> std::borrow::Cow<'static, str> {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if let Some(rule) = &self.file_rule {
             return rule.name.clone().into();
         }
@@ -183,7 +183,7 @@ impl Config {
     }
     /// The rule's severity.
     pub fn severity(&self) -> std::borrow::Cow<'static, str> {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if let Some(rule) = &self.file_rule {
             return rule.severity.clone().into();
         }
@@ -191,15 +191,20 @@ impl Config {
     }
     /// The rule's `rule_id`.
     pub fn rule_id(&self) -> &str {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if let Some(rule) = &self.file_rule {
             return &rule.rule_id;
         }
         self.rule.rule_id
     }
+    /// The rule file this config runs, if it runs one.
+    #[cfg(rule_files)]
+    pub fn file_rule(&self) -> Option<&rule_file::RuleDefinition> {
+        self.file_rule.as_deref()
+    }
     /// The rule's version (a rule file without one counts as version 1).
     pub fn rule_version(&self) -> u32 {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if let Some(rule) = &self.file_rule {
             return rule.version.unwrap_or(1);
         }
@@ -238,7 +243,7 @@ impl TryFrom<DetectorOptions> for Config {
     type Error = ConfigError;
 
     fn try_from(mut o: DetectorOptions) -> Result<Self, ConfigError> {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(rule_files)]
         if o.rules.is_some() {
             return Err(ConfigError::invalid(
                 "rules",
@@ -303,7 +308,7 @@ impl TryFrom<DetectorOptions> for Config {
             exceptions,
             space_id,
             rule_uuid,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             file_rule: None,
         })
     }

@@ -32,7 +32,7 @@ pub fn fast_path_applies(config: &Config) -> bool {
 
 /// The query of `config`'s rule: the built-in one, or its rule file's.
 pub fn query_of(config: &Config) -> Query {
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     if let Some(rule) = &config.file_rule {
         return Query::Kql(Box::new(crate::rule::query::KqlQuery::new(
             rule.query.clone(),

@@ -19,7 +19,7 @@ use crate::input::lenient::without_lone_surrogates;
 use crate::input::{raw_str, CloudTrailFields};
 use crate::time::{parse_timestamp, timestamp_from_value, Millis};
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 /// The fields of the `event.*` and `data_stream.*` groups a query may read that the view
 /// gives too (besides [`FIELDS`]): see [`RawView::query_field`].
 pub const QUERY_FIELDS: &[&str] = &[
@@ -42,13 +42,13 @@ pub const QUERY_FIELDS: &[&str] = &[
     "aws.cloudtrail.user_identity.session_context.session_issuer.account_id",
 ];
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 /// The prefix of the fields of `requestParameters` kept as an object.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 const FLATTENED_REQUEST: &str = "aws.cloudtrail.flattened.request_parameters.";
 
 /// The prefix of the session issuer's fields.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 const ISSUER: &str = "aws.cloudtrail.user_identity.session_context.session_issuer.";
 
 /// Fields the mapping of raw CloudTrail never writes (they need enrichment it does not
@@ -56,7 +56,7 @@ const ISSUER: &str = "aws.cloudtrail.user_identity.session_context.session_issue
 /// record's view, as in its full ECS document.
 pub const NEVER_MAPPED: [&str; 4] = ["source.as.", "source.geo.", "entity.", "related.entity"];
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 /// Whether [`RawView::query_field`] gives `path` (for every record but a console
 /// sign-in's `event.outcome`).
 pub fn gives(path: &str) -> bool {
@@ -66,7 +66,7 @@ pub fn gives(path: &str) -> bool {
         || path.starts_with(FLATTENED_REQUEST)
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 fn never_mapped(path: &str) -> bool {
     NEVER_MAPPED.iter().any(|prefix| path.starts_with(prefix))
 }
@@ -160,7 +160,7 @@ enum Identity<'a> {
     Whole(Option<Value>),
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 /// A field the view cannot give as the full mapping would.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotInView;
@@ -192,7 +192,7 @@ pub fn raw_is_present(raw: Option<&RawValue>) -> bool {
 /// The values at `path` inside a raw object the mapping keeps under
 /// `aws.cloudtrail.flattened.*` (pruned, and only while its Java text is under
 /// Elasticsearch's limit), as one array of the leaves an ECS lookup finds.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 fn flattened(raw: Option<&RawValue>, path: &str) -> Option<Value> {
     let object = value(raw)?;
     object.as_object()?;
@@ -214,7 +214,7 @@ fn flattened(raw: Option<&RawValue>, path: &str) -> Option<Value> {
 
 /// What [`RawView::query_field`] reads: a string's text, borrowed from the record where
 /// it holds no escape (or a constant of the mapping), or a whole value.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Read<'a> {
     Text(Cow<'a, str>),
@@ -222,7 +222,7 @@ pub enum Read<'a> {
 }
 
 /// [`value`] without making a `Value` of a string: its text (`None` when empty).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 fn read(raw: Option<&RawValue>) -> Option<Read<'_>> {
     let raw = raw?;
     match raw_str(raw) {
@@ -269,7 +269,7 @@ impl<'a> RawView<'a> {
         }
     }
 
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     /// The value of a field a query reads (`None` when absent), or `Err` when the view
     /// cannot say what the full mapping would hold there: a field outside [`FIELDS`] and
     /// [`QUERY_FIELDS`], or `event.outcome` of a console sign-in (read from its
@@ -313,7 +313,7 @@ impl<'a> RawView<'a> {
 
     /// A member of `sessionContext.sessionIssuer` by its ECS name, as the mapping reads
     /// it: both levels objects, after pruning.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     fn issuer_field(&self, ecs_name: &str) -> Option<Value> {
         let raw_name = match ecs_name {
             "type" => "type",
@@ -477,7 +477,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     fn a_query_reads_what_the_mapping_keeps() {
         // The borrowed read gives exactly the value the mapping keeps: a string's text
         // (escapes decoded, lone surrogates as the mapping reads them), nothing for an

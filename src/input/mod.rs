@@ -78,11 +78,11 @@ pub struct CloudTrailFields<'a> {
     pub source_ip_address: Option<&'a RawValue>,
     pub event_id: Option<&'a RawValue>,
     /// For rule files' queries (not read by the JavaScript build).
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub user_agent: Option<&'a RawValue>,
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub session_credential_from_console: Option<&'a RawValue>,
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub request_parameters: Option<&'a RawValue>,
 }
 
@@ -137,13 +137,13 @@ struct Shape<'a> {
     source_ip_address: Option<&'a RawValue>,
     #[serde(borrow, rename = "eventID")]
     event_id: Option<&'a RawValue>,
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     #[serde(borrow, rename = "userAgent")]
     user_agent: Option<&'a RawValue>,
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     #[serde(borrow, rename = "sessionCredentialFromConsole")]
     session_credential_from_console: Option<&'a RawValue>,
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     #[serde(borrow, rename = "requestParameters")]
     request_parameters: Option<&'a RawValue>,
 }
@@ -162,11 +162,11 @@ impl<'a> Shape<'a> {
             aws_region: self.aws_region,
             source_ip_address: self.source_ip_address,
             event_id: self.event_id,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             user_agent: self.user_agent,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             session_credential_from_console: self.session_credential_from_console,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             request_parameters: self.request_parameters,
         }
     }

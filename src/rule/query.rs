@@ -25,12 +25,12 @@ pub enum Query {
     /// The built-in rule's query, on its dataset field.
     Scan { dataset_field: &'static str },
     /// A rule file's query.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     Kql(Box<KqlQuery>),
 }
 
 /// A rule file's query with what it requires of every record it matches.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct KqlQuery {
     pub kql: crate::rule::kql::Kql,
@@ -42,7 +42,7 @@ pub struct KqlQuery {
     pub actions: Option<Vec<String>>,
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 impl KqlQuery {
     pub fn new(kql: crate::rule::kql::Kql) -> Self {
         let in_view = kql.fields().iter().all(|f| crate::ecs::raw_view::gives(f));
@@ -111,10 +111,7 @@ impl Query {
 
     /// [`Self::judge_cloudtrail`]; with `view` off, a KQL query leaves every record its
     /// gate admits to the ECS document (the full path, which the view is held to).
-    #[cfg_attr(
-        all(target_arch = "wasm32", target_os = "unknown"),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(rule_files), allow(unused_variables))]
     pub fn judge_raw(&self, f: &CloudTrailFields<'_>, view: bool) -> RawJudgement {
         match self {
             Query::Scan { .. } => {
@@ -128,7 +125,7 @@ impl Query {
                     RawJudgement::Rejects
                 }
             }
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Query::Kql(q) => {
                 if !self.admits_raw(f) {
                     RawJudgement::Rejects
@@ -149,14 +146,11 @@ impl Query {
     }
 
     /// [`Self::admits_raw`] on keys read once for many queries.
-    #[cfg_attr(
-        all(target_arch = "wasm32", target_os = "unknown"),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(rule_files), allow(unused_variables))]
     pub fn admits_keys(&self, keys: &RawKeys<'_>) -> bool {
         match self {
             Query::Scan { .. } => true,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Query::Kql(q) => {
                 let admits = |values: &Option<Vec<String>>, key: &RawKey<'_>| {
                     let Some(values) = values else {
@@ -177,7 +171,7 @@ impl Query {
 
     /// A KQL query on a raw record's view (after [`Self::admits_raw`]): `Matches` or
     /// `Rejects` when the view gives every field the query reads, else `NeedsDocument`.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     pub fn judge_view(&self, view: &crate::ecs::raw_view::RawView<'_>) -> RawJudgement {
         match self {
             Query::Kql(q) if q.in_view => match q.kql.matches_view(view) {
@@ -193,7 +187,7 @@ impl Query {
     pub fn in_view(&self) -> bool {
         match self {
             Query::Scan { .. } => false,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Query::Kql(q) => q.in_view,
         }
     }
@@ -213,7 +207,7 @@ impl Query {
                     && field::matches_keyword(doc, "event.action", ACTION)
                     && field::matches_keyword(doc, "event.outcome", OUTCOME)
             }
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Query::Kql(q) => q.kql.matches(doc),
         }
     }
@@ -221,14 +215,11 @@ impl Query {
     /// `false` when a document's bytes show that no record in it can match (only a KQL
     /// query answers here; the built-in query has its own pre-check,
     /// [`crate::rule::prefilter::Prefilter`]).
-    #[cfg_attr(
-        all(target_arch = "wasm32", target_os = "unknown"),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(rule_files), allow(unused_variables))]
     pub fn may_match_text(&self, doc: &[u8]) -> bool {
         match self {
             Query::Scan { .. } => true,
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            #[cfg(rule_files)]
             Query::Kql(q) => q.required.may_match(doc),
         }
     }

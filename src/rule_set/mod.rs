@@ -162,6 +162,18 @@ impl RuleSet {
         }
     }
 
+    /// See [`Detector::set_observe_origins`]; for every rule.
+    pub fn set_observe_origins(&mut self, on: bool) {
+        for rule in &mut self.rules {
+            rule.set_observe_origins(on);
+        }
+    }
+
+    /// Heap bytes held by every rule's first-seen store.
+    pub fn state_bytes(&self) -> usize {
+        self.rules.iter().map(Detector::state_bytes).sum()
+    }
+
     /// See [`Detector::set_nesting_limit`].
     pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
         self.nesting_limit = limit.map_or(nesting::MAX_NESTING, |l| l.min(nesting::MAX_NESTING));

@@ -56,7 +56,7 @@ pub fn documents(bytes: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// Elastic's 49 AWS New Terms rule files copied here (both folders), parsed.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 pub fn elastic_aws_rules() -> Vec<dynamodb_scan_detector::config::rule_file::RuleDefinition> {
     use dynamodb_scan_detector::config::rule_file::parse_rule_file;
     let mut rules = Vec::new();

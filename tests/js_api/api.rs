@@ -349,17 +349,21 @@ fn large_batches_read_in_chunks_give_what_the_whole_batch_gives() {
 /// The passthrough text and the counts of the core reading `batch` whole (as
 /// `processRecords` with `output: 'ndjson'` and event time gives them).
 fn core_passthrough(batch: &[u8], ndjson: bool) -> (String, String) {
+    use dynamodb_scan_detector::bindings::js::engine::Engine;
     use dynamodb_scan_detector::bindings::js::verdict::passthrough;
     use dynamodb_scan_detector::input::documents::Format;
-    let mut core = Detector::new(Config::from_json(&on_arrival("{}")).expect("valid"));
+    let options = serde_json::from_str(&on_arrival("{}")).expect("valid");
+    let Ok(mut core) = Engine::new(options, None) else {
+        panic!("a valid config")
+    };
     let mut text = String::new();
     let mut each = |doc: &[u8]| {
         core.process_each(doc, Context::event_time(), &mut |report| {
-            passthrough(&report, doc, &mut text)
+            passthrough(&report, &mut text)
         })
     };
     let format = if ndjson { Format::Ndjson } else { Format::Auto };
     each_document(batch, format, &mut each);
-    let stats = core.stats().to_json().to_string();
+    let stats = core.stats().to_string();
     (text, stats)
 }

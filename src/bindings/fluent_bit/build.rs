@@ -14,12 +14,17 @@ fn main() {
     println!("cargo:rerun-if-changed=src/bindings/fluent_bit/build.rs");
     println!("cargo:rerun-if-env-changed=FLUENT_BIT_MODULE_NAMES");
     println!("cargo:rustc-check-cfg=cfg(alert_suppression)");
+    println!("cargo:rustc-check-cfg=cfg(rule_files)");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let wasi = os == "wasi";
     let fluent_bit = wasi && std::env::var_os("CARGO_FEATURE_FLUENT_BIT").is_some();
     let javascript =
         std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") && os == "unknown";
-    if !fluent_bit && !javascript {
+    let js_rules = std::env::var_os("CARGO_FEATURE_JS_RULES").is_some();
+    if !javascript || js_rules {
+        println!("cargo:rustc-cfg=rule_files");
+    }
+    if !fluent_bit && (!javascript || js_rules) {
         println!("cargo:rustc-cfg=alert_suppression");
     }
     if fluent_bit {

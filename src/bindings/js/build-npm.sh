@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
-#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s)
+#   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s), twice:
+#     the default entry's module, and the `rules` entry's (feature js-rules)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node's require),
 #      experimental-nodejs-module (Node's import) and web (browsers and bundlers)
 #   -> wasm-opt -O3 from npm's binaryen (pinned, installed into target/npm-tools)
@@ -79,35 +80,57 @@ for registry in "${CARGO_HOME:-${HOME:-/nonexistent}/.cargo}"/registry/src/*/; d
   if [ -d "$registry" ]; then flags+=("--remap-path-prefix=${registry%/}=crates"); fi
 done
 encoded=$(IFS=$'\x1f'; printf '%s' "${flags[*]}")
-CARGO_TARGET_DIR=target/npm-wasm CARGO_ENCODED_RUSTFLAGS="$encoded" \
-  cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown
-# Cargo writes the dev profile to debug/, every other one to a directory of its name.
-profile_dir=$profile
-[ "$profile" != dev ] || profile_dir=debug
-wasm=target/npm-wasm/wasm32-unknown-unknown/$profile_dir/$NAME.wasm
+# The default entry runs the built-in rule; the `rules` entry (feature js-rules) also
+# reads Elastic's rule files (TOML, KQL, rule sets, alert suppression), which doubles
+# the module, so it is a second module that only its users load.
+build_module() { # build_module FEATURES -> the path of the .wasm
+  CARGO_TARGET_DIR=target/npm-wasm CARGO_ENCODED_RUSTFLAGS="$encoded" \
+    cargo build --locked --profile "$profile" --lib --target wasm32-unknown-unknown \
+    ${1:+--features "$1"} >&2
+  # Cargo writes the dev profile to debug/, every other one to a directory of its name.
+  local profile_dir=$profile
+  [ "$profile" != dev ] || profile_dir=debug
+  local wasm=target/npm-wasm/wasm32-unknown-unknown/$profile_dir/$NAME.wasm
+  local copy=target/npm-wasm/$NAME${1:+-$1}.wasm
+  cp "$wasm" "$copy"
+  printf '%s\n' "$copy"
+}
+wasm=$(build_module "")
+rules_wasm=$(build_module js-rules)
 
-# 3. The package directory: the hand-written sources, then both wasm-bindgen builds.
+# 3. The package directory: the hand-written sources, then the wasm-bindgen builds of
+#    each module: node/ and web/ for the default entry, rules/node/ and rules/web/ (the
+#    same hand-written entry files) for the `rules` entry.
 rm -rf "$OUT"
-mkdir -p "$OUT"
+mkdir -p "$OUT/rules"
 cp -R "$SRC"/. "$OUT"/
-for target in nodejs web; do
-  dir=$OUT/${target%js}
-  wasm-bindgen --target "$target" --no-typescript --out-dir "$dir" --out-name "$NAME" "$wasm"
-  # The generated JS points at .d.ts files that --no-typescript does not write.
-  sed -i '/@ts-self-types=/d' "$dir/$NAME.js"
-done
-# Node's ES module entry gets its own glue (wasm-bindgen's Node ES module output), which
-# finds the .wasm through `new URL(…, import.meta.url)`: bundlers that build for servers
-# (webpack, Next.js, …) recognise that and ship the file, where the CommonJS glue's
-# `__dirname` path breaks once the code is moved. Both glues load the one .wasm in node/.
-esm=$(mktemp -d)
-wasm-bindgen --target experimental-nodejs-module --no-typescript --out-dir "$esm" --out-name "$NAME" "$wasm"
-cmp -s "$esm/${NAME}_bg.wasm" "$OUT/node/${NAME}_bg.wasm" ||
-  die "wasm-bindgen wrote different .wasm files for Node's CommonJS and ES module glue"
-sed '/@ts-self-types=/d' "$esm/$NAME.js" >"$OUT/node/$NAME.mjs"
-rm -rf "$esm"
-printf '{ "type": "commonjs" }\n' >"$OUT/node/package.json"
-printf '{ "type": "module" }\n' >"$OUT/web/package.json"
+cp -R "$SRC/node" "$SRC/web" "$OUT/rules/"
+sed -i 's|"\.\./index\.mjs"|"../../index.mjs"|' "$OUT/rules/web/index.d.ts"
+bindgen() { # bindgen WASM DIR
+  local target
+  for target in nodejs web; do
+    local dir=$2/${target%js}
+    wasm-bindgen --target "$target" --no-typescript --out-dir "$dir" --out-name "$NAME" "$1"
+    # The generated JS points at .d.ts files that --no-typescript does not write.
+    sed -i '/@ts-self-types=/d' "$dir/$NAME.js"
+  done
+  # Node's ES module entry gets its own glue (wasm-bindgen's Node ES module output),
+  # which finds the .wasm through `new URL(…, import.meta.url)`: bundlers that build for
+  # servers (webpack, Next.js, …) recognise that and ship the file, where the CommonJS
+  # glue's `__dirname` path breaks once the code is moved. Both glues load the one .wasm
+  # in node/.
+  local esm
+  esm=$(mktemp -d)
+  wasm-bindgen --target experimental-nodejs-module --no-typescript --out-dir "$esm" --out-name "$NAME" "$1"
+  cmp -s "$esm/${NAME}_bg.wasm" "$2/node/${NAME}_bg.wasm" ||
+    die "wasm-bindgen wrote different .wasm files for Node's CommonJS and ES module glue"
+  sed '/@ts-self-types=/d' "$esm/$NAME.js" >"$2/node/$NAME.mjs"
+  rm -rf "$esm"
+  printf '{ "type": "commonjs" }\n' >"$2/node/package.json"
+  printf '{ "type": "module" }\n' >"$2/web/package.json"
+}
+bindgen "$wasm" "$OUT"
+bindgen "$rules_wasm" "$OUT/rules"
 
 # 4. wasm-opt from npm's binaryen (never Debian's binaryen 108: it renumbers the
 #    externref table wasm-bindgen exports, and the module then fails to load).
@@ -123,7 +146,7 @@ if [ "$opt" = no ]; then
 elif opt_version=$("$wasm_opt" --version 2>/dev/null); then
   major=$(sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p' <<<"$opt_version")
   [ "${major:-0}" -ge 116 ] || die "$wasm_opt is binaryen ${major:-?}; it breaks wasm-bindgen output (need >= 116)"
-  for dir in "$OUT/node" "$OUT/web"; do
+  for dir in "$OUT/node" "$OUT/web" "$OUT/rules/node" "$OUT/rules/web"; do
     "$wasm_opt" "${OPT_FLAGS[@]}" "$dir/${NAME}_bg.wasm" -o "$dir/${NAME}_bg.opt.wasm"
     mv "$dir/${NAME}_bg.opt.wasm" "$dir/${NAME}_bg.wasm"
   done
@@ -139,10 +162,14 @@ version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 web_wasm=$OUT/web/${NAME}_bg.wasm
 raw=$(wc -c <"$web_wasm" | tr -d ' ')
 gz=$(gzip -9 -c "$web_wasm" | wc -c | tr -d ' ')
+rules_raw=$(wc -c <"$OUT/rules/web/${NAME}_bg.wasm" | tr -d ' ')
+rules_gz=$(gzip -9 -c "$OUT/rules/web/${NAME}_bg.wasm" | wc -c | tr -d ' ')
 kib() { awk -v b="$1" 'BEGIN { printf "%.0f KiB", b / 1024 }'; }
 sed -i "s/\"version\": \"0.0.0-placeholder\"/\"version\": \"$version\"/" "$OUT/package.json"
 sed -i -e "s/{{VERSION}}/$version/g" -e "s/{{WASM_RAW}}/$raw bytes ($(kib "$raw"))/g" \
-  -e "s/{{WASM_GZIP}}/$gz bytes ($(kib "$gz"))/g" -e "s/{{WASM_OPT}}/$optimised/g" "$OUT/README.md"
+  -e "s/{{WASM_GZIP}}/$gz bytes ($(kib "$gz"))/g" -e "s/{{WASM_OPT}}/$optimised/g" \
+  -e "s/{{RULES_WASM_RAW}}/$rules_raw bytes ($(kib "$rules_raw"))/g" \
+  -e "s/{{RULES_WASM_GZIP}}/$rules_gz bytes ($(kib "$rules_gz"))/g" "$OUT/README.md"
 if grep -q '{{' "$OUT/README.md" "$OUT/package.json"; then
   die "a placeholder was left in README.md or package.json"
 fi
@@ -150,7 +177,9 @@ fi
 # 6. The CommonJS build must load.
 node -e "const m = require(process.argv[1]); if (m.Detector.version() !== process.argv[2]) process.exit(1)" \
   "$OUT/node/index.cjs" "$version" || die "the built package does not load in Node"
-note "package: $OUT (wasm $raw bytes, gzip -9 $gz bytes; $optimised)"
+node -e "const m = require(process.argv[1]); if (m.Detector.version() !== process.argv[2]) process.exit(1)" \
+  "$OUT/rules/node/index.cjs" "$version" || die "the built package's rules entry does not load in Node"
+note "package: $OUT (wasm $raw bytes, gzip -9 $gz bytes; rules entry $rules_raw bytes, gzip -9 $rules_gz; $optimised)"
 
 # 7. The tarball.
 if [ "$pack" = 1 ]; then

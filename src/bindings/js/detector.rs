@@ -5,17 +5,19 @@
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
+use super::engine::{Engine, EngineError, RuleFiles};
 use super::marshal::{self, Batch};
 use super::options::{CallOptions, DetectorSettings, OutputShape};
 use super::{error, verdict};
+use crate::config::DetectorOptions;
 use crate::input::documents::Item;
 use crate::input::reader::Reader;
 use crate::input::replay_order::replay_order;
-use crate::{Alert, Config, Detector, VERSION};
+use crate::{Alert, Config, VERSION};
 
 #[wasm_bindgen(js_name = Detector)]
 pub struct JsDetector {
-    core: Detector,
+    core: Engine,
     defaults: CallOptions,
     /// The input a batch call with `more: true` left unfinished (its reader, holding the
     /// line its last chunk cut); the next batch call goes on with it.
@@ -26,11 +28,15 @@ pub struct JsDetector {
 impl JsDetector {
     /// `new Detector(config?, options?)`: `config` is the configuration document as an
     /// object or JSON text (absent: the defaults); `options` sets the defaults of every
-    /// call (`detectionTime`, …) and `validateAll` (parse and classify every record).
+    /// call (`detectionTime`, …), `validateAll` (parse and classify every record), and
+    /// `rules` (Elastic's rule files to run instead of the built-in rule) with
+    /// `strictRules`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<JsDetector, JsValue> {
-        let core = Detector::new(parse_config(&config)?);
-        JsDetector::with_settings(core, &options)
+        let settings = DetectorSettings::parse(&options)?;
+        let files = rule_files(&settings)?;
+        let core = Engine::new(parse_options(&config)?, files).map_err(engine_error)?;
+        Ok(JsDetector::with_settings(core, settings))
     }
 
     /// Judge one document (a record, an S3 `{"Records":[…]}` file, an array, an
@@ -71,7 +77,7 @@ impl JsDetector {
             let mut text = String::with_capacity(batch.byte_len() + 2);
             self.read(&batch, opts, &mut |core, doc| {
                 core.process_each(doc, ctx, &mut |report| {
-                    verdict::passthrough(&report, doc, &mut text);
+                    verdict::passthrough(&report, &mut text);
                 });
             });
             return Ok(JsValue::from_str(&text));
@@ -79,7 +85,7 @@ impl JsDetector {
         let mut reports = Vec::new();
         self.read(&batch, opts, &mut |core, doc| {
             core.process_each(doc, ctx, &mut |report| {
-                reports.push(verdict::report(report, doc));
+                reports.push(verdict::report(report));
             });
         });
         marshal::value(&Value::Array(reports))
@@ -109,7 +115,7 @@ impl JsDetector {
         let read = self.read(&batch, opts, &mut |core, doc| {
             core.process_each(doc, ctx, &mut |report| {
                 alerts.extend(report.alerts);
-                observed.extend(report.observed.as_ref().map(verdict::observed));
+                observed.extend(report.observed.iter().map(verdict::observed));
             });
         });
         self.core.set_observe_origins(false);
@@ -161,13 +167,37 @@ impl JsDetector {
             )));
         }
         let bytes = marshal::input_bytes(&bytes, "restore")?;
-        let core = Detector::restore(parse_config(&config)?, &bytes).map_err(error::snapshot)?;
-        JsDetector::with_settings(core, &options)
+        let settings = DetectorSettings::parse(&options)?;
+        let files = rule_files(&settings)?;
+        let core = Engine::restore(parse_options(&config)?, files, &bytes).map_err(engine_error)?;
+        Ok(JsDetector::with_settings(core, settings))
     }
 
-    /// The counters, as a plain object.
+    /// The counters, as a plain object. With rule files: also `rules_loaded`,
+    /// `rules_refused`, and each rule's counters under `rules[rule_id]`.
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        marshal::value(&self.core.stats().to_json())
+        marshal::value(&self.core.stats())
+    }
+
+    /// The rules loaded, in load order: `{ rule_id, name, version, severity,
+    /// new_terms_fields, … }` (the built-in rule alone when no rule files were given).
+    /// After `restore` with rule files, each says whether its `state` was `restored` or
+    /// `started empty`.
+    pub fn rules(&self) -> Result<JsValue, JsValue> {
+        marshal::value(&Value::Array(self.core.rules()))
+    }
+
+    /// The rule files refused, each `{ file, rule, reason }` (empty without rule files).
+    #[wasm_bindgen(js_name = refusedRules)]
+    pub fn refused_rules(&self) -> Result<JsValue, JsValue> {
+        marshal::value(&Value::Array(self.core.refused()))
+    }
+
+    /// What `restore` dropped from the saved state because the rules changed: one line
+    /// per rule (or suppression groups) with why.
+    #[wasm_bindgen(js_name = droppedState)]
+    pub fn dropped_state(&self) -> Result<JsValue, JsValue> {
+        marshal::value(&Value::Array(self.core.dropped()))
     }
 
     /// The effective configuration, every key filled in.
@@ -206,14 +236,13 @@ impl JsDetector {
 }
 
 impl JsDetector {
-    fn with_settings(mut core: Detector, options: &JsValue) -> Result<JsDetector, JsValue> {
-        let settings = DetectorSettings::parse(options)?;
+    fn with_settings(mut core: Engine, settings: DetectorSettings) -> JsDetector {
         core.set_prefilter(!settings.validate_all);
-        Ok(JsDetector {
+        JsDetector {
             core,
             defaults: settings.defaults,
             input: None,
-        })
+        }
     }
 
     fn options(&self, value: &JsValue) -> Result<CallOptions, JsValue> {
@@ -228,7 +257,7 @@ impl JsDetector {
         &mut self,
         batch: &Batch,
         opts: CallOptions,
-        each: &mut dyn FnMut(&mut Detector, &[u8]),
+        each: &mut dyn FnMut(&mut Engine, &[u8]),
     ) -> Read {
         let mut reader = self
             .input
@@ -282,10 +311,35 @@ fn alerts_out(alerts: Vec<Alert>, opts: CallOptions) -> Result<JsValue, JsValue>
     }
 }
 
-/// A config from an object, JSON text, or nothing (the defaults).
-fn parse_config(value: &JsValue) -> Result<Config, JsValue> {
+/// The rule files the options give, read; a refusal is an error with `strictRules`.
+fn rule_files(settings: &DetectorSettings) -> Result<Option<RuleFiles>, JsValue> {
+    let Some(texts) = settings.rules.clone() else {
+        return Ok(None);
+    };
+    let files = RuleFiles::read(texts).map_err(error::config)?;
+    #[cfg(rule_files)]
+    if settings.strict_rules {
+        if let Some(refusal) = files.first_refusal() {
+            return Err(error::config(crate::error::ConfigError::invalid(
+                "rules",
+                format!("refused (strictRules): {refusal}"),
+            )));
+        }
+    }
+    Ok(Some(files))
+}
+
+fn engine_error(e: EngineError) -> JsValue {
+    match e {
+        EngineError::Config(e) => error::config(e),
+        EngineError::Snapshot(e) => error::snapshot(e),
+    }
+}
+
+/// The configuration document from an object, JSON text, or nothing (the defaults).
+fn parse_options(value: &JsValue) -> Result<DetectorOptions, JsValue> {
     if value.is_undefined() || value.is_null() {
-        return Ok(Config::default());
+        return Ok(DetectorOptions::default());
     }
     let text = match value.as_string() {
         Some(text) => text,
@@ -299,7 +353,8 @@ fn parse_config(value: &JsValue) -> Result<Config, JsValue> {
             )))
         }
     };
-    Config::from_json(&text).map_err(error::config)
+    serde_json::from_str(&text)
+        .map_err(|e| error::config(crate::error::ConfigError::Json(e.to_string())))
 }
 
 fn config_value(config: &Config) -> Result<JsValue, JsValue> {

@@ -8,6 +8,7 @@
 //! this module.
 
 pub mod detector;
+pub mod engine;
 pub mod error;
 pub mod marshal;
 pub mod options;

@@ -20,6 +20,11 @@
 //! byte-level pre-check, so every record is parsed and classified (what the command
 //! line's `--validate-all` does); alerts are the same either way.
 //!
+//! They also take `rules`, Elastic's rule files to run instead of the built-in rule: an
+//! array whose items are a file's TOML text, or `{ file, text }` to name it in messages;
+//! and `strictRules`: `true` makes a refused rule file an error (by default it is listed
+//! by `refusedRules()` and the rest run).
+//!
 //! The clock is read through `js_sys::Date::now()`: `SystemTime::now()` panics on
 //! wasm32-unknown-unknown. Unknown keys are rejected, so a misspelt option is an
 //! error rather than silently ignored.
@@ -27,6 +32,7 @@
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::engine::RuleText;
 use super::error::{self, type_name};
 use crate::input::documents::{Format, Limits};
 use crate::{Context, DetectionTime, Millis};
@@ -44,6 +50,8 @@ const KEYS: [&str; 7] = [
     "maxDocumentBytes",
 ];
 const VALIDATE_ALL: &str = "validateAll";
+const RULES: &str = "rules";
+const STRICT_RULES: &str = "strictRules";
 
 /// Where an alert's detection time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,35 +93,96 @@ impl Default for CallOptions {
     }
 }
 
-/// What the constructor's options set: the defaults of every call, and the pre-check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What the constructor's options set: the defaults of every call, the pre-check, and
+/// the rule files to run.
+#[derive(Debug, Clone, Default)]
 pub struct DetectorSettings {
     pub defaults: CallOptions,
     pub validate_all: bool,
+    pub rules: Option<Vec<RuleText>>,
+    pub strict_rules: bool,
 }
 
 impl DetectorSettings {
     pub fn parse(value: &JsValue) -> Result<DetectorSettings, JsValue> {
         let mut keys = KEYS.to_vec();
-        keys.push(VALIDATE_ALL);
+        keys.extend([VALIDATE_ALL, RULES, STRICT_RULES]);
         let defaults = CallOptions::parse_keys(value, CallOptions::default(), &keys)?;
-        let mut validate_all = false;
-        if value.is_object() {
-            let flag = get(value, VALIDATE_ALL)?;
-            if !flag.is_undefined() {
-                validate_all = flag.as_bool().ok_or_else(|| {
-                    error::options(format!(
-                        "`{VALIDATE_ALL}` must be true or false, got {}",
-                        describe_value(&flag)
-                    ))
-                })?;
-            }
-        }
-        Ok(DetectorSettings {
+        let mut settings = DetectorSettings {
             defaults,
-            validate_all,
-        })
+            ..DetectorSettings::default()
+        };
+        if value.is_object() {
+            settings.validate_all = flag(value, VALIDATE_ALL)?;
+            settings.strict_rules = flag(value, STRICT_RULES)?;
+            settings.rules = rule_texts(&get(value, RULES)?)?;
+        }
+        Ok(settings)
     }
+}
+
+/// A `true`/`false` option (absent: false).
+fn flag(options: &JsValue, key: &str) -> Result<bool, JsValue> {
+    let value = get(options, key)?;
+    if value.is_undefined() {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| choice_error(key, "true or false", &value))
+}
+
+/// `rules` given to the default entry, which reads no rule files: any value is handed
+/// on as an empty list, which the engine refuses naming the entry that reads them.
+#[cfg(not(rule_files))]
+fn rule_texts(value: &JsValue) -> Result<Option<Vec<RuleText>>, JsValue> {
+    Ok((!value.is_undefined()).then(Vec::new))
+}
+
+/// `rules`: an array of TOML texts or `{ file, text }` objects (absent: none).
+#[cfg(rule_files)]
+fn rule_texts(value: &JsValue) -> Result<Option<Vec<RuleText>>, JsValue> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let Some(items) = value.dyn_ref::<js_sys::Array>() else {
+        return Err(choice_error(
+            RULES,
+            "an array of rule files' TOML texts (or { file, text } objects)",
+            value,
+        ));
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let rule = if let Some(text) = item.as_string() {
+            RuleText {
+                file: format!("rules[{i}]"),
+                text,
+            }
+        } else if item.is_object() {
+            let text = get(&item, "text")?.as_string();
+            let file = get(&item, "file")?;
+            match (text, file.as_string()) {
+                (Some(text), Some(file)) => RuleText { file, text },
+                (Some(text), None) if file.is_undefined() => RuleText {
+                    file: format!("rules[{i}]"),
+                    text,
+                },
+                _ => {
+                    return Err(error::options(format!(
+                        "`rules[{i}]` must have a string `text` (and a string `file`, if any)"
+                    )))
+                }
+            }
+        } else {
+            return Err(error::options(format!(
+                "`rules[{i}]` must be a rule file's text or {{ file, text }}, got {}",
+                describe_value(&item)
+            )));
+        };
+        out.push(rule);
+    }
+    Ok(Some(out))
 }
 
 impl CallOptions {

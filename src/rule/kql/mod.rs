@@ -16,9 +16,9 @@ mod tests;
 
 use serde_json::{Map, Value};
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 use crate::ecs::raw_view::{NotInView, RawView, Read};
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(rule_files)]
 use eval::Indexed;
 
 pub use compile::Compiled;
@@ -69,7 +69,7 @@ impl Kql {
         self.compiled.matches(doc)
     }
 
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[cfg(rule_files)]
     /// Whether a raw CloudTrail record matches, judged on its [`RawView`]: `None` when the
     /// query reads a field the view cannot give (the record's ECS document decides).
     pub fn matches_view(&self, view: &RawView<'_>) -> Option<bool> {

@@ -62,15 +62,16 @@ echo "$(wc -l <"$fixture") files, $alerts alerts" >&2
 
 # "Are the types wrong" on the tarball, two runs so that no rule is ignored where it
 # matters: every module entry point with no rule ignored; then the browser build
-# (`/web`), which is an ES module only, on purpose (browsers and bundlers import it;
+# (`/web` and `/rules/web`), which is an ES module only, on purpose (browsers and bundlers import it;
 # Node's `require` gets the CommonJS build from `.`), with that one rule ignored. The
-# `.wasm` export is an asset for bundlers, not a module, so it is not checked.
+# `.wasm` exports are assets for bundlers, not modules, so they are not checked.
 say "@arethetypeswrong/cli on the tarball"
 attw=$TOOLS/node_modules/.bin/attw
 "$attw" --version >&2
 FORCE_COLOR=0 "$attw" "$tarball" --format table-flipped \
-  --exclude-entrypoints ./web ./dynamodb_scan_detector_bg.wasm || fail "attw: the module entry points"
-FORCE_COLOR=0 "$attw" "$tarball" --format table-flipped --entrypoints ./web \
+  --exclude-entrypoints ./web ./dynamodb_scan_detector_bg.wasm ./rules/web \
+  ./rules/dynamodb_scan_detector_bg.wasm || fail "attw: the module entry points"
+FORCE_COLOR=0 "$attw" "$tarball" --format table-flipped --entrypoints ./web ./rules/web \
   --ignore-rules cjs-resolves-to-esm || fail "attw: the browser build"
 
 export BUNDLERS_TOOLS=$TOOLS BUNDLERS_HERE=$HERE BUNDLERS_README=$ROOT/src/bindings/js/npm/README.md

@@ -1,6 +1,7 @@
 // The declarations as a CommonJS TypeScript user in Node sees them.
 import { Detector, type Alert, type DetectorConfig, type Stats, type RecordResult } from "dynamodb-scan-detector";
 import { createDetectorStream, DetectorStream } from "dynamodb-scan-detector/stream";
+import { Detector as RulesDetector } from "dynamodb-scan-detector/rules";
 
 const config: DetectorConfig = {
   profile: "current",
@@ -32,3 +33,5 @@ d.free();
 const s: DetectorStream = createDetectorStream({ config, emit: "passthrough", output: "ndjson" });
 s.detector.stats();
 export { typo, text, id, terms, suppressed, verdict, n, summary };
+const ruleNames: string[] = new RulesDetector(null, { rules: [] }).rules().map((r) => r.name);
+export { ruleNames };

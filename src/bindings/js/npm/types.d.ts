@@ -104,6 +104,57 @@ export interface CallOptions {
   maxDocumentBytes?: number;
 }
 
+/** One of Elastic's detection-rules files: its TOML text, named in messages by `file`. */
+export interface RuleFileText {
+  file?: string;
+  text: string;
+}
+
+/** Options of the constructor and of `restore`: every call's defaults, and more. */
+export interface DetectorOptions extends CallOptions {
+  /** Parse and classify every record (turns off the byte-level pre-check). */
+  validateAll?: boolean;
+  /**
+   * Elastic's New Terms rule files to run instead of the built-in rule, each read
+   * once per record for all. Only the `rules` entry reads them
+   * (`dynamodb-scan-detector/rules`); the default entry throws a `ConfigError`.
+   * The configuration may then not set what each rule file sets (`profile`,
+   * `new_terms_fields`, windows, `max_signals`, `timestamp_override`, `rule_uuid`).
+   */
+  rules?: ReadonlyArray<string | RuleFileText>;
+  /** Make a refused rule file an error (by default it is listed by `refusedRules()`). */
+  strictRules?: boolean;
+}
+
+/** A rule the detector runs, as `rules()` lists it (the rule file's vocabulary). */
+export interface LoadedRule {
+  rule_id: string;
+  name: string;
+  version: number;
+  severity: string;
+  new_terms_fields: string[];
+  /** Rule files only. */
+  risk_score?: number;
+  /** Rule files only: the history window, as the rule file writes it (`now-10d`). */
+  history_window_start?: string;
+  /** Rule files only: the KQL query. */
+  query?: string;
+  /** Rule files only: fields it reads that raw CloudTrail does not give. */
+  warnings?: string[];
+  /** Rule files only: the `file` it was given as. */
+  file?: string;
+  /** After `restore` with rule files: whether its saved state was found. */
+  state?: "restored" | "started empty";
+}
+
+/** A rule file that cannot be run, as `refusedRules()` lists it. */
+export interface RefusedRule {
+  file: string;
+  /** The rule's name (or id), once the file says it. */
+  rule: string | null;
+  reason: string;
+}
+
 /** Call options that make a method return NDJSON text. */
 export type NdjsonOptions = CallOptions & { output: "ndjson" };
 
@@ -232,6 +283,8 @@ export interface Observed {
   account: JsonValue;
   /** Where it came from: `source.address`, else `source.ip`, in the same way. */
   address: JsonValue;
+  /** The rule whose state it wrote (a record selected by several rules is one each). */
+  rule_id: string;
 }
 
 /** What `processObserved` returns; `alerts` is shaped by the `output` option. */
@@ -258,7 +311,7 @@ export type Input = string | Uint8Array | ArrayBuffer | object;
  */
 export declare class Detector {
   /** @throws {Error} `ConfigError` naming the problem with the configuration. */
-  constructor(config?: DetectorConfig | string | null, options?: CallOptions);
+  constructor(config?: DetectorConfig | string | null, options?: DetectorOptions);
   /** Judge one document (record, S3 file, array, EventBridge/CloudWatch envelope, ECS). */
   process(event: Input, options: NdjsonOptions): string;
   process(event: Input, options?: CallOptions): Alert[];
@@ -298,9 +351,19 @@ export declare class Detector {
   static restore(
     bytes: Uint8Array | ArrayBuffer,
     config?: DetectorConfig | string | null,
-    options?: CallOptions,
+    options?: DetectorOptions,
   ): Detector;
-  stats(): Stats;
+  /**
+   * The counters. With rule files, also `rules_loaded`, `rules_refused`, and each
+   * rule's counters under `rules[rule_id]`.
+   */
+  stats(): Stats & { rules_loaded?: number; rules_refused?: number; rules?: Record<string, Stats> };
+  /** The rules it runs, in load order (the built-in rule alone without rule files). */
+  rules(): LoadedRule[];
+  /** The rule files refused (empty without rule files). */
+  refusedRules(): RefusedRule[];
+  /** What `restore` dropped from the saved state because the rules changed, with why. */
+  droppedState(): string[];
   /** The effective configuration. */
   config(): EffectiveConfig;
   /** Heap bytes held by the first-seen store. */
