@@ -372,7 +372,7 @@ test('with 400,000 alerts and 100,000 principals, following, brushing and moving
         for (let i = from; i < Math.min(N, from + 2048); i += 1) {
           const t = start + i * 60_000;
           block.push([new Date(t).toISOString(), label(i), account(i), address(i),
-            'Orders', 'aws-cli/2', `reason ${i}`, `id-${i}`, i, label(i), t]);
+            'Orders', 'aws-cli/2', `reason ${i}`, `id-${i}`, 'AWS DynamoDB Scan by Unusual User', i, label(i), t]);
           observations.scan({ time: t, terms: [[label(i)]], account: account(i), address: address(i) });
         }
         alerts.add(block);

@@ -26,16 +26,43 @@
  * @property {HTMLInputElement} folderInput
  */
 
-/** Names a folder may hold that are worth reading (files picked one by one always are). */
-const LOG_NAME = /\.(json|jsonl|ndjson|log|txt)(\.gz)?$|\.gz$/i;
+/**
+ * Names a folder may hold that are worth reading (files picked one by one always are):
+ * logs, and Elastic's rule files (`.toml`).
+ */
+const LOG_NAME = /\.(json|jsonl|ndjson|log|txt)(\.gz)?$|\.gz$|\.toml$/i;
 
 /**
- * Whether a file found inside a folder is read: log-like names, no hidden files.
+ * Whether a file found inside a folder is read: log-like names and rule files, no
+ * hidden files.
  * @param {string} path
  */
 export function isLogFileInFolder(path) {
   const name = path.slice(path.lastIndexOf('/') + 1);
   return !name.startsWith('.') && LOG_NAME.test(name);
+}
+
+/**
+ * Whether a file given is one of Elastic's rule files (detection-rules TOML), to run
+ * instead of the built-in rule, rather than a log.
+ * @param {string} path
+ */
+export function isRuleFile(path) {
+  return /\.toml$/i.test(path);
+}
+
+/**
+ * Paths in the order the command line walks a folder: folder by folder, each one's
+ * entries by name (`a/z` before `a-b/c`, which a comparison of whole strings reverses).
+ * @param {string} a
+ * @param {string} b
+ */
+export function comparePaths(a, b) {
+  const [x, y] = [a.split('/'), b.split('/')];
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /**

@@ -4,7 +4,7 @@
 // never as HTML.
 
 import { ReplayClient } from './replay-client.js';
-import { collectFiles, sampleFiles } from './input-files.js';
+import { collectFiles, comparePaths, isRuleFile, sampleFiles } from './input-files.js';
 import {
   SettingsForm, fromFragment, settingsLink, settingsProblem, toConfig, toFragment,
 } from './settings.js';
@@ -21,7 +21,7 @@ import { MAX_ORIGINS } from './worker/observations.js';
 /**
  * @import { InputFile } from './input-files.js'
  * @import { Settings } from './settings.js'
- * @import { CheckResult } from './worker/protocol.js'
+ * @import { CheckResult, RuleFile } from './worker/protocol.js'
  */
 
 /**
@@ -57,8 +57,29 @@ const principals = new PrincipalsView($('principals-table'));
 const timeline = new Timeline(element('timeline-canvas', HTMLCanvasElement), $('timeline-tip'));
 /** @type {InputFile[]} the files of the last replay, in order */
 let inputs = [];
-/** @type {string | null} the settings of the last replay, as JSON */
+/** @type {string | null} the settings (and rule files) of the last replay, as JSON */
 let lastRunSettings = null;
+/** @type {RuleFile[]} Elastic's rule files given, run instead of the built-in rule */
+let ruleFiles = [];
+
+/**
+ * What a replay runs with, as JSON: the settings, and the rule files by name.
+ * @param {Settings} settings
+ */
+function runKey(settings) {
+  return JSON.stringify({ settings, rules: ruleFiles.map((r) => r.file) });
+}
+
+/** Show which rule files the next replay runs (none: the built-in rule). */
+function showRules() {
+  $('rule-files').hidden = ruleFiles.length === 0;
+  $('rule-summary').textContent = ruleFiles.length
+    ? `Rules: ${count(ruleFiles.length)} rule file${ruleFiles.length === 1 ? '' : 's'} `
+      + `(${ruleFiles.slice(0, 3).map((r) => r.file).join(', ')}${ruleFiles.length > 3 ? ', …' : ''}), `
+      + 'instead of the built-in rule; each sets its own fields and history window.'
+    : '';
+  $('settings').classList.toggle('rules-given', ruleFiles.length > 0);
+}
 
 const client = new ReplayClient({
   ready({ version }) {
@@ -120,8 +141,26 @@ function showConfigError(message) {
  * @param {InputFile[]} found
  */
 async function replayInOrder(found) {
+  const rules = found.filter((input) => isRuleFile(input.path)).sort((a, b) => comparePaths(a.path, b.path));
+  const logs = found.filter((input) => !isRuleFile(input.path));
   // At once, so that nobody (a test, a user) takes the previous replay's end for this one.
-  progress.ordering(found.length);
+  progress.ordering(logs.length || inputs.length);
+  if (rules.length) {
+    // In path order, as the command line reads a folder of rule files (their order is
+    // the order of alerts decided at one record).
+    ruleFiles = await Promise.all(rules.map(async (r) => ({ file: r.path, text: await r.file.text() })));
+    showRules();
+    if (!logs.length) {
+      // Rule files alone: the last logs again with them, or wait for logs.
+      if (inputs.length) {
+        replay(inputs);
+      } else {
+        progress.idle(`${count(ruleFiles.length)} rule files loaded: now give the logs to replay.`);
+      }
+      return;
+    }
+  }
+  found = logs;
   const order = await client.order(found.map((input) => input.path));
   const given = Array.from(order, (index) => found[index]);
   if (!given.length) {
@@ -144,7 +183,7 @@ function replay(given) {
     progress.failed(`Fix the settings first: ${problem}`);
     return;
   }
-  lastRunSettings = JSON.stringify(settings);
+  lastRunSettings = runKey(settings);
   button('rerun').disabled = true;
   button('export-alerts').disabled = true;
   button('export-state').disabled = true;
@@ -155,7 +194,7 @@ function replay(given) {
   results.reset();
   const total = given.reduce((sum, input) => sum + input.file.size, 0);
   progress.started(given.length, total);
-  client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time);
+  client.run(given.map((input) => input.file), toConfig(settings), settings.alert_time, ruleFiles);
 }
 
 /** @param {InputFile[]} given */
@@ -222,7 +261,7 @@ let checkTimer = 0;
 /** @param {Settings} settings */
 function settingsChanged(settings) {
   updateFragment();
-  button('rerun').disabled = !inputs.length || JSON.stringify(settings) === lastRunSettings;
+  button('rerun').disabled = !inputs.length || runKey(settings) === lastRunSettings;
   clearTimeout(checkTimer);
   const problem = settingsProblem(settings);
   showConfigError(problem);
@@ -261,6 +300,13 @@ $('load-sample').addEventListener('click', async () => {
   }
 });
 button('rerun').addEventListener('click', () => replay(inputs));
+button('clear-rules').addEventListener('click', () => {
+  ruleFiles = [];
+  showRules();
+  // The built-in rule's alerts all carry its name: a filter on a rule file's is moot.
+  if (filterBar.filters.rule) filterBar.remove('rule');
+  settingsChanged(form.read());
+});
 button('cancel').addEventListener('click', () => {
   button('cancel').disabled = true;
   $('status').textContent = 'Cancelling…';

@@ -11,7 +11,7 @@ import { isFromWorker, toWorker } from './worker/protocol.js';
  * @import { CallOptions } from '../pkg/index.js'
  * @import {
  *   AlertDetails, CheckResult, ConfigDocument, DoneMessage, FollowedScans, FromWorker,
- *   ProgressMessage, Question, ReadyMessage, ScanFilters, SourceRecord,
+ *   ProgressMessage, Question, ReadyMessage, RuleFile, ScanFilters, SourceRecord,
  * } from './worker/protocol.js'
  * @import { RowBlock } from './worker/row-block.js'
  */
@@ -154,10 +154,11 @@ export class ReplayClient {
    * @param {File[]} files
    * @param {ConfigDocument} config
    * @param {CallOptions['detectionTime']} alertTime
+   * @param {RuleFile[]} [rules]   Elastic's rule files to run instead of the built-in rule
    */
-  run(files, config, alertTime) {
+  run(files, config, alertTime, rules) {
     this.runId = this.nextId();
-    this.worker.postMessage(toWorker.run(this.runId, files, config, alertTime));
+    this.worker.postMessage(toWorker.run(this.runId, files, config, alertTime, rules));
     return this.runId;
   }
 

@@ -27,7 +27,7 @@ import { jsonTree } from './json-tree.js';
  * @property {(seq: number) => Promise<Details | null>} load          the alert in full
  * @property {(seq: number) => Promise<SourceRecord>} loadSource      its record
  * @property {(step: number) => number | undefined} neighbour          the seq `step` alerts away in the table, if any
- * @property {(kind: 'principal' | 'account' | 'source', value: string) => void} filter   follow a value
+ * @property {(kind: 'principal' | 'account' | 'source' | 'rule', value: string) => void} filter   follow a value
  * @property {(window: { from: number, to: number, at: number } | null) => void} shade    the main timeline's window
  * @property {() => void} closed                                        the panel closed (the focus goes back)
  */
@@ -238,13 +238,19 @@ export class AlertDetailsView {
     const source = text(field(alert, 'source.address') ?? field(alert, 'source.ip'));
     const table = tableName(alert);
     const who = text(field(alert, 'aws.cloudtrail.user_identity.arn') ?? field(alert, 'user.name')) || principal;
+    const rule = text(alert['kibana.alert.rule.name']);
+    const action = text(field(alert, 'event.action'));
+    // Another of Elastic's rules than the DynamoDB one: what the event did, by its API call.
+    const did = action === 'Scan' || !action
+      ? `scanned ${table ? `the table ${table}` : 'a table'}`
+      : `called ${text(field(alert, 'event.provider')) || 'AWS'} ${action}`;
 
     const summary = el('section', 'details-summary');
     summary.setAttribute('aria-label', 'Summary');
     const sentence = el('p', 'details-sentence');
     sentence.id = 'details-sentence';
     sentence.textContent = !details.summary
-      ? `${who || 'A principal'} scanned ${table ? `the table ${table}` : 'a table'}`
+      ? `${who || 'A principal'} ${did}`
         + `${source ? ` from ${source}` : ''}${account ? ` in account ${account}` : ''} at ${second(details.time)}.`
       : text(alert['kibana.alert.reason']);
     const reason = el('p', 'details-why', why(details));
@@ -252,12 +258,13 @@ export class AlertDetailsView {
     summary.append(sentence, reason);
 
     const facts = el('dl', 'details-facts');
-    /** @type {[string, string, ('principal' | 'account' | 'source')?][]} */
+    /** @type {[string, string, ('principal' | 'account' | 'source' | 'rule')?][]} */
     const rows = [
       ['Principal (new terms)', principal, 'principal'],
       ['Account', account, 'account'],
       ['Source address', source, 'source'],
       ['Table', table],
+      ['Rule', rule, 'rule'],
       ['Alert id', text(alert['kibana.alert.uuid'])],
     ];
     for (const [label, value, kind] of rows) {

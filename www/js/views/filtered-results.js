@@ -24,7 +24,7 @@ const MINUTE = 60_000;
  * @param {Filters} filters
  */
 export function followsSomeone(filters) {
-  return Boolean(filters.principal || filters.account || filters.source);
+  return Boolean(filters.principal || filters.account || filters.source || filters.rule);
 }
 
 export class FilteredResults {
@@ -107,7 +107,7 @@ export class FilteredResults {
     if (stale()) return;
     /** @type {FollowedScans | null} the scans followed (none: the filters follow no one) */
     const followed = followsSomeone(filters)
-      ? await this.scans({ label: filters.principal, account: filters.account, address: filters.source })
+      ? await this.scans({ label: filters.principal, account: filters.account, address: filters.source, rule: filters.rule })
       : null;
     if (stale()) return;
     /** @type {Uint8Array | null} by principal row: whether it has a scan from the account or address */
@@ -142,7 +142,9 @@ export class FilteredResults {
    * @returns {Promise<TimelineData | null>}
    */
   async followedTimeline(filters, times, stale) {
-    const passes = alertPredicate({ principal: filters.principal, account: filters.account, source: filters.source });
+    const passes = alertPredicate({
+      principal: filters.principal, account: filters.account, source: filters.source, rule: filters.rule,
+    });
     /** @type {Map<number, number>} */
     const alertMinutes = new Map();
     const rows = this.alerts.table.rows;

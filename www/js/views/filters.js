@@ -1,7 +1,8 @@
 // @ts-check
-// The filters that follow one principal, account or source address, and a time range
-// brushed on the timeline: shown as removable chips, applied by the page to the tables
-// and the timeline, and carried in the URL fragment (`principal=…&account=…&source=…&from=…&to=…`,
+// The filters that follow one principal, account, source address or rule, and a time
+// range brushed on the timeline: shown as removable chips, applied by the page to the
+// tables and the timeline, and carried in the URL fragment
+// (`principal=…&account=…&source=…&rule=…&from=…&to=…`,
 // beside the settings) so that a link reopens the same view of the same logs. The
 // fragment holds the filters only, never data read from the logs beyond those values.
 
@@ -15,16 +16,20 @@ import { ALERT, PRINCIPAL } from '../worker/alert-rows.js';
  * @property {string} [principal]   a term label, as the principals table names it
  * @property {string} [account]
  * @property {string} [source]      a source address
+ * @property {string} [rule]        a rule's name, as alerts give it
  * @property {{ from: number, to: number }} [range]   epoch ms, [from, to)
  */
 
 /** The fragment's keys of the filters (the settings use others). */
-export const FILTER_KEYS = ['principal', 'account', 'source', 'from', 'to'];
+export const FILTER_KEYS = ['principal', 'account', 'source', 'rule', 'from', 'to'];
+/** The filters that follow one value. */
+export const FOLLOW_KINDS = /** @type {const} */ (['principal', 'account', 'source', 'rule']);
+/** @typedef {typeof FOLLOW_KINDS[number]} FollowKind */
 const MAX_VALUE_LENGTH = 2048;
 /** The range of a JavaScript Date, in ms either side of the epoch. */
 const MAX_TIME = 8.64e15;
-/** @type {Record<'principal' | 'account' | 'source', string>} */
-const LABELS = { principal: 'Principal', account: 'Account', source: 'Source address' };
+/** @type {Record<FollowKind, string>} */
+const LABELS = { principal: 'Principal', account: 'Account', source: 'Source address', rule: 'Rule' };
 
 /**
  * The filters in a URL fragment (unknown keys and impossible values ignored).
@@ -35,7 +40,7 @@ export function filtersFromFragment(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   /** @type {Filters} */
   const filters = {};
-  for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+  for (const kind of FOLLOW_KINDS) {
     const value = params.get(kind);
     if (value && value.length <= MAX_VALUE_LENGTH) filters[kind] = value;
   }
@@ -55,7 +60,7 @@ export function filtersFromFragment(hash) {
  */
 export function withFilters(params, filters) {
   for (const key of FILTER_KEYS) params.delete(key);
-  for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+  for (const kind of FOLLOW_KINDS) {
     const value = filters[kind];
     if (value) params.set(kind, value);
   }
@@ -73,11 +78,12 @@ export function withFilters(params, filters) {
  * @returns {RowPredicate | null}
  */
 export function alertPredicate(filters) {
-  const { principal, account, source, range } = filters;
-  if (!principal && !account && !source && !range) return null;
+  const { principal, account, source, rule, range } = filters;
+  if (!principal && !account && !source && !rule && !range) return null;
   return (rows, i) => (!principal || rows.cellIs(i, ALERT.termLabel, principal))
     && (!account || rows.cellIs(i, ALERT.account, account))
     && (!source || rows.cellIs(i, ALERT.source, source))
+    && (!rule || rows.cellIs(i, ALERT.rule, rule))
     && (!range || inRange(Number(rows.cell(i, ALERT.timeMs)), range));
 }
 
@@ -92,9 +98,10 @@ export function alertPredicate(filters) {
  * @returns {RowPredicate | null}
  */
 export function principalPredicate(filters, allowed) {
-  const { principal, range } = filters;
-  if (!principal && !range && !allowed) return null;
+  const { principal, rule, range } = filters;
+  if (!principal && !rule && !range && !allowed) return null;
   return (rows, i) => (!principal || rows.cellIs(i, PRINCIPAL.label, principal))
+    && (!rule || rows.cellIs(i, PRINCIPAL.rule, rule))
     && (!allowed || allowed[i] === 1)
     && (!range || (Number(rows.cell(i, PRINCIPAL.firstMs)) < range.to
       && Number(rows.cell(i, PRINCIPAL.lastMs)) >= range.from));
@@ -131,8 +138,8 @@ export class FilterBar {
   }
 
   /**
-   * Follow `value` (a principal, an account or a source address).
-   * @param {'principal' | 'account' | 'source'} kind
+   * Follow `value` (a principal, an account, a source address or a rule).
+   * @param {FollowKind} kind
    * @param {string} value
    */
   follow(kind, value) {
@@ -150,7 +157,7 @@ export class FilterBar {
     this.update();
   }
 
-  /** @param {'principal' | 'account' | 'source' | 'range'} kind */
+  /** @param {FollowKind | 'range'} kind */
   remove(kind) {
     const next = { ...this.filters };
     delete next[kind];
@@ -174,7 +181,7 @@ export class FilterBar {
   render() {
     /** @type {HTMLElement[]} */
     const chips = [];
-    for (const kind of /** @type {const} */ (['principal', 'account', 'source'])) {
+    for (const kind of FOLLOW_KINDS) {
       const value = this.filters[kind];
       if (value) chips.push(this.chip(kind, `${LABELS[kind]}: ${value}`));
     }
@@ -193,7 +200,7 @@ export class FilterBar {
   }
 
   /**
-   * @param {'principal' | 'account' | 'source' | 'range'} kind
+   * @param {FollowKind | 'range'} kind
    * @param {string} label
    */
   chip(kind, label) {

@@ -112,6 +112,15 @@ export class ProgressView {
   }
 
   /**
+   * Nothing to replay yet: `message` says what to give.
+   * @param {string} message
+   */
+  idle(message) {
+    this.status.textContent = message;
+    this.setState('idle');
+  }
+
+  /**
    * Files were chosen; the worker is ordering them for the replay.
    * @param {number} fileCount
    */

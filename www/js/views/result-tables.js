@@ -3,7 +3,8 @@
 // * the alerts: one row per alert the replay raised, and one per alert-cap summary,
 //   from rows the worker extracts (worker/alert-rows.js);
 // * the principals: every term value (principal) with a successful scan the rule
-//   counted, when it was first and last seen, its scans and its alerts.
+//   counted, when it was first and last seen, its scans and its alerts (with
+//   Elastic's rule files: every term tuple of each rule, and the events it counted).
 
 import { VirtualTable } from './virtual-table.js';
 
@@ -23,6 +24,7 @@ const ALERT_COLUMNS = [
   { label: 'User agent', width: 'minmax(8rem, 1.2fr)' },
   { label: 'Reason', width: 'minmax(12rem, 2fr)' },
   { label: 'Alert id', width: 'minmax(6rem, 0.8fr)', kind: 'mono' },
+  { label: 'Rule', width: 'minmax(8rem, 1.2fr)' },
 ];
 const ALERT_ID_COLUMN = 7;
 
@@ -34,6 +36,7 @@ const PRINCIPAL_COLUMNS = [
   { label: 'Scans', width: 'minmax(5rem, 0.5fr)', kind: 'num', numeric: true },
   { label: 'Alerts', width: 'minmax(5rem, 0.5fr)', kind: 'num', numeric: true },
   { label: 'Alerted', width: 'minmax(5rem, 0.5fr)', kind: 'flag' },
+  { label: 'Rule', width: 'minmax(8rem, 1.2fr)' },
 ];
 
 /**
@@ -69,7 +72,7 @@ class ResultTable {
 }
 
 /**
- * Rows: [time, principal, account, source, table, user agent, reason, alert id].
+ * Rows: [time, principal, account, source, table, user agent, reason, alert id, rule].
  * @extends {ResultTable<AlertRow>}
  */
 export class AlertsView extends ResultTable {
@@ -85,7 +88,7 @@ export class AlertsView extends ResultTable {
 }
 
 /**
- * Rows: [principal, first seen, last seen, scans, alerts, 'yes' | 'no'].
+ * Rows: [principal, first seen, last seen, scans, alerts, 'yes' | 'no', rule].
  * @extends {ResultTable<PrincipalRow>}
  */
 export class PrincipalsView extends ResultTable {

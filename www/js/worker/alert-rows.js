@@ -8,20 +8,20 @@
  */
 
 /**
- * Where each cell of an alert row is (js/views/result-tables.js labels the first eight,
+ * Where each cell of an alert row is (js/views/result-tables.js labels the first nine,
  * the shown ones); the page reads rows through these names.
  */
 export const ALERT = Object.freeze({
   time: 0, principal: 1, account: 2, source: 3, table: 4, userAgent: 5, reason: 6, id: 7,
-  seq: 8, termLabel: 9, timeMs: 10,
+  rule: 8, seq: 9, termLabel: 10, timeMs: 11,
 });
 
 /**
- * Where each cell of a principal row is (js/worker/observations.js): the first six are
- * shown, the last two are the first and last seen times as epoch ms.
+ * Where each cell of a principal row is (js/worker/observations.js): the first seven
+ * are shown, the last two are the first and last seen times as epoch ms.
  */
 export const PRINCIPAL = Object.freeze({
-  label: 0, first: 1, last: 2, scans: 3, alerts: 4, alerted: 5, firstMs: 6, lastMs: 7,
+  label: 0, first: 1, last: 2, scans: 3, alerts: 4, alerted: 5, rule: 6, firstMs: 7, lastMs: 8,
 });
 
 /**
@@ -72,11 +72,13 @@ export function text(value) {
 }
 
 /**
- * The key that names one term tuple, the same for the alert and for its scans.
+ * The key that names one term tuple of one rule, the same for the alert and for its
+ * scans (rules keep their histories apart, so one tuple under two rules is two keys).
  * @param {JsonValue[]} terms
+ * @param {string} ruleId
  */
-export function termKey(terms) {
-  return JSON.stringify(terms, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+export function termKey(terms, ruleId) {
+  return JSON.stringify([ruleId, terms], (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
 /**
@@ -124,6 +126,7 @@ export function alertRow(alert, seq) {
       '', '', '', '',
       text(alert['kibana.alert.reason']),
       text(alert['kibana.alert.uuid']),
+      text(alert['kibana.alert.rule.name']),
       seq,
       '',
       Date.parse(start),
@@ -141,11 +144,12 @@ export function alertRow(alert, seq) {
     text(field(alert, 'user_agent.original')),
     text(alert['kibana.alert.reason']),
     text(alert['kibana.alert.uuid']),
+    text(alert['kibana.alert.rule.name']),
     seq,
     Array.isArray(terms) ? termLabel(terms) : '',
     Date.parse(time),
   ];
-  return { row, key: Array.isArray(terms) ? termKey(terms) : null };
+  return { row, key: Array.isArray(terms) ? termKey(terms, text(alert['kibana.alert.rule.rule_id'])) : null };
 }
 
 /**

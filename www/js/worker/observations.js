@@ -2,7 +2,9 @@
 // What the replay learns besides the alerts: every principal that scanned (first and
 // last seen, scans, alerts, the accounts and addresses it scanned from) and how many
 // scans and alerts fell in each minute. Fed by `processObserved` (one
-// `{time, terms, account, address}` per recorded scan) and by the alert rows.
+// `{time, terms, account, address, rule_id}` per recorded scan, and per rule that
+// recorded it) and by the alert rows. With Elastic's rule files, a "principal" is one
+// term tuple of one rule, and a "scan" any event a rule recorded.
 
 import { termKey, termLabel, text } from './alert-rows.js';
 
@@ -18,14 +20,15 @@ import { termKey, termLabel, text } from './alert-rows.js';
  * none or not numbered), while the total stays under MAX_SCAN_TIMES. Every account and
  * address it scanned from is in `from` (whole: a number while there is one, a set past
  * that).
- * @typedef {{ label: string, first: number, last: number, scans: number, alerts: number,
+ * @typedef {{ label: string, rule: string, first: number, last: number, scans: number, alerts: number,
  *   times: number[], accounts: number[], addresses: number[], from: number | Set<number> }} Principal
  */
 
 /**
  * Which scans to follow: those from `account` and from `address` (numbers from
- * `Observations.origin`; `null` follows any), of principal `label` or of all.
- * @typedef {{ label: string | null, account: number | null, address: number | null }} Follow
+ * `Observations.origin`; `null` follows any), of principal `label` or of all, of rule
+ * `rule` (a name) or of all.
+ * @typedef {{ label: string | null, account: number | null, address: number | null, rule: string | null }} Follow
  */
 
 /** An account (`a`) or a source address (`s`): numbered apart, so they never meet. */
@@ -91,16 +94,17 @@ export class Observations {
   }
 
   /**
-   * One recorded scan: `{time, terms, account, address}` with one tuple per new term of
-   * the event.
-   * @param {Observed} scan
+   * One recorded scan: `{time, terms, account, address, rule_id}` with one tuple per new
+   * term of the event, of rule `rule` (its name, as alerts give it).
+   * @param {Omit<Observed, 'rule_id'> & { rule_id?: string }} scan
+   * @param {string} [rule]
    */
-  scan({ time, terms, account, address }) {
+  scan({ time, terms, account, address, rule_id: ruleId = '' }, rule = '') {
     bump(this.scansPerMinute, Math.floor(time / MINUTE));
     /** @type {[number, number] | null} numbered for the first principal that keeps them */
     let ids = null;
     for (const tuple of terms) {
-      const key = termKey(tuple);
+      const key = termKey(tuple, ruleId);
       let p = this.principals.get(key);
       if (!p) {
         if (this.principals.size >= MAX_PRINCIPALS) {
@@ -108,7 +112,7 @@ export class Observations {
           continue;
         }
         p = {
-          label: termLabel(tuple), first: time, last: time, scans: 0, alerts: 0,
+          label: termLabel(tuple), rule, first: time, last: time, scans: 0, alerts: 0,
           times: [], accounts: [], addresses: [], from: -1,
         };
         this.principals.set(key, p);
@@ -170,21 +174,21 @@ export class Observations {
 
   /**
    * The scans the filters follow: the principals with a scan from the account and the
-   * address followed (of principal `label`, when given), by their places in
+   * address followed (of principal `label` and of rule `rule`, when given), by their places in
    * `principalRows()` (which are their rows in the page's principals table), and the
    * kept times (sorted) of those scans. Past MAX_SCAN_TIMES, a principal whose scans were
    * not all kept is listed when it scanned from both, in one scan or not.
    * @param {ScanFilters} filters
    * @returns {FollowedScans}
    */
-  followed({ label, account, address }) {
+  followed({ label, account, address, rule }) {
     /** @param {OriginKind} kind @param {string | undefined} value  ('' or none: any, as the alerts' filter reads it) */
     const id = (kind, value) => (value ? this.origin(kind, value, true) : null);
     const [accountId, addressId] = [id('a', account), id('s', address)];
     // One the replay never saw: no scan came from it.
     if (accountId === undefined || addressId === undefined) return { principals: new Uint32Array(0), times: new Float64Array(0) };
     /** @type {Follow} */
-    const follow = { label: label || null, account: accountId, address: addressId };
+    const follow = { label: label || null, account: accountId, address: addressId, rule: rule || null };
     /** @type {number[]} */
     const principals = [];
     /** @type {number[]} */
@@ -193,6 +197,7 @@ export class Observations {
     for (const p of this.principals.values()) {
       place += 1;
       if (follow.label !== null && p.label !== follow.label) continue;
+      if (follow.rule !== null && p.rule !== follow.rule) continue;
       if (!cameFromAll(p, follow)) continue;
       const before = times.length;
       p.times.forEach((t, i) => {
@@ -223,7 +228,7 @@ export class Observations {
   }
 
   /**
-   * Rows of the per-principal view: [label, first, last, scans, alerts, alerted,
+   * Rows of the per-principal view: [label, first, last, scans, alerts, alerted, rule,
    * first ms, last ms], in the order the principals were first seen (`followed` names
    * principals by their places here).
    * @returns {PrincipalRow[]}
@@ -232,7 +237,8 @@ export class Observations {
     /** @type {PrincipalRow[]} */
     const rows = [];
     for (const p of this.principals.values()) {
-      rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no', p.first, p.last]);
+      rows.push([p.label, iso(p.first), iso(p.last), p.scans, p.alerts, p.alerts > 0 ? 'yes' : 'no', p.rule,
+        p.first, p.last]);
     }
     return rows;
   }

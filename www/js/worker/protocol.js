@@ -56,13 +56,13 @@ import { blockBuffers } from './row-block.js';
 
 /**
  * One row of the alerts table: [time, principal, account, source address, table,
- * user agent, reason, alert id, sequence number, term label, time in ms]
+ * user agent, reason, alert id, rule name, sequence number, term label, time in ms]
  * (js/worker/alert-rows.js). The last three are not shown: the alert's place in the run
  * (0 for the first), by which the page asks for its details; the label of its new terms
  * as the principals table names them ('' for a cap summary), by which the page filters
  * both tables alike; and the first column's time as epoch ms (NaN if it has none), so
  * that a time range filters 400,000 rows without parsing their text.
- * @typedef {[string, string, string, string, string, string, string, string, number, string, number]} AlertRow
+ * @typedef {[string, string, string, string, string, string, string, string, string, number, string, number]} AlertRow
  */
 
 /**
@@ -91,9 +91,9 @@ import { blockBuffers } from './row-block.js';
 
 /**
  * One row of the principals table: [principal, first seen, last seen, scans, alerts,
- * alerted, first seen ms, last seen ms] (js/worker/observations.js); the last two are
- * not shown (they filter by time without parsing text).
- * @typedef {[string, string, string, number, number, 'yes' | 'no', number, number]} PrincipalRow
+ * alerted, rule name, first seen ms, last seen ms] (js/worker/observations.js); the
+ * last two are not shown (they filter by time without parsing text).
+ * @typedef {[string, string, string, number, number, 'yes' | 'no', string, number, number]} PrincipalRow
  */
 
 /**
@@ -142,6 +142,12 @@ import { blockBuffers } from './row-block.js';
  * @property {ConfigDocument} config
  * @property {CallOptions['detectionTime']} alertTime   the alerts' `@timestamp`
  * @property {Partial<ReadLimits>} [limits]
+ * @property {RuleFile[]} [rules]   Elastic's rule files to run instead of the built-in rule
+ */
+
+/**
+ * One of Elastic's rule files: its path as given and its TOML text.
+ * @typedef {{ file: string, text: string }} RuleFile
  */
 /**
  * Stop the running replay; it ends with `done`, status 'cancelled'.
@@ -167,9 +173,9 @@ import { blockBuffers } from './row-block.js';
 
 /**
  * The successful scans the last run kept that the filters follow: of principal `label`
- * (a term label, as the principals table names it), from `account`, from `address`
- * (each absent: any); answered by `scans-of`.
- * @typedef {{ label?: string, account?: string, address?: string }} ScanFilters
+ * (a term label, as the principals table names it), from `account`, from `address`,
+ * counted by rule `rule` (a rule name) (each absent: any); answered by `scans-of`.
+ * @typedef {{ label?: string, account?: string, address?: string, rule?: string }} ScanFilters
  * @typedef {{ type: 'scans', id: number, filters: ScanFilters }} ScansRequest
  */
 
@@ -260,10 +266,12 @@ export const toWorker = Object.freeze({
   order: (id, paths) => ({ type: 'order', id, paths }),
   /**
    * @param {number} id @param {File[]} files @param {ConfigDocument} config
-   * @param {CallOptions['detectionTime']} alertTime
+   * @param {CallOptions['detectionTime']} alertTime @param {RuleFile[]} [rules]
    * @returns {RunRequest}
    */
-  run: (id, files, config, alertTime) => ({ type: 'run', id, files, config, alertTime }),
+  run: (id, files, config, alertTime, rules) => (rules?.length
+    ? { type: 'run', id, files, config, alertTime, rules }
+    : { type: 'run', id, files, config, alertTime }),
   /** @returns {CancelRequest} */
   cancel: () => ({ type: 'cancel' }),
   /** @param {number} id @returns {ExportAlertsRequest} */

@@ -1,7 +1,8 @@
 // @ts-check
 /// <reference lib="webworker" />
 // The Web Worker that runs the detector (the npm package's web build) off the main
-// thread. Its messages, in and out, are declared in ./protocol.js: in, `check`,
+// thread. A run given Elastic's rule files uses the package's `rules` entry instead
+// (pkg-rules/, a second module twice the size), loaded the first time one is given. Its messages, in and out, are declared in ./protocol.js: in, `check`,
 // `order`, `run`, `cancel`, `export-alerts`, `export-state`, `details`, `source`,
 // `scans`; out, `ready`, `checked`, `ordered` (the core's replay order), `progress`
 // (throttled, with new alert rows), `principals` (slices of the per-principal rows, at
@@ -22,8 +23,8 @@ import { packRows } from './row-block.js';
 
 /**
  * @import {
- *   AlertDetails, AlertRow, CheckResult, ConfigDocument, FromWorker, RunCounters, RunRequest,
- *   RunStatus, SourceRecord,
+ *   AlertDetails, AlertRow, CheckResult, ConfigDocument, FromWorker, RuleFile, RunCounters,
+ *   RunRequest, RunStatus, SourceRecord,
  * } from './protocol.js'
  * @import { CallOptions, DetectorConfig } from '../../pkg/index.js'
  */
@@ -52,6 +53,31 @@ const DURATION_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_80
 
 /** @param {FromWorker} message */
 const post = (message) => self.postMessage(message, transferables(message));
+
+/** @type {Promise<typeof Detector> | null} the `rules` entry's Detector, once asked for */
+let rulesEntry = null;
+
+/**
+ * The Detector class of the package's `rules` entry, loaded and initialised once.
+ * @returns {Promise<typeof Detector>}
+ */
+function rulesDetector() {
+  rulesEntry ??= import('../../pkg-rules/index.js').then(async (entry) => {
+    await entry.default();
+    return /** @type {typeof Detector} */ (entry.Detector);
+  });
+  return rulesEntry;
+}
+
+/**
+ * The configuration a run with rule files takes: the page's settings without what each
+ * rule file sets for itself (`profile`, `history_window`).
+ * @param {ConfigDocument} config
+ */
+function withoutRuleOwnedKeys(config) {
+  const { profile: _profile, history_window: _window, ...rest } = config;
+  return rest;
+}
 
 const ready = init().then(
   () => post(fromWorker.ready(Detector.version(), Detector.defaultConfig())),
@@ -154,10 +180,14 @@ function describe(error) {
 /** One replay of a list of files through a fresh detector. */
 class Run {
   /** @param {RunRequest} request */
-  constructor({ id, files, config, alertTime, limits }) {
+  constructor({ id, files, config, alertTime, limits, rules }) {
     this.id = id;
     this.files = files;
     this.config = config;
+    /** @type {RuleFile[]} Elastic's rule files to run instead of the built-in rule */
+    this.rules = rules ?? [];
+    /** @type {Map<string, string>} the name of each rule the run's detector runs, by rule_id */
+    this.ruleNames = new Map();
     this.alertTime = alertTime;
     this.batchBytes = limits?.batchBytes ?? DEFAULT_BATCH_BYTES;
     /** @type {CallOptions} how the detector reads each file (the core's limits unless a test sets them) */
@@ -201,10 +231,18 @@ class Run {
 
   async start() {
     try {
-      this.detector = new Detector(detectorConfig(this.config), { detectionTime: this.alertTime });
+      this.detector = this.rules.length
+        ? await this.startRules()
+        : new Detector(detectorConfig(this.config), { detectionTime: this.alertTime });
     } catch (error) {
       return post(fromWorker.notStarted(this.id, describe(error)));
     }
+    if (this.disposed) {
+      this.detector.free();
+      this.detector = null;
+      return;
+    }
+    for (const rule of this.detector.rules()) this.ruleNames.set(rule.rule_id, rule.name);
     this.started = performance.now();
     /** @type {RunStatus} */
     let status = 'complete';
@@ -249,6 +287,28 @@ class Run {
   }
 
   /**
+   * A detector of the run's rule files: each refused file, and each loaded rule's
+   * warnings, become the run's warnings.
+   */
+  async startRules() {
+    const RulesDetector = await rulesDetector();
+    const detector = new RulesDetector(detectorConfig(withoutRuleOwnedKeys(this.config)), {
+      detectionTime: this.alertTime,
+      rules: this.rules,
+    });
+    if (this.config.profile !== undefined || this.config.history_window !== undefined) {
+      this.warn('Each rule file sets its own history window and fields: the profile and history window settings do not apply.');
+    }
+    for (const refused of detector.refusedRules()) {
+      this.warn(`${refused.file}: refused${refused.rule ? ` (${refused.rule})` : ''}: ${refused.reason}`);
+    }
+    for (const rule of detector.rules()) {
+      for (const warning of rule.warnings ?? []) this.warn(`${rule.file ?? rule.name}: ${warning}`);
+    }
+    return detector;
+  }
+
+  /**
    * The run's detector. After dispose() (a newer run replaced this one) it throws, as
    * the detector is gone.
    */
@@ -270,7 +330,7 @@ class Run {
       .processObserved(bytes, { ...this.reading, more, output: 'ndjson' });
     this.decodedBytes += decodedBytes;
     for (const message of skipped) this.warn(`${name}: ${message}`);
-    for (const scan of observed) this.observations.scan(scan);
+    for (const scan of observed) this.observations.scan(scan, this.ruleName(scan.rule_id));
     this.addAlerts(alerts);
     this.progress();
   }
@@ -338,7 +398,10 @@ class Run {
     const text = await this.alertText(seq);
     if (text === null) return null;
     const key = this.alertIndex.key[seq];
-    const window = this.detector ? this.detector.config().history_window : '';
+    // The alert's own rule's window (each rule file sets its own).
+    const ruleWindow = field(JSON.parse(text), 'kibana.alert.rule.parameters.history_window_start');
+    const window = typeof ruleWindow === 'string' ? ruleWindow
+      : this.detector ? this.detector.config().history_window : '';
     return {
       seq,
       summary: key === null,
@@ -392,6 +455,14 @@ class Run {
       }
     }
     return { seq, text: null, file: '', note: `No record with event id ${id} was found again in the files read around it.` };
+  }
+
+  /**
+   * The name of the rule `ruleId` (alerts carry it as `kibana.alert.rule.name`).
+   * @param {string} ruleId
+   */
+  ruleName(ruleId) {
+    return this.ruleNames.get(ruleId) ?? ruleId;
   }
 
   /** @param {string} message */
