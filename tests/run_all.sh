@@ -29,6 +29,11 @@ fluent_bit_emulated() {
   local size
   size=$(stat -c %s target/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
   [ "$size" -le $((768 * 1024)) ] || fail "the Fluent Bit module is over its 768 KiB budget: $size bytes"
+  # The module that reads Elastic's rule files (pipeline-examples/fluent-bit/README.md).
+  CARGO_TARGET_DIR=target/fluent-bit-rules cargo build --locked --release --lib --target wasm32-wasip1 \
+    --features fluent-bit,rule-files
+  size=$(stat -c %s target/fluent-bit-rules/wasm32-wasip1/release/dynamodb_scan_detector.wasm)
+  [ "$size" -le $((1408 * 1024)) ] || fail "the rule-files Fluent Bit module is over its 1,408 KiB budget: $size bytes"
   "${node_wasi[@]}" --test tests/fluent-bit/filter.test.mjs
 }
 
@@ -48,12 +53,15 @@ for target in "" wasm32-unknown-unknown wasm32-wasip1; do
   step "cargo clippy ${target:-native} -D warnings"
   cargo clippy --locked --all-targets --all-features ${target:+--target "$target"} -- -D warnings
 done
-# The npm package's default entry: the JavaScript build without rule files (js-rules off).
+# The npm package's default entry: the JavaScript build without rule files (rule-files off).
 step "cargo clippy wasm32-unknown-unknown, default features, -D warnings"
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 cargo test --locked
+# The Fluent Bit module's logic with a rules directory (src/bindings/fluent_bit/tests/rules.rs).
+step "native tests of the rule-files Fluent Bit module's logic"
+cargo test --locked --lib --features rule-files bindings::fluent_bit
 
 step "JavaScript types: // @ts-check on the page's and the npm package's scripts, tsc --noEmit (pinned typescript)"
 bash tests/js-types/run.sh

@@ -174,6 +174,24 @@ impl RuleSet {
         self.rules.iter().map(Detector::state_bytes).sum()
     }
 
+    /// Rule `i` (in [`RuleSet::rules`] order), for a host that keeps a journal per rule
+    /// ([`Detector::set_journaling`], [`Detector::take_journal_entry`],
+    /// [`Detector::replay_journal`]).
+    pub fn rule_mut(&mut self, i: usize) -> Option<&mut Detector> {
+        self.rules.get_mut(i)
+    }
+
+    /// How many matching events the rules' reorder windows hold, in all.
+    pub fn pending(&self) -> usize {
+        self.rules.iter().map(Detector::pending).sum()
+    }
+
+    /// The alerts of every rule's held events that the host's clock has made due (see
+    /// [`Detector::release_due`]), rule by rule.
+    pub fn release_due(&mut self, ctx: Context) -> Vec<Alert> {
+        self.release_by_clock(ctx)
+    }
+
     /// See [`Detector::set_nesting_limit`].
     pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
         self.nesting_limit = limit.map_or(nesting::MAX_NESTING, |l| l.min(nesting::MAX_NESTING));

@@ -16,7 +16,10 @@ then stopped with SIGTERM. Checks:
 * with a 10 s reorder window, a first sighting held at the end of the data comes out at the
   heartbeat (about 60 s after start), not before;
 * after a SIGTERM, a second run over new data that includes the first run's principals
-  raises no alert for them (the module's snapshot), and the tail DB re-reads nothing.
+  raises no alert for them (the module's snapshot), and the tail DB re-reads nothing;
+* the module built with `rule-files` and rules.yaml, installed by the README's blocks with
+  six of Elastic's rule files: two weeks of generated CloudTrail in two runs with a
+  SIGTERM between give the command line's `--rules` alerts, none repeated.
 
 Fluent Bit is $FLUENT_BIT, else ../shared/tools/fluent-bit/fluent-bit (relative to the
 project root); without either the test fails. Usage: python3 tests/fluent-bit/real_host.py
@@ -77,7 +80,7 @@ def readme_blocks():
     blocks = {}
     for m in re.finditer(r"<!-- real_host\.py: ([\w-]+) -->\n```sh\n(.*?)```", text, re.S):
         blocks[m.group(1)] = m.group(2)
-    for name in ("install", "feed-s3", "feed-ndjson", "run-advanced", "run-minimal"):
+    for name in ("install", "feed-s3", "feed-ndjson", "run-advanced", "run-minimal", "install-rules", "run-rules"):
         check(name in blocks, f"README.md has no block marked <!-- real_host.py: {name} -->")
     return blocks
 
@@ -580,6 +583,67 @@ class Restart:
             f"{len(self.lines1) + len(self.lines2)} records, each once across both runs; {run.elapsed():.1f}s")
 
 
+def rules_run(fb, blocks, scratch):
+    """The module built with `rule-files` and rules.yaml, installed by the README's blocks
+    with six of Elastic's rule files: the two weeks of tests/fixtures/aws-family.ndjson in
+    two runs with a SIGTERM between them give the command line's `--rules` alerts, each
+    once (the second run repeats none of the first's: the rules' snapshot and journals),
+    and archive every record once."""
+    root, args = run_blocks(blocks, ["install", "install-rules", "run-rules"], scratch)
+    conf = os.path.join(root, CONF_DIR, "rules.yaml")
+    check(args == ["-c", conf], f"the README's rules run line is not `fluent-bit -c .../rules.yaml`: {args}")
+    home = detector_dir(conf)
+    check(os.path.isdir(os.path.join(home, "rules")), f"{home}: no rules directory")
+    # Reproducible alerts, each as its record is judged (the CLI with the same settings).
+    write_json(os.path.join(home, "dynamodb-scan-detector.json"), {"max_terms": 1000000, "reorder_window": "0s"})
+    # `0s`: a snapshot at every call that changed the state. The two weeks replay in
+    # seconds, so with the shipped 60s no snapshot would come before the stop, and the
+    # last-seen times of known terms (which only snapshots keep) would be those of their
+    # first sightings: alice's daily secret reads would look 8 days old to the 5-day rule
+    # after the restart, and alert again (README: replaying old logs).
+    settings(os.path.join(home, "dynamodb-scan-detector.fluent-bit.json"), detection_time="event",
+             snapshot_every="0s")
+    family = os.path.join(root, "var/log/cloudtrail/aws-family.ndjson")
+    lines = open(family, "rb").read().splitlines()
+    os.remove(family)  # fed in two halves below, as two files
+    half = len(lines) // 2
+    rules = os.path.join(ROOT, "tests/data/third-party/elastic-detection-rules")
+    want = cli_alerts(["--rules", rules, os.path.join(ROOT, "tests/fixtures/aws-family.ndjson")])
+    want1 = cli_alerts(["--rules", rules, "-"], b"\n".join(lines[:half]) + b"\n")
+    check(len(want) >= 15 and 0 < len(want1) < len(want), f"the two weeks' alerts: {len(want1)} then {len(want)}")
+    archive = os.path.join(root, "var/log/fluent-bit/cloudtrail-rules.ndjson")
+    alerts_path = os.path.join(root, "var/log/dynamodb-scan-detector-rules/alerts.ndjson")
+
+    def archived():
+        return open(archive, "rb").read().count(b"\n") if os.path.exists(archive) else 0
+
+    def alerts():
+        return [a for r in read_ndjson(alerts_path) for a in r.get("dynamodb_scan_alerts", [])]
+
+    place(os.path.join(root, "var/log/cloudtrail/family-1.ndjson"), b"\n".join(lines[:half]) + b"\n")
+    run = FluentBit(fb, args, root, "rules-1", [archive, alerts_path])
+    run.wait_stable(until=lambda: archived() >= half)
+    run.stop()
+    started = open(run.stderr_path, errors="replace").read()
+    check("6 New Terms rules load, 0 refused" in started, f"rules-1: the start line:\n{run.stderr_tail()}")
+    first = alerts()
+    same_alerts(first, want1, "rules run 1 (first week)")
+    place(os.path.join(root, "var/log/cloudtrail/family-2.ndjson"), b"\n".join(lines[half:]) + b"\n")
+    run2 = FluentBit(fb, args, root, "rules-2", [archive, alerts_path])
+    run2.wait_stable(until=lambda: archived() >= len(lines))
+    run2.stop()
+    got = alerts()
+    same_alerts(got, want, "rules runs 1 and 2 (two weeks, a SIGTERM between)")
+    records = read_ndjson(archive)
+    annotated = [r.pop("dynamodb_scan_alerts") for r in records if "dynamodb_scan_alerts" in r]
+    check(sum(map(len, annotated)) == len(got), f"rules: the archive's records carry {sum(map(len, annotated))} alerts")
+    same_archive(records, lines, "rules runs 1 and 2")
+    names = sorted({a["kibana.alert.rule.name"] for a in got})
+    log(f"rules.yaml (rule-files module, six of Elastic's rules): {len(first)} alerts in run 1, "
+        f"{len(got) - len(first)} more after a SIGTERM and a restart, = CLI --rules ({len(want)}), none repeated; "
+        f"{len(names)} rules alerted; archive {len(lines)} records, each once")
+
+
 def main():
     fb = fluent_bit_path()
     version = subprocess.run([fb, "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
@@ -587,6 +651,11 @@ def main():
     for build in (["--lib", "--target", "wasm32-wasip1", "--features", "fluent-bit"],
                   ["--bin", "dynamodb-scan-detector"], ["--example", "generate"]):
         subprocess.run(["cargo", "build", "--locked", "--release", "--quiet", *build], cwd=ROOT, check=True)
+    # The rule-files module, as the README's install-rules block builds it (its own
+    # target directory, so that the default module's build stays).
+    subprocess.run(["cargo", "build", "--locked", "--release", "--quiet", "--lib", "--target", "wasm32-wasip1",
+                    "--features", "fluent-bit,rule-files"], cwd=ROOT, check=True,
+                   env=dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, "target/fluent-bit-rules")))
     blocks = readme_blocks()
     scratch = tempfile.mkdtemp(prefix="fb-real-host-")
     ok = False
@@ -619,6 +688,7 @@ def main():
 
         restart.finish_first()
         restart.second_run()
+        rules_run(fb, blocks, scratch)
         ok = True
     finally:
         for proc in FluentBit.running:

@@ -5,10 +5,14 @@
 //! WAMR reads no names unless built with its custom-name-section option, so they buy the
 //! user nothing. `FLUENT_BIT_MODULE_NAMES=1` keeps them (for profiling or disassembly).
 //!
-//! It also sets `cfg(alert_suppression)` in the builds that run rule files' alert
-//! suppression (src/suppression/): every build but the npm package's
-//! (wasm32-unknown-unknown) and the Fluent Bit module's, which read no rule files; the
-//! suppression code would cost the module about 90 KiB of its 768 KiB budget.
+//! It also sets `cfg(rule_files)` in the builds that read Elastic's rule files (TOML,
+//! KQL, rule sets): every build but the npm package's default entry
+//! (wasm32-unknown-unknown without the feature `rule-files`); and
+//! `cfg(alert_suppression)` in those that run rule files' alert suppression
+//! (src/suppression/): native and WASI command builds, and the npm package's and the
+//! Fluent Bit module's builds with `rule-files` (their default builds read no rule files,
+//! and the suppression code would cost the Fluent Bit module about 90 KiB of its 768 KiB
+//! budget).
 
 fn main() {
     println!("cargo:rerun-if-changed=src/bindings/fluent_bit/build.rs");
@@ -20,11 +24,11 @@ fn main() {
     let fluent_bit = wasi && std::env::var_os("CARGO_FEATURE_FLUENT_BIT").is_some();
     let javascript =
         std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") && os == "unknown";
-    let js_rules = std::env::var_os("CARGO_FEATURE_JS_RULES").is_some();
-    if !javascript || js_rules {
+    let rule_files_feature = std::env::var_os("CARGO_FEATURE_RULE_FILES").is_some();
+    if !javascript || rule_files_feature {
         println!("cargo:rustc-cfg=rule_files");
     }
-    if !fluent_bit && (!javascript || js_rules) {
+    if (!fluent_bit && !javascript) || rule_files_feature {
         println!("cargo:rustc-cfg=alert_suppression");
     }
     if fluent_bit {

@@ -1,5 +1,6 @@
 //! The module's files, all in its home directory (the first `Accessible_Paths` entry):
-//! the detector's config, the module's settings, and the optional state snapshot.
+//! the detector's config, the module's settings, the optional state snapshot and its
+//! journals, and (for the module built with `rule-files`) the rules directory.
 //!
 //! Everything here is reported through a log callback (stderr in Fluent Bit) and
 //! nothing is fatal: a missing file means defaults, a bad file means defaults plus one
@@ -8,9 +9,14 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use super::journal::{self, Journal};
+use super::engine::Engine;
+use super::journal::{self, Journal, JournalCounters};
 use super::options::Options;
-use super::{CONFIG_FILE, JOURNAL_FILE, OPTIONS_FILE, SNAPSHOT_FILE};
+use super::{CONFIG_FILE, JOURNAL_FILE, OPTIONS_FILE, RULES_DIR, SNAPSHOT_FILE};
+#[cfg(feature = "rule-files")]
+use crate::config::rule_file::RuleDefinition;
+#[cfg(feature = "rule-files")]
+use crate::config::DetectorOptions;
 use crate::state;
 use crate::time::Millis;
 use crate::{Config, Detector};
@@ -25,41 +31,148 @@ pub type Log<'a> = &'a mut dyn FnMut(&str);
 
 /// What the module starts with.
 pub struct Startup {
-    pub detector: Detector,
+    pub engine: Engine,
     pub options: Options,
     pub persistence: Option<Persistence>,
+    /// Rule files refused (with rule files: the module's stats say how many).
+    pub rules_refused: Option<u64>,
 }
 
-/// Read settings, config and snapshot from `home` (none: defaults, no persistence).
+/// What the module runs, before any state is restored: the built-in rule's config, or
+/// the rules directory's rules with the host's tunables.
+enum Setup {
+    Single(Config),
+    #[cfg(feature = "rule-files")]
+    Rules(Vec<RuleDefinition>, DetectorOptions),
+}
+
+/// Read settings, config, rules and snapshot from `home` (none: defaults, no persistence).
 pub fn start(home: Option<&Path>, now: Millis, log: Log<'_>) -> Startup {
     let Some(home) = home else {
         log("no directory in Accessible_Paths: default settings and config, no snapshot");
-        return fresh(Config::default(), Options::default(), None);
+        return fresh(Setup::Single(Config::default()), Options::default(), log);
     };
     let options = read_options(home, log);
-    let (config, config_source) = read_config(home, log);
+    let (setup, config_source, rules_refused) = read_setup(home, log);
     let Some(every) = options.snapshot_every else {
         log(&format!("config: {config_source}; snapshots off"));
-        return fresh(config, options, None);
+        let mut startup = fresh(setup, options, log);
+        startup.rules_refused = rules_refused;
+        return startup;
     };
     let path = home.join(SNAPSHOT_FILE);
-    let (mut detector, snapshot) = restore(home, config, log);
-    tune(&mut detector, &options);
-    detector.set_journaling(true);
-    let base = state::journal::base_for(snapshot.as_deref(), &detector.config().new_terms_fields);
-    let (journal, replayed) = journal::open(home, base, &mut detector, log);
+    let (mut engine, snapshot) = restore(home, setup, log);
+    engine.tune(options.max_nesting);
+    engine.set_journaling(true);
+    let mut journals = Vec::new();
+    let mut replayed = 0;
+    for i in 0..engine.rule_count() {
+        let (fields, rule_id) = engine.rule_identity(i);
+        let base = state::journal::base_for(snapshot.as_deref(), &fields);
+        let journal_file = journal_path(home, &engine, &rule_id);
+        if let Some(detector) = engine.rule_mut(i) {
+            let (journal, n) = journal::open(&journal_file, base, detector, log);
+            journals.push(journal);
+            replayed += n;
+        }
+    }
     log(&startup_line(
         home,
         &config_source,
-        &detector,
+        &engine,
         snapshot.is_some(),
         replayed,
         every,
     ));
     Startup {
-        detector,
+        engine,
         options,
-        persistence: Some(Persistence::new(&path, every, now, journal)),
+        persistence: Some(Persistence::new(&path, every, now, journals)),
+        rules_refused,
+    }
+}
+
+/// The journal of the rule `rule_id`: [`JOURNAL_FILE`] for the built-in rule; with rule
+/// files, one per rule, named by a hash of its `rule_id` (any text) so that no two rules
+/// share one and a rule keeps its journal however the directory changes.
+pub fn journal_path(home: &Path, engine: &Engine, rule_id: &str) -> PathBuf {
+    match engine {
+        Engine::Single(_) => {
+            let _ = rule_id;
+            home.join(JOURNAL_FILE)
+        }
+        #[cfg(feature = "rule-files")]
+        Engine::Rules(_) => rule_journal_path(home, rule_id),
+    }
+}
+
+#[cfg(feature = "rule-files")]
+fn rule_journal_path(home: &Path, rule_id: &str) -> PathBuf {
+    let hash = xxhash_rust::xxh3::xxh3_64(rule_id.as_bytes());
+    home.join(format!("{JOURNAL_FILE}.{hash:016x}"))
+}
+
+/// The built-in rule's config, or (in the module built with `rule-files`) the rules of
+/// [`RULES_DIR`] when it holds any; where it came from in words; how many rule files
+/// were refused.
+fn read_setup(home: &Path, log: Log<'_>) -> (Setup, String, Option<u64>) {
+    let rules_dir = home.join(RULES_DIR);
+    #[cfg(not(feature = "rule-files"))]
+    if rules_dir.is_dir() {
+        log(&format!(
+            "{}: this module runs the built-in rule only; rule files are read by dynamodb_scan_detector_rules.wasm",
+            rules_dir.display()
+        ));
+    }
+    #[cfg(feature = "rule-files")]
+    if rules_dir.is_dir() {
+        let found = super::rule_files::read(&rules_dir, log);
+        let refused = Some(found.refused);
+        if found.rules.is_empty() {
+            log(&format!(
+                "{}: no New Terms rule loaded; running the built-in rule",
+                rules_dir.display()
+            ));
+        } else {
+            // Checked here, so that a set that cannot be built (a key a rule file sets
+            // given in the config document, one rule_id twice) never touches the state.
+            let options = read_detector_options(home).and_then(|(options, source)| {
+                crate::rule_set::RuleSet::new(found.rules.clone(), &options)
+                    .map(|_| (options, source))
+                    .map_err(|e| format!("rules: {e}"))
+            });
+            match options {
+                Ok((options, source)) => {
+                    let what = format!(
+                        "{source}; {} rules from {}",
+                        found.rules.len(),
+                        rules_dir.display()
+                    );
+                    return (Setup::Rules(found.rules, options), what, refused);
+                }
+                Err(e) => log(&format!("{e}; running the built-in rule")),
+            }
+        }
+        let (config, source) = read_config(home, log);
+        return (Setup::Single(config), source, refused);
+    }
+    let (config, source) = read_config(home, log);
+    (Setup::Single(config), source, None)
+}
+
+/// The config document as the host's tunables for rule files (the keys a rule file
+/// sets are refused when the set is built).
+#[cfg(feature = "rule-files")]
+fn read_detector_options(home: &Path) -> Result<(DetectorOptions, String), String> {
+    let config_path = home.join(CONFIG_FILE);
+    match read_text(&config_path)? {
+        None => Ok((
+            DetectorOptions::default(),
+            "defaults (no config file)".into(),
+        )),
+        Some(text) => serde_json::from_str(&text)
+            .map(|options| (options, config_path.display().to_string()))
+            .map_err(|e| format!("{}: {e}", config_path.display())),
     }
 }
 
@@ -110,22 +223,28 @@ fn read_config(home: &Path, log: Log<'_>) -> (Config, String) {
 fn startup_line(
     home: &Path,
     config_source: &str,
-    detector: &Detector,
+    engine: &Engine,
     from_snapshot: bool,
     replayed: usize,
     every: Millis,
 ) -> String {
     let snapshot = home.join(SNAPSHOT_FILE);
-    let held = match detector.pending() {
+    let held = match engine.pending() {
         0 => String::new(),
         1 => " and 1 held event".to_owned(),
         n => format!(" and {n} held events"),
     };
-    let restored = format!(
-        "restored {} tracked terms{held}",
-        detector.stats().tracked_terms
-    );
-    let from_journal = format!("{} ({replayed} entries)", home.join(JOURNAL_FILE).display());
+    let restored = format!("restored {} tracked terms{held}", engine.tracked_terms());
+    let journals = match engine {
+        Engine::Single(_) => home.join(JOURNAL_FILE).display().to_string(),
+        #[cfg(feature = "rule-files")]
+        Engine::Rules(_) => format!(
+            "{} journals ({}.*)",
+            engine.rule_count(),
+            home.join(JOURNAL_FILE).display()
+        ),
+    };
+    let from_journal = format!("{journals} ({replayed} entries)");
     let writing = format!(
         "writing {} every {}s when state changes",
         snapshot.display(),
@@ -147,35 +266,57 @@ fn startup_line(
     }
 }
 
-/// The detector in the snapshot in `home` and the snapshot's bytes; a new detector when
-/// there is none or it cannot be restored (then it is set aside with its journal).
-fn restore(home: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u8>>) {
+/// The engine with the snapshot in `home` restored, and the snapshot's bytes; a new one
+/// when there is none or it cannot be restored (then it is set aside with its
+/// journals).
+fn restore(home: &Path, setup: Setup, log: Log<'_>) -> (Engine, Option<Vec<u8>>) {
     let path = &home.join(SNAPSHOT_FILE);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => return (Detector::new(config), None),
+        Err(e) if e.kind() == ErrorKind::NotFound => return (new_engine(setup, log), None),
         Err(e) => {
             log(&format!(
                 "{}: {e}; starting with empty state",
                 path.display()
             ));
-            return (Detector::new(config), None);
+            return (new_engine(setup, log), None);
         }
     };
-    match Detector::restore(config.clone(), &bytes) {
-        Ok(detector) => (detector, Some(bytes)),
-        Err(e) => {
+    let (result, journals) = match setup {
+        Setup::Single(config) => (
+            Detector::restore(config.clone(), &bytes)
+                .map(Engine::Single)
+                .map_err(|e| Box::new((e.to_string(), Setup::Single(config)))),
+            vec![home.join(JOURNAL_FILE)],
+        ),
+        #[cfg(feature = "rule-files")]
+        Setup::Rules(rules, options) => {
+            let journals = rules
+                .iter()
+                .map(|r| rule_journal_path(home, &r.rule_id))
+                .collect();
+            (restore_rules(path, rules, options, &bytes, log), journals)
+        }
+    };
+    match result {
+        Ok(engine) => (engine, Some(bytes)),
+        Err(failed) => {
+            let (e, setup) = *failed;
             let aside = append_suffix(path, REJECTED_SUFFIX);
             let moved = std::fs::rename(path, &aside).is_ok();
-            // Its journal extends it, so it is of no use without it.
-            let journal = home.join(JOURNAL_FILE);
-            let journal_aside = append_suffix(&journal, REJECTED_SUFFIX);
-            let journal_moved = std::fs::rename(&journal, &journal_aside).is_ok();
+            // Its journals extend it, so they are of no use without it.
+            let mut journals_moved = Vec::new();
+            for journal in journals {
+                let journal_aside = append_suffix(&journal, REJECTED_SUFFIX);
+                if std::fs::rename(&journal, &journal_aside).is_ok() {
+                    journals_moved.push(journal_aside.display().to_string());
+                }
+            }
             let mut note = String::new();
             if moved {
                 note = format!(" (the file was moved to {}", aside.display());
-                if journal_moved {
-                    note += &format!(", its journal to {}", journal_aside.display());
+                if !journals_moved.is_empty() {
+                    note += &format!(", its journal to {}", journals_moved.join(", "));
                 }
                 note += ")";
             }
@@ -183,28 +324,69 @@ fn restore(home: &Path, config: Config, log: Log<'_>) -> (Detector, Option<Vec<u
                 "{}: cannot restore: {e}; starting with empty state{note}",
                 path.display()
             ));
-            (Detector::new(config), None)
+            (new_engine(setup, log), None)
         }
     }
 }
 
-fn fresh(config: Config, options: Options, persistence: Option<Persistence>) -> Startup {
-    let mut detector = Detector::new(config);
-    tune(&mut detector, &options);
-    Startup {
-        detector,
-        options,
-        persistence,
+/// A rule set with the snapshot at `path` restored, saying what the changed rules
+/// dropped; or why not, with the setup back.
+#[cfg(feature = "rule-files")]
+fn restore_rules(
+    path: &Path,
+    rules: Vec<RuleDefinition>,
+    options: DetectorOptions,
+    bytes: &[u8],
+    log: Log<'_>,
+) -> Result<Engine, Box<(String, Setup)>> {
+    match crate::rule_set::RuleSet::restore(rules.clone(), &options, bytes) {
+        Ok((set, report)) => {
+            for dropped in &report.dropped {
+                log(&format!(
+                    "{}: saved state dropped for rule {dropped}",
+                    path.display()
+                ));
+            }
+            for started in &report.started {
+                log(&format!(
+                    "{}: no saved state for rule {started}: it starts empty",
+                    path.display()
+                ));
+            }
+            Ok(Engine::Rules(Box::new(set)))
+        }
+        Err(e) => Err(Box::new((e.to_string(), Setup::Rules(rules, options)))),
     }
 }
 
-/// Host-specific detector settings (neither changes which alerts are raised).
-pub(super) fn tune(detector: &mut Detector, options: &Options) {
-    detector.set_nesting_limit(Some(options.max_nesting));
-    // The byte-level pre-check in one pass over three rare bytes (wasm32 has no SIMD),
-    // rejecting whole records (containers too: they pass on untouched either way). A
-    // rejected record is then only validated (no fields read) before it is returned.
-    detector.set_prefilter_whole_documents();
+/// A new engine for `setup`; a rule set that cannot be built (a rule-owned key in the
+/// config document) is reported, and the built-in rule runs instead.
+fn new_engine(setup: Setup, log: Log<'_>) -> Engine {
+    match setup {
+        Setup::Single(config) => {
+            let _ = log;
+            Engine::Single(Detector::new(config))
+        }
+        #[cfg(feature = "rule-files")]
+        Setup::Rules(rules, options) => match crate::rule_set::RuleSet::new(rules, &options) {
+            Ok(set) => Engine::Rules(Box::new(set)),
+            Err(e) => {
+                log(&format!("rules: {e}; running the built-in rule"));
+                Engine::Single(Detector::new(Config::default()))
+            }
+        },
+    }
+}
+
+fn fresh(setup: Setup, options: Options, log: Log<'_>) -> Startup {
+    let mut engine = new_engine(setup, log);
+    engine.tune(options.max_nesting);
+    Startup {
+        engine,
+        options,
+        persistence: None,
+        rules_refused: None,
+    }
 }
 
 /// A file's text; `None` when it does not exist.
@@ -234,11 +416,12 @@ pub struct Persistence {
     failing: bool,
     pub written: u64,
     pub errors: u64,
-    pub journal: Journal,
+    /// One per rule (the built-in rule: one).
+    pub journals: Vec<Journal>,
 }
 
 impl Persistence {
-    fn new(path: &Path, every: Millis, now: Millis, journal: Journal) -> Self {
+    fn new(path: &Path, every: Millis, now: Millis, journals: Vec<Journal>) -> Self {
         Persistence {
             path: path.to_owned(),
             every,
@@ -247,7 +430,7 @@ impl Persistence {
             failing: false,
             written: 0,
             errors: 0,
-            journal,
+            journals,
         }
     }
 
@@ -258,16 +441,32 @@ impl Persistence {
 
     /// Append what this call changed that a stop must not lose (new terms, events held
     /// and judged) to the journal, before the call returns.
-    pub fn record(&mut self, detector: &mut Detector, log: Log<'_>) {
-        if let Some(entry) = detector.take_journal_entry() {
+    pub fn record(&mut self, engine: &mut Engine, log: Log<'_>) {
+        for (i, entry) in engine.take_journal_entries() {
             self.dirty = true;
-            self.journal.append(&entry, log);
+            if let Some(journal) = self.journals.get_mut(i) {
+                journal.append(&entry, log);
+            }
         }
+    }
+
+    /// The journals' counters, summed.
+    pub fn journal_counters(&self) -> JournalCounters {
+        let mut all = JournalCounters::default();
+        for j in &self.journals {
+            let c = &j.counters;
+            all.appends += c.appends;
+            all.bytes += c.bytes;
+            all.errors += c.errors;
+            all.replayed += c.replayed;
+            all.skipped += c.skipped;
+        }
+        all
     }
 
     /// Write the snapshot if it is due, then start a new journal. Failures are reported
     /// when they start and when they stop, not on every attempt.
-    pub fn tick(&mut self, now: &mut dyn FnMut() -> Millis, detector: &Detector, log: Log<'_>) {
+    pub fn tick(&mut self, now: &mut dyn FnMut() -> Millis, engine: &mut Engine, log: Log<'_>) {
         if !self.dirty {
             return;
         }
@@ -277,16 +476,17 @@ impl Persistence {
         }
         self.last_write = now;
         let partial = append_suffix(&self.path, PARTIAL_SUFFIX);
-        let bytes = detector.snapshot();
+        let bytes = engine.snapshot();
         let result =
             std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &self.path));
         match result {
             Ok(()) => {
                 self.dirty = false;
                 self.written += 1;
-                let fields = &detector.config().new_terms_fields;
-                self.journal
-                    .reset(state::journal::base_for(Some(&bytes), fields), log);
+                for (i, journal) in self.journals.iter_mut().enumerate() {
+                    let (fields, _) = engine.rule_identity(i);
+                    journal.reset(state::journal::base_for(Some(&bytes), &fields), log);
+                }
                 if self.failing {
                     self.failing = false;
                     log(&format!("{}: snapshot written again", self.path.display()));

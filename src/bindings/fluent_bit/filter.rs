@@ -7,13 +7,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::engine::Engine;
 use super::files::{self, Persistence};
 use super::journal::JournalCounters;
 use super::options::{DetectionClock, Options};
 use super::output::{self, ErrorRecord, Kind};
 use super::HEARTBEAT;
 use crate::time::Millis;
-use crate::{Alert, Context, DetectionTime, Detector, Stats, Verdict};
+use crate::{Alert, Context, DetectionTime, Verdict};
 
 /// Which exported function is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +82,13 @@ pub struct Counters {
 
 /// One filter instance (one per `[FILTER]` section in Fluent Bit 4.1.2 and later).
 pub struct Filter {
-    pub(super) detector: Detector,
+    pub(super) engine: Engine,
     pub(super) options: Options,
     pub(super) persistence: Option<Persistence>,
     out: Vec<u8>,
     pub(super) counters: Counters,
+    /// With rule files: how many the rules directory held that were refused.
+    rules_refused: Option<u64>,
     log: Box<dyn FnMut(&str)>,
 }
 
@@ -95,11 +98,12 @@ impl Filter {
         let mut log = prefixed(log);
         let startup = files::start(home, now, &mut log);
         Filter {
-            detector: startup.detector,
+            engine: startup.engine,
             options: startup.options,
             persistence: startup.persistence,
             out: Vec::new(),
             counters: Counters::default(),
+            rules_refused: startup.rules_refused,
             log: Box::new(log),
         }
     }
@@ -127,8 +131,8 @@ impl Filter {
         };
         if let Some(p) = &mut self.persistence {
             // Before the call returns (and its alerts leave): what a stop must not lose.
-            p.record(&mut self.detector, &mut *self.log);
-            p.tick(&mut now, &self.detector, &mut *self.log);
+            p.record(&mut self.engine, &mut *self.log);
+            p.tick(&mut now, &mut self.engine, &mut *self.log);
         }
         reply
     }
@@ -158,18 +162,21 @@ impl Filter {
     fn write_stats(&mut self) {
         #[derive(Serialize)]
         struct All<'a> {
-            detector: Stats,
+            detector: serde_json::Value,
             fluent_bit: &'a Counters,
             snapshots_written: u64,
             snapshot_errors: u64,
-            journal: Option<&'a JournalCounters>,
+            journal: Option<JournalCounters>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            rules_refused: Option<u64>,
         }
         let all = All {
-            detector: self.detector.stats(),
+            detector: self.engine.stats_json(),
             fluent_bit: &self.counters,
             snapshots_written: self.persistence.as_ref().map_or(0, |p| p.written),
             snapshot_errors: self.persistence.as_ref().map_or(0, |p| p.errors),
-            journal: self.persistence.as_ref().map(|p| &p.journal.counters),
+            journal: self.persistence.as_ref().map(Persistence::journal_counters),
+            rules_refused: self.rules_refused,
         };
         self.out.clear();
         if crate::json_fields::append_json(&mut self.out, &all).is_err() {
@@ -224,7 +231,7 @@ impl Filter {
         // annotate, one pass also proves them valid: the host takes them back unchanged.
         let wall_clock = self.options.detection_time == DetectionClock::Clock;
         let mut clock = || wall_clock.then(|| DetectionTime::At(now()));
-        let pending_before = self.detector.pending();
+        let pending_before = self.engine.pending();
         let mut alerts = self.release_due(pending_before, &mut clock);
         if self.options.heartbeat_stats && bytes == HEARTBEAT {
             return self.heartbeat(&alerts);
@@ -258,11 +265,11 @@ impl Filter {
         let Some(detection_time) = clock() else {
             return Vec::new();
         };
-        let alerts = self.detector.release_due(Context {
+        let alerts = self.engine.release_due(Context {
             detection_time,
             fallback_time: None,
         });
-        if self.detector.pending() != pending_before {
+        if self.engine.pending() != pending_before {
             if let Some(p) = &mut self.persistence {
                 p.mark_dirty();
             }
@@ -285,13 +292,13 @@ impl Filter {
         let searched =
             contains.filter(|_| bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}'));
         if let Some(contains) = searched {
-            if self.detector.rejects_searched(contains) {
+            if self.engine.rejects_searched(contains) {
                 return true;
             }
         }
         match mode {
-            Mode::Annotate => self.detector.rejects_valid_object(bytes),
-            Mode::AlertsOnly => self.detector.rejects_document(bytes),
+            Mode::Annotate => self.engine.rejects_valid_object(bytes),
+            Mode::AlertsOnly => self.engine.rejects_document(bytes),
         }
     }
 
@@ -308,13 +315,13 @@ impl Filter {
         let mut error = None;
         let mut recorded = false;
         let mut prefiltered = false;
-        self.detector.process_each(bytes, ctx, &mut |report| {
-            if let Verdict::Unparseable(e) = &report.verdict {
+        self.engine.process_each(bytes, ctx, &mut |verdict, found| {
+            if let Verdict::Unparseable(e) = verdict {
                 error.get_or_insert_with(|| e.to_string());
             }
-            recorded |= report.verdict == Verdict::Recorded;
-            prefiltered |= report.verdict == Verdict::Prefiltered;
-            alerts.extend(report.alerts);
+            recorded |= *verdict == Verdict::Recorded;
+            prefiltered |= *verdict == Verdict::Prefiltered;
+            alerts.extend(found);
         });
         if let Some(e) = &error {
             self.counters.unjudged += 1;
@@ -325,7 +332,7 @@ impl Filter {
             };
             self.notice(n, &format!("a record was not judged: {e}; {fate}"));
         }
-        if recorded || self.detector.pending() != pending_before {
+        if recorded || self.engine.pending() != pending_before {
             if let Some(p) = &mut self.persistence {
                 p.mark_dirty();
             }

@@ -1,4 +1,5 @@
-//! The journal file, [`super::JOURNAL_FILE`], beside the snapshot: what the detector
+//! The journal file, [`super::JOURNAL_FILE`] (with rule files, one per rule:
+//! [`super::files::journal_path`]), beside the snapshot: what the detector
 //! changed since the snapshot, so that a stop at any moment loses no first sighting
 //! (Fluent Bit gives a filter no shutdown hook, and a snapshot per new principal would
 //! cost a whole state's serialisation each). Only with `snapshot_every` set.
@@ -30,7 +31,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::files::{append_suffix, Log};
-use super::JOURNAL_FILE;
 use crate::state::journal::{self, Base, Entry};
 use crate::Detector;
 
@@ -70,11 +70,11 @@ pub struct Journal {
     pub counters: JournalCounters,
 }
 
-/// Open the journal in `home` for a detector restored from the snapshot `base` names
+/// Open the journal at `path` for a detector restored from the snapshot `base` names
 /// (or new), replaying into it what extends that snapshot; with the number of entries
 /// replayed.
-pub fn open(home: &Path, base: Base, detector: &mut Detector, log: Log<'_>) -> (Journal, usize) {
-    let path = home.join(JOURNAL_FILE);
+pub fn open(path: &Path, base: Base, detector: &mut Detector, log: Log<'_>) -> (Journal, usize) {
+    let path = path.to_owned();
     let mut journal = Journal {
         path: path.clone(),
         base,

@@ -35,11 +35,14 @@
 //! Each call returns one valid JSON object or an empty string, never traps on any input
 //! (null pointer, invalid UTF-8 or JSON, any size or depth), and reuses one output buffer.
 
+pub mod engine;
 pub mod files;
 pub mod filter;
 pub mod journal;
 pub mod options;
 pub mod output;
+#[cfg(feature = "rule-files")]
+pub mod rule_files;
 
 #[cfg(all(target_os = "wasi", feature = "fluent-bit"))]
 mod exports;
@@ -60,8 +63,12 @@ pub const CONFIG_FILE: &str = "dynamodb-scan-detector.json";
 pub const OPTIONS_FILE: &str = "dynamodb-scan-detector.fluent-bit.json";
 /// The state snapshot.
 pub const SNAPSHOT_FILE: &str = "dynamodb-scan-detector.snapshot";
-/// What changed since the snapshot ([`journal`]).
+/// What changed since the snapshot ([`journal`]); with rule files, one per rule
+/// ([`files::journal_path`]).
 pub const JOURNAL_FILE: &str = "dynamodb-scan-detector.journal";
+/// Elastic's rule files (`*.toml`, its subdirectories too), read by the module built
+/// with the feature `rule-files` (`dynamodb_scan_detector_rules.wasm`).
+pub const RULES_DIR: &str = "rules";
 /// The one key the annotate function adds (and alerts-only bundles use).
 pub const ALERTS_KEY: &str = "dynamodb_scan_alerts";
 /// The heartbeat record of the shipped configs (a `dummy` input once a minute), as

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package `dynamodb-scan-detector` without wasm-pack:
 #   cargo build (wasm32-unknown-unknown, profile npm: release at opt-level s), twice:
-#     the default entry's module, and the `rules` entry's (feature js-rules)
+#     the default entry's module, and the `rules` entry's (feature rule-files)
 #   -> wasm-bindgen --target nodejs (CommonJS, for Node's require),
 #      experimental-nodejs-module (Node's import) and web (browsers and bundlers)
 #   -> wasm-opt -O3 from npm's binaryen (pinned, installed into target/npm-tools)
@@ -80,7 +80,7 @@ for registry in "${CARGO_HOME:-${HOME:-/nonexistent}/.cargo}"/registry/src/*/; d
   if [ -d "$registry" ]; then flags+=("--remap-path-prefix=${registry%/}=crates"); fi
 done
 encoded=$(IFS=$'\x1f'; printf '%s' "${flags[*]}")
-# The default entry runs the built-in rule; the `rules` entry (feature js-rules) also
+# The default entry runs the built-in rule; the `rules` entry (feature rule-files) also
 # reads Elastic's rule files (TOML, KQL, rule sets, alert suppression), which doubles
 # the module, so it is a second module that only its users load.
 build_module() { # build_module FEATURES -> the path of the .wasm
@@ -96,7 +96,7 @@ build_module() { # build_module FEATURES -> the path of the .wasm
   printf '%s\n' "$copy"
 }
 wasm=$(build_module "")
-rules_wasm=$(build_module js-rules)
+rules_wasm=$(build_module rule-files)
 
 # 3. The package directory: the hand-written sources, then the wasm-bindgen builds of
 #    each module: node/ and web/ for the default entry, rules/node/ and rules/web/ (the

@@ -2,7 +2,7 @@
 //! Elastic's rule files given as texts (a `RuleSet`, one pass for every rule). Each
 //! call is forwarded as it is; records are reported in one shape for both.
 //!
-//! Rule files are in the package's `rules` entry only (feature `js-rules`, which sets
+//! Rule files are in the package's `rules` entry only (feature `rule-files`, which sets
 //! `cfg(rule_files)`): the TOML reader, KQL, rule sets and alert suppression double the
 //! `.wasm`, and the default entry keeps its size budget. Given rule files, the default
 //! entry says which entry reads them.

@@ -280,3 +280,23 @@ fn held_alerts_come_with_a_later_record_and_survive_a_restart() {
     assert_eq!(reply, Reply::Drop, "seen before the restart");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// The module built without `rule-files` runs the built-in rule beside a rules
+/// directory, and says which module reads it.
+#[cfg(not(feature = "rule-files"))]
+#[test]
+fn the_built_in_rule_module_says_it_ignores_a_rules_directory() {
+    let home = temp_home();
+    std::fs::create_dir_all(home.join(RULES_DIR)).expect("rules dir");
+    let (mut f, lines) = filter_in(Some(&home));
+    let log = lines.borrow().join("\n");
+    assert!(
+        log.contains("this module runs the built-in rule only; rule files are read by dynamodb_scan_detector_rules.wasm"),
+        "{log}"
+    );
+    let stats: serde_json::Value =
+        serde_json::from_slice(f.stats().split_last().map_or(&[][..], |(_, t)| t)).expect("stats");
+    assert!(stats.get("rules_refused").is_none());
+    assert!(stats["detector"].get("rules_loaded").is_none());
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -25,7 +25,11 @@ fn both(record: &[u8], mode: Mode) -> [(Reply, Value, u64); 2] {
     .map(|r| {
         let mut f = filter();
         let (reply, v) = run(&mut f, mode, r, None);
-        (reply, v, f.detector.stats().prefiltered)
+        (
+            reply,
+            v,
+            f.engine.stats_json()["prefiltered"].as_u64().unwrap_or(0),
+        )
     })
 }
 

@@ -102,7 +102,7 @@ fn uninterrupted(snapshot_every: &str) -> (Vec<Out>, Vec<(bool, bool)>) {
     for (i, c) in calls.iter().enumerate() {
         let counts = |f: &Filter| {
             let p = f.persistence.as_ref().expect("persistence on");
-            (p.journal.counters.appends, p.written)
+            (p.journal_counters().appends, p.written)
         };
         let before = counts(&f);
         outs.push(call(&mut f, i, c));
@@ -422,7 +422,7 @@ fn a_journal_that_cannot_be_written_is_reported_and_recovers() {
         run(f, Mode::AlertsOnly, Record::Bytes(r.as_bytes()), None).0
     };
     let counters = |f: &Filter| {
-        let c = &f.persistence.as_ref().expect("on").journal.counters;
+        let c = &f.persistence.as_ref().expect("on").journal_counters();
         (c.appends, c.errors)
     };
     // Appended, then the snapshot is written and the journal's reset fails.

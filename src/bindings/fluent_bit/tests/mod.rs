@@ -4,6 +4,8 @@
 mod files;
 mod fluent_bit_text;
 mod journal;
+#[cfg(feature = "rule-files")]
+mod rules;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,8 +48,8 @@ pub(super) fn filter_in(home: Option<&std::path::Path>) -> (Filter, Lines) {
 pub(super) fn filter() -> Filter {
     let mut f = filter_in(None).0;
     let config = crate::Config::from_json(r#"{"reorder_window":"0s"}"#).expect("valid");
-    f.detector = crate::Detector::new(config);
-    super::files::tune(&mut f.detector, &f.options);
+    f.engine = super::engine::Engine::Single(crate::Detector::new(config));
+    f.engine.tune(f.options.max_nesting);
     f
 }
 
