@@ -219,6 +219,8 @@ fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
             r#""recipientAccountId":"444455556666","awsRegion""#
         )
     );
+    // The built-in rule's rule_id (Elastic's, for both profiles).
+    const RULE: &str = "96b2a03e-003b-11f0-8541-f661ea17fbcd";
     let mut d = detector("{}");
     let out = d
         .process_observed(s(&batch), obj(r#"{"output":"ndjson"}"#))
@@ -235,9 +237,9 @@ fn process_observed_gives_the_batch_alerts_and_every_recorded_scan() {
     assert_eq!(
         stringify(&get(&out, "observed")),
         format!(
-            r#"[{{"time":1710223200000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2"}},{{"time":1710223500000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2"}},{{"time":1710226800000,"terms":[["{BOB}"]],"account":"444455556666","address":"192.0.2.2"}}]"#
+            r#"[{{"time":1710223200000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2","rule_id":"{RULE}"}},{{"time":1710223500000,"terms":[["{ALICE}"]],"account":null,"address":"192.0.2.2","rule_id":"{RULE}"}},{{"time":1710226800000,"terms":[["{BOB}"]],"account":"444455556666","address":"192.0.2.2","rule_id":"{RULE}"}}]"#
         ),
-        "every recorded scan, new or not, in input order"
+        "every recorded scan, new or not, in input order, with the rule that recorded it"
     );
     let objects = d.process_observed(s(&batch), none()).expect("objects");
     assert!(items(&get(&objects, "alerts")).is_empty(), "seen before");
