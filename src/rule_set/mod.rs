@@ -192,6 +192,19 @@ impl RuleSet {
         self.release_by_clock(ctx)
     }
 
+    /// For a host that searches a document's text itself, faster than this module can
+    /// (Fluent Bit: WAMR's built-in `strstr`; see [`Detector::rejects_searched`]): `true`
+    /// when the pre-check is on and `contains` shows that no rule can select a record of
+    /// the document (counted as prefiltered). The host vouches that the text is UTF-8.
+    /// `false` means nothing was counted: process the document as usual.
+    pub fn rejects_searched(&mut self, contains: &dyn Fn(&std::ffi::CStr) -> bool) -> bool {
+        let rejects = self.precheck && self.needles.may_match_searched(contains) == Some(false);
+        if rejects {
+            self.stats.count(&Verdict::Prefiltered);
+        }
+        rejects
+    }
+
     /// See [`Detector::set_nesting_limit`].
     pub fn set_nesting_limit(&mut self, limit: Option<usize>) {
         self.nesting_limit = limit.map_or(nesting::MAX_NESTING, |l| l.min(nesting::MAX_NESTING));

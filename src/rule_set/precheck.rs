@@ -8,6 +8,8 @@
 //! per needle, 8 or more per rule) cost 25 times all the rest of the work with Elastic's
 //! 49 AWS rules.
 
+use std::ffi::{CStr, CString};
+
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
@@ -34,6 +36,9 @@ pub struct SetPrecheck {
     /// costs less than finding every overlapping occurrence of every needle).
     texts: Vec<Finder<'static>>,
     rules: Vec<RuleNeedles>,
+    /// The needles and the texts as C strings, for a host that searches the text itself
+    /// ([`SetPrecheck::may_match_searched`]); `None` when one holds a NUL.
+    host_needles: Option<(Vec<CString>, Vec<CString>)>,
 }
 
 /// One rule's needles, as indexes: every group must be met by one of its needles; a
@@ -138,13 +143,43 @@ impl SetPrecheck {
             })
             .flatten();
         let tokens = (needles.len() > TOKENS_PAST).then(|| Tokens::new(&needles));
+        let c_strings = |all: &[Vec<u8>]| -> Option<Vec<CString>> {
+            all.iter().map(|n| CString::new(n.clone()).ok()).collect()
+        };
+        let host_needles = c_strings(&needles).zip(c_strings(&texts));
         SetPrecheck {
             searcher,
             always,
             tokens,
             texts: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
             rules,
+            host_needles,
         }
+    }
+
+    /// [`SetPrecheck::may_match`] for a host that searches the document's text itself, at
+    /// native speed where this module is interpreted (Fluent Bit's `strstr`):
+    /// `contains(needle)` says whether `needle` occurs in the text. Whether some rule may
+    /// match; `None` when the set cannot reject anything (a rule with no needles). The
+    /// same needles on the same bytes as the module's own search: sound wherever it is.
+    /// Each needle is asked for at most once, and only while a rule is undecided.
+    pub fn may_match_searched(&self, contains: &dyn Fn(&CStr) -> bool) -> Option<bool> {
+        self.searcher.as_ref()?;
+        let (needles, texts) = self.host_needles.as_ref()?;
+        let mut asked: Vec<Option<bool>> = vec![None; needles.len()];
+        let mut found = |i: usize| *asked[i].get_or_insert_with(|| contains(&needles[i]));
+        if (0..needles.len()).any(|i| self.always[i] && found(i)) {
+            return Some(true);
+        }
+        let mut texts_asked: Vec<Option<bool>> = vec![None; texts.len()];
+        let mut has_text = |i: usize| *texts_asked[i].get_or_insert_with(|| contains(&texts[i]));
+        let met = |group: &Vec<usize>, found: &mut dyn FnMut(usize) -> bool| {
+            group.is_empty() || group.iter().any(|&i| found(i))
+        };
+        Some(self.rules.iter().any(|rule| {
+            rule.values.iter().all(|g| met(g, &mut found))
+                && rule.texts.iter().all(|g| met(g, &mut has_text))
+        }))
     }
 
     /// For each rule, whether `doc` may hold a record it matches.
@@ -420,6 +455,59 @@ mod tests {
             kept += usize::from(set.may_match(doc.as_bytes()).contains(&true));
         }
         assert!(kept > 10 && kept < docs.len(), "{kept} of {}", docs.len());
+    }
+
+    /// The host's search (plain substrings, as `strstr` finds them) rejects exactly the
+    /// documents the module's own search rejects, for 6 and for 49 of Elastic's rules, on
+    /// the two weeks and on every third-party file's lines; each needle is asked once.
+    #[test]
+    fn the_hosts_search_decides_as_the_modules_does() {
+        let all = elastic_rules();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<Vec<u8>> = include_str!("../../tests/fixtures/aws-family.ndjson")
+            .lines()
+            .map(|l| l.as_bytes().to_vec())
+            .collect();
+        for dir in [
+            "tests/fixtures/shapes",
+            "tests/data/third-party/flosell-trailscraper",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let bytes = std::fs::read(entry.path()).unwrap_or_default();
+                docs.extend(bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+            }
+        }
+        docs.push(br#"{"x":"not \u0061 plain","eventName":"GetCallerIdentity"}"#.to_vec());
+        docs.push(br#"{"Records":[]}"#.to_vec());
+        for rules in [&all[..6], &all[..]] {
+            let set = SetPrecheck::new(rules);
+            let (mut kept, mut rejected) = (0, 0);
+            for doc in &docs {
+                let asked = std::cell::RefCell::new(Vec::<Vec<u8>>::new());
+                let contains = |needle: &CStr| {
+                    let needle = needle.to_bytes();
+                    asked.borrow_mut().push(needle.to_vec());
+                    memchr::memmem::find(doc, needle).is_some()
+                };
+                let searched = set.may_match_searched(&contains);
+                let own = set.may_match(doc).contains(&true);
+                assert_eq!(searched, Some(own), "{}", String::from_utf8_lossy(doc));
+                let mut once = asked.borrow().clone();
+                once.sort();
+                once.dedup();
+                assert_eq!(once.len(), asked.borrow().len(), "each needle asked once");
+                if own {
+                    kept += 1;
+                } else {
+                    rejected += 1;
+                }
+            }
+            assert!(kept > 0 && rejected > 0, "{kept} kept, {rejected} rejected");
+        }
     }
 
     #[test]

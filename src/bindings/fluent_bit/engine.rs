@@ -3,10 +3,12 @@
 //! rule files of its rules directory (a [`RuleSet`], one pass for every rule). The
 //! filter calls the same few operations on either.
 //!
-//! A rule set has no byte-level rejection the host's own search can serve: every record
-//! goes through the set's one-pass pre-check, and a record it rejects unread is then
-//! validated by the filter before it goes back unchanged. Each rule keeps a journal of
-//! its own ([`super::journal`]), so the snapshot-and-journal guarantee holds per rule.
+//! A rule set's pre-check runs through the host's own search for Fluent Bit's text of
+//! its record (every rule's needles by `strstr`, at native speed), as the built-in
+//! rule's does; other text goes through the set's one-pass pre-check in the module, and
+//! a record that rejects unread is then validated by the filter before it goes back
+//! unchanged. Each rule keeps a journal of its own ([`super::journal`]), so the
+//! snapshot-and-journal guarantee holds per rule.
 
 use std::ffi::CStr;
 
@@ -42,12 +44,12 @@ impl Engine {
         }
     }
 
-    /// See [`Detector::rejects_searched`]; never for a rule set.
+    /// See [`Detector::rejects_searched`] and [`RuleSet::rejects_searched`].
     pub fn rejects_searched(&mut self, contains: &dyn Fn(&CStr) -> bool) -> bool {
         match self {
             Engine::Single(d) => d.rejects_searched(contains),
             #[cfg(feature = "rule-files")]
-            Engine::Rules(_) => false,
+            Engine::Rules(s) => s.rejects_searched(contains),
         }
     }
 

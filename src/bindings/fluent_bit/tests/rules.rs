@@ -76,6 +76,28 @@ fn clock(line: &str) -> Millis {
     crate::time::parse_timestamp(time).expect("a time") + 1000
 }
 
+/// [`run`] with every record handed over as Fluent Bit hands its own JSON text, with the
+/// host's `strstr`: the replies, and how many records the rules' pre-check rejected
+/// through the host's search.
+fn run_as_fluent_bit_text(home: &Path) -> (Vec<(Reply, String)>, u64) {
+    let lines = family();
+    let (mut f, _) = start_at(home, clock(&lines[0]));
+    let mut out = Vec::new();
+    for line in &lines {
+        let text = line.as_bytes();
+        let contains =
+            |needle: &std::ffi::CStr| memchr::memmem::find(text, needle.to_bytes()).is_some();
+        let record = Record::FluentBitJson {
+            text,
+            contains: &contains,
+        };
+        let (reply, value) = run_at(&mut f, Mode::Annotate, record, None, clock(line));
+        out.push((reply, value.to_string()));
+    }
+    let prefiltered = f.engine.stats_json()["prefiltered"].as_u64().unwrap_or(0);
+    (out, prefiltered)
+}
+
 /// The alerts (their `kibana.alert.uuid`s) of each call of the two weeks through the
 /// filter in `home` (annotate), the filter dropped (no snapshot at the stop) and
 /// started again before each call in `stops`.
@@ -168,6 +190,43 @@ fn a_rules_directory_runs_as_the_core_rule_set_does() {
     );
     assert_eq!(run(&home, &[]), want);
     let _ = std::fs::remove_dir_all(&home);
+    // Fluent Bit's own text, searched by the host: the same replies as the module's own
+    // reading (records returned unchanged, or annotated alike), and records rejected by
+    // the host's search alone. Without the access-key rule, which requires no provider
+    // or action (it reads every record, so with it the set can reject none).
+    let (bytes_home, text_home) = (home_with_rules("60s", &[]), home_with_rules("60s", &[]));
+    for h in [&bytes_home, &text_home] {
+        let rules = h.join(RULES_DIR);
+        std::fs::remove_file(
+            rules.join("credential_access_iam_long_term_access_key_first_seen_from_source_ip.toml"),
+        )
+        .expect("the access-key rule");
+    }
+    let lines = family();
+    let (mut f, _) = start_at(&bytes_home, clock(&lines[0]));
+    let by_bytes: Vec<(Reply, String)> = lines
+        .iter()
+        .map(|line| {
+            let (reply, value) = run_at(
+                &mut f,
+                Mode::Annotate,
+                Record::Bytes(line.as_bytes()),
+                None,
+                clock(line),
+            );
+            (reply, value.to_string())
+        })
+        .collect();
+    let (by_text, prefiltered) = run_as_fluent_bit_text(&text_home);
+    assert_eq!(by_text, by_bytes);
+    assert!(
+        prefiltered * 4 > lines.len() as u64,
+        "{prefiltered} of {} rejected by the host's search",
+        lines.len()
+    );
+    for h in [bytes_home, text_home] {
+        let _ = std::fs::remove_dir_all(&h);
+    }
 }
 
 /// After a kill between any two calls, a restart goes on exactly as the filter that
