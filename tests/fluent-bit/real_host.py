@@ -644,9 +644,10 @@ def rules_run(fb, blocks, scratch):
         f"{len(got) - len(first)} more after a SIGTERM and a restart, = CLI --rules ({len(want)}), none repeated; "
         f"{len(names)} rules alerted; archive {len(lines)} records, each once")
 
-    # Without the access-key rule (it requires no provider or action, so with it every
-    # record is read), most records are rejected by Fluent Bit's own search for the
-    # rules' needles: the alerts must still be the command line's.
+    # Without the access-key rule (it requires only the text AKIA, which every record of
+    # the two weeks holds, so with it none is rejected), most records are rejected by
+    # Fluent Bit's own search for the rules' needles: the alerts must still be the
+    # command line's.
     root, args = run_blocks(blocks, ["install", "install-rules", "run-rules"], scratch)
     home = detector_dir(os.path.join(root, CONF_DIR, "rules.yaml"))
     akia = "credential_access_iam_long_term_access_key_first_seen_from_source_ip.toml"
@@ -664,7 +665,7 @@ def rules_run(fb, blocks, scratch):
     got5 = alerts()
     check(want5 and len(want5) < len(want), f"five rules: {len(want5)} alerts")
     same_alerts(got5, want5, "rules.yaml, five rules (the host's search rejecting records)")
-    log(f"rules.yaml, five rules (no access-key rule: records rejected by Fluent Bit's strstr): "
+    log(f"rules.yaml, five rules (without the access-key rule, records rejected by Fluent Bit's strstr): "
         f"{len(got5)} alerts = CLI --rules")
 
 

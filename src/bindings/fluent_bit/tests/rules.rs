@@ -192,8 +192,8 @@ fn a_rules_directory_runs_as_the_core_rule_set_does() {
     let _ = std::fs::remove_dir_all(&home);
     // Fluent Bit's own text, searched by the host: the same replies as the module's own
     // reading (records returned unchanged, or annotated alike), and records rejected by
-    // the host's search alone. Without the access-key rule, which requires no provider
-    // or action (it reads every record, so with it the set can reject none).
+    // the host's search alone. Without the access-key rule, which requires only the
+    // text `AKIA` (every record of the two weeks holds it, so with it none is rejected).
     let (bytes_home, text_home) = (home_with_rules("60s", &[]), home_with_rules("60s", &[]));
     for h in [&bytes_home, &text_home] {
         let rules = h.join(RULES_DIR);
